@@ -1,0 +1,1 @@
+"""Custos application layer: command line, GUI start, settings."""

@@ -1,0 +1,161 @@
+"""Sub-commands: ``hashset import|list|remove``, ``match`` and ``findings`` (known-material hash sets)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.context import open_case
+from forensics.hashsets.categories import KINDS
+from forensics.hashsets.findings import iter_findings
+from forensics.hashsets.formats import PARSERS
+from forensics.hashsets.importer import ImportOptions, import_hash_set
+from forensics.hashsets.library import ENV_LIBRARY, HashSetLibrary
+from forensics.hashsets.matching import MatchSettings, match_case
+
+LIBRARY_HELP = f"hash-set library database (default: ${ENV_LIBRARY}, else the user data folder)"
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    def progress(read: int, malformed: int) -> None:
+        _say(args, f"  {read} records read, {malformed} malformed")
+
+    with HashSetLibrary(args.library) as library:
+        report = import_hash_set(
+            library,
+            Path(args.file),
+            ImportOptions(
+                name=args.name,
+                kind=args.kind,
+                format=args.format,
+                region=args.region,
+                version=args.set_version,
+                description=args.description,
+                strict=args.strict,
+                examiner=args.examiner,
+                progress=progress,
+            ),
+        )
+    info = report.set
+    print(
+        f"imported {info.name!r}: {info.entry_count} entries ({', '.join(info.algorithms())}), "
+        f"format {info.format}, kind {info.kind}, {report.malformed} malformed, "
+        f"{report.duplicates} duplicates, sha256 {info.source_sha256}"
+    )
+    for problem in report.problems:
+        print(f"  {problem['message']}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with HashSetLibrary(args.library) as library:
+        sets = library.sets(include_incomplete=args.all)
+    if args.json:
+        for info in sets:
+            print(json.dumps(info.as_dict(), sort_keys=True))
+        return 0
+    for info in sets:
+        state = "" if info.complete else " [INCOMPLETE]"
+        print(
+            f"{info.name}\t{info.kind}\t{info.format}\t{info.version or '-'}\t{info.region}\t"
+            f"{info.entry_count}\t{info.source_name}\t{info.source_sha256}\t{info.imported_at}\t"
+            f"{info.imported_by or '-'}{state}"
+        )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with HashSetLibrary(args.library) as library:
+        info = library.remove(args.name)
+    print(f"removed {info.name!r} ({info.entry_count} entries); findings already made keep their provenance")
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = MatchSettings(
+        pdq_threshold=args.pdq_threshold,
+        pdq_min_quality=args.pdq_min_quality,
+        phash_threshold=args.phash_threshold,
+        dhash_threshold=args.dhash_threshold,
+    )
+    with HashSetLibrary(args.library) as library, open_case(args, args.case_dir, write=True) as ctx:
+        summary = match_case(ctx.db, library, set_names=args.sets, settings=settings, examiner=ctx.examiner)
+        for usage in summary.sets:
+            ctx.custody.append("hashset_used", details=usage.custody_details(settings))
+    for warning in summary.warnings:
+        _say(args, f"warning: {warning}")
+    for usage in summary.sets:
+        print(f"{usage.info.name}: {usage.findings} new findings, {usage.known} files newly marked known")
+    print(
+        f"match run {summary.run_id}: {summary.findings_added} new findings, "
+        f"{summary.known_added} new known marks"
+    )
+    return 0
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    with open_case(args, args.case_dir, write=False) as ctx:
+        for finding in iter_findings(ctx.db):
+            if args.jsonl:
+                print(json.dumps(finding, sort_keys=True, ensure_ascii=False))
+            else:
+                print(
+                    f"{finding['item']}\t{finding['path']}\t{finding['set']['name']}\t{finding['algorithm']}\t"
+                    f"d={finding['distance']}\t{finding['entry']['category_label'] or '-'}"
+                )
+    return 0
+
+
+def _library_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--library", metavar="PATH", help=LIBRARY_HELP)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``hashset``, ``match`` and ``findings``."""
+    hashset = sub.add_parser("hashset", help="manage the known-material hash-set library")
+    actions = hashset.add_subparsers(dest="hashset_command", metavar="ACTION", required=True)
+
+    imp = actions.add_parser("import", help="import a hash-set file (format detected from content)")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--name", help="set name (default: the file name without extension)")
+    imp.add_argument("--kind", choices=KINDS, help="alert | known | informational (default by format)")
+    imp.add_argument("--format", help=f"force the format: {', '.join(sorted(PARSERS))}")
+    imp.add_argument("--region", default="US", help="VICS category scheme: US, Canada, UK (default US)")
+    imp.add_argument("--set-version", help="version or date of the set (default: from the file when known)")
+    imp.add_argument("--description")
+    imp.add_argument("--strict", action="store_true", help="fail on the first malformed record")
+    _library_option(imp)
+    imp.set_defaults(func=cmd_import)
+
+    lst = actions.add_parser("list", help="list the sets of the library")
+    lst.add_argument("--all", action="store_true", help="include unfinished imports")
+    lst.add_argument("--json", action="store_true", help="one JSON object per set")
+    _library_option(lst)
+    lst.set_defaults(func=cmd_list)
+
+    rem = actions.add_parser("remove", help="remove a set from the library")
+    rem.add_argument("name", metavar="NAME")
+    _library_option(rem)
+    rem.set_defaults(func=cmd_remove)
+
+    match = sub.add_parser("match", help="match a case's files against hash sets")
+    match.add_argument("case_dir", metavar="DIR")
+    match.add_argument("--sets", nargs="+", metavar="NAME", help="sets to use (default: all)")
+    match.add_argument("--pdq-threshold", type=int, default=31, help="max PDQ Hamming distance (default 31)")
+    match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
+    match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
+    match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")
+    _library_option(match)
+    match.set_defaults(func=cmd_match)
+
+    findings = sub.add_parser("findings", help="list a case's hash-set findings")
+    findings.add_argument("case_dir", metavar="DIR")
+    findings.add_argument("--jsonl", action="store_true", help="one JSON object per finding")
+    findings.set_defaults(func=cmd_findings)

@@ -1,0 +1,82 @@
+"""``custos ingest``: enumerate, hash and analyse every item of the case's evidence (resumable)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from sqlalchemy import select
+
+from app.commands.common import common_options
+from app.context import open_case
+from app.progress_display import TerminalProgress
+from forensics.case.models import Evidence
+from forensics.custody import actions
+from forensics.pipeline.ingest import default_workers, run_job, start_job
+from forensics.pipeline.profiles import available_profiles, load_profile
+from forensics.pipeline.progress import CancelToken
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ingest = sub.add_parser("ingest", help="process the evidence of a case (resumes where it stopped)",
+                            parents=[common_options()])
+    ingest.add_argument("case_dir", metavar="DIR")
+    ingest.add_argument("--item", help="only this evidence item (default: every item)")
+    ingest.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: cores)")
+    ingest.add_argument("--profile", default="hashes", help=f"processing profile: {', '.join(available_profiles())}")
+    ingest.set_defaults(func=cmd_ingest)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    status = 0
+    try:
+        with open_case(args, args.case_dir, write=True) as ctx:
+            with ctx.db.session() as s:
+                query = select(Evidence.item).order_by(Evidence.id)
+                if args.item:
+                    query = query.where(Evidence.item == args.item)
+                items = list(s.scalars(query))
+            if args.item and not items:
+                raise_missing(args.item)
+            for item in items:
+                if cancel.cancelled:
+                    break
+                status = max(status, _ingest_item(ctx, item, profile, args, cancel))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return status
+
+
+def raise_missing(item: str) -> None:
+    from forensics.errors import CaseError
+
+    raise CaseError(f"no evidence item {item!r} in this case")
+
+
+def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
+    display = TerminalProgress(args.quiet)
+    job_id, _evidence_id, resumed_from = start_job(ctx.db, item, profile, args.workers)
+    start_action = actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED
+    ctx.custody.append(start_action, item=item, details={
+        "job_id": job_id, "profile": profile.name, "tasks": sorted(profile.tasks), "workers": args.workers,
+        "resumed_from": resumed_from,
+    })
+    outcome = run_job(ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display)
+    display.done()
+    if outcome.status == "finished" and profile.matches:
+        from app.commands.hashset import match_after_ingest
+
+        match_after_ingest(ctx, args)
+    end_action = actions.INGEST_FINISHED if outcome.status == "finished" else actions.INGEST_CANCELLED
+    ctx.custody.append(end_action, item=item, details={"profile": profile.name, **outcome.counts()})
+    if not args.quiet:
+        print(f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
+              f"{outcome.bytes_done} bytes read (job {job_id})")
+    if outcome.status == "cancelled":
+        print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
+        return 3
+    return 0

@@ -1,0 +1,44 @@
+"""Progress on stderr for long commands: items, bytes, rate and time left, when attached to a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from forensics.pipeline.progress import Progress, format_progress
+
+
+class TerminalProgress:
+    """Redraws one status line at most a few times a second; silent when not a TTY or --quiet."""
+
+    def __init__(self, quiet: bool = False, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = not quiet and self.stream.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, progress: Progress) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.25:
+            return
+        self._last = now
+        self.stream.write("\r\x1b[K" + format_progress(progress)[:200])
+        self.stream.flush()
+        self._shown = True
+
+    def bytes(self, done: int, total: int, label: str) -> None:
+        """For byte-only jobs such as media verification."""
+        self(Progress(phase=label, bytes_done=done, bytes_total=total, started=self._start_for(label)))
+
+    def _start_for(self, label: str) -> float:
+        if not hasattr(self, "_starts"):
+            self._starts: dict[str, float] = {}
+        return self._starts.setdefault(label, time.monotonic())
+
+    def done(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False

@@ -1,0 +1,73 @@
+"""Perceptual hashes of a decoded image: imagehash pHash/dHash and PDQ with its 8 dihedral variants.
+
+PDQ input follows python-threatexchange (``pdq_hasher``): RGB and L images as arrays (L stacked to
+three channels), LA and every other mode converted to RGB first (its ``force_rgb`` path, used for
+16-bit images). The bit vector is read in order as one big-endian number, written as 64 hex digits.
+"""
+
+from __future__ import annotations
+
+import imagehash
+import numpy as np
+import pdqhash
+from PIL import Image
+
+from forensics.analysis.options import AnalysisOptions
+from forensics.analysis.results import PerceptualHashes
+
+_BLANK_PROBE_SIZE = (64, 64)
+
+
+def pdq_input(image: Image.Image) -> np.ndarray:
+    """The uint8 H x W x 3 array that python-threatexchange would give pdqhash for this image."""
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    array = np.asarray(image)
+    if array.ndim == 2:
+        array = np.repeat(array[..., np.newaxis], 3, axis=2)
+    return np.ascontiguousarray(array, dtype=np.uint8)
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """A 0/1 vector, first element most significant, as zero-padded lowercase hex."""
+    value = int("".join("1" if b else "0" for b in bits), 2)
+    return f"{value:0{(len(bits) + 3) // 4}x}"
+
+
+def pdq_with_dihedral(image: Image.Image) -> tuple[str, int, bytes]:
+    """(PDQ hex, quality, the 8 dihedral hashes as 8 x 32 bytes) in one pdqhash pass."""
+    vectors, quality = pdqhash.compute_dihedral(pdq_input(image))
+    hexes = [bits_to_hex(v) for v in vectors]
+    return hexes[0], int(quality), b"".join(bytes.fromhex(h) for h in hexes)
+
+
+def split_dihedral(blob: bytes) -> list[str]:
+    """The 8 dihedral PDQ hashes stored in ``file_analysis.pdq_dihedral`` as hex strings."""
+    return [blob[i:i + 32].hex() for i in range(0, len(blob), 32)]
+
+
+def _grey(image: Image.Image) -> Image.Image:
+    # imagehash converts to "L" itself; doing it once here gives identical hashes for both functions.
+    return image if image.mode == "L" else image.convert("L")
+
+
+def is_blank(grey: Image.Image, max_stddev: float) -> bool:
+    """True when the luminance hardly varies (a solid or near-solid picture)."""
+    probe = np.asarray(grey.resize(_BLANK_PROBE_SIZE, Image.Resampling.BOX), dtype=np.float32)
+    return float(probe.std()) <= max_stddev
+
+
+def perceptual_hashes(image: Image.Image, options: AnalysisOptions) -> PerceptualHashes:
+    """All perceptual hashes and flags for one decoded image."""
+    grey = _grey(image)
+    pdq, quality, dihedral = pdq_with_dihedral(image)
+    return PerceptualHashes(
+        phash=str(imagehash.phash(grey)),
+        dhash=str(imagehash.dhash(grey)),
+        pdq=pdq,
+        pdq_quality=quality,
+        pdq_dihedral=dihedral,
+        too_small=min(image.size) < options.min_hash_side,
+        blank=is_blank(grey, options.blank_stddev),
+        low_quality=quality < options.pdq_quality_threshold,
+    )

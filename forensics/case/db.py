@@ -1,0 +1,98 @@
+"""Open, create and migrate a case database; a case is a folder holding ``case.db``.
+
+SQLite runs in WAL mode so that readers (GUI, reports) work while ingest writes. The schema is
+created and upgraded by the alembic migrations shipped in ``forensics/case/migrations`` at open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from forensics.errors import CaseError
+
+CASE_DB_NAME = "case.db"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def case_db_path(case_dir: Path | str) -> Path:
+    """Path of the case database inside a case folder."""
+    return Path(case_dir) / CASE_DB_NAME
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a case database URL, with SQLite tuned for one writer and many readers."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))
+    return script.get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (creates it in an empty database)."""
+    if current_revision(engine) != head_revision():
+        command.upgrade(alembic_config(engine), "head")
+
+
+class CaseDatabase:
+    """A migrated case database: an engine plus a session factory."""
+
+    def __init__(self, case_dir: Path | str, url: str | None = None, *, create: bool = False) -> None:
+        self.case_dir = Path(case_dir)
+        db_file = case_db_path(self.case_dir)
+        if url is None:
+            if not create and not db_file.exists():
+                raise CaseError(f"{self.case_dir}: not a Custos case (no {CASE_DB_NAME})")
+            url = f"sqlite:///{db_file}"
+        self.url = url
+        self.engine = make_engine(url)
+        migrate(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        with self.sessions() as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()

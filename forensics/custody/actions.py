@@ -1,0 +1,56 @@
+"""The custody log's action names (stored verbatim in every entry; never rename one)."""
+
+from __future__ import annotations
+
+CASE_CREATED = "case_created"
+CASE_OPENED = "case_opened"
+CASE_CLOSED = "case_closed"
+EXAMINER_ADDED = "examiner_added"
+EXAMINER_REMOVED = "examiner_removed"
+EVIDENCE_INTAKE = "evidence_intake"
+INTAKE_CORRECTED = "intake_corrected"
+ACQUISITION_VERIFIED = "acquisition_verified"
+INGEST_STARTED = "ingest_started"
+INGEST_FINISHED = "ingest_finished"
+INGEST_CANCELLED = "ingest_cancelled"
+INGEST_RESUMED = "ingest_resumed"
+HASHSET_USED = "hashset_used"
+FILE_VIEWED = "file_viewed"
+FILE_REVEALED = "file_revealed"
+FILE_CATEGORISED = "file_categorised"
+FILE_TAGGED = "file_tagged"
+FILE_NOTED = "file_noted"
+FILE_EXPORTED = "file_exported"
+REPORT_GENERATED = "report_generated"
+CUSTODY_TRANSFER = "custody_transfer"
+NOTE = "note"
+
+ALL_ACTIONS: frozenset[str] = frozenset(
+    {
+        CASE_CREATED,
+        CASE_OPENED,
+        CASE_CLOSED,
+        EXAMINER_ADDED,
+        EXAMINER_REMOVED,
+        EVIDENCE_INTAKE,
+        INTAKE_CORRECTED,
+        ACQUISITION_VERIFIED,
+        INGEST_STARTED,
+        INGEST_FINISHED,
+        INGEST_CANCELLED,
+        INGEST_RESUMED,
+        HASHSET_USED,
+        FILE_VIEWED,
+        FILE_REVEALED,
+        FILE_CATEGORISED,
+        FILE_TAGGED,
+        FILE_NOTED,
+        FILE_EXPORTED,
+        REPORT_GENERATED,
+        CUSTODY_TRANSFER,
+        NOTE,
+    }
+)
+
+# Membership changes go through forensics.custody.membership, never through a plain append.
+MEMBERSHIP_ACTIONS: frozenset[str] = frozenset({EXAMINER_ADDED, EXAMINER_REMOVED})

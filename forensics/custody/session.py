@@ -1,0 +1,55 @@
+"""Opening a case's custody log as an examiner: the access rules of a case.
+
+* Writing (``write=True``) needs an examiner whose profile is on this workstation, who is an
+  active member of the case with the same key, and the passphrase that unlocks that key.
+* Reading (``write=False``) needs the same membership but no passphrase: nothing is signed, and
+  the returned log refuses to append. (Reading is a procedural guard: whoever holds the case file
+  can read it; ``custody verify`` and ``custody log`` are open to anyone, e.g. a defence expert.)
+"""
+
+from __future__ import annotations
+
+from forensics.custody.actions import EXAMINER_ADDED
+from forensics.custody.log import CustodyLog, last_entry
+from forensics.custody.membership import registration_details
+from forensics.custody.profiles import ExaminerProfile, load_examiner, name_key
+from forensics.custody.roster import load_members
+from forensics.errors import AccessDenied, CaseError
+
+
+def start_case_custody(db, examiner: str, passphrase: str) -> CustodyLog:
+    """Begin a new case's log: the examiner registers themself as its first member (entry 1)."""
+    profile = load_examiner(examiner)
+    log = CustodyLog(db, profile.name, profile.key_id, profile.unlock(passphrase))
+    with db.engine.connect() as conn:
+        if last_entry(conn) is not None:
+            raise CaseError(f"{db.case_dir}: the custody log of this case has already been started")
+    log.record(
+        EXAMINER_ADDED, details=registration_details(profile.public_record(), "case founder"), genesis=True
+    )
+    return log
+
+
+def check_access(db, examiner: str | None) -> ExaminerProfile:
+    """The examiner's profile if they may open this case; :class:`AccessDenied` otherwise."""
+    profile = load_examiner(examiner)
+    with db.engine.connect() as conn:
+        member = load_members(conn).get(name_key(profile.name))
+    if member is None or not member.active:
+        raise AccessDenied(f"examiner {profile.name!r} is not on this case ({db.case_dir})")
+    if member.key_id != profile.key_id:
+        raise AccessDenied(
+            f"the key of examiner {profile.name!r} on this workstation is not the key registered on "
+            f"this case ({member.key_id[:16]}...)"
+        )
+    return profile
+
+
+def open_custody(db, examiner: str | None, *, write: bool, passphrase: str | None) -> CustodyLog:
+    """The case's custody log as ``examiner``; refuses non-members and wrong passphrases."""
+    profile = check_access(db, examiner)
+    if not write:
+        return CustodyLog(db, profile.name, profile.key_id, None)
+    if passphrase is None:
+        raise AccessDenied(f"a passphrase is needed to sign custody events as {profile.name!r}")
+    return CustodyLog(db, profile.name, profile.key_id, profile.unlock(passphrase))

@@ -1,0 +1,363 @@
+"""Verify a custody log: every hash, link, key and signature; report the first break precisely.
+
+The algorithm is the one written down in ``docs/custody.md`` section 6; the independent script
+``resources/tools/verify_custody.py`` implements the same rules without importing Custos.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from forensics.custody import keys
+from forensics.custody.actions import EXAMINER_ADDED, EXAMINER_REMOVED
+from forensics.custody.canonical import FORMAT_VERSION, GENESIS_HASH, canonical_json, entry_hash
+from forensics.custody.profiles import name_key
+from forensics.custody.records import CustodyEntry, entry_from_row
+from forensics.custody.roster import Member, replay
+from forensics.custody.store import CustodyStore
+
+# What can be wrong, as reported (the independent verifier uses the same words).
+MALFORMED = "malformed"
+EDITED = "edited"
+DELETED = "deleted"
+INSERTED = "inserted"
+REORDERED = "reordered"
+BAD_SIGNATURE = "bad_signature"
+UNKNOWN_KEY = "unknown_key"
+TRUNCATED = "truncated"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place where the log is not what its examiners signed."""
+
+    seq: int
+    kind: str
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    """Outcome of a verification: entries checked, head hash, members, and the first break if any."""
+
+    entries: int = 0
+    head_hash: str | None = None
+    members: list[Member] = field(default_factory=list)
+    anchored: list[str] = field(default_factory=list)
+    failure: ChainBreak | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head_hash": self.head_hash,
+            "break": None if self.failure is None else self.failure.__dict__,
+        }
+
+
+class _Broken(Exception):
+    def __init__(self, seq: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.brk = ChainBreak(seq, kind, message)
+
+
+@dataclass
+class _Context:
+    """What the walk needs to look beyond the current row when it diagnoses a break."""
+
+    hash_exists: Callable[[str], bool]
+    max_seq: int
+    trusted: dict[str, str]
+
+
+def _parse(raw: Mapping[str, Any]) -> CustodyEntry:
+    """A stored row as an entry, or a MALFORMED break."""
+    seq = raw.get("seq")
+    where = seq if isinstance(seq, int) else 0
+    try:
+        entry = entry_from_row(raw)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise _Broken(where, MALFORMED, f"entry {seq}: cannot be read ({exc})") from None
+    if entry.format_version != FORMAT_VERSION:
+        raise _Broken(where, MALFORMED, f"entry {seq}: unknown format version {entry.format_version}")
+    return entry
+
+
+def _check_stored_form(raw: Mapping[str, Any], entry: CustodyEntry) -> None:
+    """Custos stores the JSON columns in canonical form; other text means the row was rewritten."""
+    target = None if entry.target is None else canonical_json(entry.target)
+    if (raw["target_json"], raw["details_json"]) != (target, canonical_json(entry.details)):
+        raise _Broken(entry.seq, EDITED, f"entry {entry.seq}: its stored JSON was rewritten (not canonical)")
+
+
+def _hash_as(entry: CustodyEntry, seq: int) -> str:
+    record = entry.record()
+    record["seq"] = seq
+    return entry_hash(record)
+
+
+def _signed_seq(entry: CustodyEntry, ctx: _Context) -> int | None:
+    """The sequence number this entry's content was hashed with, if not its current one."""
+    for seq in range(1, ctx.max_seq + 2):
+        if seq != entry.seq and _hash_as(entry, seq) == entry.entry_hash:
+            return seq
+    return None
+
+
+class _Walk:
+    """State of the walk: the previous hash, the expected number, and who holds which key."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+        self.prev = GENESIS_HASH
+        self.expected = 1
+        self.membership: list[CustodyEntry] = []
+        self.members: dict[str, Member] = {}
+        self._public: dict[str, Ed25519PublicKey] = {}
+
+    def check(self, raw: Mapping[str, Any], next_raw: Mapping[str, Any] | None) -> CustodyEntry:
+        seq = raw.get("seq")
+        if isinstance(seq, int) and seq > self.expected:
+            missing = f"{self.expected}" if seq == self.expected + 1 else f"{self.expected} to {seq - 1}"
+            raise _Broken(
+                self.expected,
+                DELETED,
+                f"entry {missing} missing (deleted): entry {seq} follows entry {self.expected - 1}",
+            )
+        if isinstance(seq, int) and seq < self.expected:
+            raise _Broken(seq, INSERTED, f"entry {seq}: a second entry with this number was inserted")
+        entry = _parse(raw)
+        try:
+            _check_stored_form(raw, entry)
+            self._check_content(entry)
+            self._check_key(entry)
+            self._check_signature(entry)
+            self._check_link(entry)
+        except _Broken:
+            if self._was_inserted(entry, next_raw):
+                raise _Broken(
+                    entry.seq,
+                    INSERTED,
+                    f"entry {entry.seq} was inserted: the entry after it was "
+                    f"signed as number {entry.seq} and links to entry {entry.seq - 1}",
+                ) from None
+            raise
+        return entry
+
+    def advance(self, entry: CustodyEntry) -> None:
+        self.prev = entry.entry_hash
+        self.expected = entry.seq + 1
+        if entry.action in (EXAMINER_ADDED, EXAMINER_REMOVED):
+            self.membership.append(entry)
+            self.members = replay(self.membership)
+
+    def _was_inserted(self, entry: CustodyEntry, next_raw: Mapping[str, Any] | None) -> bool:
+        if next_raw is None:
+            return False
+        try:
+            following = entry_from_row(next_raw)
+        except (ValueError, TypeError, KeyError):
+            return False
+        takes_its_place = (
+            following.prev_hash == self.prev and _hash_as(following, entry.seq) == following.entry_hash
+        )
+        # A genuine entry moved here (signed under another number) was reordered, not inserted.
+        return takes_its_place and _signed_seq(entry, self.ctx) is None
+
+    def _check_content(self, entry: CustodyEntry) -> None:
+        if entry_hash(entry.record()) == entry.entry_hash:
+            return
+        signed = _signed_seq(entry, self.ctx)
+        if signed is None:
+            raise _Broken(
+                entry.seq,
+                EDITED,
+                f"entry {entry.seq}: a field was changed after signing (its "
+                "content no longer matches its hash)",
+            )
+        if self.ctx.hash_exists(entry.prev_hash):
+            raise _Broken(
+                entry.seq,
+                REORDERED,
+                f"entry {entry.seq}: entries were reordered (this is the entry signed as number {signed})",
+            )
+        if signed > entry.seq:
+            raise _Broken(
+                entry.seq,
+                DELETED,
+                f"entry {entry.seq} missing (deleted): later entries were "
+                f"renumbered (this is the entry signed as number {signed})",
+            )
+        raise _Broken(
+            entry.seq,
+            INSERTED,
+            f"entry {entry.seq}: entries were inserted before it (this is "
+            f"the entry signed as number {signed})",
+        )
+
+    def _check_key(self, entry: CustodyEntry) -> None:
+        if entry.action == EXAMINER_ADDED:
+            self._check_registration(entry)
+        if entry.seq == 1:
+            d = entry.details
+            if not (
+                entry.action == EXAMINER_ADDED
+                and d.get("key_id") == entry.key_id
+                and name_key(str(d.get("name"))) == name_key(entry.examiner)
+            ):
+                raise _Broken(
+                    1,
+                    UNKNOWN_KEY,
+                    "entry 1: the log must start with the founding examiner registering their own key",
+                )
+            return
+        holder = next((m for m in self.members.values() if m.key_id == entry.key_id), None)
+        if holder is None:
+            raise _Broken(
+                entry.seq,
+                UNKNOWN_KEY,
+                f"entry {entry.seq}: signed with key {entry.key_id[:16]}..., "
+                "which is not registered on this case",
+            )
+        if not holder.active:
+            raise _Broken(
+                entry.seq,
+                UNKNOWN_KEY,
+                f"entry {entry.seq}: signed by {holder.name!r}, who was "
+                f"removed from the case at entry {holder.removed_seq}",
+            )
+        if name_key(holder.name) != name_key(entry.examiner):
+            raise _Broken(
+                entry.seq,
+                UNKNOWN_KEY,
+                f"entry {entry.seq}: claims examiner {entry.examiner!r} but "
+                f"is signed with the key of {holder.name!r}",
+            )
+
+    def _check_registration(self, entry: CustodyEntry) -> None:
+        d = entry.details
+        try:
+            keys.load_public_key(str(d.get("public_key")))
+            valid = keys.key_id_of(d["public_key"]) == d.get("key_id") and bool(
+                str(d.get("name", "")).strip()
+            )
+        except ValueError:
+            valid = False
+        if not valid:
+            raise _Broken(
+                entry.seq,
+                UNKNOWN_KEY,
+                f"entry {entry.seq}: registers a public key that does not match its key id",
+            )
+        trusted = self.ctx.trusted.get(name_key(d["name"]))
+        if trusted is not None and trusted != d["public_key"]:
+            raise _Broken(
+                entry.seq,
+                UNKNOWN_KEY,
+                f"entry {entry.seq}: the key registered for {d['name']!r} "
+                f"({d['key_id'][:16]}...) is not their trusted key ({keys.key_id_of(trusted)[:16]}...)",
+            )
+
+    def _check_signature(self, entry: CustodyEntry) -> None:
+        public_hex = (
+            entry.details["public_key"]
+            if entry.seq == 1
+            else next(m.public_key for m in self.members.values() if m.key_id == entry.key_id)
+        )
+        if entry.key_id not in self._public:
+            self._public[entry.key_id] = keys.load_public_key(public_hex)
+        if not keys.signature_valid(self._public[entry.key_id], entry.entry_hash, entry.signature):
+            raise _Broken(
+                entry.seq,
+                BAD_SIGNATURE,
+                f"entry {entry.seq}: the signature does not verify with "
+                f"{entry.examiner!r}'s key (re-hashed or forged without the private key)",
+            )
+
+    def _check_link(self, entry: CustodyEntry) -> None:
+        if entry.prev_hash == self.prev:
+            return
+        if self.ctx.hash_exists(entry.prev_hash):
+            raise _Broken(
+                entry.seq,
+                REORDERED,
+                f"entry {entry.seq}: links to an entry other than entry {entry.seq - 1} (entries reordered)",
+            )
+        raise _Broken(entry.seq, DELETED, f"entry {entry.seq}: the entry it links to is missing (deleted)")
+
+
+def _with_next(
+    rows: Iterable[Mapping[str, Any]],
+) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any] | None]]:
+    iterator = iter(rows)
+    current = next(iterator, None)
+    while current is not None:
+        following = next(iterator, None)
+        yield current, following
+        current = following
+
+
+def verify_rows(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    hash_exists: Callable[[str], bool],
+    max_seq: int,
+    trusted_keys: Mapping[str, str] | None = None,
+    expected_head: str | None = None,
+) -> VerifyReport:
+    """Walk stored rows (ordered by ``seq``); ``trusted_keys`` maps examiner names to public keys (hex)."""
+    trusted = {name_key(name): key.lower() for name, key in (trusted_keys or {}).items()}
+    walk = _Walk(_Context(hash_exists, max_seq, trusted))
+    report = VerifyReport()
+    head_seen = expected_head is None
+    try:
+        for raw, next_raw in _with_next(rows):
+            entry = walk.check(raw, next_raw)
+            walk.advance(entry)
+            report.entries += 1
+            report.head_hash = entry.entry_hash
+            head_seen = head_seen or entry.entry_hash == expected_head
+        if report.entries == 0:
+            raise _Broken(1, DELETED, "the custody log is empty (every entry deleted)")
+        if not head_seen:
+            raise _Broken(
+                walk.expected,
+                TRUNCATED,
+                f"the expected head {expected_head[:16]}... is not in the log: entries after it were removed",
+            )
+    except _Broken as broken:
+        report.failure = broken.brk
+    report.members = sorted(walk.members.values(), key=lambda m: m.added_seq)
+    report.anchored = [m.name for m in report.members if name_key(m.name) in trusted]
+    return report
+
+
+def verify_case(
+    case_dir: Path | str, *, trusted_keys: Mapping[str, str] | None = None, expected_head: str | None = None
+) -> VerifyReport:
+    """Verify the custody log of a case folder, reading its database read-only."""
+    with CustodyStore(case_dir) as store:
+        return verify_rows(
+            store.rows(),
+            hash_exists=store.hash_exists,
+            max_seq=store.max_seq(),
+            trusted_keys=trusted_keys,
+            expected_head=expected_head,
+        )
+
+
+def load_trusted_keys(path: Path | str) -> dict[str, str]:
+    """Trusted keys from a JSON file: one public record or a list of them (``custos examiner export``)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    records = data if isinstance(data, list) else [data]
+    return {str(r["name"]): str(r["public_key"]) for r in records}

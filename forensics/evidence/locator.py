@@ -1,0 +1,37 @@
+"""FileLocator: a saveable value that says where an item lives and reopens it later."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class FileLocator:
+    """Evidence item, file-system offset in the image, metadata address, attribute, and path.
+
+    For a logical (folder) source ``partition_offset`` and ``attr_*`` are None and ``path`` is the
+    path below the folder. ``stream`` names an NTFS alternate data stream or HFS+ fork.
+    """
+
+    item: str
+    partition_offset: int | None
+    inode: int | None
+    attr_type: int | None
+    attr_id: int | None
+    stream: str | None
+    path: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileLocator:
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+
+    @classmethod
+    def from_json(cls, text: str) -> FileLocator:
+        return cls.from_dict(json.loads(text))

@@ -1,0 +1,99 @@
+"""Read-only byte access to the media inside an evidence container.
+
+Each container format gets a small handle with ``read_at(offset, size)`` and ``size``; the libyal
+bindings (pyewf, pyqcow, pyvhdi, pyvmdk) are opened read-only, plain files with mode ``rb``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from pathlib import Path
+from typing import Protocol
+
+from forensics.errors import EvidenceError
+
+
+class MediaHandle(Protocol):
+    """Random read access to the acquired media stream."""
+
+    size: int
+
+    def read_at(self, offset: int, size: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class FileMedia:
+    """A single raw file (dd image), opened read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+        self.size = os.fstat(self._fd).st_size
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        if offset >= self.size or size <= 0:
+            return b""
+        return os.pread(self._fd, min(size, self.size - offset), offset)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+class SplitRawMedia:
+    """Several raw segment files concatenated in order (``.001/.002``, ``.aa/.ab``...)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._fds: list[int] = []
+        self._starts: list[int] = []
+        total = 0
+        for path in paths:
+            fd = os.open(path, os.O_RDONLY)
+            self._fds.append(fd)
+            self._starts.append(total)
+            total += os.fstat(fd).st_size
+        self.size = total
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        if offset >= self.size or size <= 0:
+            return b""
+        size = min(size, self.size - offset)
+        parts: list[bytes] = []
+        index = bisect.bisect_right(self._starts, offset) - 1
+        while size > 0 and index < len(self._fds):
+            local = offset - self._starts[index]
+            seg_end = self._starts[index + 1] if index + 1 < len(self._starts) else self.size
+            take = min(size, seg_end - offset)
+            chunk = os.pread(self._fds[index], take, local)
+            if len(chunk) != take:
+                raise EvidenceError(f"short read in segment {index + 1} at offset {local}")
+            parts.append(chunk)
+            offset += take
+            size -= take
+            index += 1
+        return b"".join(parts)
+
+    def close(self) -> None:
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+
+
+class LibyalMedia:
+    """A libyal handle (pyewf, pyqcow, pyvhdi, pyvmdk) exposing ``read_buffer_at_offset``."""
+
+    def __init__(self, handle, size: int) -> None:
+        self._handle = handle
+        self.size = size
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        if offset >= self.size or size <= 0:
+            return b""
+        return self._handle.read_buffer_at_offset(min(size, self.size - offset), offset)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None

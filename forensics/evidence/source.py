@@ -1,0 +1,159 @@
+"""An opened evidence source with its TSK handles, able to read any item by FileLocator.
+
+Each worker process opens its own EvidenceSource (handles are never shared between processes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytsk3
+
+from forensics.errors import EvidenceError
+from forensics.evidence.containers import EvidenceImage, open_image
+from forensics.evidence.filesystems import open_fs, tsk_reason
+from forensics.evidence.locator import FileLocator
+from forensics.evidence.tsk_image import tsk_image
+
+CHUNK_SIZE = 4 * 1024 * 1024
+
+
+def _zeros(count: int, chunk_size: int) -> Iterator[bytes]:
+    while count > 0:
+        take = min(count, chunk_size)
+        yield bytes(take)
+        count -= take
+
+
+class EvidenceSource:
+    """Read-only access to the items of one evidence image (or folder)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.image: EvidenceImage = open_image(path)
+        self._img: pytsk3.Img_Info | None = None
+        self._fs: dict[int, pytsk3.FS_Info] = {}
+
+    @property
+    def is_folder(self) -> bool:
+        return self.image.container == "folder"
+
+    @property
+    def tsk(self) -> pytsk3.Img_Info:
+        if self._img is None:
+            self._img = tsk_image(self.image)
+        return self._img
+
+    def filesystem(self, offset: int) -> pytsk3.FS_Info:
+        fs = self._fs.get(offset)
+        if fs is None:
+            try:
+                fs = open_fs(self.tsk, offset)
+            except OSError as exc:
+                raise EvidenceError(f"file system at offset {offset}: {tsk_reason(exc)}") from exc
+            self._fs[offset] = fs
+        return fs
+
+    def read_chunks(self, locator: FileLocator, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The item's bytes in order, in chunks; raises EvidenceError when the content is unreadable."""
+        if self.is_folder:
+            yield from self._read_logical(locator, chunk_size)
+            return
+        if locator.partition_offset is None or locator.inode is None:
+            raise EvidenceError(f"{locator.path}: no metadata, no content to read")
+        fs = self.filesystem(locator.partition_offset)
+        try:
+            tsk_file = fs.open_meta(inode=locator.inode)
+        except OSError as exc:
+            raise EvidenceError(
+                f"{locator.path}: cannot open inode {locator.inode}: {tsk_reason(exc)}"
+            ) from exc
+        attr_type = locator.attr_type if locator.attr_type is not None else pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
+        attr_id = locator.attr_id if locator.attr_id is not None else -1
+        size = self._attribute_size(tsk_file, attr_type, attr_id)
+        offset = 0
+        while offset < size:
+            want = min(chunk_size, size - offset)
+            try:
+                data = tsk_file.read_random(offset, want, attr_type, attr_id)
+            except OSError as exc:
+                raise EvidenceError(
+                    f"{locator.path}: read error at byte {offset} of {size}: {tsk_reason(exc)}"
+                ) from exc
+            if not data:
+                if not self._stored_beyond(tsk_file, attr_type, attr_id, offset):
+                    # Sparse or never-written tail (e.g. NTFS $BadClus:$Bad): it reads as zeros.
+                    yield from _zeros(size - offset, chunk_size)
+                    return
+                raise EvidenceError(f"{locator.path}: content ends at byte {offset} of {size}")
+            offset += len(data)
+            yield data
+
+    @staticmethod
+    def _stored_beyond(tsk_file, attr_type: int, attr_id: int, offset: int) -> bool:
+        """Whether any non-sparse run of the attribute holds bytes at or after ``offset``."""
+        sparse = pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE | pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER
+        block = int(tsk_file.info.fs_info.block_size)
+        for attr in tsk_file:
+            info = attr.info
+            matches = int(info.type) == attr_type and (attr_id == -1 or int(info.id) == attr_id)
+            if not matches:
+                continue
+            if int(info.flags) & pytsk3.TSK_FS_ATTR_RES:
+                return True
+            for run in attr:
+                if not int(run.flags) & sparse and (int(run.offset) + int(run.len)) * block > offset:
+                    return True
+            return False
+        return True
+
+    @staticmethod
+    def _attribute_size(tsk_file, attr_type: int, attr_id: int) -> int:
+        if attr_type != pytsk3.TSK_FS_ATTR_TYPE_DEFAULT or attr_id != -1:
+            for attr in tsk_file:
+                if int(attr.info.type) == attr_type and int(attr.info.id) == attr_id:
+                    return int(attr.info.size)
+        meta = tsk_file.info.meta
+        return int(meta.size) if meta is not None else 0
+
+    def _read_logical(self, locator: FileLocator, chunk_size: int) -> Iterator[bytes]:
+        root = self.image.path.resolve()
+        target = (root / locator.path.lstrip("/")).resolve()
+        if root != target and root not in target.parents:
+            raise EvidenceError(f"{locator.path}: outside the evidence folder")
+        try:
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            raise EvidenceError(f"{locator.path}: {exc.strerror}") from exc
+        try:
+            while True:
+                data = os.read(fd, chunk_size)
+                if not data:
+                    break
+                yield data
+        finally:
+            os.close(fd)
+
+    def read_all(self, locator: FileLocator, limit: int | None = None) -> bytes:
+        """The whole item (for previews); ``limit`` caps the bytes returned."""
+        parts: list[bytes] = []
+        total = 0
+        for chunk in self.read_chunks(locator):
+            parts.append(chunk)
+            total += len(chunk)
+            if limit is not None and total >= limit:
+                break
+        data = b"".join(parts)
+        return data if limit is None else data[:limit]
+
+    def close(self) -> None:
+        self._fs.clear()
+        self._img = None
+        self.image.close()
+
+    def __enter__(self) -> EvidenceSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,74 @@
+"""Acquisition verification: hash the whole media and compare with the stored or given hashes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from forensics.analysis.hashing import Digests, MultiHasher
+from forensics.errors import EvidenceError
+from forensics.evidence.containers import open_image
+
+READ_SIZE = 8 * 1024 * 1024
+
+
+class Cancelled(Exception):
+    """The examiner cancelled a long operation."""
+
+
+def verdict(comparisons: dict[str, dict]) -> str:
+    """match (every reference agrees), mismatch (any differs) or no-reference."""
+    if not comparisons:
+        return "no-reference"
+    return "match" if all(c["match"] for c in comparisons.values()) else "mismatch"
+
+
+def hash_media(
+    path: Path | str,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Digests:
+    """MD5, SHA-1, SHA-256 of the acquired media stream (not of the container files)."""
+    with open_image(path) as image:
+        if image.media is None:
+            raise EvidenceError(f"{path}: a {image.container} source has no media stream to verify")
+        hasher = MultiHasher()
+        total = image.media_size
+        offset = 0
+        while offset < total:
+            if cancelled and cancelled():
+                raise Cancelled()
+            chunk = image.media.read_at(offset, min(READ_SIZE, total - offset))
+            if not chunk:
+                raise EvidenceError(f"{path}: media ends at byte {offset} of {total}")
+            hasher.update(chunk)
+            offset += len(chunk)
+            if progress:
+                progress(offset, total)
+        return hasher.digests()
+
+
+def compare_hashes(digests: Digests, references: dict[str, tuple[str, str]]) -> dict[str, dict]:
+    """Compare computed digests with references ``{"md5": (hex, source)}``; case-insensitive."""
+    out: dict[str, dict] = {}
+    for algo, (expected, source) in sorted(references.items()):
+        if not expected:
+            continue
+        computed = getattr(digests, algo)
+        out[algo] = {
+            "expected": expected.lower(),
+            "computed": computed,
+            "source": source,
+            "match": expected.strip().lower() == computed,
+        }
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a container file itself (segment integrity, 'evidence unchanged' checks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(READ_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()

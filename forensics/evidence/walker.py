@@ -1,0 +1,351 @@
+"""Enumerate every item of a file system: the directory tree, then the metadata table.
+
+The directory walk (including TSK's ``$OrphanFiles``) finds allocated files, deleted names (with or
+without metadata) and orphans; a pass over the metadata table then adds any used entry that no name
+reached. NTFS alternate data streams and HFS+ resource forks become items of their own
+(``path:stream``). The order is deterministic for a given image, which makes enumeration resumable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytsk3
+
+ORPHAN_DIR = "$OrphanFiles"
+
+META_KINDS = {
+    pytsk3.TSK_FS_META_TYPE_REG: "file",
+    pytsk3.TSK_FS_META_TYPE_DIR: "directory",
+    pytsk3.TSK_FS_META_TYPE_FIFO: "fifo",
+    pytsk3.TSK_FS_META_TYPE_CHR: "char-device",
+    pytsk3.TSK_FS_META_TYPE_BLK: "block-device",
+    pytsk3.TSK_FS_META_TYPE_LNK: "link",
+    pytsk3.TSK_FS_META_TYPE_SHAD: "shadow",
+    pytsk3.TSK_FS_META_TYPE_SOCK: "socket",
+    pytsk3.TSK_FS_META_TYPE_WHT: "whiteout",
+    pytsk3.TSK_FS_META_TYPE_VIRT: "virtual",
+    pytsk3.TSK_FS_META_TYPE_VIRT_DIR: "virtual-dir",
+}
+NAME_KINDS = {
+    pytsk3.TSK_FS_NAME_TYPE_REG: "file",
+    pytsk3.TSK_FS_NAME_TYPE_DIR: "directory",
+    pytsk3.TSK_FS_NAME_TYPE_FIFO: "fifo",
+    pytsk3.TSK_FS_NAME_TYPE_CHR: "char-device",
+    pytsk3.TSK_FS_NAME_TYPE_BLK: "block-device",
+    pytsk3.TSK_FS_NAME_TYPE_LNK: "link",
+    pytsk3.TSK_FS_NAME_TYPE_SHAD: "shadow",
+    pytsk3.TSK_FS_NAME_TYPE_SOCK: "socket",
+    pytsk3.TSK_FS_NAME_TYPE_WHT: "whiteout",
+    pytsk3.TSK_FS_NAME_TYPE_VIRT: "virtual",
+    pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR: "virtual-dir",
+}
+# Attribute types whose content is a file's data (the default stream or a named one).
+NTFS_DATA = pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA
+HFS_DATA = pytsk3.TSK_FS_ATTR_TYPE_HFS_DATA
+HFS_RSRC = pytsk3.TSK_FS_ATTR_TYPE_HFS_RSRC
+DEFAULT_ATTR = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
+# Metadata entries below these numbers are the file system's own reserved structures (ext: bad
+# blocks, resize, journal...; NTFS: reserved MFT entries 12-23); when no name reaches them they are
+# not listed as orphans.
+RESERVED_BELOW = {"ext2": 11, "ext3": 11, "ext4": 11, "ntfs": 24}
+
+
+@dataclass
+class FileEntry:
+    """One enumerated item, with everything the case database stores about it."""
+
+    path: str
+    name: str
+    inode: int | None
+    attr_type: int | None
+    attr_id: int | None
+    stream: str | None
+    size: int | None
+    kind: str
+    allocated: bool
+    deleted: bool
+    orphan: bool
+    has_metadata: bool
+    meta_reallocated: bool = False
+    mode: int | None = None
+    uid: int | None = None
+    gid: int | None = None
+    nlink: int | None = None
+    link_target: str | None = None
+    mtime_ns: int | None = None
+    atime_ns: int | None = None
+    ctime_ns: int | None = None
+    crtime_ns: int | None = None
+    byte_runs: list[list[int]] = field(default_factory=list)
+    # Set by sources without TSK attributes (folders) to say whether the item has readable bytes.
+    readable: bool | None = None
+
+    @property
+    def has_content(self) -> bool:
+        """True when the item has a data attribute whose bytes can be read and hashed."""
+        if self.readable is not None:
+            return self.readable
+        return self.has_metadata and self.inode is not None and self.attr_type is not None
+
+
+def _decode(raw: bytes | str | None) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _ns(seconds: int, nanos: int) -> int | None:
+    if not seconds and not nanos:
+        return None
+    return int(seconds) * 1_000_000_000 + int(nanos or 0)
+
+
+class FileSystemWalker:
+    """Walks one opened file system; ``fs_offset`` is its byte offset in the image."""
+
+    def __init__(
+        self, fs: pytsk3.FS_Info, fs_offset: int, fs_type: str = "", *, with_byte_runs: bool = True
+    ) -> None:
+        self.fs = fs
+        self.reserved_below = RESERVED_BELOW.get(fs_type, 0)
+        self.fs_offset = fs_offset
+        self.block_size = int(fs.info.block_size)
+        self.with_byte_runs = with_byte_runs
+        self._seen_meta: set[int] = set()
+        self._errors: list[str] = []
+
+    @property
+    def errors(self) -> list[str]:
+        """Problems met while walking (a damaged directory is skipped, the walk goes on)."""
+        return self._errors
+
+    def walk(self) -> Iterator[FileEntry]:
+        root = int(self.fs.info.root_inum)
+        self._seen_meta.add(root)
+        yield from self._walk_dir(root, "", set(), in_orphans=False)
+        yield from self._walk_metadata_table()
+
+    # -- directory tree -------------------------------------------------------------------------
+    def _walk_dir(
+        self, inode: int, parent: str, ancestors: set[int], *, in_orphans: bool
+    ) -> Iterator[FileEntry]:
+        try:
+            directory = self.fs.open_dir(inode=inode)
+        except OSError as exc:
+            self._errors.append(f"{parent or '/'}: cannot open directory (inode {inode}): {exc}")
+            return
+        ancestors = ancestors | {inode}
+        subdirs: list[tuple[int, str, bool]] = []
+        for tsk_file in directory:
+            name = _decode(tsk_file.info.name.name)
+            if name in (".", ".."):
+                continue
+            path = f"{parent}/{name}"
+            orphan = in_orphans
+            entries = list(self._entries_for(tsk_file, path, name, orphan=orphan))
+            yield from entries
+            head = entries[0]
+            if (
+                head.kind in ("directory", "virtual-dir")
+                and head.has_metadata
+                and head.inode not in ancestors
+            ):
+                subdirs.append((head.inode, path, in_orphans or (parent == "" and name == ORPHAN_DIR)))
+        for sub_inode, sub_path, sub_orphans in subdirs:
+            yield from self._walk_dir(sub_inode, sub_path, ancestors, in_orphans=sub_orphans)
+
+    def _entries_for(self, tsk_file, path: str, name: str, *, orphan: bool) -> Iterator[FileEntry]:
+        info_name = tsk_file.info.name
+        meta = tsk_file.info.meta
+        name_alloc = bool(int(info_name.flags) & pytsk3.TSK_FS_NAME_FLAG_ALLOC)
+        if meta is None:
+            yield FileEntry(
+                path=path,
+                name=name,
+                inode=int(info_name.meta_addr) or None,
+                attr_type=None,
+                attr_id=None,
+                stream=None,
+                size=None,
+                kind=NAME_KINDS.get(int(info_name.type), "unknown"),
+                allocated=False,
+                deleted=not name_alloc,
+                orphan=orphan,
+                has_metadata=False,
+            )
+            return
+        inode = int(meta.addr)
+        meta_alloc = bool(int(meta.flags) & pytsk3.TSK_FS_META_FLAG_ALLOC)
+        self._seen_meta.add(inode)
+        base = self._base_entry(tsk_file, meta, path, name, name_alloc and meta_alloc, orphan=orphan)
+        base.deleted = not (name_alloc and meta_alloc)
+        base.meta_reallocated = (not name_alloc) and meta_alloc and not orphan
+        streams = self._data_attributes(tsk_file)
+        default = next((a for a in streams if not a[2]), None)
+        if default is not None:
+            base.attr_type, base.attr_id = default[0], default[1]
+            base.size = default[3]
+            base.byte_runs = default[4]
+        yield base
+        for attr_type, attr_id, stream, size, runs in streams:
+            if not stream:
+                continue
+            yield FileEntry(
+                path=f"{path}:{stream}",
+                name=f"{name}:{stream}",
+                inode=inode,
+                attr_type=attr_type,
+                attr_id=attr_id,
+                stream=stream,
+                size=size,
+                kind="file",
+                allocated=base.allocated,
+                deleted=base.deleted,
+                orphan=orphan,
+                has_metadata=True,
+                meta_reallocated=base.meta_reallocated,
+                mode=base.mode,
+                uid=base.uid,
+                gid=base.gid,
+                nlink=base.nlink,
+                mtime_ns=base.mtime_ns,
+                atime_ns=base.atime_ns,
+                ctime_ns=base.ctime_ns,
+                crtime_ns=base.crtime_ns,
+                byte_runs=runs,
+            )
+
+    def _base_entry(
+        self, tsk_file, meta, path: str, name: str, allocated: bool, *, orphan: bool
+    ) -> FileEntry:
+        meta_type = int(meta.type)
+        name_info = tsk_file.info.name
+        kind = META_KINDS.get(meta_type) or (
+            NAME_KINDS.get(int(name_info.type), "unknown") if name_info is not None else "unknown"
+        )
+        link = _decode(meta.link) if getattr(meta, "link", None) else None
+        return FileEntry(
+            path=path,
+            name=name,
+            inode=int(meta.addr),
+            attr_type=None,
+            attr_id=None,
+            stream=None,
+            size=int(meta.size),
+            kind=kind,
+            allocated=allocated,
+            deleted=not allocated,
+            orphan=orphan,
+            has_metadata=True,
+            mode=int(meta.mode),
+            uid=int(meta.uid),
+            gid=int(meta.gid),
+            nlink=int(meta.nlink),
+            link_target=link,
+            mtime_ns=_ns(meta.mtime, meta.mtime_nano),
+            atime_ns=_ns(meta.atime, meta.atime_nano),
+            ctime_ns=_ns(meta.ctime, meta.ctime_nano),
+            crtime_ns=_ns(meta.crtime, meta.crtime_nano),
+        )
+
+    def _data_attributes(self, tsk_file) -> list[tuple[int, int, str, int, list[list[int]]]]:
+        """(type, id, stream name, size, byte runs) of each data attribute; '' names the default one."""
+        found: list[tuple[int, int, str, int, list[list[int]]]] = []
+        try:
+            attributes = list(tsk_file)
+        except OSError as exc:
+            self._errors.append(f"attributes unreadable (inode {tsk_file.info.meta.addr}): {exc}")
+            return found
+        for attr in attributes:
+            attr_type = int(attr.info.type)
+            if attr_type == NTFS_DATA:
+                stream = _decode(attr.info.name)
+            elif attr_type == HFS_RSRC:
+                stream = "rsrc"
+            elif attr_type in (DEFAULT_ATTR, HFS_DATA):
+                stream = ""
+            else:
+                continue
+            if any(f[2] == stream for f in found):
+                continue  # TSK can list a stream's attribute more than once (e.g. $DATA split in runs)
+            runs = self._byte_runs(attr) if self.with_byte_runs else []
+            found.append((attr_type, int(attr.info.id), stream, int(attr.info.size), runs))
+        return found
+
+    def _byte_runs(self, attr) -> list[list[int]]:
+        """[file_offset, image_offset, length] for each stored run (sparse runs get image_offset -1)."""
+        runs: list[list[int]] = []
+        size = int(attr.info.size)
+        if int(attr.info.flags) & pytsk3.TSK_FS_ATTR_RES:
+            return runs
+        try:
+            for run in attr:
+                file_off = int(run.offset) * self.block_size
+                if file_off >= size:
+                    break
+                length = min(int(run.len) * self.block_size, size - file_off)
+                sparse = int(run.flags) & (
+                    pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE | pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER
+                )
+                img_off = -1 if sparse else self.fs_offset + int(run.addr) * self.block_size
+                runs.append([file_off, img_off, length])
+        except OSError:
+            return runs
+        return runs
+
+    # -- metadata table -------------------------------------------------------------------------
+    def _walk_metadata_table(self) -> Iterator[FileEntry]:
+        """Used metadata entries that no name reached (TSK's orphan directory usually has them all)."""
+        first, last = int(self.fs.info.first_inum), int(self.fs.info.last_inum)
+        for inode in range(max(first, self.reserved_below), last + 1):
+            if inode in self._seen_meta:
+                continue
+            try:
+                tsk_file = self.fs.open_meta(inode=inode)
+            except OSError:
+                continue
+            meta = tsk_file.info.meta
+            if meta is None:
+                continue
+            flags = int(meta.flags)
+            if flags & pytsk3.TSK_FS_META_FLAG_UNUSED or not flags & pytsk3.TSK_FS_META_FLAG_USED:
+                continue
+            if int(meta.type) in (pytsk3.TSK_FS_META_TYPE_VIRT, pytsk3.TSK_FS_META_TYPE_VIRT_DIR):
+                continue
+            name = f"OrphanEntry-{inode}"
+            path = f"/{ORPHAN_DIR}/{name}"
+            meta_alloc = bool(flags & pytsk3.TSK_FS_META_FLAG_ALLOC)
+            base = self._base_entry(tsk_file, meta, path, name, meta_alloc, orphan=True)
+            base.deleted = not meta_alloc
+            self._seen_meta.add(inode)
+            streams = self._data_attributes(tsk_file)
+            default = next((a for a in streams if not a[2]), None)
+            if default is not None:
+                base.attr_type, base.attr_id, base.size, base.byte_runs = (
+                    default[0],
+                    default[1],
+                    default[3],
+                    default[4],
+                )
+            yield base
+            for attr_type, attr_id, stream, size, runs in streams:
+                if stream:
+                    yield FileEntry(
+                        path=f"{path}:{stream}",
+                        name=f"{name}:{stream}",
+                        inode=inode,
+                        attr_type=attr_type,
+                        attr_id=attr_id,
+                        stream=stream,
+                        size=size,
+                        kind="file",
+                        allocated=base.allocated,
+                        deleted=base.deleted,
+                        orphan=True,
+                        has_metadata=True,
+                        byte_runs=runs,
+                    )

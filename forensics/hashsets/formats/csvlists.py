@@ -1,0 +1,85 @@
+"""Header-driven CSV hash lists: Interpol ICSE baseline (``;``) and HashKeeper (NDIC)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from forensics.hashsets.formats.base import ParseContext, clean, open_text, to_int
+from forensics.hashsets.hashes import BadHash, parse_hex
+from forensics.hashsets.records import EntryRecord, Problem
+
+ICSE_HEADER_START = ("MD5", "SHA1", "PhotoDNA", "Image ID")
+HASHKEEPER_HEADER_START = ("file_id", "hashset_id", "file_name", "directory", "hash")
+
+
+def _rows(
+    path: Path, delimiter: str, expected: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str]] | Problem]:
+    with open_text(path) as stream:
+        reader = csv.reader(stream, delimiter=delimiter)
+        header = [name.strip() for name in next(reader, [])]
+        if tuple(header[: len(expected)]) != expected:
+            yield Problem(1, f"line 1: header does not start with {', '.join(expected)}", fatal=True)
+            return
+        for row in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                yield Problem(number, f"line {number}: {len(row)} fields, expected {len(header)}")
+                continue
+            yield number, dict(zip(header, row, strict=True))
+
+
+def _hashes(number: int, pairs: tuple[tuple[str, str | None], ...]) -> dict[str, bytes] | Problem:
+    found: dict[str, bytes] = {}
+    for algorithm, value in pairs:
+        if clean(value) is None:
+            continue
+        try:
+            found[algorithm] = parse_hex(str(value), algorithm)
+        except BadHash as exc:
+            return Problem(number, f"line {number}: {exc}")
+    return found or Problem(number, f"line {number}: no hash")
+
+
+def parse_icse(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
+    """Interpol ICSE baseline CSV: ``MD5;SHA1;PhotoDNA;Image ID;...;Series name;...``."""
+    for item in _rows(path, ";", ICSE_HEADER_START):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        number, row = item
+        hashes = _hashes(number, (("md5", row.get("MD5")), ("sha1", row.get("SHA1"))))
+        if isinstance(hashes, Problem):
+            yield hashes
+            continue
+        yield EntryRecord(
+            record_no=number,
+            media_id=clean(row.get("Image ID")),
+            series=clean(row.get("Series name")),
+            raw=row,
+            **hashes,
+        )
+
+
+def parse_hashkeeper(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
+    """HashKeeper CSV: quoted header ``"file_id","hashset_id","file_name","directory","hash",...``."""
+    for item in _rows(path, ",", HASHKEEPER_HEADER_START):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        number, row = item
+        hashes = _hashes(number, (("md5", row.get("hash")),))
+        if isinstance(hashes, Problem):
+            yield hashes
+            continue
+        yield EntryRecord(
+            record_no=number,
+            file_name=clean(row.get("file_name")),
+            size=to_int(row.get("file_size")),
+            raw=row,
+            **hashes,
+        )

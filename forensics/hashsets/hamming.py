@@ -1,0 +1,91 @@
+"""Hamming-radius search over binary codes (PDQ 256-bit, pHash/dHash 64-bit).
+
+:class:`FaissHammingIndex` (faiss ``IndexBinaryFlat``, SIMD popcount, exhaustive and exact) is the one
+matching uses; :class:`NumpyHammingIndex` is the brute-force baseline it is measured against and
+cross-checked with. Why flat and not multi-index hashing: see ``docs/hashsets.md`` and
+``bench/bench_hashsets.py`` (at radius 31 of 256 bits, MIH probes too many buckets to win).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+SearchResult = tuple[np.ndarray, np.ndarray, np.ndarray]  # lims, distances, labels (faiss layout)
+
+
+class HammingIndex(Protocol):
+    """Codes added as ``uint8[n, bytes]``; radius search returns faiss-style ``(lims, D, I)``."""
+
+    def add(self, codes: np.ndarray) -> None: ...
+
+    def search_within(self, queries: np.ndarray, max_distance: int) -> SearchResult: ...
+
+    @property
+    def size(self) -> int: ...
+
+
+class FaissHammingIndex:
+    """Exact exhaustive search with faiss's binary flat index."""
+
+    def __init__(self, bits: int) -> None:
+        import faiss
+
+        self.bits = bits
+        self._index = faiss.IndexBinaryFlat(bits)
+
+    def add(self, codes: np.ndarray) -> None:
+        if len(codes):
+            self._index.add(np.ascontiguousarray(codes, dtype=np.uint8))
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    def search_within(self, queries: np.ndarray, max_distance: int) -> SearchResult:
+        """Every code at distance <= ``max_distance`` of each query (faiss's radius is exclusive)."""
+        if self.size == 0 or len(queries) == 0:
+            return np.zeros(len(queries) + 1, dtype=np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64)
+        lims, distances, labels = self._index.range_search(
+            np.ascontiguousarray(queries, dtype=np.uint8), max_distance + 1
+        )
+        return lims, distances, labels
+
+
+class NumpyHammingIndex:
+    """Brute force in numpy: XOR as 64-bit words, popcount, compare (the baseline)."""
+
+    def __init__(self, bits: int) -> None:
+        self.bits = bits
+        self._words = np.zeros((0, bits // 64), dtype=np.uint64)
+
+    def add(self, codes: np.ndarray) -> None:
+        words = np.ascontiguousarray(codes, dtype=np.uint8).view(np.uint64).reshape(len(codes), -1)
+        self._words = np.concatenate([self._words, words]) if len(self._words) else words
+
+    @property
+    def size(self) -> int:
+        return len(self._words)
+
+    def distances(self, query: np.ndarray) -> np.ndarray:
+        """Distance of one query code to every code in the index."""
+        q = np.ascontiguousarray(query, dtype=np.uint8).view(np.uint64)
+        return np.bitwise_count(self._words ^ q).sum(axis=1, dtype=np.int32)
+
+    def search_within(self, queries: np.ndarray, max_distance: int) -> SearchResult:
+        lims = [0]
+        all_d: list[np.ndarray] = []
+        all_i: list[np.ndarray] = []
+        for query in queries:
+            d = self.distances(query) if self.size else np.zeros(0, np.int32)
+            hits = np.nonzero(d <= max_distance)[0]
+            all_d.append(d[hits])
+            all_i.append(hits.astype(np.int64))
+            lims.append(lims[-1] + len(hits))
+        empty_d, empty_i = np.zeros(0, np.int32), np.zeros(0, np.int64)
+        return (
+            np.array(lims, dtype=np.int64),
+            np.concatenate(all_d) if all_d else empty_d,
+            np.concatenate(all_i) if all_i else empty_i,
+        )

@@ -1,0 +1,293 @@
+"""Streaming import of one hash-set file into the library, visible only once it fully committed.
+
+Entries are written in batches into a set row whose ``complete`` flag is false (matching ignores it);
+duplicates are then removed in SQL (bounded memory at any size), counts are taken, and the final
+transaction flips ``complete``. Any failure deletes the staged rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from forensics.hashsets.categories import KINDS, CategoryScheme, scheme_for
+from forensics.hashsets.errors import HashSetError, ImportFailed
+from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
+from forensics.hashsets.formats.detect import UnknownFormat, detect_format
+from forensics.hashsets.formats.nsrl import NotRds
+from forensics.hashsets.formats.vics import NotVics
+from forensics.hashsets.library import HashSetLibrary, SetInfo
+from forensics.hashsets.models import HashEntry, HashSet
+from forensics.hashsets.records import EntryRecord, Problem
+
+BATCH_SIZE = 20_000
+PROBLEMS_KEPT = 20
+VICS_FORMATS = frozenset({"vics", "nist-caid"})
+FORMAT_ALIASES = {"sha1sum": "md5sum", "sha256sum": "md5sum", "sumfile": "md5sum", "nsrl": "rds3"}
+
+Progress = Callable[[int, int], None]  # (records read, malformed so far)
+
+
+@dataclass
+class ImportOptions:
+    """How to import: name, kind, format (None = detect), region scheme, strictness, who."""
+
+    name: str | None = None
+    kind: str | None = None
+    format: str | None = None
+    region: str = "US"
+    version: str | None = None
+    description: str | None = None
+    strict: bool = False
+    examiner: str | None = None
+    progress: Progress | None = None
+
+
+@dataclass
+class ImportReport:
+    """The outcome of a successful import."""
+
+    set: SetInfo
+    format: str
+    records_read: int
+    malformed: int
+    duplicates: int
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
+    """SHA-256 and size of the source file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as stream:
+        while block := stream.read(chunk):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def choose_format(path: Path, requested: str | None) -> str:
+    """The format named by the examiner (validated) or detected from the content."""
+    if requested:
+        name = FORMAT_ALIASES.get(requested.lower(), requested.lower())
+        if name not in PARSERS:
+            raise HashSetError(f"unknown format {requested!r}; known: {', '.join(sorted(PARSERS))}")
+        return name
+    try:
+        return detect_format(path)
+    except (UnknownFormat, NotVics) as exc:
+        raise HashSetError(f"{path.name}: format not recognised ({exc}); name it with --format") from exc
+
+
+ENTRY_COLUMNS = (
+    "set_id", "record_no", "md5", "sha1", "sha256", "pdq", "pdq_quality", "phash", "dhash", "kind",
+    "media_id", "category", "series", "tags", "file_name", "size", "raw_json",
+)  # fmt: skip
+PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _row(set_id: int, record: EntryRecord, scheme: CategoryScheme | None) -> tuple[Any, ...]:
+    """The values of one ``hash_entries`` row, in :data:`ENTRY_COLUMNS` order."""
+    return (
+        set_id,
+        record.record_no,
+        record.md5,
+        record.sha1,
+        record.sha256,
+        record.pdq,
+        record.pdq_quality,
+        record.phash,
+        record.dhash,
+        scheme.kind(record.category) if scheme else None,
+        record.media_id,
+        record.category,
+        record.series,
+        record.tags,
+        record.file_name,
+        record.size,
+        json.dumps(record.raw, sort_keys=True, ensure_ascii=False) if record.raw else None,
+    )
+
+
+class _Staging:
+    """The staged set row and its batched entry writes."""
+
+    def __init__(self, library: HashSetLibrary, values: dict[str, Any]) -> None:
+        self.library = library
+        with library.engine.begin() as connection:
+            self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
+        self.rows: list[tuple[Any, ...]] = []
+        # Batches go straight to the driver's executemany: SQLAlchemy's per-row compilation costs more
+        # than the insert itself at tens of millions of rows.
+        mark = PLACEHOLDER.get(library.engine.dialect.paramstyle, "?")
+        self.insert_sql = (
+            f"INSERT INTO {HashEntry.__tablename__} ({', '.join(ENTRY_COLUMNS)}) "
+            f"VALUES ({', '.join([mark] * len(ENTRY_COLUMNS))})"
+        )
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            with self.library.engine.begin() as connection:
+                connection.exec_driver_sql(self.insert_sql, self.rows)
+            self.rows = []
+
+    def remove_duplicates(self) -> tuple[int, list[dict[str, Any]]]:
+        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first."""
+        keep = (
+            select(func.min(HashEntry.id))
+            .where(HashEntry.set_id == self.set_id)
+            .group_by(
+                HashEntry.md5,
+                HashEntry.sha1,
+                HashEntry.sha256,
+                HashEntry.pdq,
+                HashEntry.phash,
+                HashEntry.dhash,
+            )
+        )
+        duplicate = (HashEntry.set_id == self.set_id) & HashEntry.id.not_in(keep)
+        with self.library.engine.begin() as connection:
+            first = connection.execute(
+                select(HashEntry.record_no).where(duplicate).order_by(HashEntry.id).limit(PROBLEMS_KEPT)
+            ).scalars()
+            cited = [{"record": n, "message": f"record {n}: duplicate of an earlier entry"} for n in first]
+            removed = connection.execute(delete(HashEntry).where(duplicate)).rowcount or 0
+        return removed, cited
+
+    def counts(self) -> dict[str, int]:
+        columns = [
+            HashEntry.md5,
+            HashEntry.sha1,
+            HashEntry.sha256,
+            HashEntry.pdq,
+            HashEntry.phash,
+            HashEntry.dhash,
+        ]
+        query = select(func.count(), *[func.count(c) for c in columns]).where(HashEntry.set_id == self.set_id)
+        with self.library.engine.connect() as connection:
+            total, *per_algorithm = connection.execute(query).one()
+        names = ["md5_count", "sha1_count", "sha256_count", "pdq_count", "phash_count", "dhash_count"]
+        return {"entry_count": total, **dict(zip(names, per_algorithm, strict=True))}
+
+    def commit(self, values: dict[str, Any]) -> None:
+        with self.library.engine.begin() as connection:
+            connection.execute(
+                update(HashSet).where(HashSet.id == self.set_id).values(**values, complete=True)
+            )
+
+    def discard(self) -> None:
+        with self.library.engine.begin() as connection:
+            connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
+            connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
+
+
+def _check_name(library: HashSetLibrary, name: str) -> None:
+    with library.engine.connect() as connection:
+        existing = connection.execute(select(HashSet.complete).where(HashSet.name == name)).scalars().all()
+    if existing:
+        state = "a hash set" if any(existing) else "an unfinished import"
+        raise HashSetError(f"{state} named {name!r} exists; remove it first or choose another --name")
+
+
+def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOptions) -> ImportReport:
+    """Import one file as a new set; raises :class:`ImportFailed` if nothing valid remains."""
+    path = Path(path)
+    if not path.is_file():
+        raise HashSetError(f"{path}: no such file")
+    format_name = choose_format(path, options.format)
+    kind = options.kind or ("known" if format_name in KNOWN_BY_DEFAULT else "alert")
+    if kind not in KINDS:
+        raise HashSetError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    scheme = scheme_for(options.region)
+    name = options.name or path.stem
+    _check_name(library, name)
+    source_sha256, source_size = file_sha256(path)
+    staging = _Staging(
+        library,
+        {
+            "uid": uuid.uuid4().hex,
+            "name": name,
+            "kind": kind,
+            "format": format_name,
+            "source_name": path.name,
+            "source_sha256": source_sha256,
+            "source_size": source_size,
+            "version": options.version,
+            "region": scheme.region,
+            "description": options.description,
+            "imported_at": _utc_now(),
+            "imported_by": options.examiner,
+            "complete": False,
+        },
+    )
+    entry_scheme = scheme if format_name in VICS_FORMATS and kind == "alert" else None
+    context = ParseContext(format=format_name)
+    read = malformed = 0
+    problems: list[dict[str, Any]] = []
+    try:
+        for item in PARSERS[format_name](path, context):
+            read += 1
+            if isinstance(item, Problem):
+                malformed += 1
+                if options.strict:
+                    raise ImportFailed(f"{path.name}: {item.message} (strict mode)")
+                if len(problems) < PROBLEMS_KEPT:
+                    problems.append(item.as_dict())
+            else:
+                staging.add(_row(staging.set_id, item, entry_scheme))
+            if options.progress and read % BATCH_SIZE == 0:
+                options.progress(read, malformed)
+        staging.flush()
+        if options.progress:
+            options.progress(read, malformed)
+        duplicates, cited = staging.remove_duplicates()
+        counts = staging.counts()
+        if counts["entry_count"] == 0:
+            first = f"; first: {problems[0]['message']}" if problems else ""
+            raise ImportFailed(f"{path.name}: nothing valid to import ({malformed} malformed){first}")
+        version = options.version or context.facts.get("version") or context.facts.get("vics_version")
+        variant = context.facts.get("variant")
+        staging.commit(
+            {
+                **counts,
+                "format": f"{format_name}-{variant}" if variant else format_name,
+                "version": version,
+                "malformed_count": malformed,
+                "duplicate_count": duplicates,
+                "problems_json": json.dumps(problems + cited[: max(0, PROBLEMS_KEPT - len(problems))]),
+            }
+        )
+    except (NotVics, NotRds) as exc:
+        staging.discard()
+        raise ImportFailed(f"{path.name}: {exc}") from exc
+    except BaseException:
+        staging.discard()
+        raise
+    info = library.get(name)
+    return ImportReport(
+        set=info,
+        format=info.format,
+        records_read=read,
+        malformed=malformed,
+        duplicates=duplicates,
+        problems=info.problems,
+        facts=context.facts,
+    )

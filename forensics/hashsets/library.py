@@ -1,0 +1,187 @@
+"""The hash-set library database: open (creating it), list, look up and remove sets.
+
+Location: an explicit path or SQLAlchemy URL, else ``$CUSTOS_HASHSET_LIBRARY``, else
+``$XDG_DATA_HOME/custos/hashsets.db`` (``~/.local/share/custos/hashsets.db``). The schema is created
+from the models on first open and its version recorded in ``library_info``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from forensics.hashsets.errors import HashSetError
+from forensics.hashsets.models import LIBRARY_SCHEMA_VERSION, HashEntry, HashSet, LibraryBase, LibraryInfo
+
+ENV_LIBRARY = "CUSTOS_HASHSET_LIBRARY"
+
+
+def default_library_path() -> Path:
+    """The per-user default library file."""
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "custos" / "hashsets.db"
+
+
+def resolve_library_location(explicit: str | os.PathLike[str] | None = None) -> str:
+    """The library location in force: explicit value, then the environment, then the default path."""
+    chosen = explicit or os.environ.get(ENV_LIBRARY) or default_library_path()
+    return str(chosen)
+
+
+def _is_url(location: str) -> bool:
+    return "://" in location
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: index pages of big imports stay cached
+    cursor.close()
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """What is known about one set: everything a listing, a finding or the custody log quotes."""
+
+    id: int
+    uid: str
+    name: str
+    kind: str
+    format: str
+    source_name: str
+    source_sha256: str
+    source_size: int
+    version: str | None
+    region: str
+    description: str | None
+    entry_count: int
+    md5_count: int
+    sha1_count: int
+    sha256_count: int
+    pdq_count: int
+    phash_count: int
+    dhash_count: int
+    malformed_count: int
+    duplicate_count: int
+    imported_at: str
+    imported_by: str | None
+    complete: bool
+    problems: list[dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, row: HashSet) -> SetInfo:
+        fields = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "problems"}
+        return cls(**fields, problems=json.loads(row.problems_json or "[]"))
+
+    def algorithms(self) -> list[str]:
+        """Algorithms this set has entries for."""
+        counts = {
+            "md5": self.md5_count,
+            "sha1": self.sha1_count,
+            "sha256": self.sha256_count,
+            "pdq": self.pdq_count,
+            "phash": self.phash_count,
+            "dhash": self.dhash_count,
+        }
+        return [name for name, count in counts.items() if count]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class HashSetLibrary:
+    """An open library database shared by all cases of a workstation or lab."""
+
+    def __init__(self, location: str | os.PathLike[str] | None = None) -> None:
+        self.location = resolve_library_location(location)
+        if _is_url(self.location):
+            self.url = self.location
+        else:
+            path = Path(self.location)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise HashSetError(f"hash-set library {path}: {exc}") from exc
+            self.url = f"sqlite:///{path}"
+        self.engine: Engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        LibraryBase.metadata.create_all(self.engine)
+        with self.session() as session:
+            info = session.get(LibraryInfo, "schema_version")
+            if info is None:
+                session.add(LibraryInfo(key="schema_version", value=str(LIBRARY_SCHEMA_VERSION)))
+            elif int(info.value) > LIBRARY_SCHEMA_VERSION:
+                raise HashSetError(f"hash-set library {self.location} is newer than this Custos")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        with self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def sets(self, *, include_incomplete: bool = False) -> list[SetInfo]:
+        """Sets ordered by name; only complete (fully imported) ones unless asked."""
+        query = select(HashSet).order_by(HashSet.name, HashSet.id)
+        if not include_incomplete:
+            query = query.where(HashSet.complete.is_(True))
+        with self.session() as session:
+            return [SetInfo.from_row(row) for row in session.scalars(query)]
+
+    def get(self, name: str) -> SetInfo:
+        """The complete set of this name."""
+        for info in self.sets():
+            if info.name == name:
+                return info
+        raise HashSetError(f"no hash set named {name!r} in {self.location}")
+
+    def select(self, names: list[str] | None) -> list[SetInfo]:
+        """The complete sets to use: all of them, or the named ones (every name must exist)."""
+        if not names:
+            return self.sets()
+        return [self.get(name) for name in names]
+
+    def remove(self, name: str) -> SetInfo:
+        """Delete a set and its entries (incomplete leftovers of the name included)."""
+        with self.session() as session:
+            rows = list(session.scalars(select(HashSet).where(HashSet.name == name)))
+            if not rows:
+                raise HashSetError(f"no hash set named {name!r} in {self.location}")
+            infos = [SetInfo.from_row(row) for row in rows]
+            for row in rows:
+                row.complete = False
+            session.flush()
+            for row in rows:
+                session.execute(delete(HashEntry).where(HashEntry.set_id == row.id))
+                session.delete(row)
+        complete = [info for info in infos if info.complete]
+        return complete[0] if complete else infos[0]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> HashSetLibrary:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,221 @@
+"""Executors run the per-item tasks; the local one uses crash-isolated worker processes.
+
+Each worker process opens its own evidence handles and receives batches over its own pipe (so a
+worker that crashes or is killed cannot corrupt a channel another worker uses). A worker that dies
+(segfault in a native parser, ``os._exit``) or exceeds the per-item time limit is replaced: the item
+it was on is recorded as an error, the rest of its batches are given to other workers.
+A distributed engine can implement :class:`Executor` and run the same :class:`WorkItem` tasks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Protocol
+
+from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
+
+OUTSTANDING_BATCHES = 2  # per worker: bounded queues
+
+
+class Executor(Protocol):
+    """Runs batches of work items and hands results back in the caller's process."""
+
+    def run(
+        self,
+        batches: Iterator[list[WorkItem]],
+        on_results: Callable[[list[ItemResult]], None],
+        cancelled: Callable[[], bool],
+        on_tick: Callable[[], None] | None = None,
+    ) -> bool:
+        """Process every batch; returns False when cancelled before the end."""
+        ...
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the ingest process dies (no orphans after kill -9)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _test_hook(item: WorkItem) -> None:
+    """Fault injection for tests only: crash or hang on a chosen file name (env-controlled)."""
+    crash = os.environ.get("CUSTOS_TEST_CRASH_ON")
+    if crash and item.name == crash:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    hang = os.environ.get("CUSTOS_TEST_HANG_ON")
+    if hang and item.name == hang:
+        time.sleep(3600)
+
+
+def _worker_main(
+    index: int, evidence_path: str, options: TaskOptions, conn: Connection, current, started
+) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
+    from forensics.evidence.source import EvidenceSource
+
+    source = EvidenceSource(evidence_path)
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            batch_id, items = message
+            results = []
+            for item in items:
+                current[index] = item.file_id
+                started[index] = time.monotonic()
+                _test_hook(item)
+                results.append(process_item(source, item, options))
+            current[index] = 0
+            conn.send((batch_id, results))
+    finally:
+        source.close()
+
+
+@dataclass
+class _Worker:
+    process: mp.process.BaseProcess
+    conn: Connection
+    assigned: dict[int, list[WorkItem]] = field(default_factory=dict)
+
+
+class LocalProcessExecutor:
+    """N worker processes on this machine, each with its own evidence handles."""
+
+    def __init__(self, evidence_path: str, options: TaskOptions, workers: int, item_timeout: float) -> None:
+        self.evidence_path = evidence_path
+        self.options = options
+        self.count = max(1, workers)
+        self.item_timeout = item_timeout
+        self._ctx = mp.get_context("spawn")
+        self._current = self._ctx.Array("q", self.count, lock=False)
+        self._started = self._ctx.Array("d", self.count, lock=False)
+        self._workers: list[_Worker | None] = [None] * self.count
+        self.replaced = 0
+
+    def _spawn(self, index: int) -> _Worker:
+        parent_conn, child_conn = self._ctx.Pipe()
+        self._current[index] = 0
+        process = self._ctx.Process(
+            target=_worker_main,
+            args=(index, self.evidence_path, self.options, child_conn, self._current, self._started),
+            daemon=True,
+            name=f"custos-worker-{index}",
+        )
+        process.start()
+        child_conn.close()
+        worker = _Worker(process, parent_conn)
+        self._workers[index] = worker
+        return worker
+
+    def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
+        requeued: deque[list[WorkItem]] = deque()
+        source_done = False
+        next_id = 0
+        for index in range(self.count):
+            self._spawn(index)
+        try:
+            while True:
+                if cancelled():
+                    return False
+                # Dispatch: every worker keeps up to OUTSTANDING_BATCHES batches.
+                for worker in self._workers:
+                    while len(worker.assigned) < OUTSTANDING_BATCHES:
+                        if requeued:
+                            batch = requeued.popleft()
+                        elif not source_done:
+                            batch = next(batches, None)
+                            if batch is None:
+                                source_done = True
+                                break
+                        else:
+                            break
+                        next_id += 1
+                        worker.assigned[next_id] = batch
+                        worker.conn.send((next_id, batch))
+                if source_done and not requeued and not any(w.assigned for w in self._workers):
+                    return True
+                conns = [w.conn for w in self._workers if w.assigned]
+                for conn in wait(conns, timeout=0.2):
+                    index = next(i for i, w in enumerate(self._workers) if w.conn is conn)
+                    try:
+                        batch_id, results = conn.recv()
+                    except (EOFError, OSError):
+                        continue  # the worker died; handled below
+                    self._workers[index].assigned.pop(batch_id, None)
+                    on_results(results)
+                self._check_health(requeued, on_results)
+                if on_tick:
+                    on_tick()
+        finally:
+            self._shutdown()
+
+    def _check_health(self, requeued: deque, on_results) -> None:
+        now = time.monotonic()
+        for index, worker in enumerate(self._workers):
+            current = self._current[index]
+            if not worker.process.is_alive():
+                reason = f"worker process died (exit code {worker.process.exitcode}) while reading this item"
+                self._replace(index, current, reason, requeued, on_results)
+            elif current and now - self._started[index] > self.item_timeout:
+                worker.process.kill()
+                worker.process.join(5)
+                reason = f"item took longer than the {self.item_timeout:g} s limit; worker stopped"
+                self._replace(index, current, reason, requeued, on_results)
+
+    def _replace(self, index: int, current: int, reason: str, requeued: deque, on_results) -> None:
+        worker = self._workers[index]
+        # Results the worker sent before dying are still in its pipe: take them first.
+        try:
+            while worker.conn.poll():
+                batch_id, results = worker.conn.recv()
+                worker.assigned.pop(batch_id, None)
+                on_results(results)
+        except (EOFError, OSError):
+            pass
+        failed: list[ItemResult] = []
+        for items in worker.assigned.values():
+            rest = [item for item in items if item.file_id != current]
+            if len(rest) != len(items):
+                failed.append(ItemResult(current, "error", error=reason))
+            if rest:
+                requeued.append(rest)
+        worker.conn.close()
+        self.replaced += 1
+        self._spawn(index)
+        if failed:
+            on_results(failed)
+
+    def _shutdown(self) -> None:
+        for worker in self._workers:
+            if worker is None:
+                continue
+            try:
+                if not worker.assigned:
+                    worker.conn.send(None)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 1.0
+        for worker in self._workers:
+            if worker is None:
+                continue
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(2)
+            worker.conn.close()

@@ -1,0 +1,248 @@
+"""An ingest job: enumerate the evidence, process pending items in workers, write results, resume.
+
+Kill the process at any moment and run again: enumeration continues from the last stored walk
+position and processing from the items still ``pending``; the result equals an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from forensics.case.db import CaseDatabase
+from forensics.case.models import Evidence, File, FileSystem, IngestJob
+from forensics.case.store import get_evidence
+from forensics.pipeline.enumerate import enumerate_evidence
+from forensics.pipeline.executor import Executor, LocalProcessExecutor
+from forensics.pipeline.profiles import Profile
+from forensics.pipeline.progress import CancelToken, Progress
+from forensics.pipeline.tasks import TaskOptions, WorkItem
+from forensics.pipeline.writer import BatchWriter
+from forensics.timeutil import utc_now_iso
+
+BATCH_ITEMS = 64
+BATCH_BYTES = 64 * 1024 * 1024
+PAGE = 2000
+
+
+@dataclass
+class IngestOutcome:
+    """How a job ended, with its counts (for the custody log and the front end)."""
+
+    job_id: int
+    status: str  # finished | cancelled
+    resumed_from: int | None
+    items_total: int
+    items_done: int
+    items_failed: int
+    bytes_done: int
+    workers_replaced: int
+
+    def counts(self) -> dict:
+        return {
+            "job_id": self.job_id,
+            "items_total": self.items_total,
+            "items_done": self.items_done,
+            "items_failed": self.items_failed,
+            "bytes_done": self.bytes_done,
+            "workers_replaced": self.workers_replaced,
+            "resumed_from": self.resumed_from,
+        }
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def start_job(db: CaseDatabase, item: str, profile: Profile, workers: int) -> tuple[int, int, int | None]:
+    """Create the job row; returns (job id, evidence id, id of the interrupted job it resumes)."""
+    with db.session() as s:
+        evidence = get_evidence(s, item)
+        previous = s.scalar(
+            select(IngestJob).where(IngestJob.evidence_id == evidence.id).order_by(IngestJob.id.desc())
+        )
+        resumed_from = None
+        if previous is not None and previous.status in ("running", "cancelled", "failed"):
+            resumed_from = previous.id
+            if previous.status == "running":  # the process running it was killed
+                previous.status = "failed"
+                previous.error = previous.error or "interrupted (process ended before the job finished)"
+        job = IngestJob(
+            evidence_id=evidence.id,
+            profile=profile.name,
+            workers=workers,
+            started_at=utc_now_iso(),
+            status="running",
+            resumed_from=resumed_from,
+        )
+        s.add(job)
+        s.flush()
+        return job.id, evidence.id, resumed_from
+
+
+def run_job(
+    db: CaseDatabase,
+    job_id: int,
+    profile: Profile,
+    workers: int,
+    *,
+    cancel: CancelToken | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    executor: Executor | None = None,
+) -> IngestOutcome:
+    """Run (or resume) a created job to its end or until cancelled."""
+    cancel = cancel or CancelToken()
+    with db.session() as s:
+        job = s.get(IngestJob, job_id)
+        evidence = s.get(Evidence, job.evidence_id)
+        evidence_id, evidence_path, item, resumed_from = (
+            evidence.id,
+            evidence.path,
+            evidence.item,
+            job.resumed_from,
+        )
+    progress = Progress(phase="enumerating")
+
+    def report() -> None:
+        if on_progress:
+            on_progress(progress)
+
+    def on_batch(count: int) -> None:
+        progress.items_done += count
+        report()
+
+    finished = enumerate_evidence(
+        db, evidence_id, job_id=job_id, on_batch=on_batch, cancelled=lambda: cancel.cancelled
+    )
+    if finished:
+        totals = _totals(db, evidence_id)
+        progress = Progress(
+            phase="processing",
+            items_total=totals[0],
+            bytes_total=totals[1],
+            items_done=totals[2],
+            bytes_done=totals[3],
+        )
+        report()
+        writer = BatchWriter(db, evidence_id, job_id)
+        base_items, base_bytes = progress.items_done, progress.bytes_done
+        options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
+        executor = executor or LocalProcessExecutor(evidence_path, options, workers, profile.item_timeout)
+
+        def on_results(results) -> None:
+            writer.add(results)
+            tick()
+
+        def tick() -> None:
+            progress.items_done = base_items + writer.items_written + writer.buffered_items
+            progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
+            progress.errors = writer.errors_written
+            report()
+
+        finished = executor.run(_batches(db, evidence_id, item), on_results, lambda: cancel.cancelled, tick)
+        writer.flush()
+        tick()
+    return _finish(
+        db,
+        job_id,
+        evidence_id,
+        "finished" if finished else "cancelled",
+        resumed_from,
+        getattr(executor, "replaced", 0) if executor else 0,
+    )
+
+
+def _totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:
+    """(items to process, their bytes, items already done, bytes already done) for progress."""
+    with db.session() as s:
+        rows = s.execute(
+            select(File.status, func.count(), func.coalesce(func.sum(File.size), 0))
+            .where(File.evidence_id == evidence_id, File.status.in_(["pending", "done", "error"]))
+            .group_by(File.status)
+        ).all()
+    by = {status: (count, size) for status, count, size in rows}
+    total_items = sum(c for c, _ in by.values())
+    total_bytes = sum(b for _, b in by.values())
+    done_items = by.get("done", (0, 0))[0] + by.get("error", (0, 0))[0]
+    done_bytes = by.get("done", (0, 0))[1] + by.get("error", (0, 0))[1]
+    return total_items, int(total_bytes), done_items, int(done_bytes)
+
+
+def _batches(db: CaseDatabase, evidence_id: int, item: str) -> Iterator[list[WorkItem]]:
+    """Pending items in id order, grouped into batches of bounded count and bytes."""
+    last_id = 0
+    batch: list[WorkItem] = []
+    batch_bytes = 0
+    while True:
+        with db.session() as s:
+            rows = s.execute(
+                select(
+                    File.id,
+                    File.name,
+                    File.size,
+                    File.path,
+                    File.inode,
+                    File.attr_type,
+                    File.attr_id,
+                    File.stream,
+                    FileSystem.offset,
+                    FileSystem.fs_type,
+                )
+                .join(FileSystem, File.filesystem_id == FileSystem.id)
+                .where(File.evidence_id == evidence_id, File.status == "pending", File.id > last_id)
+                .order_by(File.id)
+                .limit(PAGE)
+            ).all()
+        if not rows:
+            break
+        for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type in rows:
+            last_id = fid
+            locator = {
+                "item": item,
+                "partition_offset": None if fs_type == "logical" else offset,
+                "inode": inode,
+                "attr_type": attr_type,
+                "attr_id": attr_id,
+                "stream": stream,
+                "path": path,
+            }
+            size = size or 0
+            if batch and (len(batch) >= BATCH_ITEMS or batch_bytes + size > BATCH_BYTES):
+                yield batch
+                batch, batch_bytes = [], 0
+            batch.append(WorkItem(fid, locator, name, size))
+            batch_bytes += size
+    if batch:
+        yield batch
+
+
+def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:
+    with db.session() as s:
+        counts = dict(
+            s.execute(
+                select(File.status, func.count()).where(File.evidence_id == evidence_id).group_by(File.status)
+            ).all()
+        )
+        done_bytes = s.scalar(
+            select(func.coalesce(func.sum(File.bytes_read), 0)).where(File.evidence_id == evidence_id)
+        )
+        total = sum(counts.get(k, 0) for k in ("pending", "done", "error"))
+        done = counts.get("done", 0)
+        failed = counts.get("error", 0)
+        s.execute(
+            update(IngestJob)
+            .where(IngestJob.id == job_id)
+            .values(
+                status=status,
+                finished_at=utc_now_iso(),
+                items_total=total,
+                items_done=done,
+                items_failed=failed,
+                bytes_total=None,
+                bytes_done=done_bytes,
+            )
+        )
+    return IngestOutcome(job_id, status, resumed_from, total, done, failed, int(done_bytes), replaced)

@@ -1,0 +1,69 @@
+"""One plain progress/cancel interface shared by the CLI and the GUI."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Progress:
+    """A snapshot of a long job: counts, bytes, rate, time left, current item, errors."""
+
+    phase: str = "starting"
+    items_done: int = 0
+    items_total: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+    errors: int = 0
+    current: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    @property
+    def rate_bytes(self) -> float:
+        """Bytes per second since the phase started."""
+        return self.bytes_done / self.elapsed
+
+    @property
+    def rate_items(self) -> float:
+        return self.items_done / self.elapsed
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds left, from bytes when known, else from items; None when it cannot be told."""
+        if self.bytes_total and self.bytes_done:
+            return max(self.bytes_total - self.bytes_done, 0) / self.rate_bytes
+        if self.items_total and self.items_done:
+            return max(self.items_total - self.items_done, 0) / self.rate_items
+        return None
+
+
+class CancelToken:
+    """Set by the front end; checked by the job between small steps (takes effect within a second)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+def format_progress(p: Progress) -> str:
+    """One status line: phase, items, bytes, MB/s, time left, errors."""
+    eta = p.eta_seconds
+    eta_text = "--:--" if eta is None else f"{int(eta // 60):02d}:{int(eta % 60):02d}"
+    items = f"{p.items_done}/{p.items_total}" if p.items_total else str(p.items_done)
+    mb_done, mb_total = p.bytes_done / 1e6, p.bytes_total / 1e6
+    return (
+        f"{p.phase}: {items} items, {mb_done:.1f}/{mb_total:.1f} MB, {p.rate_bytes / 1e6:.1f} MB/s, "
+        f"{eta_text} left, {p.errors} errors"
+    )

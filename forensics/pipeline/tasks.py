@@ -1,0 +1,94 @@
+"""The per-item work done in a worker: read the item once, hash it, and feed the analysis tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forensics.analysis.hashing import MultiHasher
+from forensics.errors import CustosError
+from forensics.evidence.locator import FileLocator
+from forensics.evidence.source import EvidenceSource
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """What a worker needs to process one item (small and picklable)."""
+
+    file_id: int
+    locator: dict
+    name: str
+    size: int
+
+
+@dataclass
+class ItemResult:
+    """What the writer stores for one item."""
+
+    file_id: int
+    status: str  # done | error
+    md5: str | None = None
+    sha1: str | None = None
+    sha256: str | None = None
+    bytes_read: int = 0
+    error: str | None = None
+    analysis: Any = None
+
+
+@dataclass(frozen=True)
+class TaskOptions:
+    """Switched-on tasks for this job (from the processing profile)."""
+
+    analysis_tasks: frozenset[str] = frozenset()
+    reduced_decode: bool = False
+
+
+def process_item(source: EvidenceSource, item: WorkItem, options: TaskOptions) -> ItemResult:
+    """Hash the item in one pass; keep its head (and whole content when analysis wants it)."""
+    locator = FileLocator.from_dict(item.locator)
+    hasher = MultiHasher()
+    analysis_options = _analysis_options(options)
+    head = b""
+    keep: list[bytes] | None = None
+    try:
+        for index, chunk in enumerate(source.read_chunks(locator)):
+            hasher.update(chunk)
+            if analysis_options is None:
+                continue
+            if index == 0:
+                head = _head(chunk)
+                keep = [] if _wants_whole(item, head, analysis_options) else None
+            if keep is not None:
+                keep.append(chunk)
+    except CustosError as exc:
+        return ItemResult(item.file_id, "error", bytes_read=hasher.size, error=str(exc))
+    except (OSError, MemoryError) as exc:
+        return ItemResult(item.file_id, "error", bytes_read=hasher.size, error=f"{locator.path}: {exc}")
+    digests = hasher.digests()
+    result = ItemResult(item.file_id, "done", digests.md5, digests.sha1, digests.sha256, digests.size)
+    if analysis_options is not None:
+        from forensics.analysis.api import analyze
+
+        content = b"".join(keep) if keep is not None else None
+        result.analysis = analyze(item.name, digests.size, head, content, analysis_options)
+    return result
+
+
+def _analysis_options(options: TaskOptions):
+    if not options.analysis_tasks:
+        return None
+    from forensics.analysis.api import AnalysisOptions
+
+    return AnalysisOptions(tasks=frozenset(options.analysis_tasks), reduced_decode=options.reduced_decode)
+
+
+def _head(chunk: bytes) -> bytes:
+    from forensics.analysis.api import HEAD_SIZE
+
+    return chunk[:HEAD_SIZE]
+
+
+def _wants_whole(item: WorkItem, head: bytes, analysis_options) -> bool:
+    from forensics.analysis.api import wants_whole_content
+
+    return wants_whole_content(item.name, item.size, head, analysis_options)

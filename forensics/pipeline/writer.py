@@ -1,0 +1,106 @@
+"""The single batched writer: stores worker results in the case database in transactions."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import bindparam, select, update
+
+from forensics.case.db import CaseDatabase
+from forensics.case.models import File, IngestError
+from forensics.pipeline.tasks import ItemResult
+from forensics.timeutil import utc_now_iso
+
+
+class BatchWriter:
+    """Buffers results and commits them every ``max_rows`` rows or ``max_delay`` seconds.
+
+    Only items still ``pending`` are written, so a result that arrives twice (an item requeued
+    after a worker crash) is stored once and counted once.
+    """
+
+    def __init__(
+        self, db: CaseDatabase, evidence_id: int, job_id: int, *, max_rows: int = 500, max_delay: float = 0.5
+    ) -> None:
+        self.db = db
+        self.evidence_id = evidence_id
+        self.job_id = job_id
+        self.max_rows = max_rows
+        self.max_delay = max_delay
+        self._buffer: list[ItemResult] = []
+        self._last_flush = time.monotonic()
+        self.items_written = 0
+        self.bytes_written = 0
+        self.errors_written = 0
+
+    @property
+    def buffered_items(self) -> int:
+        return len(self._buffer)
+
+    @property
+    def buffered_bytes(self) -> int:
+        return sum(r.bytes_read for r in self._buffer)
+
+    def add(self, results: list[ItemResult]) -> None:
+        self._buffer.extend(results)
+        if len(self._buffer) >= self.max_rows or time.monotonic() - self._last_flush >= self.max_delay:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_flush = time.monotonic()
+        if not self._buffer:
+            return
+        buffered = {r.file_id: r for r in self._buffer}  # a repeated result keeps its latest copy
+        self._buffer = []
+        with self.db.session() as s:
+            pending = set(
+                s.scalars(select(File.id).where(File.id.in_(list(buffered)), File.status == "pending")).all()
+            )
+            results = [buffered[i] for i in sorted(pending)]
+            if not results:
+                return
+            table = File.__table__
+            s.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    status=bindparam("b_status"),
+                    md5=bindparam("b_md5"),
+                    sha1=bindparam("b_sha1"),
+                    sha256=bindparam("b_sha256"),
+                    bytes_read=bindparam("b_bytes"),
+                    error=bindparam("b_error"),
+                ),
+                [
+                    {
+                        "b_id": r.file_id,
+                        "b_status": r.status,
+                        "b_md5": r.md5,
+                        "b_sha1": r.sha1,
+                        "b_sha256": r.sha256,
+                        "b_bytes": r.bytes_read,
+                        "b_error": r.error,
+                    }
+                    for r in results
+                ],
+            )
+            now = utc_now_iso()
+            for r in results:
+                if r.status == "error":
+                    s.add(
+                        IngestError(
+                            job_id=self.job_id,
+                            evidence_id=self.evidence_id,
+                            file_id=r.file_id,
+                            stage="process",
+                            message=r.error or "error",
+                            at=now,
+                        )
+                    )
+                if r.analysis is not None:
+                    from forensics.analysis.api import store_analysis
+
+                    store_analysis(s, r.file_id, r.analysis)
+        self.items_written += len(results)
+        self.bytes_written += sum(r.bytes_read for r in results)
+        self.errors_written += sum(1 for r in results if r.status == "error")

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Independent verifier of a Custos custody log (docs/custody.md), for anyone who holds a case folder.
+
+Uses only the Python standard library and the ``cryptography`` package; it does not import Custos.
+Usage: verify_custody.py CASE_DIR [--trusted-keys FILE] [--head HASH] [--json]
+Exit status: 0 intact, 1 broken, 2 cannot read the case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import sys
+import unicodedata
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+GENESIS = "0" * 64
+COLUMNS = (
+    "seq, format_version, ts, examiner, key_id, action, item, target_json, details_json, "
+    "prev_hash, entry_hash, signature"
+)
+
+
+class Break(Exception):
+    """The first place where the log is not what its examiners signed: entry number and kind."""
+
+    def __init__(self, seq, kind, message):
+        super().__init__(message)
+        self.seq, self.kind, self.message = seq, kind, message
+
+
+def canon(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def same_name(a, b):
+    return (
+        unicodedata.normalize("NFC", str(a).strip()).casefold()
+        == unicodedata.normalize("NFC", str(b).strip()).casefold()
+    )
+
+
+def record_hash(row, seq):
+    record = {
+        "v": row["format_version"],
+        "seq": seq,
+        "ts": row["ts"],
+        "examiner": row["examiner"],
+        "key_id": row["key_id"],
+        "action": row["action"],
+        "item": row["item"],
+        "target": row["target"],
+        "details": row["details"],
+        "prev_hash": row["prev_hash"],
+    }
+    return hashlib.sha256(canon(record).encode("utf-8")).hexdigest()
+
+
+def parse(raw):
+    """The row with its JSON parsed, or None when it cannot be read as a version-1 entry."""
+    try:
+        row = dict(raw)
+        row["details"] = json.loads(row["details_json"])
+        row["target"] = None if row["target_json"] is None else json.loads(row["target_json"])
+        if (
+            not isinstance(row["seq"], int)
+            or row["format_version"] != 1
+            or not isinstance(row["details"], dict)
+        ):
+            return None
+        if row["target"] is not None and not isinstance(row["target"], dict):
+            return None
+        return row
+    except (TypeError, ValueError):
+        return None
+
+
+def public_key(hex_text):
+    return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_text))
+
+
+def signature_ok(public_hex, row):
+    try:
+        public_key(public_hex).verify(bytes.fromhex(row["signature"]), bytes.fromhex(row["entry_hash"]))
+        return True
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+
+
+def check_registration(row, trusted):
+    d, seq = row["details"], row["seq"]
+    try:
+        good = (
+            len(bytes.fromhex(d["public_key"])) == 32
+            and hashlib.sha256(bytes.fromhex(d["public_key"])).hexdigest() == d["key_id"]
+            and str(d["name"]).strip()
+        )
+    except (KeyError, TypeError, ValueError):
+        good = False
+    if not good:
+        raise Break(seq, "unknown_key", f"entry {seq}: registers a public key that does not match its key id")
+    for name, key in trusted.items():
+        if same_name(name, d["name"]) and key.lower() != d["public_key"]:
+            raise Break(
+                seq,
+                "unknown_key",
+                f"entry {seq}: the key registered for {d['name']!r} is not their trusted key",
+            )
+
+
+def signed_elsewhere(row, rows):
+    """The number this entry's content was signed under, when it is not its current one."""
+    top = max((r["seq"] for r in rows if isinstance(r["seq"], int)), default=0)
+    others = (s for s in range(1, top + 2) if s != row["seq"])
+    return next((s for s in others if record_hash(row, s) == row["entry_hash"]), None)
+
+
+def diagnose_content(row, rows, hashes):
+    """The content no longer matches the hash: edited, or moved (reordered, deleted, inserted)?"""
+    seq = row["seq"]
+    signed = signed_elsewhere(row, rows)
+    if signed is None:
+        return Break(seq, "edited", f"entry {seq}: a field was changed after signing")
+    if row["prev_hash"] in hashes:
+        return Break(seq, "reordered", f"entry {seq}: entries reordered (signed as number {signed})")
+    if signed > seq:
+        return Break(seq, "deleted", f"entry {seq} missing (deleted); later entries renumbered")
+    return Break(seq, "inserted", f"entry {seq}: entries inserted before it (signed as number {signed})")
+
+
+def check_entry(row, prev, members, trusted, rows, hashes):
+    """Raise Break for the first thing wrong with this entry; members: name -> [key_id, public, active]."""
+    seq = row["seq"]
+    if row["target_json"] != (None if row["target"] is None else canon(row["target"])) or row[
+        "details_json"
+    ] != canon(row["details"]):
+        raise Break(seq, "edited", f"entry {seq}: its stored JSON is not in canonical form")
+    if record_hash(row, seq) != row["entry_hash"]:
+        raise diagnose_content(row, rows, hashes)
+    if row["action"] == "examiner_added":
+        check_registration(row, trusted)
+    if seq == 1:
+        d = row["details"]
+        if (
+            row["action"] != "examiner_added"
+            or d["key_id"] != row["key_id"]
+            or not same_name(d["name"], row["examiner"])
+        ):
+            raise Break(
+                1, "unknown_key", "entry 1: the log must start with the founder registering their key"
+            )
+        public = d["public_key"]
+    else:
+        holder = next((name for name, m in members.items() if m[0] == row["key_id"]), None)
+        if holder is None:
+            raise Break(seq, "unknown_key", f"entry {seq}: signed with a key not registered on this case")
+        if not members[holder][2]:
+            raise Break(seq, "unknown_key", f"entry {seq}: signed by {holder!r}, removed from the case")
+        if not same_name(holder, row["examiner"]):
+            raise Break(seq, "unknown_key", f"entry {seq}: claims {row['examiner']!r}, signed by {holder!r}")
+        public = members[holder][1]
+    if not signature_ok(public, row):
+        raise Break(seq, "bad_signature", f"entry {seq}: the signature does not verify (re-hashed or forged)")
+    if row["prev_hash"] != prev:
+        if row["prev_hash"] in hashes:
+            raise Break(seq, "reordered", f"entry {seq}: links to another entry than {seq - 1}")
+        raise Break(seq, "deleted", f"entry {seq}: the entry it links to is missing")
+
+
+def update_members(row, members):
+    d = row["details"]
+    if row["action"] == "examiner_added":
+        for name in [n for n in members if same_name(n, d["name"])]:
+            del members[name]
+        members[d["name"]] = [d["key_id"], d["public_key"], True]
+    elif row["action"] == "examiner_removed":
+        for name in [n for n in members if same_name(n, d.get("name"))]:
+            members[name][2] = False
+
+
+def verify(rows, trusted=None, expected_head=None):
+    """Return (number of good entries, head hash); raise Break at the first problem."""
+    trusted = trusted or {}
+    hashes = {r["entry_hash"] for r in rows}
+    prev, expected, members = GENESIS, 1, {}
+    for index, raw in enumerate(rows):
+        seq = raw["seq"]
+        if isinstance(seq, int) and seq > expected:
+            raise Break(
+                expected,
+                "deleted",
+                f"entry {expected} missing (deleted): entry {seq} follows entry {expected - 1}",
+            )
+        if isinstance(seq, int) and seq < expected:
+            raise Break(seq, "inserted", f"entry {seq}: a second entry with this number")
+        row = parse(raw)
+        if row is None:
+            raise Break(seq if isinstance(seq, int) else 0, "malformed", f"entry {seq}: cannot be read")
+        try:
+            check_entry(row, prev, members, trusted, rows, hashes)
+        except Break:
+            following = parse(rows[index + 1]) if index + 1 < len(rows) else None
+            if (
+                following
+                and following["prev_hash"] == prev
+                and record_hash(following, seq) == following["entry_hash"]
+                and signed_elsewhere(row, rows) is None  # a moved genuine entry is a reordering
+            ):
+                raise Break(
+                    seq, "inserted", f"entry {seq} was inserted (the next entry was signed as number {seq})"
+                ) from None
+            raise
+        update_members(row, members)
+        prev, expected = row["entry_hash"], seq + 1
+    if not rows:
+        raise Break(1, "deleted", "the custody log is empty")
+    if expected_head and expected_head not in {r["entry_hash"] for r in rows}:
+        raise Break(expected, "truncated", "the expected head hash is not in the log")
+    return len(rows), prev
+
+
+def read_rows(case_dir):
+    path = Path(case_dir) / "case.db"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(f"SELECT {COLUMNS} FROM custody_log ORDER BY seq")]
+    finally:
+        conn.close()
+
+
+def load_trusted(path):
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {r["name"]: r["public_key"] for r in (data if isinstance(data, list) else [data])}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Verify the custody log of a Custos case folder.")
+    parser.add_argument("case_dir")
+    parser.add_argument("--trusted-keys", help="JSON: examiner public records (name, public_key)")
+    parser.add_argument(
+        "--head", help="a head hash printed earlier (e.g. in a report) that must be in the log"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    try:
+        rows = read_rows(args.case_dir)
+        trusted = load_trusted(args.trusted_keys) if args.trusted_keys else {}
+    except (OSError, sqlite3.Error, ValueError, KeyError) as exc:
+        print(f"verify_custody: cannot read: {exc}", file=sys.stderr)
+        return 2
+    result = {"ok": True, "entries": 0, "head_hash": None, "break": None}
+    try:
+        result["entries"], result["head_hash"] = verify(rows, trusted, args.head)
+    except Break as brk:
+        result.update(
+            ok=False,
+            entries=brk.seq - 1,
+            **{"break": {"seq": brk.seq, "kind": brk.kind, "message": brk.message}},
+        )
+    if args.json:
+        print(json.dumps(result, indent=2))
+    elif result["ok"]:
+        print(f"INTACT: {result['entries']} entries, head {result['head_hash']}")
+    else:
+        brk = result["break"]
+        print(f"BROKEN at entry {brk['seq']} ({brk['kind']}): {brk['message']}")
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

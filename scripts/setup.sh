@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up Custos on a fresh Debian/Ubuntu machine: system packages, then a virtual
+# environment in .venv with the pinned Python dependencies.  Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(
+  # libmagic for content typing; zlib headers for building libewf against the system zlib
+  libmagic1 zlib1g-dev
+  # Test fixtures and peer tools: The Sleuth Kit, libewf tools, FAT/ext/NTFS builders
+  sleuthkit ewf-tools mtools dosfstools fdisk e2fsprogs ntfs-3g qemu-utils hashdeep genisoimage
+  # Reports and GUI tests: pdftotext/pdftoppm, a virtual X server and Qt's xcb needs
+  poppler-utils xvfb libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+)
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade "pip==26.3" >/dev/null 2>&1 || true
+.venv/bin/python -m pip install -q -e ".[dev]"
+echo "setup: ready (.venv)" >&2

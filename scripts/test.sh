@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up (if needed) and run every check: ruff, import contracts, the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/ruff check .
+.venv/bin/lint-imports
+.venv/bin/python -m pytest "$@"

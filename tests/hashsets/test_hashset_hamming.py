@@ -1,0 +1,46 @@
+"""The faiss index used for matching returns exactly what numpy brute force finds, radius inclusive."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forensics.hashsets.hamming import FaissHammingIndex, NumpyHammingIndex
+
+
+def _near(code: np.ndarray, flips: int, rng: np.random.Generator) -> np.ndarray:
+    bits = np.unpackbits(code)
+    bits[rng.choice(len(bits), flips, replace=False)] ^= 1
+    return np.packbits(bits)
+
+
+def _as_sets(lims: np.ndarray, distances: np.ndarray, labels: np.ndarray) -> list[set[tuple[int, int]]]:
+    return [
+        {
+            (int(i), int(d))
+            for i, d in zip(labels[lims[q] : lims[q + 1]], distances[lims[q] : lims[q + 1]], strict=True)
+        }
+        for q in range(len(lims) - 1)
+    ]
+
+
+@pytest.mark.parametrize(("bits", "radius"), [(256, 31), (64, 8)])
+def test_faiss_and_numpy_agree(bits: int, radius: int) -> None:
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 256, (5000, bits // 8), dtype=np.uint8)
+    # Queries at exactly the radius, one past it, and random ones.
+    queries = np.stack(
+        [_near(codes[10], radius, rng), _near(codes[20], radius + 1, rng), codes[30]]
+        + [rng.integers(0, 256, bits // 8, dtype=np.uint8) for _ in range(5)]
+    )
+    fast, slow = FaissHammingIndex(bits), NumpyHammingIndex(bits)
+    fast.add(codes)
+    slow.add(codes)
+    got, want = _as_sets(*fast.search_within(queries, radius)), _as_sets(*slow.search_within(queries, radius))
+    assert got == want
+    assert (10, radius) in got[0] and all(label != 20 for label, _ in got[1]) and (30, 0) in got[2]
+
+
+def test_empty_index_finds_nothing() -> None:
+    lims, distances, labels = FaissHammingIndex(256).search_within(np.zeros((2, 32), np.uint8), 31)
+    assert list(lims) == [0, 0, 0] and len(distances) == len(labels) == 0

@@ -1,0 +1,34 @@
+"""Migration 0004 creates exactly the tables the findings models describe, and removes them again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from forensics.case.db import CaseDatabase, alembic_config
+from forensics.case.schema import metadata
+
+OWN_TABLES = {"match_runs", "findings", "file_known"}
+
+
+def _diff_on_own_tables(db: CaseDatabase) -> list:
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    return [d for d in diff if any(table in repr(d) for table in OWN_TABLES)]
+
+
+def test_migrated_schema_matches_models(tmp_path: Path) -> None:
+    db = CaseDatabase(tmp_path, create=True)
+    try:
+        assert set(inspect(db.engine).get_table_names()) >= OWN_TABLES
+        assert _diff_on_own_tables(db) == []
+        command.downgrade(alembic_config(db.engine), "0003_custody")
+        assert not OWN_TABLES & set(inspect(db.engine).get_table_names())
+        command.upgrade(alembic_config(db.engine), "head")
+        assert _diff_on_own_tables(db) == []
+    finally:
+        db.close()

@@ -1,0 +1,1 @@
+"""Custos desktop GUI (PySide6)."""
