@@ -14,5 +14,7 @@ def passphrase_for(examiner: str) -> str:
     if env is not None:
         return env
     if not sys.stdin.isatty():
-        raise AccessDenied(f"passphrase for examiner {examiner!r} needed: set $CUSTOS_PASSPHRASE or run in a terminal")
+        raise AccessDenied(
+            f"passphrase for examiner {examiner!r} needed: set $CUSTOS_PASSPHRASE or run in a terminal"
+        )
     return getpass.getpass(f"Passphrase for examiner {examiner}: ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 
@@ -42,3 +43,40 @@ class TerminalProgress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self._shown = False
+
+
+class JsonProgress:
+    """Machine-readable progress: one JSON object per line on stderr, a few times a second."""
+
+    def __init__(self, item: str, stream=None) -> None:
+        self.item = item
+        self.stream = stream or sys.stderr
+        self._last = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        self.emit(progress)
+
+    def emit(self, progress: Progress) -> None:
+        eta = progress.eta_seconds
+        record = {
+            "progress": 1,
+            "item": self.item,
+            "phase": progress.phase,
+            "items_done": progress.items_done,
+            "items_total": progress.items_total,
+            "bytes_done": progress.bytes_done,
+            "bytes_total": progress.bytes_total,
+            "rate_bytes": round(progress.rate_bytes, 1),
+            "eta_seconds": None if eta is None else round(eta, 1),
+            "errors": progress.errors,
+            "current": progress.current,
+        }
+        self.stream.write(json.dumps(record) + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        """Nothing to clear for a line-oriented stream."""

@@ -41,10 +41,25 @@ def cmd_create(args: argparse.Namespace) -> int:
     try:
         log = start_case_custody(db, examiner, passphrase_for(examiner))
         with db.session() as s:
-            s.add(CaseInfo(number=args.number, title=args.title, agency=args.agency, created_at=utc_now_iso(),
-                           created_by=examiner, custos_version=__version__))
-        log.append(actions.CASE_CREATED, details={"number": args.number, "title": args.title,
-                                                   "agency": args.agency, "custos_version": __version__})
+            s.add(
+                CaseInfo(
+                    number=args.number,
+                    title=args.title,
+                    agency=args.agency,
+                    created_at=utc_now_iso(),
+                    created_by=examiner,
+                    custos_version=__version__,
+                )
+            )
+        log.append(
+            actions.CASE_CREATED,
+            details={
+                "number": args.number,
+                "title": args.title,
+                "agency": args.agency,
+                "custos_version": __version__,
+            },
+        )
     finally:
         db.close()
     print(f"case {args.number} created in {case_dir}")

@@ -8,10 +8,15 @@ import argparse
 def common_options() -> argparse.ArgumentParser:
     """A parent parser to pass as ``parents=[common_options()]`` to each sub-command parser."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--examiner", dest="sub_examiner", default=None,
-                        help="act as this examiner (default: $CUSTOS_EXAMINER)")
-    parent.add_argument("-q", "--quiet", dest="sub_quiet", action="store_true", default=False,
-                        help="no progress output")
+    parent.add_argument(
+        "--examiner",
+        dest="sub_examiner",
+        default=None,
+        help="act as this examiner (default: $CUSTOS_EXAMINER)",
+    )
+    parent.add_argument(
+        "-q", "--quiet", dest="sub_quiet", action="store_true", default=False, help="no progress output"
+    )
     return parent
 
 

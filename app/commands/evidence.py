@@ -45,7 +45,9 @@ HASH_LENGTHS = {"acquisition_md5": 32, "acquisition_sha1": 40, "acquisition_sha2
 def register(sub: argparse._SubParsersAction) -> None:
     evidence = sub.add_parser("evidence", help="add evidence items to a case")
     ev_sub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
-    add = ev_sub.add_parser("add", help="add an image (or folder) as an evidence item", parents=[common_options()])
+    add = ev_sub.add_parser(
+        "add", help="add an image (or folder) as an evidence item", parents=[common_options()]
+    )
     add.add_argument("case_dir", metavar="DIR")
     add.add_argument("image", metavar="IMAGE", help="image file (first segment) or folder of extracted files")
     add.add_argument("--item", required=True, help="evidence item / exhibit number")
@@ -53,7 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         add.add_argument("--" + name.replace("_", "-"), dest=name, help=text)
     add.set_defaults(func=cmd_add)
 
-    verify = sub.add_parser("verify", help="verify the acquisition hashes of an item", parents=[common_options()])
+    verify = sub.add_parser(
+        "verify", help="verify the acquisition hashes of an item", parents=[common_options()]
+    )
     verify.add_argument("case_dir", metavar="DIR")
     verify.add_argument("--item", required=True)
     verify.add_argument("--md5", help="expected MD5 of the media (in addition to any stored)")
@@ -73,7 +77,9 @@ def _intake_from_args(args: argparse.Namespace) -> dict:
             try:
                 value = parse_iso_utc(value)
             except ValueError as exc:
-                raise CustosError(f"--{name.replace('_', '-')}: not an ISO-8601 date-time: {value!r}") from exc
+                raise CustosError(
+                    f"--{name.replace('_', '-')}: not an ISO-8601 date-time: {value!r}"
+                ) from exc
         if name in HASH_LENGTHS:
             value = _check_hex(value, HASH_LENGTHS[name], "--" + name.replace("_", "-"))
         intake[key] = value
@@ -89,8 +95,10 @@ def _check_hex(value: str, length: int, label: str) -> str:
 
 def describe_survey(survey: EvidenceSurvey) -> list[str]:
     """Human-readable lines about what was found in the image."""
-    lines = [f"container: {survey.container}, media size {survey.media_size} bytes, "
-             f"{len(survey.segments)} segment(s)"]
+    lines = [
+        f"container: {survey.container}, media size {survey.media_size} bytes, "
+        f"{len(survey.segments)} segment(s)"
+    ]
     for key, value in sorted(survey.metadata.items()):
         lines.append(f"  header {key}: {value}")
     for algo, value in sorted(survey.stored_hashes.items()):
@@ -100,7 +108,9 @@ def describe_survey(survey: EvidenceSurvey) -> list[str]:
     if survey.layout.vs_type:
         lines.append(f"volume system: {survey.layout.vs_type}")
         for p in survey.layout.partitions:
-            lines.append(f"  {p.addr:3d} {p.kind:11s} offset {p.offset:>12d} length {p.length:>12d}  {p.description}")
+            lines.append(
+                f"  {p.addr:3d} {p.kind:11s} offset {p.offset:>12d} length {p.length:>12d}  {p.description}"
+            )
     else:
         lines.append("volume system: none (file system at offset 0)")
     for fs in survey.filesystems:
@@ -120,11 +130,16 @@ def cmd_add(args: argparse.Namespace) -> int:
             evidence = record_evidence(s, args.item, survey, intake, ctx.examiner)
             details = intake_dict(evidence)
         details["image"] = {
-            "path": str(survey.path), "container": survey.container,
-            "segments": [str(p) for p in survey.segments], "media_size": survey.media_size,
-            "header": survey.metadata, "stored_hashes": survey.stored_hashes,
+            "path": str(survey.path),
+            "container": survey.container,
+            "segments": [str(p) for p in survey.segments],
+            "media_size": survey.media_size,
+            "header": survey.metadata,
+            "stored_hashes": survey.stored_hashes,
             "volume_system": survey.layout.vs_type,
-            "filesystems": [{"offset": f.offset, "type": f.fs_type, "status": f.status} for f in survey.filesystems],
+            "filesystems": [
+                {"offset": f.offset, "type": f.fs_type, "status": f.status} for f in survey.filesystems
+            ],
         }
         ctx.custody.append(actions.EVIDENCE_INTAKE, item=args.item, details=details)
     if not args.quiet:
@@ -147,7 +162,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "sha1": (evidence.stored_sha1, "ewf-stored"),
             }
             examiner_refs = {
-                "md5": evidence.acquisition_md5, "sha1": evidence.acquisition_sha1,
+                "md5": evidence.acquisition_md5,
+                "sha1": evidence.acquisition_sha1,
                 "sha256": evidence.acquisition_sha256,
             }
         for algo, length in (("md5", 32), ("sha1", 40), ("sha256", 64)):
@@ -165,28 +181,50 @@ def cmd_verify(args: argparse.Namespace) -> int:
         segment_hashes = {str(p): sha256_file(Path(p)) for p in segments} if Path(path).is_file() else {}
         result = verdict(comparisons)
         with ctx.db.session() as s:
-            s.add(Verification(
-                evidence_id=evidence_id, started_at=started, finished_at=utc_now_iso(),
-                bytes_hashed=digests.size, md5=digests.md5, sha1=digests.sha1, sha256=digests.sha256,
-                comparisons_json=json.dumps({"comparisons": comparisons, "segment_sha256": segment_hashes},
-                                            sort_keys=True),
-                result=result,
-            ))
-        ctx.custody.append(actions.ACQUISITION_VERIFIED, item=args.item, details={
-            "result": result, "bytes": digests.size, "md5": digests.md5, "sha1": digests.sha1,
-            "sha256": digests.sha256, "comparisons": comparisons, "segment_sha256": segment_hashes,
-            "started_at": started,
-        })
+            s.add(
+                Verification(
+                    evidence_id=evidence_id,
+                    started_at=started,
+                    finished_at=utc_now_iso(),
+                    bytes_hashed=digests.size,
+                    md5=digests.md5,
+                    sha1=digests.sha1,
+                    sha256=digests.sha256,
+                    comparisons_json=json.dumps(
+                        {"comparisons": comparisons, "segment_sha256": segment_hashes}, sort_keys=True
+                    ),
+                    result=result,
+                )
+            )
+        ctx.custody.append(
+            actions.ACQUISITION_VERIFIED,
+            item=args.item,
+            details={
+                "result": result,
+                "bytes": digests.size,
+                "md5": digests.md5,
+                "sha1": digests.sha1,
+                "sha256": digests.sha256,
+                "comparisons": comparisons,
+                "segment_sha256": segment_hashes,
+                "started_at": started,
+            },
+        )
     print(f"media MD5    {digests.md5}\nmedia SHA-1  {digests.sha1}\nmedia SHA-256 {digests.sha256}")
     for algo, c in sorted(comparisons.items()):
         word = "MATCH" if c["match"] else "MISMATCH"
         print(f"{algo:14s} {word:8s} expected {c['expected']} ({c['source']})")
     if result == "mismatch":
-        print(f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "
-              "recorded acquisition hash", file=sys.stderr)
+        print(
+            f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "
+            "recorded acquisition hash",
+            file=sys.stderr,
+        )
         return 1
     if result == "no-reference":
-        print(f"custos: warning: item {args.item} has no stored or given acquisition hash to compare with; "
-              "computed hashes recorded", file=sys.stderr)
+        print(
+            f"custos: warning: item {args.item} has no stored or given acquisition hash to compare with; "
+            "computed hashes recorded",
+            file=sys.stderr,
+        )
     return 0
-

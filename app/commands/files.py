@@ -49,6 +49,12 @@ def _emit(out, records: list[dict], jsonl: bool) -> None:
         if jsonl:
             out.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
         else:
-            flags = ("A" if r["allocated"] else "-") + ("D" if r["deleted"] else "-") + ("O" if r["orphan"] else "-")
-            out.write(f"{r['item']}\t{r['partition_offset']}\t{r['inode']}\t{flags}\t{r['size']}\t"
-                      f"{r['md5'] or '-'}\t{r['path']}\n")
+            flags = (
+                ("A" if r["allocated"] else "-")
+                + ("D" if r["deleted"] else "-")
+                + ("O" if r["orphan"] else "-")
+            )
+            out.write(
+                f"{r['item']}\t{r['partition_offset']}\t{r['inode']}\t{flags}\t{r['size']}\t"
+                f"{r['md5'] or '-'}\t{r['path']}\n"
+            )

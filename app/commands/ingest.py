@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.commands.common import common_options
 from app.context import open_case
-from app.progress_display import TerminalProgress
+from app.progress_display import JsonProgress, TerminalProgress
 from forensics.case.models import Evidence
 from forensics.custody import actions
 from forensics.pipeline.ingest import default_workers, run_job, start_job
@@ -19,12 +19,22 @@ from forensics.pipeline.progress import CancelToken
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ingest = sub.add_parser("ingest", help="process the evidence of a case (resumes where it stopped)",
-                            parents=[common_options()])
+    ingest = sub.add_parser(
+        "ingest", help="process the evidence of a case (resumes where it stopped)", parents=[common_options()]
+    )
     ingest.add_argument("case_dir", metavar="DIR")
     ingest.add_argument("--item", help="only this evidence item (default: every item)")
-    ingest.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: cores)")
-    ingest.add_argument("--profile", default="hashes", help=f"processing profile: {', '.join(available_profiles())}")
+    ingest.add_argument(
+        "--workers", type=int, default=default_workers(), help="worker processes (default: cores)"
+    )
+    ingest.add_argument(
+        "--profile", default="hashes", help=f"processing profile: {', '.join(available_profiles())}"
+    )
+    ingest.add_argument(
+        "--progress-jsonl",
+        action="store_true",
+        help="write progress as JSON lines on stderr (for the GUI and scripts)",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
 
@@ -58,13 +68,20 @@ def raise_missing(item: str) -> None:
 
 
 def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
-    display = TerminalProgress(args.quiet)
+    display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
     job_id, _evidence_id, resumed_from = start_job(ctx.db, item, profile, args.workers)
     start_action = actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED
-    ctx.custody.append(start_action, item=item, details={
-        "job_id": job_id, "profile": profile.name, "tasks": sorted(profile.tasks), "workers": args.workers,
-        "resumed_from": resumed_from,
-    })
+    ctx.custody.append(
+        start_action,
+        item=item,
+        details={
+            "job_id": job_id,
+            "profile": profile.name,
+            "tasks": sorted(profile.tasks),
+            "workers": args.workers,
+            "resumed_from": resumed_from,
+        },
+    )
     outcome = run_job(ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display)
     display.done()
     if outcome.status == "finished" and profile.matches:
@@ -74,8 +91,10 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
     end_action = actions.INGEST_FINISHED if outcome.status == "finished" else actions.INGEST_CANCELLED
     ctx.custody.append(end_action, item=item, details={"profile": profile.name, **outcome.counts()})
     if not args.quiet:
-        print(f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
-              f"{outcome.bytes_done} bytes read (job {job_id})")
+        print(
+            f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
+            f"{outcome.bytes_done} bytes read (job {job_id})"
+        )
     if outcome.status == "cancelled":
         print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
         return 3

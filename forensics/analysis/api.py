@@ -14,7 +14,14 @@ from forensics.analysis.filetype import analyse_type
 from forensics.analysis.options import ANALYSIS_TASKS, AnalysisOptions
 from forensics.analysis.perceptual import perceptual_hashes
 from forensics.analysis.problems import describe
-from forensics.analysis.results import AnalysisResult, ExifInfo, FileTypeInfo, ImageInfo
+from forensics.analysis.results import (
+    AnalysisResult,
+    ExifInfo,
+    FileTypeInfo,
+    ImageInfo,
+    PerceptualHashes,
+    Thumbnail,
+)
 from forensics.analysis.signatures import EXIF_KINDS, image_kind
 from forensics.analysis.store import analysis_fields, store_analysis
 from forensics.analysis.thumbnail import make_thumbnail
@@ -54,7 +61,9 @@ def _exif_task(data: bytes, warnings: list[str]) -> ExifInfo | None:
     return info
 
 
-def _pixel_tasks(data: bytes, options: AnalysisOptions, warnings: list[str]) -> tuple:
+def _pixel_tasks(
+    data: bytes, options: AnalysisOptions, warnings: list[str]
+) -> tuple[ImageInfo | None, PerceptualHashes | None, Thumbnail | None]:
     """Decode once, then hashes and thumbnail from the same pixels, within the time budget."""
     deadline = Deadline(options.time_budget_s)
     decoded, info, problems = decode_image(data, options)
