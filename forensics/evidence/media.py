@@ -91,7 +91,11 @@ class LibyalMedia:
     def read_at(self, offset: int, size: int) -> bytes:
         if offset >= self.size or size <= 0:
             return b""
-        return self._handle.read_buffer_at_offset(min(size, self.size - offset), offset)
+        try:
+            return self._handle.read_buffer_at_offset(min(size, self.size - offset), offset)
+        except (OSError, RuntimeError) as exc:  # damaged or missing container data (e.g. a truncated E01)
+            reason = " ".join(str(exc).split())
+            raise EvidenceError(f"read error at media offset {offset}: {reason}") from exc
 
     def close(self) -> None:
         if self._handle is not None:

@@ -65,7 +65,7 @@ class EvidenceSource:
         fs = self.filesystem(locator.partition_offset)
         try:
             tsk_file = fs.open_meta(inode=locator.inode)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise EvidenceError(
                 f"{locator.path}: cannot open inode {locator.inode}: {tsk_reason(exc)}"
             ) from exc
@@ -77,7 +77,7 @@ class EvidenceSource:
             want = min(chunk_size, size - offset)
             try:
                 data = tsk_file.read_random(offset, want, attr_type, attr_id)
-            except OSError as exc:
+            except (OSError, RuntimeError) as exc:
                 raise EvidenceError(
                     f"{locator.path}: read error at byte {offset} of {size}: {tsk_reason(exc)}"
                 ) from exc

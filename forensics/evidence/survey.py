@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from forensics.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.filesystems import FileSystemProbe, candidate_offsets, probe_fs
 from forensics.evidence.tsk_image import tsk_image
@@ -35,6 +36,9 @@ def survey_image(path: Path | str) -> EvidenceSurvey:
     image = open_image(path)
     try:
         return _survey(image)
+    except (OSError, RuntimeError) as exc:  # TSK re-raises a media read error from inside its callbacks
+        reason = " ".join(str(exc).split())
+        raise EvidenceError(f"{path}: cannot read the {image.container} media: {reason}") from exc
     finally:
         image.close()
 

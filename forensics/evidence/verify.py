@@ -39,7 +39,10 @@ def hash_media(
         while offset < total:
             if cancelled and cancelled():
                 raise Cancelled()
-            chunk = image.media.read_at(offset, min(READ_SIZE, total - offset))
+            try:
+                chunk = image.media.read_at(offset, min(READ_SIZE, total - offset))
+            except EvidenceError as exc:
+                raise EvidenceError(f"{path}: {exc}") from exc
             if not chunk:
                 raise EvidenceError(f"{path}: media ends at byte {offset} of {total}")
             hasher.update(chunk)

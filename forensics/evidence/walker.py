@@ -50,6 +50,11 @@ DEFAULT_ATTR = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
 # blocks, resize, journal...; NTFS: reserved MFT entries 12-23); when no name reaches them they are
 # not listed as orphans.
 RESERVED_BELOW = {"ext2": 11, "ext3": 11, "ext4": 11, "ntfs": 24}
+# FAT has no metadata table: a directory entry is both name and metadata, and TSK's "inode" numbers
+# are directory-entry slots over the whole data area. Scanning that range reads file contents as if
+# they were directory entries (garbage items) and lists every "." / ".." slot; TSK's own
+# $OrphanFiles already holds the entries that no live directory reaches, so the scan is skipped.
+NO_METADATA_TABLE = {"fat12", "fat16", "fat32", "exfat"}
 
 
 @dataclass
@@ -112,6 +117,7 @@ class FileSystemWalker:
     ) -> None:
         self.fs = fs
         self.reserved_below = RESERVED_BELOW.get(fs_type, 0)
+        self.scan_metadata_table = fs_type not in NO_METADATA_TABLE
         self.fs_offset = fs_offset
         self.block_size = int(fs.info.block_size)
         self.with_byte_runs = with_byte_runs
@@ -127,7 +133,8 @@ class FileSystemWalker:
         root = int(self.fs.info.root_inum)
         self._seen_meta.add(root)
         yield from self._walk_dir(root, "", set(), in_orphans=False)
-        yield from self._walk_metadata_table()
+        if self.scan_metadata_table:
+            yield from self._walk_metadata_table()
 
     # -- directory tree -------------------------------------------------------------------------
     def _walk_dir(
@@ -136,7 +143,8 @@ class FileSystemWalker:
         try:
             directory = self.fs.open_dir(inode=inode)
         except OSError as exc:
-            self._errors.append(f"{parent or '/'}: cannot open directory (inode {inode}): {exc}")
+            reason = " ".join(str(exc).split())
+            self._errors.append(f"{parent or '/'}: cannot open directory (inode {inode}): {reason}")
             return
         ancestors = ancestors | {inode}
         subdirs: list[tuple[int, str, bool]] = []
@@ -162,6 +170,10 @@ class FileSystemWalker:
         info_name = tsk_file.info.name
         meta = tsk_file.info.meta
         name_alloc = bool(int(info_name.flags) & pytsk3.TSK_FS_NAME_FLAG_ALLOC)
+        if meta is None and orphan and int(info_name.meta_addr):
+            # TSK names each $OrphanFiles entry after its metadata entry but hands it over without
+            # that metadata; load it by address (it cannot belong to another file).
+            tsk_file, meta = self._open_meta(int(info_name.meta_addr), tsk_file)
         if meta is None:
             yield FileEntry(
                 path=path,
@@ -219,6 +231,14 @@ class FileSystemWalker:
                 byte_runs=runs,
             )
 
+    def _open_meta(self, inode: int, fallback):
+        """(file, metadata) of entry ``inode``; (fallback, None) when TSK cannot load it."""
+        try:
+            tsk_file = self.fs.open_meta(inode=inode)
+        except OSError:
+            return fallback, None
+        return tsk_file, tsk_file.info.meta
+
     def _base_entry(
         self, tsk_file, meta, path: str, name: str, allocated: bool, *, orphan: bool
     ) -> FileEntry:
@@ -258,7 +278,8 @@ class FileSystemWalker:
         try:
             attributes = list(tsk_file)
         except OSError as exc:
-            self._errors.append(f"attributes unreadable (inode {tsk_file.info.meta.addr}): {exc}")
+            reason = " ".join(str(exc).split())
+            self._errors.append(f"attributes unreadable (inode {tsk_file.info.meta.addr}): {reason}")
             return found
         for attr in attributes:
             attr_type = int(attr.info.type)

@@ -53,9 +53,8 @@ def table_path() -> Path:
 
 
 @lru_cache(maxsize=8)
-def load_schemes(path: Path | None = None) -> dict[str, CategoryScheme]:
+def load_schemes(path: Path) -> dict[str, CategoryScheme]:
     """All schemes of a TOML table, keyed by region name."""
-    path = path or table_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -83,7 +82,7 @@ def load_schemes(path: Path | None = None) -> dict[str, CategoryScheme]:
 
 def scheme_for(region: str, path: Path | None = None) -> CategoryScheme:
     """The scheme of a region (case-insensitive name), or an error listing the known ones."""
-    schemes = load_schemes(path)
+    schemes = load_schemes(path or table_path())
     for name, scheme in schemes.items():
         if name.lower() == region.lower():
             return scheme

@@ -7,10 +7,12 @@ transaction flips ``complete``. Any failure deletes the staged rows.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,6 +201,17 @@ class _Staging:
             connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
 
 
+def _guarded(items: Iterator[EntryRecord | Problem]) -> Iterator[EntryRecord | Problem]:
+    """The parser's items; a read error of the source (hostile or corrupt input) ends them as a problem."""
+    last = 0
+    try:
+        for item in items:
+            last = item.record_no
+            yield item
+    except (csv.Error, sqlite3.DatabaseError, UnicodeError, OSError) as exc:
+        yield Problem(last + 1, f"record {last + 1}: cannot read further: {exc}", fatal=True)
+
+
 def _check_name(library: HashSetLibrary, name: str) -> None:
     with library.engine.connect() as connection:
         existing = connection.execute(select(HashSet.complete).where(HashSet.name == name)).scalars().all()
@@ -243,7 +256,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     read = malformed = 0
     problems: list[dict[str, Any]] = []
     try:
-        for item in PARSERS[format_name](path, context):
+        for item in _guarded(PARSERS[format_name](path, context)):
             read += 1
             if isinstance(item, Problem):
                 malformed += 1

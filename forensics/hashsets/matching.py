@@ -20,6 +20,7 @@ from sqlalchemy import Engine, inspect, select, text
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding, MatchRun
 from forensics.hashsets.categories import scheme_for
+from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.hamming import FaissHammingIndex, HammingIndex
 from forensics.hashsets.hashes import EXACT_ALGORITHMS, HEX_LENGTH, PERCEPTUAL_ALGORITHMS
 from forensics.hashsets.library import HashSetLibrary, SetInfo
@@ -259,6 +260,14 @@ def perceptual_hits(
             yield Hit(file_id, entry_id, algorithm, distance, variant)
 
 
+def _category_label(region: str, category: int | None) -> str:
+    """The label of a category in the set's region; still a clear text if that scheme is gone."""
+    try:
+        return scheme_for(region).label(category)
+    except HashSetError:
+        return f"category {category} (scheme {region!r} not in the category table)"
+
+
 class _Writer:
     """Turns hits into findings and known marks, skipping what the case already has."""
 
@@ -347,7 +356,7 @@ class _Writer:
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))
-        label = scheme_for(info.region).label(entry["category"]) if is_vics else None
+        label = _category_label(info.region, entry["category"]) if is_vics else None
         return Finding(
             run_id=self.run_id,
             file_id=hit.file_id,

@@ -101,3 +101,24 @@ def test_same_name_twice_is_refused(library: HashSetLibrary, tmp_path: Path) -> 
     import_hash_set(library, path, ImportOptions(name="Set"))
     with pytest.raises(Exception, match="exists"):
         import_hash_set(library, path, ImportOptions(name="Set"))
+
+
+def test_corrupt_rds_database_is_a_clear_problem(library: HashSetLibrary, tmp_path: Path) -> None:
+    from hashset_builders import build_rds3_minimal
+
+    rows = [(f"{i:064x}", f"{i:040x}", f"{i:032x}", "0", f"f{i}", i, 1) for i in range(3000)]
+    whole = build_rds3_minimal(tmp_path / "rds.db", rows).read_bytes()
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(whole[: len(whole) // 2])  # cut in the middle of the FILE table
+    with pytest.raises(ImportFailed, match="broken.db: not a readable SQLite database"):
+        import_hash_set(library, broken, ImportOptions())
+    assert library.sets(include_incomplete=True) == []
+
+
+def test_hostile_csv_field_is_a_problem_not_a_crash(library: HashSetLibrary, tmp_path: Path) -> None:
+    path = tmp_path / "NSRLFile.txt"
+    header = '"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"\n'
+    good = f'"{"11" * 20}","{"22" * 16}","0","a",1,1,"1",""\n'
+    path.write_text(header + good + '"' + "x" * 200_000 + '"\n')
+    report = import_hash_set(library, path, ImportOptions())
+    assert report.set.entry_count == 1 and "cannot read further" in report.problems[-1]["message"]

@@ -122,3 +122,19 @@ def test_json_that_is_not_vics_is_refused(library: HashSetLibrary, tmp_path: Pat
     path.write_text('{"hashes": ["00"]}')
     with pytest.raises(HashSetError, match="not VICS"):
         import_hash_set(library, path, ImportOptions())
+
+
+def test_a_lab_can_use_its_own_category_table(
+    library: HashSetLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = tmp_path / "lab.toml"
+    table.write_text(
+        '[schemes.LAB]\ndescription = "lab"\nsource = "lab"\nconfirmed = true\nuncategorised = "none"\n'
+        '[[schemes.LAB.categories]]\nnumber = 1\nlabel = "Lab grade one"\nkind = "informational"\n'
+    )
+    monkeypatch.setenv("CUSTOS_CATEGORY_TABLE", str(table))
+    path = tmp_path / "vics20.json"
+    path.write_text(VICS_20)
+    report = import_hash_set(library, path, ImportOptions(region="LAB"))
+    first, _ = _entries(library, report.set.id)
+    assert scheme_for("LAB").label(1) == "Lab grade one" and first.kind == "informational"

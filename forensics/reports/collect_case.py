@@ -1,0 +1,169 @@
+"""Case-level parts of the report: people, methodology, hash sets, custody summary, notes, GPS points."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forensics.case.models import Evidence, File, FileSystem, IngestError, IngestJob
+from forensics.case.models_analysis import FileExif
+from forensics.case.models_findings import MatchRun
+from forensics.case.models_review import FileNote
+from forensics.custody import actions
+from forensics.custody.log import head_hash, read_entries
+from forensics.custody.membership import members
+from forensics.custody.verify import verify_case
+from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
+
+# Routine events counted in the summary but not listed one by one.
+ROUTINE_ACTIONS = frozenset({actions.FILE_VIEWED, actions.FILE_REVEALED})
+
+
+def collect_examiners(db) -> list[Person]:
+    """Examiners registered on the case, in order of registration."""
+    people = []
+    for member in members(db):
+        role = "Examiner" if member.active else "Examiner (removed from the case)"
+        people.append(Person(member.name, role, member.agency, member.badge, member.key_id))
+    return people
+
+
+def _loads(text: str | None, default):
+    try:
+        value = json.loads(text) if text else default
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
+def collect_methodology(db, session: Session) -> Methodology:
+    """Ingest jobs (profile, tasks, workers, counts) and match runs (sets, thresholds), in order."""
+    tasks_by_job = {
+        e.details.get("job_id"): e.details.get("tasks")
+        for e in read_entries(db)
+        if e.action in (actions.INGEST_STARTED, actions.INGEST_RESUMED)
+    }
+    jobs = []
+    for job, item in session.execute(
+        select(IngestJob, Evidence.item).join(Evidence, Evidence.id == IngestJob.evidence_id).order_by(IngestJob.id)
+    ):
+        jobs.append(
+            {
+                "job": job.id,
+                "item": item,
+                "profile": job.profile,
+                "tasks": sorted(tasks_by_job.get(job.id) or []),
+                "workers": job.workers,
+                "started_at": job.started_at,
+                "finished_at": job.finished_at,
+                "status": job.status,
+                "items_done": job.items_done,
+                "items_failed": job.items_failed,
+            }
+        )
+    runs = []
+    for run in session.scalars(select(MatchRun).order_by(MatchRun.id)):
+        sets = _loads(run.sets_json, [])
+        runs.append(
+            {
+                "run": run.id,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "status": run.status,
+                "examiner": run.examiner,
+                "sets": sorted(str(s.get("name")) for s in sets if isinstance(s, dict)),
+                "settings": dict(sorted(_loads(run.settings_json, {}).items())),
+                "findings_added": run.findings_added,
+            }
+        )
+    return Methodology(tuple(jobs), tuple(runs))
+
+
+def collect_hash_sets(session: Session) -> list[HashSetUsed]:
+    """Each set used by any match run (once per import uid), sorted by name then uid."""
+    used: dict[str, HashSetUsed] = {}
+    for sets_json in session.scalars(select(MatchRun.sets_json).order_by(MatchRun.id)):
+        for entry in _loads(sets_json, []):
+            if not isinstance(entry, dict):
+                continue
+            uid = str(entry.get("uid") or entry.get("source_sha256"))
+            used[uid] = HashSetUsed(
+                name=str(entry.get("name")),
+                uid=uid,
+                kind=str(entry.get("kind")),
+                version=entry.get("version"),
+                source_name=str(entry.get("source_name") or "-"),
+                source_sha256=str(entry.get("source_sha256")),
+                entries=entry.get("entries"),
+                algorithms=tuple(entry.get("algorithms") or ()),
+            )
+    return sorted(used.values(), key=lambda s: (s.name, s.uid))
+
+
+def collect_custody(db) -> tuple[CustodySummary, str]:
+    """The log summary with its head hash, and the verifier's verdict on the whole chain."""
+    entries = list(read_entries(db))
+    counts = Counter(e.action for e in entries)
+    events = tuple(
+        CustodyEvent(e.seq, e.ts, e.examiner, e.action, e.item, e.entry_hash)
+        for e in entries
+        if e.action not in ROUTINE_ACTIONS
+    )
+    summary = CustodySummary(len(entries), head_hash(db), tuple(sorted(counts.items())), events)
+    verdict = verify_case(db.case_dir)
+    if verdict.ok:
+        text = f"verified: {verdict.entries} entries, chain and signatures intact"
+    else:
+        text = f"NOT VERIFIED: entry {verdict.failure.seq}: {verdict.failure.kind}: {verdict.failure.message}"
+    return summary, text
+
+
+def collect_file_notes(session: Session) -> list[str]:
+    """Examiners' notes on files, as "path: note (examiner, time)", in file then time order."""
+    query = (
+        select(FileNote, File.path, Evidence.item)
+        .join(File, File.id == FileNote.file_id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .order_by(Evidence.item, File.path, File.id, FileNote.at, FileNote.id)
+    )
+    return [f"{item} {path}: {note.text} ({note.examiner}, {note.at})" for note, path, item in session.execute(query)]
+
+
+def collect_geo(session: Session) -> list[GeoPoint]:
+    """Files whose EXIF data holds GPS coordinates, by item, path and id."""
+    query = (
+        select(FileExif, File, Evidence.item)
+        .join(File, File.id == FileExif.file_id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .where(FileExif.gps_lat.is_not(None), FileExif.gps_lon.is_not(None))
+        .order_by(Evidence.item, File.path, File.id)
+    )
+    return [
+        GeoPoint(f.id, item, f.path, exif.gps_lat, exif.gps_lon, exif.gps_alt, exif.datetime_original, f.md5,
+                 f.sha256)
+        for exif, f, item in session.execute(query)
+    ]
+
+
+def computed_limitations(session: Session) -> list[str]:
+    """Limitations that follow from this case's data: unreadable items, unopened file systems, time zones."""
+    notes = []
+    failed = session.scalar(select(func.count(File.id)).where(File.status == "error")) or 0
+    pending = session.scalar(select(func.count(File.id)).where(File.status == "pending")) or 0
+    errors = session.scalar(select(func.count(IngestError.id))) or 0
+    if failed:
+        notes.append(f"{failed} item(s) could not be read completely; their hashes are missing or partial.")
+    if pending:
+        notes.append(f"{pending} item(s) were enumerated but not processed (ingest not finished).")
+    if errors:
+        notes.append(f"{errors} problem(s) were recorded during ingest (see the case's ingest error list).")
+    for fs in session.scalars(select(FileSystem).where(FileSystem.status != "ok").order_by(FileSystem.id)):
+        notes.append(f"A file system at byte offset {fs.offset} could not be read ({fs.status}); it was not examined.")
+    zone_notes = session.scalars(
+        select(FileSystem.time_zone_note).where(FileSystem.time_zone_note.is_not(None)).distinct()
+    )
+    notes.extend(sorted(f"Time zone: {note}" for note in zone_notes))
+    return notes

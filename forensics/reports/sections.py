@@ -1,0 +1,51 @@
+"""Section titles of the report (shared by the PDF and HTML renderers and checked by the tests)."""
+
+from __future__ import annotations
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("case", "1. Case and agency"),
+    ("examiners", "2. Examiners and reviewer"),
+    ("scope", "3. Scope and authority"),
+    ("evidence", "4. Evidence items"),
+    ("acquisition", "5. Acquisition and verification hashes"),
+    ("tools", "6. Tools and versions"),
+    ("hashsets", "7. Hash sets used"),
+    ("methodology", "8. Methodology"),
+    ("findings", "9. Findings"),
+    ("notes", "10. Examiner notes"),
+    ("limitations", "11. Limitations"),
+    ("custody", "12. Chain of custody"),
+    ("signature", "13. Signature"),
+)
+ANNEX_TITLE = "Annex A. Restricted image annex"
+TITLE = "Forensic Examination Report"
+MARKING = "OFFICIAL-SENSITIVE"
+DECLARATION = (
+    "I declare that this report is true to the best of my knowledge and belief, that the examination was "
+    "carried out on working copies with the original evidence kept unchanged, and that every action is "
+    "recorded in the case's custody log whose head hash is given above."
+)
+NO_IMAGES_NOTE = (
+    "No image of any file is reproduced in the body of this report. Files are identified by evidence "
+    "item, path and hash values."
+)
+
+
+def title(key: str) -> str:
+    """The numbered title of a section by its key."""
+    return dict(SECTIONS)[key]
+
+
+def yes_no(value: bool | None) -> str:
+    """``yes``/``no``/``-`` for a flag."""
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def check_verdict(match: bool | None) -> str:
+    """Words for a hash comparison outcome."""
+    return {True: "MATCH", False: "MISMATCH", None: "not compared"}[match]
+
+
+def dash(value: object) -> str:
+    """A value as text, ``-`` when absent."""
+    return "-" if value is None or value == "" else str(value)

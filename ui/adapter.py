@@ -1,0 +1,409 @@
+"""The one door from the GUI to the engine: open/create cases, queries, review writes, job commands.
+
+Qt-free on purpose: widgets call these plain functions and methods (from worker threads when they can
+take more than a moment). Native parsers of evidence (ingest, verification, survey) never run here:
+:func:`cli_command` builds the ``custos`` sub-process command lines the GUI runs through QProcess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from forensics import __version__
+from forensics.case import review
+from forensics.case.db import CaseDatabase, case_db_path
+from forensics.case.models import CaseInfo, Evidence, FileSystem
+from forensics.custody import actions
+from forensics.custody.log import CustodyLog, read_entries
+from forensics.custody.profiles import create_examiner, list_examiners
+from forensics.custody.session import open_custody, start_case_custody
+from forensics.custody.verify import verify_case
+from forensics.errors import CaseError, CustosError
+from forensics.evidence.source import EvidenceSource
+from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for
+from forensics.hashsets.findings import iter_findings
+from forensics.hashsets.library import HashSetLibrary
+from forensics.timeutil import ns_to_iso, utc_now_iso
+from ui.file_query import ROW_COLUMNS, FileFilter, build_id_query, build_rows_query
+
+__all__ = [
+    "CaseSession",
+    "CustosError",
+    "FileFilter",
+    "category_regions",
+    "cli_command",
+    "examiner_names",
+    "hash_sets",
+    "new_examiner",
+    "scheme",
+]
+
+
+def examiner_names() -> list[str]:
+    """Examiner profiles on this workstation."""
+    return sorted(p.name for p in list_examiners())
+
+
+def new_examiner(name: str, agency: str, badge: str, passphrase: str) -> str:
+    """Create an examiner profile (a new signing key sealed by the passphrase); returns the name."""
+    try:
+        return create_examiner(name, agency, badge, passphrase).name
+    except ValueError as exc:
+        raise CustosError(str(exc)) from exc
+
+
+def category_regions() -> list[str]:
+    """Regions of the VICS category table in force."""
+    return sorted(load_schemes())
+
+
+def scheme(region: str) -> CategoryScheme:
+    return scheme_for(region)
+
+
+def hash_sets(library: str | None = None) -> list[dict[str, Any]]:
+    """Sets of the hash-set library, as plain dicts."""
+    with HashSetLibrary(library) as lib:
+        return [info.as_dict() for info in lib.sets(include_incomplete=True)]
+
+
+def cli_command(*args: str) -> list[str]:
+    """``python -m app ARGS``: how the GUI runs engine jobs in a child process."""
+    return [sys.executable, "-m", "app", *args]
+
+
+def survey_command(path: str) -> list[str]:
+    """Command that prints an image's survey as JSON (run as a child process)."""
+    return [sys.executable, "-m", "ui.survey_probe", path]
+
+
+def job_environment(examiner: str, passphrase: str | None) -> dict[str, str]:
+    """Environment additions for a child ``custos`` process acting as ``examiner``."""
+    env = {"CUSTOS_EXAMINER": examiner, "PYTHONUNBUFFERED": "1"}
+    if passphrase is not None:
+        env["CUSTOS_PASSPHRASE"] = passphrase
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = root + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
+    return env
+
+
+@dataclass(frozen=True)
+class GalleryEntry:
+    """One tile of the gallery: the representative file, its group and how many files it stands for."""
+
+    file_id: int
+    group: str
+    stacked: int
+    name: str
+
+
+class CaseSession:
+    """An open case as one examiner, with a writable custody log."""
+
+    def __init__(self, case_dir: Path, db: CaseDatabase, custody: CustodyLog, passphrase: str) -> None:
+        self.case_dir = case_dir
+        self.db = db
+        self.custody = custody
+        self.passphrase = passphrase
+
+    # -- open / create ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, case_dir: str | Path, examiner: str, passphrase: str) -> CaseSession:
+        """Open an existing case; refuses non-members and a wrong passphrase (custody rules)."""
+        case_dir = Path(case_dir)
+        db = CaseDatabase(case_dir)
+        try:
+            custody = open_custody(db, examiner, write=True, passphrase=passphrase)
+            custody.append(actions.CASE_OPENED, details={"via": "gui", "custos_version": __version__})
+        except BaseException:
+            db.close()
+            raise
+        return cls(case_dir, db, custody, passphrase)
+
+    @classmethod
+    def create(
+        cls,
+        case_dir: str | Path,
+        *,
+        number: str,
+        title: str,
+        agency: str | None,
+        examiner: str,
+        passphrase: str,
+    ) -> CaseSession:
+        """Create a case folder, start its custody log as ``examiner`` and record the case."""
+        case_dir = Path(case_dir)
+        if not number.strip() or not title.strip():
+            raise CaseError("a case needs a number and a title")
+        if case_db_path(case_dir).exists():
+            raise CaseError(f"{case_dir}: a case already exists there")
+        if case_dir.exists() and any(case_dir.iterdir()):
+            raise CaseError(f"{case_dir}: folder is not empty")
+        case_dir.mkdir(parents=True, exist_ok=True)
+        db = CaseDatabase(case_dir, create=True)
+        try:
+            custody = start_case_custody(db, examiner, passphrase)
+            with db.session() as s:
+                s.add(
+                    CaseInfo(
+                        number=number,
+                        title=title,
+                        agency=agency or None,
+                        created_at=utc_now_iso(),
+                        created_by=custody.examiner_name,
+                        custos_version=__version__,
+                    )
+                )
+            custody.append(
+                actions.CASE_CREATED,
+                details={
+                    "number": number,
+                    "title": title,
+                    "agency": agency or None,
+                    "custos_version": __version__,
+                },
+            )
+        except BaseException:
+            db.close()
+            raise
+        return cls(case_dir, db, custody, passphrase)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def examiner(self) -> str:
+        return self.custody.examiner_name
+
+    # -- case overview --------------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        with self.db.session() as s:
+            row = s.scalar(select(CaseInfo).limit(1))
+        if row is None:
+            return {"number": "?", "title": str(self.case_dir), "agency": None}
+        return {"number": row.number, "title": row.title, "agency": row.agency, "created_at": row.created_at}
+
+    def evidence_items(self) -> list[dict[str, Any]]:
+        """Evidence items with their file systems (for the tree)."""
+        out = []
+        with self.db.session() as s:
+            for ev in s.scalars(select(Evidence).order_by(Evidence.id)):
+                out.append(
+                    {
+                        "id": ev.id,
+                        "item": ev.item,
+                        "description": ev.description,
+                        "container": ev.container,
+                        "filesystems": [
+                            {"id": fs.id, "offset": fs.offset, "fs_type": fs.fs_type, "status": fs.status}
+                            for fs in ev.filesystems
+                        ],
+                    }
+                )
+        return out
+
+    def folders(self, filesystem_id: int) -> list[str]:
+        """Paths of every directory of a file system, sorted (the tree builds its levels from them)."""
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT path FROM files WHERE filesystem_id = ? AND kind IN ('directory', 'virtual-dir') "
+                "AND parent_id IS NULL ORDER BY path",
+                (filesystem_id,),
+            )
+            return [r[0] for r in cur]
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A raw DB-API cursor (the fastest way to pull a million ids)."""
+        conn = self.db.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+        finally:
+            conn.close()
+
+    # -- file table ------------------------------------------------------------------------------
+    def file_ids(self, flt: FileFilter, sort: str = "id", descending: bool = False) -> list[int]:
+        """Ids of the files the filter keeps, in display order."""
+        sql, params = build_id_query(flt, sort, descending)
+        with self._cursor() as cur:
+            cur.execute(sql, params)
+            return [r[0] for r in cur.fetchall()]
+
+    def file_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Display fields of the given files, keyed by id."""
+        if not ids:
+            return {}
+        with self._cursor() as cur:
+            cur.execute(build_rows_query(len(ids)), ids)
+            return {r[0]: dict(zip(ROW_COLUMNS, r, strict=True)) for r in cur.fetchall()}
+
+    def file_detail(self, file_id: int) -> dict[str, Any]:
+        """Everything known of one file: metadata, hashes, analysis, EXIF, findings, review."""
+        with self._cursor() as cur:
+            cur.execute(
+                'SELECT f.*, e.item AS item, fs.fs_type AS fs_type, fs."offset" AS fs_offset '
+                "FROM files f JOIN evidence e ON e.id = f.evidence_id "
+                "JOIN filesystems fs ON fs.id = f.filesystem_id WHERE f.id = ?",
+                (file_id,),
+            )
+            row = _one(cur)
+            if row is None:
+                raise CaseError(f"no file {file_id}")
+            cur.execute("SELECT * FROM file_analysis WHERE file_id = ?", (file_id,))
+            analysis = _one(cur)
+            cur.execute("SELECT * FROM file_exif WHERE file_id = ?", (file_id,))
+            exif = _one(cur)
+            cur.execute("SELECT set_name, algorithm FROM file_known WHERE file_id = ?", (file_id,))
+            known = [f"{r[0]} ({r[1]})" for r in cur.fetchall()]
+        if analysis is not None:
+            analysis.pop("pdq_dihedral", None)
+        for key in ("mtime", "atime", "ctime", "crtime"):
+            row[key] = ns_to_iso(row.pop(f"{key}_ns"))
+        findings = [f for f in self.findings() if f["file_id"] == file_id]
+        return {
+            "file": row,
+            "analysis": analysis,
+            "exif": exif,
+            "known": known,
+            "findings": findings,
+            "review": review.review_of(self.db, file_id),
+        }
+
+    def read_content(self, file_id: int, limit: int) -> bytes:
+        """The first ``limit`` bytes of a file, read-only from the evidence (for previews)."""
+        item, locator = review.file_locators(self.db, [file_id])[file_id]
+        with self.db.session() as s:
+            path = s.scalar(select(Evidence.path).where(Evidence.item == item))
+        with EvidenceSource(path) as source:
+            return source.read_all(locator, limit)
+
+    # -- gallery ---------------------------------------------------------------------------------
+    def gallery(self, group_by: str = "folder", stack_identical: bool = True) -> list[GalleryEntry]:
+        """Tiles of every file with a thumbnail, grouped by folder or by matched set."""
+        if group_by == "set":
+            group_sql = (
+                "COALESCE((SELECT min(h.set_name) FROM findings h WHERE h.file_id = f.id), '(no match)')"
+            )
+        else:
+            group_sql = "rtrim(f.path, replace(f.path, '/', ''))"
+        sql = (
+            f"SELECT f.id, {group_sql} AS grp, f.md5, f.name FROM files f "
+            "JOIN thumbnails t ON t.file_id = f.id ORDER BY grp, f.path, f.id"
+        )
+        entries: list[GalleryEntry] = []
+        seen: dict[tuple[str, str], int] = {}
+        with self._cursor() as cur:
+            cur.execute(sql)
+            rows = cur.fetchall()
+        for file_id, group, md5, name in rows:
+            key = (group, md5)
+            if stack_identical and md5 and key in seen:
+                index = seen[key]
+                old = entries[index]
+                entries[index] = GalleryEntry(old.file_id, old.group, old.stacked + 1, old.name)
+                continue
+            if md5:
+                seen[key] = len(entries)
+            entries.append(GalleryEntry(file_id, group, 1, name))
+        return entries
+
+    def thumbnails(self, ids: list[int]) -> dict[int, bytes]:
+        """Thumbnail JPEG bytes of the given files."""
+        if not ids:
+            return {}
+        with self._cursor() as cur:
+            cur.execute(
+                f"SELECT file_id, data FROM thumbnails WHERE file_id IN ({','.join('?' * len(ids))})", ids
+            )
+            return {r[0]: bytes(r[1]) for r in cur.fetchall()}
+
+    # -- findings, custody -----------------------------------------------------------------------
+    def findings(self) -> list[dict[str, Any]]:
+        """Every finding with its provenance, plus the file id."""
+        out = []
+        with self._cursor() as cur:
+            cur.execute("SELECT id, file_id FROM findings")
+            file_of = dict(cur.fetchall())
+        for finding in iter_findings(self.db):
+            finding["file_id"] = file_of.get(finding["finding_id"])
+            out.append(finding)
+        return out
+
+    def custody_entries(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "seq": e.seq,
+                "ts": e.ts,
+                "examiner": e.examiner,
+                "action": e.action,
+                "item": e.item,
+                "target": e.target,
+                "details": e.details,
+                "entry_hash": e.entry_hash,
+            }
+            for e in read_entries(self.db)
+        ]
+
+    def verify_custody(self) -> dict[str, Any]:
+        """Walk the whole chain: ``{"ok", "entries", "head_hash", "break"}``."""
+        return verify_case(self.case_dir).as_json()
+
+    # -- review writes (each one a custody event) -------------------------------------------------
+    def categorise(self, file_ids: list[int], number: int, region: str) -> int:
+        return review.set_category(self.db, self.custody, file_ids, number, region)
+
+    def tag(self, file_ids: list[int], tag: str) -> int:
+        return review.add_tag(self.db, self.custody, file_ids, tag)
+
+    def note(self, file_ids: list[int], text: str) -> int:
+        return review.add_note(self.db, self.custody, file_ids, text)
+
+    def reveal(self, file_id: int, view: str = "gallery") -> None:
+        review.record_reveal(self.db, self.custody, file_id, view=view)
+
+    def viewed(self, file_id: int, view: str) -> None:
+        review.record_view(self.db, self.custody, file_id, view=view)
+
+    def categorised(self) -> dict[int, int]:
+        return review.categorised_files(self.db)
+
+    # -- jobs --------------------------------------------------------------------------------------
+    def job_environment(self) -> dict[str, str]:
+        return job_environment(self.examiner, self.passphrase)
+
+    def filesystem_label(self, filesystem_id: int) -> str:
+        with self.db.session() as s:
+            fs = s.get(FileSystem, filesystem_id)
+        return "?" if fs is None else f"{fs.fs_type or fs.status} @ {fs.offset}"
+
+
+def _one(cur: Any) -> dict[str, Any] | None:
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def parse_json_line(line: str) -> dict[str, Any] | None:
+    """A progress object from a child's stderr line, or None for ordinary text."""
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

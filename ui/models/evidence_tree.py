@@ -1,0 +1,97 @@
+"""The evidence tree: item → file system (partition) → folders, folders loaded level by level."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+from ui.adapter import CaseSession
+from ui.workers import run_in_background
+
+NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # ("item", evidence_id) | ("fs", fs_id) | ("folder", fs_id, path)
+_PLACEHOLDER = "…"
+
+
+def child_folders(paths: list[str]) -> dict[str, list[str]]:
+    """parent path → direct sub-folder paths, from a sorted list of folder paths."""
+    children: dict[str, list[str]] = {}
+    for path in paths:
+        parent = path.rsplit("/", 1)[0] or "/"
+        if path != "/":
+            children.setdefault(parent, []).append(path)
+    return children
+
+
+class EvidenceTreeModel(QStandardItemModel):
+    """Built from the case's items; call :meth:`expand` when the view expands a node."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setHorizontalHeaderLabels(["Evidence"])
+        self.session: CaseSession | None = None
+        self._folders: dict[int, dict[str, list[str]]] = {}
+
+    def set_session(self, session: CaseSession | None) -> None:
+        self.session = session
+        self._folders.clear()
+        self.removeRows(0, self.rowCount())
+        if session is None:
+            return
+        for ev in session.evidence_items():
+            label = ev["item"] + (f" — {ev['description']}" if ev.get("description") else "")
+            item = QStandardItem(label)
+            item.setEditable(False)
+            item.setData(("item", ev["id"]), NODE_ROLE)
+            item.setToolTip(f"{ev['item']} ({ev['container']})")
+            for fs in ev["filesystems"]:
+                name = fs["fs_type"] or fs["status"]
+                fs_item = QStandardItem(f"{name} @ {fs['offset']}" if fs["offset"] else name)
+                fs_item.setEditable(False)
+                fs_item.setData(("fs", fs["id"]), NODE_ROLE)
+                if fs["status"] == "ok":
+                    fs_item.appendRow(self._placeholder())
+                item.appendRow(fs_item)
+            self.appendRow(item)
+
+    @staticmethod
+    def _placeholder() -> QStandardItem:
+        placeholder = QStandardItem(_PLACEHOLDER)
+        placeholder.setEditable(False)
+        placeholder.setEnabled(False)
+        return placeholder
+
+    def expand(self, index: QModelIndex, *, wait: bool = False) -> None:
+        """Fill the children of an expanded file-system or folder node (folders come from SQL)."""
+        item = self.itemFromIndex(index)
+        node = index.data(NODE_ROLE)
+        if item is None or node is None or node[0] == "item" or self.session is None:
+            return
+        if not (item.rowCount() == 1 and item.child(0).text() == _PLACEHOLDER):
+            return
+        fs_id = node[1]
+        path = "/" if node[0] == "fs" else node[2]
+        if fs_id in self._folders:
+            self._fill(item, fs_id, path)
+            return
+        session = self.session
+        if wait:
+            self._loaded(item, fs_id, path, session.folders(fs_id))
+            return
+        run_in_background(
+            lambda: session.folders(fs_id), lambda paths: self._loaded(item, fs_id, path, paths)
+        )
+
+    def _loaded(self, item: QStandardItem, fs_id: int, path: str, paths: list[str]) -> None:
+        self._folders[fs_id] = child_folders(paths)
+        self._fill(item, fs_id, path)
+
+    def _fill(self, item: QStandardItem, fs_id: int, path: str) -> None:
+        children = self._folders[fs_id]
+        item.removeRows(0, item.rowCount())
+        for sub in children.get(path, []):
+            child = QStandardItem(sub.rsplit("/", 1)[-1])
+            child.setEditable(False)
+            child.setData(("folder", fs_id, sub), NODE_ROLE)
+            if children.get(sub):
+                child.appendRow(self._placeholder())
+            item.appendRow(child)
