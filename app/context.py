@@ -39,7 +39,7 @@ class CaseContext:
 
 def open_case(args: argparse.Namespace, case_dir: Path | str, *, write: bool) -> CaseContext:
     """Open an existing case as ``args.examiner``; refuses non-members (custody rules)."""
-    db = CaseDatabase(case_dir)
+    db = CaseDatabase(case_dir, upgrade=write)  # a read-only open never changes the file
     try:
         profile = check_access(db, getattr(args, "examiner", None))
         passphrase = passphrase_for(profile.name) if write else None

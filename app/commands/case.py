@@ -11,6 +11,7 @@ from forensics import __version__
 from forensics.case.db import CaseDatabase, case_db_path
 from forensics.case.models import CaseInfo
 from forensics.custody import actions
+from forensics.custody.profiles import load_examiner
 from forensics.custody.session import start_case_custody
 from forensics.errors import CaseError
 from forensics.timeutil import utc_now_iso
@@ -36,10 +37,12 @@ def cmd_create(args: argparse.Namespace) -> int:
         raise CaseError(f"{case_dir}: a case already exists there")
     if case_dir.exists() and any(case_dir.iterdir()):
         raise CaseError(f"{case_dir}: folder is not empty")
+    passphrase = passphrase_for(examiner)
+    load_examiner(examiner).unlock(passphrase)  # refuse a wrong passphrase before anything is created
     case_dir.mkdir(parents=True, exist_ok=True)
     db = CaseDatabase(case_dir, create=True)
     try:
-        log = start_case_custody(db, examiner, passphrase_for(examiner))
+        log = start_case_custody(db, examiner, passphrase)
         with db.session() as s:
             s.add(
                 CaseInfo(

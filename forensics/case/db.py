@@ -71,16 +71,26 @@ def migrate(engine: Engine) -> None:
 class CaseDatabase:
     """A migrated case database: an engine plus a session factory."""
 
-    def __init__(self, case_dir: Path | str, url: str | None = None, *, create: bool = False) -> None:
+    def __init__(
+        self, case_dir: Path | str, url: str | None = None, *, create: bool = False, upgrade: bool = True
+    ) -> None:
         self.case_dir = Path(case_dir)
         db_file = case_db_path(self.case_dir)
         if url is None:
             if not create and not db_file.exists():
                 raise CaseError(f"{self.case_dir}: not a Custos case (no {CASE_DB_NAME})")
+            if create:
+                self.case_dir.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
             url = f"sqlite:///{db_file}"
         self.url = url
         self.engine = make_engine(url)
-        migrate(self.engine)
+        if upgrade:
+            migrate(self.engine)
+        elif current_revision(self.engine) != head_revision():
+            self.engine.dispose()
+            raise CaseError(
+                f"{self.case_dir}: the case database needs a schema upgrade; open it once for writing"
+            )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

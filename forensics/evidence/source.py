@@ -20,6 +20,21 @@ from forensics.evidence.tsk_image import tsk_image
 CHUNK_SIZE = 4 * 1024 * 1024
 
 
+def _open_no_atime(target: Path, shown: str) -> int:
+    """Open read-only without following links and, where allowed, without updating the access time."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    try:
+        try:
+            return os.open(target, flags | noatime)
+        except PermissionError:
+            if not noatime:
+                raise
+            return os.open(target, flags)  # O_NOATIME needs file ownership; the mount may use relatime
+    except OSError as exc:
+        raise EvidenceError(f"{shown}: {exc.strerror}") from exc
+
+
 def _zeros(count: int, chunk_size: int) -> Iterator[bytes]:
     while count > 0:
         take = min(count, chunk_size)
@@ -119,13 +134,12 @@ class EvidenceSource:
 
     def _read_logical(self, locator: FileLocator, chunk_size: int) -> Iterator[bytes]:
         root = self.image.path.resolve()
-        target = (root / locator.path.lstrip("/")).resolve()
+        relative = Path(locator.path.lstrip("/"))
+        # Resolve the folders only: the item itself is opened with O_NOFOLLOW, so a link is never followed.
+        target = (root / relative).parent.resolve() / relative.name
         if root != target and root not in target.parents:
             raise EvidenceError(f"{locator.path}: outside the evidence folder")
-        try:
-            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as exc:
-            raise EvidenceError(f"{locator.path}: {exc.strerror}") from exc
+        fd = _open_no_atime(target, locator.path)
         try:
             while True:
                 data = os.read(fd, chunk_size)

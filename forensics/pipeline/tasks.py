@@ -49,17 +49,25 @@ def process_item(source: EvidenceSource, item: WorkItem, options: TaskOptions) -
     hasher = MultiHasher()
     analysis_options = _analysis_options(options)
     head = b""
+    head_size = _head_size() if analysis_options is not None else 0
+    decided = analysis_options is None
     keep: list[bytes] | None = None
+    seen: list[bytes] = []
     try:
-        for index, chunk in enumerate(source.read_chunks(locator)):
+        for chunk in source.read_chunks(locator):
             hasher.update(chunk)
-            if analysis_options is None:
+            if decided:
+                if keep is not None:
+                    keep.append(chunk)
                 continue
-            if index == 0:
-                head = _head(chunk)
-                keep = [] if _wants_whole(item, head, analysis_options) else None
-            if keep is not None:
-                keep.append(chunk)
+            seen.append(chunk)
+            if hasher.size >= head_size:
+                head = b"".join(seen)[:head_size]
+                keep = seen if _wants_whole(item, head, analysis_options) else None
+                decided = True
+        if not decided:  # the whole item is shorter than the head size
+            head = b"".join(seen)
+            keep = seen if _wants_whole(item, head, analysis_options) else None
     except CustosError as exc:
         return ItemResult(item.file_id, "error", bytes_read=hasher.size, error=str(exc))
     except (OSError, MemoryError) as exc:
@@ -82,10 +90,10 @@ def _analysis_options(options: TaskOptions):
     return AnalysisOptions(tasks=frozenset(options.analysis_tasks), reduced_decode=options.reduced_decode)
 
 
-def _head(chunk: bytes) -> bytes:
+def _head_size() -> int:
     from forensics.analysis.api import HEAD_SIZE
 
-    return chunk[:HEAD_SIZE]
+    return HEAD_SIZE
 
 
 def _wants_whole(item: WorkItem, head: bytes, analysis_options) -> bool:

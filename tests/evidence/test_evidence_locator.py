@@ -26,7 +26,11 @@ def test_saved_locator_reopens_and_rehashes(name: str, request: pytest.FixtureRe
                 assert locator == FileLocator.from_dict(locator.to_dict())
                 assert digests(later, locator)[2] == sha256, locator.path
     facts = {f["path"]: f for f in fixture.files()}
-    streams = [FileLocator.from_json(t) for t, _ in saved if FileLocator.from_json(t).stream]
+    streams = [
+        locator
+        for locator in (FileLocator.from_json(t) for t, _ in saved)
+        if locator.stream and not locator.path.startswith("/$")  # NTFS's own metadata files have streams too
+    ]
     if name == "ntfs_ads":
         assert {s.path for s in streams} == {
             f"{path}:{stream['name']}" for path, f in facts.items() for stream in f.get("streams", [])

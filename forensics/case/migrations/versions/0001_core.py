@@ -191,6 +191,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_files_sha1', ['sha1'], unique=False)
         batch_op.create_index('ix_files_sha256', ['sha256'], unique=False)
         batch_op.create_index('ix_files_status', ['status'], unique=False)
+        # Top-level items (parent_id NULL, which a UNIQUE constraint ignores): one row per walk position.
+        batch_op.create_index(
+            'uq_files_fs_seq_top', ['filesystem_id', 'seq'], unique=True, sqlite_where=sa.text('parent_id IS NULL')
+        )
 
     op.create_table('ingest_errors',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -218,6 +222,7 @@ def downgrade() -> None:
 
     op.drop_table('ingest_errors')
     with op.batch_alter_table('files', schema=None) as batch_op:
+        batch_op.drop_index('uq_files_fs_seq_top')
         batch_op.drop_index('ix_files_status')
         batch_op.drop_index('ix_files_sha256')
         batch_op.drop_index('ix_files_sha1')

@@ -1,0 +1,47 @@
+"""CSV of every file of the case and of every finding (UTF-8, header row, LF line ends)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from forensics.case.readers import iter_file_records
+from forensics.reports.model import FindingRow
+
+FILE_COLUMNS = (
+    "id", "item", "partition_offset", "fs_type", "path", "name", "inode", "attr_type", "attr_id", "stream",
+    "size", "kind", "allocated", "deleted", "orphan", "meta_reallocated", "has_metadata", "link_target",
+    "mtime", "atime", "ctime", "crtime", "md5", "sha1", "sha256", "status", "error",
+)
+FINDING_COLUMNS = tuple(FindingRow.__dataclass_fields__)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _table(columns: Iterable[str], rows: Iterable[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = list(columns)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(name)) for name in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def files_csv(db) -> bytes:
+    """Every item of the case in id order (the same fields as ``custos files``)."""
+    with db.session() as session:
+        return _table(FILE_COLUMNS, iter_file_records(session))
+
+
+def findings_csv(findings: Iterable[FindingRow]) -> bytes:
+    """Every finding in report order, with the file's location, times, hashes and match basis."""
+    return _table(FINDING_COLUMNS, (asdict(row) for row in findings))

@@ -1,0 +1,213 @@
+"""Add evidence: choose an image (file dialog or drag and drop), see what it holds, fill the intake form.
+
+The survey runs in a child process (``ui.survey_probe``): the GUI never opens an unknown image with
+native parsers itself. Accepting the dialog hands back the intake; the main window then runs intake,
+verification and ingest in the background.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from forensics.pipeline.profiles import available_profiles
+from ui import adapter
+from ui.runner import CommandRunner
+
+# (option of `custos evidence add`, label)
+INTAKE_FIELDS: list[tuple[str, str]] = [
+    ("description", "Description"),
+    ("seal", "Seal / bag number"),
+    ("seized_from", "Seized from"),
+    ("seized_by", "Seized by"),
+    ("seized_at", "Seized at (ISO-8601)"),
+    ("received_by", "Received by"),
+    ("device_make", "Device make"),
+    ("device_model", "Device model"),
+    ("device_serial", "Device serial"),
+    ("storage_location", "Storage location"),
+    ("acquisition_tool", "Acquisition tool"),
+    ("acquisition_md5", "Acquisition MD5"),
+    ("notes", "Notes"),
+]
+
+
+def describe_survey(survey: dict) -> str:
+    """The survey as short readable lines."""
+    if not survey.get("ok"):
+        return f"Cannot open this image: {survey.get('error')}"
+    lines = [
+        f"Container: {survey['container']}  ·  {survey['media_size']:,} bytes  ·  "
+        f"{len(survey['segments'])} segment(s)"
+    ]
+    for key, value in sorted(survey.get("header", {}).items()):
+        lines.append(f"  header {key}: {value}")
+    for algo, value in sorted(survey.get("stored_hashes", {}).items()):
+        lines.append(f"  stored {algo.upper()}: {value}")
+    if survey.get("volume_error"):
+        lines.append(f"Warning: {survey['volume_error']}")
+    lines.append(f"Volume system: {survey.get('volume_system') or 'none (file system at offset 0)'}")
+    for p in survey.get("partitions", []):
+        lines.append(f"  #{p['addr']} {p['kind']:<11} offset {p['offset']:>12,}  {p['description']}")
+    for fs in survey.get("filesystems", []):
+        state = fs["fs_type"] if fs["status"] == "ok" else f"{fs['status']}: {fs['error']}"
+        lines.append(f"File system at {fs['offset']:,}: {state}")
+    return "\n".join(lines)
+
+
+class AddEvidenceDialog(QDialog):
+    """Image path, survey, item number, intake fields and processing profile."""
+
+    def __init__(self, parent: QWidget | None = None, default_item: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add evidence")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(760, 560)
+        self.survey: dict | None = None
+        self._runner: CommandRunner | None = None
+
+        self.path = QLineEdit(self)
+        self.path.setPlaceholderText("Drop an image or folder here, or browse…")
+        browse = QPushButton("Image…", self)
+        browse.clicked.connect(self._browse_file)
+        folder = QPushButton("Folder…", self)
+        folder.clicked.connect(self._browse_folder)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        path_row.addWidget(folder)
+        self.path.editingFinished.connect(lambda: self.set_path(self.path.text()))
+
+        self.survey_text = QPlainTextEdit(self)
+        self.survey_text.setReadOnly(True)
+        self.survey_text.setPlaceholderText("The container, E01 header, partitions and file systems show here.")
+        survey_box = QGroupBox("What the image holds", self)
+        QVBoxLayout(survey_box).addWidget(self.survey_text)
+
+        self.item = QLineEdit(default_item, self)
+        self.profile = QComboBox(self)
+        self.profile.addItems(available_profiles())
+        self.profile.setCurrentText("full")
+        self.fields: dict[str, QLineEdit] = {}
+        intake = QGroupBox("Intake (custody record)", self)
+        form = QFormLayout(intake)
+        form.addRow("Evidence &item", self.item)
+        form.addRow("Processing &profile", self.profile)
+        for key, label in INTAKE_FIELDS:
+            edit = QLineEdit(self)
+            self.fields[key] = edit
+            form.addRow(label, edit)
+
+        self.error = QLabel(self)
+        self.error.setObjectName("errorLabel")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add and process")
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+
+        columns = QHBoxLayout()
+        columns.addWidget(survey_box, 3)
+        columns.addWidget(intake, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(path_row)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    # -- choosing the image ---------------------------------------------------------------------------
+    def _browse_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Evidence image", "", "Images (*.E01 *.e01 *.Ex01 *.dd *.raw *.img *.001 *.vmdk *.vhd *.qcow2 *.iso);;All files (*)"
+        )
+        if path:
+            self.set_path(path)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Folder of extracted files")
+        if path:
+            self.set_path(path)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.set_path(urls[0])
+            event.acceptProposedAction()
+
+    def set_path(self, path: str) -> None:
+        """Survey ``path`` in a child process; the result fills the survey panel."""
+        if not path or (self.survey and self.survey.get("input") == path):
+            return
+        self.path.setText(path)
+        self.survey = None
+        self.survey_text.setPlainText("Reading the image…")
+        runner = CommandRunner(adapter.survey_command(path), adapter.job_environment("", None), self)
+        runner.finished.connect(lambda _code, r=runner, p=path: self._surveyed(r, p))
+        self._runner = runner
+        runner.start()
+
+    def _surveyed(self, runner: CommandRunner, path: str) -> None:
+        if runner is not self._runner:
+            return
+        survey: dict = {"ok": False, "error": "\n".join(runner.output[-5:]) or "no answer"}
+        for line in reversed(runner.output):
+            try:
+                survey = json.loads(line)
+                break
+            except ValueError:
+                continue
+        survey["input"] = path
+        self.survey = survey
+        self.survey_text.setPlainText(describe_survey(survey))
+        if survey.get("ok") and not self.item.text():
+            self.item.setText(Path(path).stem)
+
+    # -- result ---------------------------------------------------------------------------------------
+    def problem(self) -> str | None:
+        if not self.survey:
+            return "Choose an image and wait for it to be read."
+        if not self.survey.get("ok"):
+            return "This image cannot be opened."
+        if not self.item.text().strip():
+            return "Give the evidence item number."
+        return None
+
+    def _check(self) -> None:
+        message = self.problem()
+        if message:
+            self.error.setText(message)
+            return
+        self.accept()
+
+    def intake(self) -> dict[str, str]:
+        return {key: edit.text().strip() for key, edit in self.fields.items() if edit.text().strip()}
+
+    def add_arguments(self, case_dir: str) -> list[str]:
+        """Arguments of ``custos evidence add`` for what the examiner entered."""
+        args = ["evidence", "add", case_dir, self.path.text(), "--item", self.item.text().strip()]
+        for key, value in self.intake().items():
+            args += ["--" + key.replace("_", "-"), value]
+        return args
+
+

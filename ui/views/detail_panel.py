@@ -1,0 +1,263 @@
+"""Everything about the selected file: metadata, hashes, EXIF and GPS, findings, hex, text, image.
+
+Content previews read the evidence in a worker thread; opening one records ``file_viewed`` once per
+file and view. The image preview is blurred until the examiner reveals it (``file_revealed``).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.adapter import CaseSession
+from ui.models.gallery import obscure
+from ui.workers import run_in_background
+
+PREVIEW_BYTES = 64 * 1024
+IMAGE_BYTES = 32 * 1024 * 1024
+
+
+def hex_dump(data: bytes, width: int = 16) -> str:
+    """Offset, hex bytes and printable ASCII, ``width`` bytes a line."""
+    lines = []
+    for offset in range(0, len(data), width):
+        chunk = data[offset : offset + width]
+        hex_part = " ".join(f"{b:02x}" for b in chunk).ljust(width * 3 - 1)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{offset:08x}  {hex_part}  {text}")
+    return "\n".join(lines)
+
+
+def text_preview(data: bytes) -> str:
+    """UTF-8 text if it decodes, else UTF-16 with a BOM, else Latin-1 with control bytes shown as dots."""
+    for encoding in ("utf-8", "utf-16"):
+        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return "".join(chr(b) if b in (9, 10, 13) or 32 <= b < 127 or b >= 160 else "." for b in data)
+
+
+def _rows(title: str, values: dict[str, Any] | None) -> str:
+    if not values:
+        return ""
+    cells = "".join(
+        f"<tr><td class='k'>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+        for k, v in values.items()
+        if v not in (None, "", [])
+    )
+    return f"<h3>{html.escape(title)}</h3><table cellspacing='0' cellpadding='2'>{cells}</table>"
+
+
+def detail_html(detail: dict[str, Any]) -> str:
+    """The metadata tab as HTML tables."""
+    f = detail["file"]
+    identity = {k: f.get(k) for k in ("name", "path", "item", "fs_type", "fs_offset", "inode", "stream", "kind")}
+    identity["size"] = f"{f['size']:,} bytes" if f.get("size") is not None else None
+    state = {k: f.get(k) for k in ("allocated", "deleted", "orphan", "meta_reallocated", "status", "error")}
+    times = {k: f.get(k) for k in ("mtime", "atime", "ctime", "crtime")}
+    hashes = {k: f.get(k) for k in ("md5", "sha1", "sha256")}
+    review = detail["review"]
+    review_rows = {
+        "category": f"{review.category} — {review.category_label} ({review.region})" if review.category is not None else None,
+        "tags": ", ".join(review.tags),
+        "notes": " | ".join(f"{at[:19]} {who}: {text}" for at, who, text in review.notes),
+        "known (hidden when 'hide known')": ", ".join(detail["known"]),
+    }
+    exif = dict(detail["exif"] or {})
+    exif.pop("file_id", None)
+    if exif.get("gps_lat") is not None and exif.get("gps_lon") is not None:
+        exif["GPS"] = f"{exif['gps_lat']:.6f}, {exif['gps_lon']:.6f}"
+    analysis = dict(detail["analysis"] or {})
+    analysis.pop("file_id", None)
+    return "".join(
+        [
+            _rows("File", identity),
+            _rows("State", state),
+            _rows("Times (UTC)", times),
+            _rows("Hashes", hashes),
+            _rows("Review", review_rows),
+            _rows("Type and content", analysis),
+            _rows("EXIF", exif),
+        ]
+    )
+
+
+def findings_html(findings: list[dict[str, Any]]) -> str:
+    if not findings:
+        return "<p>No hash-set or perceptual matches.</p>"
+    parts = []
+    for f in findings:
+        parts.append(
+            _rows(
+                f"{f['set']['name']} — {f['algorithm']} (distance {f['distance']})",
+                {
+                    "kind": f["kind"],
+                    "set version": f["set"]["version"],
+                    "set source": f"{f['set']['source_name']} (sha256 {f['set']['source_sha256'][:16]}…)",
+                    "region": f["set"]["region"],
+                    "entry": f["entry"]["id"],
+                    "category": f["entry"]["category_label"],
+                    "series": f["entry"]["series"],
+                    "matched hash": f["matched_hash"],
+                    "threshold": f["threshold"],
+                    "variant": f["variant"],
+                    "run": f"{f['run_id']} at {f['created_at']}",
+                },
+            )
+        )
+    return "".join(parts)
+
+
+class DetailPanel(QTabWidget):
+    """Tabs for one file; ``set_file(id)`` loads it in the background."""
+
+    revealed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: CaseSession | None = None
+        self.file_id: int | None = None
+        self._viewed: set[tuple[int, str]] = set()
+        self._image: QImage | None = None
+        self._revealed: set[int] = set()
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.meta = QTextBrowser(self)
+        self.findings = QTextBrowser(self)
+        self.hex = QPlainTextEdit(self)
+        self.hex.setReadOnly(True)
+        self.hex.setFont(mono)
+        self.hex.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.image_label = QLabel("Select an image file.", self)
+        self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reveal_button = QPushButton("Reveal image (recorded in custody)", self)
+        self.reveal_button.clicked.connect(self.reveal_current)
+        image_page = QWidget(self)
+        scroll = QScrollArea(image_page)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.image_label)
+        image_layout = QVBoxLayout(image_page)
+        image_layout.addWidget(scroll, 1)
+        image_layout.addWidget(self.reveal_button)
+        self.addTab(self.meta, "&Metadata")
+        self.addTab(self.findings, "Fin&dings")
+        self.addTab(self.hex, "He&x")
+        self.addTab(self.text, "Te&xt")
+        self.addTab(image_page, "&Image")
+        self.currentChanged.connect(lambda _i: self._load_content())
+        self.meta.setFont(QFont(self.meta.font().family(), self.meta.font().pointSize()))
+
+    def set_session(self, session: CaseSession | None) -> None:
+        self.session = session
+        self.clear_file()
+
+    def clear_file(self) -> None:
+        self.file_id = None
+        self.meta.setHtml("<p>Select a file.</p>")
+        self.findings.setHtml("")
+        self.hex.setPlainText("")
+        self.text.setPlainText("")
+        self.image_label.setText("Select an image file.")
+        self.reveal_button.setEnabled(False)
+
+    def set_file(self, file_id: int | None) -> None:
+        if file_id is None or self.session is None:
+            self.clear_file()
+            return
+        self.file_id = file_id
+        self._image = None
+        self.hex.setPlainText("")
+        self.text.setPlainText("")
+        self.image_label.setText("")
+        session = self.session
+        run_in_background(
+            lambda: session.file_detail(file_id), lambda d: self._show_detail(file_id, d), self._failed
+        )
+        self._load_content()
+
+    def _failed(self, message: str) -> None:
+        self.meta.setHtml(f"<p><b>Error:</b> {html.escape(message)}</p>")
+
+    def _show_detail(self, file_id: int, detail: dict[str, Any]) -> None:
+        if file_id != self.file_id:
+            return
+        self.meta.setHtml(detail_html(detail))
+        self.findings.setHtml(findings_html(detail["findings"]))
+        self.setTabText(1, f"Fin&dings ({len(detail['findings'])})" if detail["findings"] else "Fin&dings")
+
+    def _load_content(self) -> None:
+        """Read content for the visible content tab (hex, text, image) once per file."""
+        view = {2: "hex", 3: "text", 4: "image"}.get(self.currentIndex())
+        if view is None or self.file_id is None or self.session is None:
+            return
+        file_id, session = self.file_id, self.session
+        key = (file_id, view)
+        limit = IMAGE_BYTES if view == "image" else PREVIEW_BYTES
+        if key not in self._viewed:
+            self._viewed.add(key)
+            run_in_background(lambda: session.viewed(file_id, view))
+        run_in_background(
+            lambda: session.read_content(file_id, limit),
+            lambda data: self._show_content(file_id, view, data),
+            lambda message: self._content_failed(view, message),
+        )
+
+    def _content_failed(self, view: str, message: str) -> None:
+        target = {"hex": self.hex, "text": self.text}.get(view)
+        if target is not None:
+            target.setPlainText(f"Cannot read the content: {message}")
+        else:
+            self.image_label.setText(f"Cannot read the content: {message}")
+
+    def _show_content(self, file_id: int, view: str, data: bytes) -> None:
+        if file_id != self.file_id:
+            return
+        if view == "hex":
+            self.hex.setPlainText(hex_dump(data))
+        elif view == "text":
+            self.text.setPlainText(text_preview(data))
+        else:
+            image = QImage.fromData(data)
+            self._image = None if image.isNull() else image
+            self._show_image()
+
+    def _show_image(self) -> None:
+        if self._image is None:
+            self.image_label.setPixmap(QPixmap())
+            self.image_label.setText("Not an image (or not decodable).")
+            self.reveal_button.setEnabled(False)
+            return
+        revealed = self.file_id in self._revealed
+        shown = self._image if revealed else obscure(self._image, False, True)
+        bounded = shown.scaled(
+            640, 640, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        self.image_label.setPixmap(QPixmap.fromImage(bounded))
+        self.reveal_button.setEnabled(not revealed)
+
+    def reveal_current(self) -> None:
+        """Show the image sharp and record the reveal in the custody log."""
+        if self.file_id is None or self.session is None or self.file_id in self._revealed:
+            return
+        file_id, session = self.file_id, self.session
+        self._revealed.add(file_id)
+        run_in_background(lambda: session.reveal(file_id, view="detail"))
+        self.revealed.emit(file_id)
+        self._show_image()

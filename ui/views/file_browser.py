@@ -1,0 +1,208 @@
+"""The review workspace: evidence tree, filter bar, the virtual file table and the detail panel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.adapter import CaseSession, FileFilter
+from ui.models.evidence_tree import NODE_ROLE, EvidenceTreeModel
+from ui.models.file_table import FileTableModel
+from ui.views.detail_panel import DetailPanel
+
+CATEGORIES = ["", "image", "video", "audio", "document", "archive", "executable", "database", "email", "text",
+              "encrypted", "other"]
+FLAG_BOXES = [
+    ("deleted", "&Deleted"),
+    ("orphan", "Orp&han"),
+    ("extension_mismatch", "E&xt ≠ type"),
+    ("hashset_hit", "Hash-set &hit"),
+    ("hide_known", "Hide &known"),
+    ("has_gps", "Has &GPS"),
+    ("files_only", "Files only"),
+]
+
+
+def _date_ns(date: QDate, end: bool) -> int:
+    value = datetime(date.year(), date.month(), date.day(), tzinfo=UTC)
+    ns = int(value.timestamp()) * 1_000_000_000
+    return ns + 86_400 * 1_000_000_000 if end else ns
+
+
+class FilterBar(QWidget):
+    """Search, type, flags, camera and date range; emits ``changed`` (debounced for typing)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search name or path  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.category = QComboBox(self)
+        self.category.addItems([c or "any type" for c in CATEGORIES])
+        self.camera = QLineEdit(self)
+        self.camera.setPlaceholderText("Camera make/model")
+        self.camera.setClearButtonEnabled(True)
+        self.use_dates = QCheckBox("Modified", self)
+        self.date_from = QDateEdit(QDate.currentDate().addYears(-1), self)
+        self.date_to = QDateEdit(QDate.currentDate(), self)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.boxes = {key: QCheckBox(label, self) for key, label in FLAG_BOXES}
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.search, 3)
+        top.addWidget(self.category, 1)
+        top.addWidget(self.camera, 1)
+        top.addWidget(self.use_dates)
+        top.addWidget(self.date_from)
+        top.addWidget(QLabel("–", self))
+        top.addWidget(self.date_to)
+        flags = QHBoxLayout()
+        flags.setContentsMargins(0, 0, 0, 0)
+        for box in self.boxes.values():
+            flags.addWidget(box)
+        flags.addStretch(1)
+        self.count = QLabel(self)
+        flags.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(flags)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.changed.emit)
+        self.search.textChanged.connect(self._debounce.start)
+        self.camera.textChanged.connect(self._debounce.start)
+        self.category.currentIndexChanged.connect(self.changed.emit)
+        self.use_dates.toggled.connect(self.changed.emit)
+        self.date_from.dateChanged.connect(self._debounce.start)
+        self.date_to.dateChanged.connect(self._debounce.start)
+        for box in self.boxes.values():
+            box.toggled.connect(self.changed.emit)
+
+    def apply_to(self, flt: FileFilter) -> FileFilter:
+        flt.text = self.search.text().strip() or None
+        flt.category = CATEGORIES[self.category.currentIndex()] or None
+        flt.camera = self.camera.text().strip() or None
+        for key, box in self.boxes.items():
+            setattr(flt, key, box.isChecked())
+        if self.use_dates.isChecked():
+            flt.mtime_from_ns = _date_ns(self.date_from.date(), end=False)
+            flt.mtime_to_ns = _date_ns(self.date_to.date(), end=True)
+        else:
+            flt.mtime_from_ns = flt.mtime_to_ns = None
+        return flt
+
+
+class FileBrowser(QWidget):
+    """Tree on the left, filters and table in the middle, details on the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: CaseSession | None = None
+        self.tree_model = EvidenceTreeModel(self)
+        self.tree = QTreeView(self)
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.expanded.connect(self.tree_model.expand)
+        self.tree.selectionModel().currentChanged.connect(self._scope_changed)
+        self.filters = FilterBar(self)
+        self.filters.changed.connect(self.apply_filters)
+        self.model = FileTableModel(self)
+        self.model.loaded.connect(self._loaded)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate([220, 70, 80, 120, 140, 110, 130, 320, 260]):
+            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.detail = DetailPanel(self)
+        middle = QWidget(self)
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.filters)
+        middle_layout.addWidget(self.table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([200, 700, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
+
+    def set_session(self, session: CaseSession | None) -> None:
+        self.session = session
+        self.tree_model.set_session(session)
+        self.tree.expandToDepth(0)
+        self.detail.set_session(session)
+        self.model.set_session(session)
+
+    def refresh(self) -> None:
+        """Re-read items (e.g. while ingest adds rows) keeping the current filter."""
+        if self.session is not None:
+            self.model.reload()
+
+    def reload_tree(self) -> None:
+        self.tree_model.set_session(self.session)
+        self.tree.expandToDepth(0)
+
+    def _scope(self) -> FileFilter:
+        flt = FileFilter()
+        node = self.tree.currentIndex().data(NODE_ROLE) if self.tree.currentIndex().isValid() else None
+        if node is not None:
+            if node[0] == "item":
+                flt.evidence_id = node[1]
+            elif node[0] == "fs":
+                flt.filesystem_id = node[1]
+                flt.folder = "/"
+            else:
+                flt.filesystem_id, flt.folder = node[1], node[2]
+        return flt
+
+    def apply_filters(self) -> None:
+        self.model.set_filter(self.filters.apply_to(self._scope()))
+
+    def _scope_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self.apply_filters()
+
+    def _loaded(self, count: int) -> None:
+        self.filters.count.setText(f"{count:,} items")
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.detail.set_file(self.model.file_id(current.row()) if current.isValid() else None)
+
+    def selected_file_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [fid for fid in (self.model.file_id(r) for r in rows) if fid is not None]
