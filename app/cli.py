@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "app.commands.custody",
     "app.commands.hashset",
     "app.commands.demo",
+    "app.commands.report",
+    "app.commands.gui",
 ]
 
 

@@ -29,7 +29,7 @@ from forensics.custody.session import open_custody, start_case_custody
 from forensics.custody.verify import verify_case
 from forensics.errors import CaseError, CustosError
 from forensics.evidence.source import EvidenceSource
-from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for
+from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for, table_path
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.timeutil import ns_to_iso, utc_now_iso
@@ -63,7 +63,7 @@ def new_examiner(name: str, agency: str, badge: str, passphrase: str) -> str:
 
 def category_regions() -> list[str]:
     """Regions of the VICS category table in force."""
-    return sorted(load_schemes())
+    return sorted(load_schemes(table_path()))
 
 
 def scheme(region: str) -> CategoryScheme:
@@ -235,9 +235,13 @@ class CaseSession:
             conn.close()
 
     # -- file table ------------------------------------------------------------------------------
-    def file_ids(self, flt: FileFilter, sort: str = "id", descending: bool = False) -> list[int]:
-        """Ids of the files the filter keeps, in display order."""
+    def file_ids(
+        self, flt: FileFilter, sort: str = "id", descending: bool = False, limit: int | None = None
+    ) -> list[int]:
+        """Ids of the files the filter keeps, in display order (the first ``limit`` only, if given)."""
         sql, params = build_id_query(flt, sort, descending)
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", [*params, limit]
         with self._cursor() as cur:
             cur.execute(sql, params)
             return [r[0] for r in cur.fetchall()]
@@ -292,7 +296,7 @@ class CaseSession:
 
     # -- gallery ---------------------------------------------------------------------------------
     def gallery(self, group_by: str = "folder", stack_identical: bool = True) -> list[GalleryEntry]:
-        """Tiles of every file with a thumbnail, grouped by folder or by matched set."""
+        """Tiles of every file with a thumbnail, grouped by folder or matched set; copies stacked."""
         if group_by == "set":
             group_sql = (
                 "COALESCE((SELECT min(h.set_name) FROM findings h WHERE h.file_id = f.id), '(no match)')"
@@ -304,21 +308,33 @@ class CaseSession:
             "JOIN thumbnails t ON t.file_id = f.id ORDER BY grp, f.path, f.id"
         )
         entries: list[GalleryEntry] = []
-        seen: dict[tuple[str, str], int] = {}
+        seen: dict[str, int] = {}  # md5 -> index of the tile that stands for every copy
         with self._cursor() as cur:
             cur.execute(sql)
             rows = cur.fetchall()
         for file_id, group, md5, name in rows:
-            key = (group, md5)
-            if stack_identical and md5 and key in seen:
-                index = seen[key]
+            if stack_identical and md5 and md5 in seen:
+                index = seen[md5]
                 old = entries[index]
                 entries[index] = GalleryEntry(old.file_id, old.group, old.stacked + 1, old.name)
                 continue
             if md5:
-                seen[key] = len(entries)
+                seen[md5] = len(entries)
             entries.append(GalleryEntry(file_id, group, 1, name))
         return entries
+
+    def identical_files(self, file_ids: list[int]) -> list[int]:
+        """The given files plus every file with the same MD5 (what a stacked gallery tile stands for)."""
+        if not file_ids:
+            return []
+        marks = ",".join("?" * len(file_ids))
+        with self._cursor() as cur:
+            cur.execute(
+                f"SELECT id FROM files WHERE md5 IN (SELECT md5 FROM files WHERE id IN ({marks}) "
+                f"AND md5 IS NOT NULL) UNION SELECT id FROM files WHERE id IN ({marks}) ORDER BY 1",
+                [*file_ids, *file_ids],
+            )
+            return [r[0] for r in cur.fetchall()]
 
     def thumbnails(self, ids: list[int]) -> dict[int, bytes]:
         """Thumbnail JPEG bytes of the given files."""

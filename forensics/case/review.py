@@ -163,4 +163,4 @@ def review_of(db, file_id: int) -> FileReview:
 def categorised_files(db) -> dict[int, int]:
     """file id -> category number, for every categorised file."""
     with db.session() as s:
-        return dict(s.execute(select(FileCategory.file_id, FileCategory.category)).tuples().all())
+        return {fid: cat for fid, cat in s.execute(select(FileCategory.file_id, FileCategory.category))}

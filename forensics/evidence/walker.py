@@ -9,7 +9,7 @@ reached. NTFS alternate data streams and HFS+ resource forks become items of the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytsk3
 
@@ -196,40 +196,7 @@ class FileSystemWalker:
         base = self._base_entry(tsk_file, meta, path, name, name_alloc and meta_alloc, orphan=orphan)
         base.deleted = not (name_alloc and meta_alloc)
         base.meta_reallocated = (not name_alloc) and meta_alloc and not orphan
-        streams = self._data_attributes(tsk_file)
-        default = next((a for a in streams if not a[2]), None)
-        if default is not None:
-            base.attr_type, base.attr_id = default[0], default[1]
-            base.size = default[3]
-            base.byte_runs = default[4]
-        yield base
-        for attr_type, attr_id, stream, size, runs in streams:
-            if not stream:
-                continue
-            yield FileEntry(
-                path=f"{path}:{stream}",
-                name=f"{name}:{stream}",
-                inode=inode,
-                attr_type=attr_type,
-                attr_id=attr_id,
-                stream=stream,
-                size=size,
-                kind="file",
-                allocated=base.allocated,
-                deleted=base.deleted,
-                orphan=orphan,
-                has_metadata=True,
-                meta_reallocated=base.meta_reallocated,
-                mode=base.mode,
-                uid=base.uid,
-                gid=base.gid,
-                nlink=base.nlink,
-                mtime_ns=base.mtime_ns,
-                atime_ns=base.atime_ns,
-                ctime_ns=base.ctime_ns,
-                crtime_ns=base.crtime_ns,
-                byte_runs=runs,
-            )
+        yield from self._with_streams(tsk_file, base)
 
     def _open_meta(self, inode: int, fallback):
         """(file, metadata) of entry ``inode``; (fallback, None) when TSK cannot load it."""
@@ -238,6 +205,28 @@ class FileSystemWalker:
         except OSError:
             return fallback, None
         return tsk_file, tsk_file.info.meta
+
+    def _with_streams(self, tsk_file, base: FileEntry) -> Iterator[FileEntry]:
+        """The item itself (with its default data attribute) and one item per named stream."""
+        streams = self._data_attributes(tsk_file)
+        default = next((a for a in streams if not a[2]), None)
+        if default is not None:
+            base.attr_type, base.attr_id, _, base.size, base.byte_runs = default
+        yield base
+        for attr_type, attr_id, stream, size, runs in streams:
+            if stream:
+                yield replace(
+                    base,
+                    path=f"{base.path}:{stream}",
+                    name=f"{base.name}:{stream}",
+                    attr_type=attr_type,
+                    attr_id=attr_id,
+                    stream=stream,
+                    size=size,
+                    kind="file",
+                    link_target=None,
+                    byte_runs=runs,
+                )
 
     def _base_entry(
         self, tsk_file, meta, path: str, name: str, allocated: bool, *, orphan: bool
@@ -343,30 +332,4 @@ class FileSystemWalker:
             base = self._base_entry(tsk_file, meta, path, name, meta_alloc, orphan=True)
             base.deleted = not meta_alloc
             self._seen_meta.add(inode)
-            streams = self._data_attributes(tsk_file)
-            default = next((a for a in streams if not a[2]), None)
-            if default is not None:
-                base.attr_type, base.attr_id, base.size, base.byte_runs = (
-                    default[0],
-                    default[1],
-                    default[3],
-                    default[4],
-                )
-            yield base
-            for attr_type, attr_id, stream, size, runs in streams:
-                if stream:
-                    yield FileEntry(
-                        path=f"{path}:{stream}",
-                        name=f"{name}:{stream}",
-                        inode=inode,
-                        attr_type=attr_type,
-                        attr_id=attr_id,
-                        stream=stream,
-                        size=size,
-                        kind="file",
-                        allocated=base.allocated,
-                        deleted=base.deleted,
-                        orphan=True,
-                        has_metadata=True,
-                        byte_runs=runs,
-                    )
+            yield from self._with_streams(tsk_file, base)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, RootTransaction, delete, func, insert, select, update
 
 from forensics.hashsets.categories import KINDS, CategoryScheme, scheme_for
 from forensics.hashsets.errors import HashSetError, ImportFailed
@@ -31,6 +31,10 @@ from forensics.hashsets.models import HashEntry, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
 
 BATCH_SIZE = 20_000
+# Rows per write transaction. Entries land at random places of the hash indexes, so each commit rewrites
+# most index pages it touched: few large transactions write far less than many small ones.
+COMMIT_EVERY = 1_000_000
+IMPORT_CACHE_KIB = 512 * 1024
 PROBLEMS_KEPT = 20
 VICS_FORMATS = frozenset({"vics", "nist-caid"})
 FORMAT_ALIASES = {"sha1sum": "md5sum", "sha256sum": "md5sum", "sumfile": "md5sum", "nsrl": "rds3"}
@@ -132,6 +136,9 @@ class _Staging:
         with library.engine.begin() as connection:
             self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
         self.rows: list[tuple[Any, ...]] = []
+        self.connection: Connection | None = None
+        self.transaction: RootTransaction | None = None
+        self.in_transaction = 0
         # Batches go straight to the driver's executemany: SQLAlchemy's per-row compilation costs more
         # than the insert itself at tens of millions of rows.
         mark = PLACEHOLDER.get(library.engine.dialect.paramstyle, "?")
@@ -146,10 +153,37 @@ class _Staging:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            with self.library.engine.begin() as connection:
-                connection.exec_driver_sql(self.insert_sql, self.rows)
-            self.rows = []
+        """Write the pending rows; commit once :data:`COMMIT_EVERY` rows are in the open transaction."""
+        if not self.rows:
+            return
+        if self.connection is None:
+            self.connection = self.library.engine.connect()
+            if self.library.engine.dialect.name == "sqlite":
+                self.connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+                self.connection.commit()
+        if self.transaction is None:
+            self.transaction = self.connection.begin()
+        self.connection.exec_driver_sql(self.insert_sql, self.rows)
+        self.in_transaction += len(self.rows)
+        self.rows = []
+        if self.in_transaction >= COMMIT_EVERY:
+            self.end_writes()
+
+    def end_writes(self, *, commit: bool = True) -> None:
+        """Commit (or roll back) the open write transaction."""
+        if self.transaction is not None:
+            if commit:
+                self.transaction.commit()
+            else:
+                self.transaction.rollback()
+        self.transaction = None
+        self.in_transaction = 0
+
+    def close(self) -> None:
+        self.end_writes(commit=False)
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def remove_duplicates(self) -> tuple[int, list[dict[str, Any]]]:
         """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first."""
@@ -167,6 +201,10 @@ class _Staging:
         )
         duplicate = (HashEntry.set_id == self.set_id) & HashEntry.id.not_in(keep)
         with self.library.engine.begin() as connection:
+            total = connection.execute(select(func.count()).where(HashEntry.set_id == self.set_id)).scalar_one()
+            distinct = connection.execute(select(func.count()).select_from(keep.subquery())).scalar_one()
+            if distinct == total:  # the usual case: one grouping pass and done
+                return 0, []
             first = connection.execute(
                 select(HashEntry.record_no).where(duplicate).order_by(HashEntry.id).limit(PROBLEMS_KEPT)
             ).scalars()
@@ -196,6 +234,7 @@ class _Staging:
             )
 
     def discard(self) -> None:
+        self.close()
         with self.library.engine.begin() as connection:
             connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
             connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
@@ -269,6 +308,8 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
             if options.progress and read % BATCH_SIZE == 0:
                 options.progress(read, malformed)
         staging.flush()
+        staging.end_writes()
+        staging.close()
         if options.progress:
             options.progress(read, malformed)
         duplicates, cited = staging.remove_duplicates()

@@ -10,6 +10,7 @@ A distributed engine can implement :class:`Executor` and run the same :class:`Wo
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
@@ -20,9 +21,15 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
+from forensics.errors import CustosError
 from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
 
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues
+MAX_IDLE_DEATHS = 3  # workers failing at start-up this often in a row stop the job (no endless respawn)
+
+
+class ExecutorError(CustosError):
+    """The executor cannot run the tasks at all (e.g. worker processes cannot start)."""
 
 
 class Executor(Protocol):
@@ -62,6 +69,7 @@ def _worker_main(
     index: int, evidence_path: str, options: TaskOptions, conn: Connection, current, started
 ) -> None:
     _die_with_parent()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` dumps a stuck worker's stack
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
     from forensics.evidence.source import EvidenceSource
 
@@ -107,6 +115,7 @@ class LocalProcessExecutor:
         self._started = self._ctx.Array("d", self.count, lock=False)
         self._workers: list[_Worker | None] = [None] * self.count
         self.replaced = 0
+        self._idle_deaths = 0  # workers that died before finishing any item, since the last result
 
     def _spawn(self, index: int) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe()
@@ -158,6 +167,7 @@ class LocalProcessExecutor:
                     except (EOFError, OSError):
                         continue  # the worker died; handled below
                     self._workers[index].assigned.pop(batch_id, None)
+                    self._idle_deaths = 0
                     on_results(results)
                 self._check_health(requeued, on_results)
                 if on_tick:
@@ -196,6 +206,13 @@ class LocalProcessExecutor:
             if rest:
                 requeued.append(rest)
         worker.conn.close()
+        if not current:
+            self._idle_deaths += 1
+            if self._idle_deaths > MAX_IDLE_DEATHS:
+                raise ExecutorError(
+                    f"worker processes keep dying before processing any item (last exit code "
+                    f"{worker.process.exitcode}); see the log for the worker's error"
+                )
         self.replaced += 1
         self._spawn(index)
         if failed:

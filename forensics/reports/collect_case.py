@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem, IngestError, IngestJob
 from forensics.case.models_analysis import FileExif
-from forensics.case.models_findings import MatchRun
+from forensics.case.models_findings import Finding, MatchRun
 from forensics.case.models_review import FileNote
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
@@ -48,7 +48,9 @@ def collect_methodology(db, session: Session) -> Methodology:
     }
     jobs = []
     for job, item in session.execute(
-        select(IngestJob, Evidence.item).join(Evidence, Evidence.id == IngestJob.evidence_id).order_by(IngestJob.id)
+        select(IngestJob, Evidence.item)
+        .join(Evidence, Evidence.id == IngestJob.evidence_id)
+        .order_by(IngestJob.id)
     ):
         jobs.append(
             {
@@ -85,6 +87,8 @@ def collect_methodology(db, session: Session) -> Methodology:
 def collect_hash_sets(session: Session) -> list[HashSetUsed]:
     """Each set used by any match run (once per import uid), sorted by name then uid."""
     used: dict[str, HashSetUsed] = {}
+    # Match runs record no source file name; findings copy it from the library.
+    source_names = dict(session.execute(select(Finding.set_uid, Finding.set_source_name).distinct()).all())
     for sets_json in session.scalars(select(MatchRun.sets_json).order_by(MatchRun.id)):
         for entry in _loads(sets_json, []):
             if not isinstance(entry, dict):
@@ -95,7 +99,7 @@ def collect_hash_sets(session: Session) -> list[HashSetUsed]:
                 uid=uid,
                 kind=str(entry.get("kind")),
                 version=entry.get("version"),
-                source_name=str(entry.get("source_name") or "-"),
+                source_name=str(entry.get("source_name") or source_names.get(uid) or "-"),
                 source_sha256=str(entry.get("source_sha256")),
                 entries=entry.get("entries"),
                 algorithms=tuple(entry.get("algorithms") or ()),
@@ -129,7 +133,10 @@ def collect_file_notes(session: Session) -> list[str]:
         .join(Evidence, Evidence.id == File.evidence_id)
         .order_by(Evidence.item, File.path, File.id, FileNote.at, FileNote.id)
     )
-    return [f"{item} {path}: {note.text} ({note.examiner}, {note.at})" for note, path, item in session.execute(query)]
+    return [
+        f"{item} {path}: {note.text} ({note.examiner}, {note.at})"
+        for note, path, item in session.execute(query)
+    ]
 
 
 def collect_geo(session: Session) -> list[GeoPoint]:
@@ -142,8 +149,17 @@ def collect_geo(session: Session) -> list[GeoPoint]:
         .order_by(Evidence.item, File.path, File.id)
     )
     return [
-        GeoPoint(f.id, item, f.path, exif.gps_lat, exif.gps_lon, exif.gps_alt, exif.datetime_original, f.md5,
-                 f.sha256)
+        GeoPoint(
+            f.id,
+            item,
+            f.path,
+            exif.gps_lat,
+            exif.gps_lon,
+            exif.gps_alt,
+            exif.datetime_original,
+            f.md5,
+            f.sha256,
+        )
         for exif, f, item in session.execute(query)
     ]
 
@@ -161,7 +177,9 @@ def computed_limitations(session: Session) -> list[str]:
     if errors:
         notes.append(f"{errors} problem(s) were recorded during ingest (see the case's ingest error list).")
     for fs in session.scalars(select(FileSystem).where(FileSystem.status != "ok").order_by(FileSystem.id)):
-        notes.append(f"A file system at byte offset {fs.offset} could not be read ({fs.status}); it was not examined.")
+        notes.append(
+            f"A file system at byte offset {fs.offset} could not be read ({fs.status}); it was not examined."
+        )
     zone_notes = session.scalars(
         select(FileSystem.time_zone_note).where(FileSystem.time_zone_note.is_not(None)).distinct()
     )

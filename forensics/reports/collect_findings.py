@@ -16,8 +16,14 @@ from forensics.reports.model import Count, FindingRow
 from forensics.timeutil import ns_to_iso
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
-ALGORITHM_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "pdq": "PDQ", "phash": "pHash",
-                   "dhash": "dHash"}
+ALGORITHM_NAMES = {
+    "md5": "MD5",
+    "sha1": "SHA-1",
+    "sha256": "SHA-256",
+    "pdq": "PDQ",
+    "phash": "pHash",
+    "dhash": "dHash",
+}
 UNCATEGORISED = "Uncategorised"
 
 
@@ -80,8 +86,15 @@ def collect_findings(session: Session) -> list[FindingRow]:
         .join(FileSystem, FileSystem.id == File.filesystem_id)
         .outerjoin(FileAnalysis, FileAnalysis.file_id == File.id)
         .order_by(
-            Evidence.item, FileSystem.offset, File.path, File.id, Finding.set_name, Finding.set_uid,
-            Finding.algorithm, Finding.entry_id, Finding.id,
+            Evidence.item,
+            FileSystem.offset,
+            File.path,
+            File.id,
+            Finding.set_name,
+            Finding.set_uid,
+            Finding.algorithm,
+            Finding.entry_id,
+            Finding.id,
         )
     )
     reviewed = examiner_categories(session)

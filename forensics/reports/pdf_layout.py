@@ -25,20 +25,37 @@ def styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["BodyText"], fontName="Helvetica", fontSize=9, leading=11.5)
     return {
-        "title": ParagraphStyle("title", parent=base["Title"], fontName="Helvetica-Bold", fontSize=20,
-                                textColor=NAVY, spaceAfter=6),
-        "marking": ParagraphStyle("marking", parent=body, fontName="Helvetica-Bold", alignment=TA_CENTER,
-                                  textColor=RED, fontSize=10),
-        "h1": ParagraphStyle("h1", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=13,
-                             textColor=NAVY, spaceBefore=12, spaceAfter=5),
-        "h2": ParagraphStyle("h2", parent=base["Heading3"], fontName="Helvetica-Bold", fontSize=10,
-                             spaceBefore=6, spaceAfter=3),
+        "title": ParagraphStyle(
+            "title",
+            parent=base["Title"],
+            fontName="Helvetica-Bold",
+            fontSize=20,
+            textColor=NAVY,
+            spaceAfter=6,
+        ),
+        "marking": ParagraphStyle(
+            "marking", parent=body, fontName="Helvetica-Bold", alignment=TA_CENTER, textColor=RED, fontSize=10
+        ),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base["Heading2"],
+            fontName="Helvetica-Bold",
+            fontSize=13,
+            textColor=NAVY,
+            spaceBefore=12,
+            spaceAfter=5,
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=base["Heading3"], fontName="Helvetica-Bold", fontSize=10, spaceBefore=6, spaceAfter=3
+        ),
         "body": body,
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10),
         "key": ParagraphStyle("key", parent=body, fontName="Helvetica-Bold", fontSize=8, leading=10),
         "head": ParagraphStyle("head", parent=body, fontName="Helvetica-Bold", fontSize=8, leading=10),
         "hash": ParagraphStyle("hash", parent=body, fontName="Courier", fontSize=7, leading=9),
-        "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.HexColor("#444")),
+        "small": ParagraphStyle(
+            "small", parent=body, fontSize=7.5, leading=9, textColor=colors.HexColor("#444")
+        ),
     }
 
 

@@ -10,7 +10,16 @@ import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from forensics.reports import sections
 from forensics.reports.model import ReportData
@@ -46,62 +55,84 @@ class _Story:
         data = [[self.p(k, "key"), self.p(v, "hash" if k in hashes else "cell")] for k, v in rows]
         table = Table(data, colWidths=[0.3 * WIDTH, 0.7 * WIDTH])
         table.setStyle(
-            TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.4, GRID),
-                ("BACKGROUND", (0, 0), (0, -1), KEY_BG),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ])
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+                    ("BACKGROUND", (0, 0), (0, -1), KEY_BG),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
         )
         self.add(table, Spacer(1, 6))
 
-    def grid(self, header: list[str], rows: list[list[object]], widths: list[float],
-             hash_columns: tuple[int, ...] = ()) -> None:
+    def grid(
+        self,
+        header: list[str],
+        rows: list[list[object]],
+        widths: list[float],
+        hash_columns: tuple[int, ...] = (),
+    ) -> None:
         data = [[self.p(h, "head") for h in header]]
         for row in rows:
             data.append([self.p(v, "hash" if i in hash_columns else "cell") for i, v in enumerate(row)])
         table = Table(data, colWidths=[w * WIDTH for w in widths], repeatRows=1)
         table.setStyle(
-            TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.4, GRID),
-                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ])
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+                    ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
         )
         self.add(table, Spacer(1, 6))
 
 
 def _front(story: _Story, r: ReportData) -> None:
-    story.add(story.p(sections.MARKING, "marking"), Spacer(1, 30), Paragraph(sections.TITLE, story.s["title"]))
-    story.kv([
-        ("Case number", r.case.number),
-        ("Case title", r.case.title),
-        ("Agency / laboratory", r.case.agency),
-        ("Report ID", r.report_id),
-        ("Date of report (UTC)", r.generated_at),
-        ("Prepared by", r.generated_by),
-        ("Custody log head hash", r.custody.head_hash),
-    ], hashes=("Custody log head hash",))
+    story.add(
+        story.p(sections.MARKING, "marking"), Spacer(1, 30), Paragraph(sections.TITLE, story.s["title"])
+    )
+    story.kv(
+        [
+            ("Case number", r.case.number),
+            ("Case title", r.case.title),
+            ("Agency / laboratory", r.case.agency),
+            ("Report ID", r.report_id),
+            ("Date of report (UTC)", r.generated_at),
+            ("Prepared by", r.generated_by),
+            ("Custody log head hash", r.custody.head_hash),
+        ],
+        hashes=("Custody log head hash",),
+    )
     story.text(sections.NO_IMAGES_NOTE, "small")
 
 
 def _people(story: _Story, r: ReportData) -> None:
     story.heading("case")
-    story.kv([
-        ("Case number", r.case.number),
-        ("Title", r.case.title),
-        ("Agency / laboratory", r.case.agency),
-        ("Case opened", f"{r.case.created_at} by {dash(r.case.created_by)}"),
-    ])
+    story.kv(
+        [
+            ("Case number", r.case.number),
+            ("Title", r.case.title),
+            ("Agency / laboratory", r.case.agency),
+            ("Case opened", f"{r.case.created_at} by {dash(r.case.created_by)}"),
+        ]
+    )
     story.heading("examiners")
     rows = [[p.name, p.role, p.agency, p.badge, p.key_id] for p in r.examiners]
-    rows.append([r.reviewer.name, "Reviewer", "-", "-", "-"] if r.reviewer else ["not named", "Reviewer", "", "", ""])
-    story.grid(["Name", "Role", "Agency", "Badge / ID", "Signing key ID"], rows, [0.2, 0.16, 0.2, 0.1, 0.34], (4,))
+    rows.append(
+        [r.reviewer.name, "Reviewer", "-", "-", "-"] if r.reviewer else ["not named", "Reviewer", "", "", ""]
+    )
+    story.grid(
+        ["Name", "Role", "Agency", "Badge / ID", "Signing key ID"], rows, [0.2, 0.16, 0.2, 0.1, 0.34], (4,)
+    )
     story.heading("scope")
-    story.kv([
-        ("Request", r.scope.request or "not stated"),
-        ("Legal authority (warrant reference)", r.scope.authority or "not stated"),
-        ("Constraints", r.scope.constraints or "none stated"),
-    ])
+    story.kv(
+        [
+            ("Request", r.scope.request or "not stated"),
+            ("Legal authority (warrant reference)", r.scope.authority or "not stated"),
+            ("Constraints", r.scope.constraints or "none stated"),
+        ]
+    )
 
 
 def _evidence(story: _Story, r: ReportData) -> None:
@@ -109,13 +140,15 @@ def _evidence(story: _Story, r: ReportData) -> None:
     for e in r.evidence:
         story.sub(f"Item {e.item}")
         size = f", {e.media_size:,} bytes" if e.media_size else ""
-        story.kv([
-            *e.intake,
-            ("Image file(s)", f"{', '.join(e.image_files)} ({e.container}{size})"),
-            ("File systems", "; ".join(e.file_systems) or "none found"),
-            ("Items listed", e.file_count),
-            ("Intake corrections", e.corrections),
-        ])
+        story.kv(
+            [
+                *e.intake,
+                ("Image file(s)", f"{', '.join(e.image_files)} ({e.container}{size})"),
+                ("File systems", "; ".join(e.file_systems) or "none found"),
+                ("Items listed", e.file_count),
+                ("Intake corrections", e.corrections),
+            ]
+        )
     story.heading("acquisition")
     for e in r.evidence:
         story.sub(f"Item {e.item}")
@@ -127,8 +160,11 @@ def _evidence(story: _Story, r: ReportData) -> None:
         rows += [[label, value, "acquisition log (examiner)"] for label, value in e.acquisition_hashes]
         for v in e.verifications:
             when = f"computed by Custos {v.finished_at or v.started_at}"
-            rows += [[name, value, when] for name, value in (("MD5", v.md5), ("SHA-1", v.sha1), ("SHA-256", v.sha256))
-                     if value]
+            rows += [
+                [name, value, when]
+                for name, value in (("MD5", v.md5), ("SHA-1", v.sha1), ("SHA-256", v.sha256))
+                if value
+            ]
         if rows:
             story.grid(["Hash", "Value", "Source"], rows, [0.1, 0.56, 0.34], (1,))
         for v in e.verifications:
@@ -138,9 +174,17 @@ def _evidence(story: _Story, r: ReportData) -> None:
             if v.checks:
                 story.grid(
                     ["Algorithm (source)", "Expected", "Computed", "Result"],
-                    [[f"{c.algorithm.upper()} ({dash(c.source)})", c.expected, c.computed,
-                      sections.check_verdict(c.match)] for c in v.checks],
-                    [0.18, 0.33, 0.33, 0.16], (1, 2),
+                    [
+                        [
+                            f"{c.algorithm.upper()} ({dash(c.source)})",
+                            c.expected,
+                            c.computed,
+                            sections.check_verdict(c.match),
+                        ]
+                        for c in v.checks
+                    ],
+                    [0.18, 0.33, 0.33, 0.16],
+                    (1, 2),
                 )
             for name, digest in v.segment_sha256:
                 story.text(f"Image file {name} SHA-256 {digest}", "small")
@@ -150,15 +194,28 @@ def _evidence(story: _Story, r: ReportData) -> None:
 
 def _tools_and_method(story: _Story, r: ReportData) -> None:
     story.heading("tools")
-    story.grid(["Tool or library", "Version", "Used for"], [[t.name, t.version, t.role] for t in r.tools],
-               [0.25, 0.4, 0.35])
+    story.grid(
+        ["Tool or library", "Version", "Used for"],
+        [[t.name, t.version, t.role] for t in r.tools],
+        [0.25, 0.4, 0.35],
+    )
     story.heading("hashsets")
     if r.hash_sets:
         story.grid(
             ["Set", "Version", "Kind", "Entries", "Algorithms", "Source file and SHA-256"],
-            [[s.name, s.version, s.kind, s.entries, ", ".join(s.algorithms), f"{s.source_name}\n{s.source_sha256}"]
-             for s in r.hash_sets],
-            [0.17, 0.1, 0.08, 0.08, 0.12, 0.45], (5,),
+            [
+                [
+                    s.name,
+                    s.version,
+                    s.kind,
+                    s.entries,
+                    ", ".join(s.algorithms),
+                    f"{s.source_name}\n{s.source_sha256}",
+                ]
+                for s in r.hash_sets
+            ],
+            [0.17, 0.1, 0.08, 0.08, 0.12, 0.45],
+            (5,),
         )
     else:
         story.text("No hash set was used.")
@@ -172,8 +229,19 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
     if jobs:
         story.grid(
             ["Job", "Item", "Profile", "Tasks", "Started", "Finished", "Status", "Items"],
-            [[j["job"], j["item"], j["profile"], ", ".join(j["tasks"]), j["started_at"], j["finished_at"],
-              j["status"], f"{dash(j['items_done'])} done, {dash(j['items_failed'])} failed"] for j in jobs],
+            [
+                [
+                    j["job"],
+                    j["item"],
+                    j["profile"],
+                    ", ".join(j["tasks"]),
+                    j["started_at"],
+                    j["finished_at"],
+                    j["status"],
+                    f"{dash(j['items_done'])} done, {dash(j['items_failed'])} failed",
+                ]
+                for j in jobs
+            ],
             [0.06, 0.09, 0.08, 0.17, 0.17, 0.17, 0.1, 0.16],
         )
     else:
@@ -182,8 +250,17 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
     if runs:
         story.grid(
             ["Match run", "Sets", "Thresholds", "Started", "Status", "Findings added"],
-            [[m["run"], ", ".join(m["sets"]), ", ".join(f"{k} {v}" for k, v in m["settings"].items()),
-              m["started_at"], m["status"], m["findings_added"]] for m in runs],
+            [
+                [
+                    m["run"],
+                    ", ".join(m["sets"]),
+                    ", ".join(f"{k} {v}" for k, v in m["settings"].items()),
+                    m["started_at"],
+                    m["status"],
+                    m["findings_added"],
+                ]
+                for m in runs
+            ],
             [0.08, 0.2, 0.3, 0.2, 0.1, 0.12],
         )
     else:
@@ -193,29 +270,39 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
 def _findings(story: _Story, r: ReportData) -> None:
     story.heading("findings")
     story.text(f"{len(r.findings)} finding(s).")
-    for heading, counts, label in (("By category", r.counts_by_category, "Category"),
-                                   ("By hash set", r.counts_by_set, "Hash set")):
+    for heading, counts, label in (
+        ("By category", r.counts_by_category, "Category"),
+        ("By hash set", r.counts_by_set, "Hash set"),
+    ):
         story.sub(f"{heading} (distinct files)")
         rows = [[c.label, c.stills, c.videos, c.other, c.total] for c in counts] or [["none", "", "", "", ""]]
         story.grid([label, "Stills", "Videos", "Other", "Total"], rows, [0.52, 0.12, 0.12, 0.12, 0.12])
     for f in r.findings:
         block = _Story()
         block.sub(f"Finding {f.number}: {f.item} {f.path}")
-        block.kv([
-            ("Evidence item / partition", f"{f.item} / {f.partition}"),
-            ("Path", f.path),
-            ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
-            ("Size", f"{dash(f.size)} bytes ({f.media})"),
-            ("Modified / accessed / changed / born (UTC)",
-             f"M {dash(f.mtime)}\nA {dash(f.atime)}\nC {dash(f.ctime)}\nB {dash(f.crtime)}"),
-            ("MD5", f.md5),
-            ("SHA-1", f.sha1),
-            ("SHA-256", f.sha256),
-            ("Match basis", f.basis),
-            ("List entry", f"{f.set_name}{' ' + f.set_version if f.set_version else ''}, {f.entry}; "
-                           f"list category: {f.list_category_label or 'none'}"),
-            ("Examiner's category", f.examiner_category_label or "not yet assessed"),
-        ], hashes=("MD5", "SHA-1", "SHA-256"))
+        block.kv(
+            [
+                ("Evidence item / partition", f"{f.item} / {f.partition}"),
+                ("Path", f.path),
+                ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
+                ("Size", f"{dash(f.size)} bytes ({f.media})"),
+                (
+                    "Modified / accessed / changed / born (UTC)",
+                    f"M {dash(f.mtime)}\nA {dash(f.atime)}\nC {dash(f.ctime)}\nB {dash(f.crtime)}",
+                ),
+                ("MD5", f.md5),
+                ("SHA-1", f.sha1),
+                ("SHA-256", f.sha256),
+                ("Match basis", f.basis),
+                (
+                    "List entry",
+                    f"{f.set_name}{' ' + f.set_version if f.set_version else ''}, {f.entry}; "
+                    f"list category: {f.list_category_label or 'none'}",
+                ),
+                ("Examiner's category", f.examiner_category_label or "not yet assessed"),
+            ],
+            hashes=("MD5", "SHA-1", "SHA-256"),
+        )
         story.add(KeepTogether(block.items))
 
 
@@ -227,16 +314,20 @@ def _closing(story: _Story, r: ReportData) -> None:
     for note in r.limitations:
         story.text(f"• {note}")
     story.heading("custody")
-    story.kv([
-        ("Entries", r.custody.entries),
-        ("Head hash at report time", r.custody.head_hash),
-        ("Verification", r.custody_verification),
-        ("Entries by action", ", ".join(f"{a} {n}" for a, n in r.custody.by_action)),
-    ], hashes=("Head hash at report time",))
+    story.kv(
+        [
+            ("Entries", r.custody.entries),
+            ("Head hash at report time", r.custody.head_hash),
+            ("Verification", r.custody_verification),
+            ("Entries by action", ", ".join(f"{a} {n}" for a, n in r.custody.by_action)),
+        ],
+        hashes=("Head hash at report time",),
+    )
     story.grid(
         ["#", "Time (UTC)", "Examiner", "Action", "Item", "Entry hash"],
         [[e.seq, e.ts, e.examiner, e.action, e.item, e.entry_hash] for e in r.custody.events],
-        [0.05, 0.2, 0.15, 0.15, 0.09, 0.36], (5,),
+        [0.05, 0.2, 0.15, 0.15, 0.09, 0.36],
+        (5,),
     )
     story.heading("signature")
     story.text(sections.DECLARATION)
@@ -251,14 +342,24 @@ def _closing(story: _Story, r: ReportData) -> None:
 def _annex(story: _Story, r: ReportData) -> None:
     story.add(PageBreak(), Paragraph(escape(sections.ANNEX_TITLE), story.s["h1"]))
     blurred = r.annex[0].blurred
-    story.text("RESTRICTED. " + ("Images are blurred." if blurred else
-                                 "Images are NOT blurred, at the examiner's explicit choice."))
+    story.text(
+        "RESTRICTED. "
+        + ("Images are blurred." if blurred else "Images are NOT blurred, at the examiner's explicit choice.")
+    )
     for a in r.annex:
         image = Image(io.BytesIO(a.jpeg))
         scale = min(1.0, 160 / max(image.imageWidth, image.imageHeight))
         image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-        story.add(KeepTogether([image, story.p(f"Finding {a.finding_number}: {a.path}\n{dash(a.sha256)}", "small"),
-                                Spacer(1, 8)]))
+        image.hAlign = "LEFT"
+        story.add(
+            KeepTogether(
+                [
+                    image,
+                    story.p(f"Finding {a.finding_number}: {a.path}\n{dash(a.sha256)}", "small"),
+                    Spacer(1, 8),
+                ]
+            )
+        )
 
 
 def render_pdf(report: ReportData) -> bytes:
@@ -274,9 +375,17 @@ def render_pdf(report: ReportData) -> bytes:
         _annex(story, report)
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
-        title=f"{sections.TITLE} {report.case.number}", author=report.generated_by, subject=report.report_id,
-        creator=f"Custos {report.custos_version}", invariant=1,
+        out,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{sections.TITLE} {report.case.number}",
+        author=report.generated_by,
+        subject=report.report_id,
+        creator=f"Custos {report.custos_version}",
+        invariant=1,
     )
     doc.build(story.items, canvasmaker=canvas_for(report.case.number, report.report_id))
     return out.getvalue()

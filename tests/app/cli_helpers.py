@@ -1,4 +1,4 @@
-"""Helpers of the CLI tests: an examiner and a case in a temporary home, the CLI run in-process or as a process."""
+"""Helpers of the CLI tests: an examiner and a case in a temporary home; the CLI in-process or spawned."""
 
 from __future__ import annotations
 
@@ -21,8 +21,27 @@ EXAMINER = "Alice Example"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CUSTOS = REPO_ROOT / ".venv" / "bin" / "custos"
 # Fields every `custos files --jsonl` object carries (issue 2).
-LISTING_FIELDS = {"item", "partition_offset", "fs_type", "path", "name", "inode", "stream", "size", "kind",
-                  "allocated", "deleted", "orphan", "mtime", "atime", "ctime", "crtime", "md5", "sha1", "sha256"}
+LISTING_FIELDS = {
+    "item",
+    "partition_offset",
+    "fs_type",
+    "path",
+    "name",
+    "inode",
+    "stream",
+    "size",
+    "kind",
+    "allocated",
+    "deleted",
+    "orphan",
+    "mtime",
+    "atime",
+    "ctime",
+    "crtime",
+    "md5",
+    "sha1",
+    "sha256",
+}
 # Fields that differ between two runs over the same evidence.
 VOLATILE_FIELDS = {"id"}
 
@@ -54,7 +73,10 @@ def new_case(capsys: pytest.CaptureFixture, case_dir: Path) -> Path:
     """Create the examiner profile (once per home) and a case."""
     home = Path(os.environ["CUSTOS_HOME"])
     if not (home / ".alice-created").exists():
-        assert cli(capsys, "examiner", "create", EXAMINER, "--agency", "Metro Police", "--badge", "MP-1").code == 0
+        assert (
+            cli(capsys, "examiner", "create", EXAMINER, "--agency", "Metro Police", "--badge", "MP-1").code
+            == 0
+        )
         (home / ".alice-created").touch()
     run = cli(capsys, "case", "create", case_dir, "--number", "2026/0042", "--title", "Test case")
     assert run.code == 0, run.err
@@ -77,8 +99,14 @@ def custos_process(*args: str | Path, env: dict | None = None, **kwargs) -> subp
     """Start ``custos ARGS`` as its own process (for kill/interrupt tests)."""
     full_env = {**os.environ, "CUSTOS_PASSPHRASE": PASSPHRASE, "CUSTOS_EXAMINER": EXAMINER, **(env or {})}
     command = [str(CUSTOS)] if CUSTOS.exists() else [sys.executable, "-m", "app"]
-    return subprocess.Popen([*command, *map(str, args)], env=full_env, cwd=REPO_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    return subprocess.Popen(
+        [*command, *map(str, args)],
+        env=full_env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
 
 
 @contextlib.contextmanager

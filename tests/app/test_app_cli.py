@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from forensics.case.models import IngestError, Verification
+from forensics.case.store import get_evidence
 from tests.app.cli_helpers import LISTING_FIELDS, case_db, cli, files_jsonl, new_case
 from tests.data.expected import (
     DFVFS_BOGUS,
@@ -56,7 +57,9 @@ def test_ext2_family_identical_listings_and_stored_md5(tmp_path: Path, capsys) -
             run = cli(capsys, *args)
             assert run.code == 0, run.err
             if image.stored_md5:
-                assert re.search(rf"^md5\s+MATCH\s+expected {DFVFS_EXT2_MEDIA_MD5} \(ewf-stored\)$", run.out, re.M)
+                assert re.search(
+                    rf"^md5\s+MATCH\s+expected {DFVFS_EXT2_MEDIA_MD5} \(ewf-stored\)$", run.out, re.M
+                )
             elif image.media_md5:
                 assert re.search(r"^md5\s+MATCH .*\(examiner\)$", run.out, re.M)
             else:
@@ -64,7 +67,7 @@ def test_ext2_family_identical_listings_and_stored_md5(tmp_path: Path, capsys) -
         run = cli(capsys, "ingest", case, "--workers", "2")
         assert run.code == 0, run.err
     records = files_jsonl(capsys, case)
-    assert all(LISTING_FIELDS <= set(r) for r in records)
+    assert all(set(r) >= LISTING_FIELDS for r in records)
     per_item = _by_item(records)
     assert set(per_item) == {image.key for image in DFVFS_EXT2_FAMILY}
     views = {item: _view(rows) for item, rows in per_item.items()}
@@ -97,32 +100,65 @@ def test_bad_hash_e01_is_reported_loudly(tmp_path: Path, capsys, fixture_e01_bad
         comparisons = json.loads(row.comparisons_json)["comparisons"]
     assert row.result == "mismatch" and row.md5 == fixture_e01_bad_hash.facts["evidence"]["media_md5"]
     assert comparisons["md5"]["match"] is False and comparisons["sha1"]["match"] is True
-    assert row.started_at and row.finished_at and row.bytes_hashed == fixture_e01_bad_hash.facts["evidence"]["media_size"]
+    assert (
+        row.started_at
+        and row.finished_at
+        and row.bytes_hashed == fixture_e01_bad_hash.facts["evidence"]["media_size"]
+    )
 
 
-def test_examiner_given_hash_for_raw_image(tmp_path: Path, capsys, fixture_ext4_deleted: FixtureImage) -> None:
+def test_examiner_given_hash_for_raw_image(
+    tmp_path: Path, capsys, fixture_ext4_deleted: FixtureImage
+) -> None:
     evidence = fixture_ext4_deleted.facts["evidence"]
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged(fixture_ext4_deleted.evidence_files):
-        run = cli(capsys, "evidence", "add", case, fixture_ext4_deleted.image, "--item", "R",
-                  "--acquisition-sha256", evidence["media_sha256"], "--seal", "SB-7", "--seized-at", "2026-11-01T09:30:00")
+        run = cli(
+            capsys,
+            "evidence",
+            "add",
+            case,
+            fixture_ext4_deleted.image,
+            "--item",
+            "R",
+            "--acquisition-sha256",
+            evidence["media_sha256"],
+            "--seal",
+            "SB-7",
+            "--seized-at",
+            "2026-11-01T09:30:00",
+        )
         assert run.code == 0, run.err
         run = cli(capsys, "verify", case, "--item", "R")
         assert run.code == 0 and re.search(r"^sha256\s+MATCH .*\(examiner\)$", run.out, re.M)
         run = cli(capsys, "verify", case, "--item", "R", "--md5", "0" * 32)
         assert run.code == 1 and "MISMATCH" in run.err
+    with case_db(case) as db, db.session() as s:
+        row = get_evidence(s, "R")
+        assert (row.seal_number, row.seized_at, row.acquisition_sha256) == (
+            "SB-7",
+            "2026-11-01T09:30:00Z",
+            evidence["media_sha256"],
+        )
+        results = [v.result for v in s.scalars(select(Verification).order_by(Verification.id))]
+    assert results == ["match", "mismatch"]
 
 
 def test_bad_hash_argument_refused(tmp_path: Path, capsys, fixture_ext4_deleted: FixtureImage) -> None:
     case = new_case(capsys, tmp_path / "case")
-    run = cli(capsys, "evidence", "add", case, fixture_ext4_deleted.image, "--item", "R", "--acquisition-md5", "xyz")
+    run = cli(
+        capsys, "evidence", "add", case, fixture_ext4_deleted.image, "--item", "R", "--acquisition-md5", "xyz"
+    )
     assert run.code == 2 and run.err.count("\n") == 1 and "--acquisition-md5" in run.err
 
 
-@pytest.mark.parametrize("image", [SLEUTHKIT_BOGUS_E01.path, Path("does/not/exist.E01")], ids=["empty", "missing"])
+@pytest.mark.parametrize(
+    "image", [SLEUTHKIT_BOGUS_E01.path, Path("does/not/exist.E01")], ids=["empty", "missing"]
+)
 def test_unopenable_evidence_gives_one_line_and_exit_2(tmp_path: Path, capsys, image: Path) -> None:
     case = new_case(capsys, tmp_path / "case")
-    run = cli(capsys, "evidence", "add", case, image, "--item", "X")
+    with assert_unchanged([image] if image.exists() else [SLEUTHKIT_BOGUS_E01.path]):
+        run = cli(capsys, "evidence", "add", case, image, "--item", "X")
     assert run.code == 2
     assert run.err.count("\n") == 1 and run.err.startswith("custos: error: ") and str(image) in run.err
     assert run.out == ""
@@ -145,15 +181,23 @@ def test_image_without_file_system_warns_and_ingest_survives(tmp_path: Path, cap
 
 def test_unknown_item_and_case(tmp_path: Path, capsys) -> None:
     case = new_case(capsys, tmp_path / "case")
-    for args in (("verify", case, "--item", "NOPE"), ("ingest", case, "--item", "NOPE"),
-                 ("files", tmp_path / "nocase", "--jsonl")):
+    for args in (
+        ("verify", case, "--item", "NOPE"),
+        ("ingest", case, "--item", "NOPE"),
+        ("files", tmp_path / "nocase", "--jsonl"),
+    ):
         run = cli(capsys, *args)
         assert run.code == 2 and run.err.count("\n") == 1 and run.err.startswith("custos: error: "), args
 
 
 @pytest.mark.slow
 def test_partitions_ntfs_and_non_ascii_through_the_cli(tmp_path: Path, capsys) -> None:
-    images = {"MMLS": SLEUTHKIT_MMLS_1, "VS": PLASO_TSK_VOLUME_SYSTEM, "WIN": DFVFS_WINDOWS_VOLUME, "ÍS": DFVFS_IMYND}
+    images = {
+        "MMLS": SLEUTHKIT_MMLS_1,
+        "VS": PLASO_TSK_VOLUME_SYSTEM,
+        "WIN": DFVFS_WINDOWS_VOLUME,
+        "ÍS": DFVFS_IMYND,
+    }
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged([p for image in images.values() for p in image.paths]):
         for item, image in images.items():
@@ -161,8 +205,12 @@ def test_partitions_ntfs_and_non_ascii_through_the_cli(tmp_path: Path, capsys) -
             assert run.code == 0, run.err
             if image.partitions:
                 for p in image.partitions:
-                    assert re.search(rf"^\s+{p.addr} \w+\s+offset\s+{p.start * 512} length\s+{p.length * 512}\s+"
-                                     rf"{re.escape(p.description)}$", run.out, re.M), p
+                    assert re.search(
+                        rf"^\s+{p.addr} \w+\s+offset\s+{p.start * 512} length\s+{p.length * 512}\s+"
+                        rf"{re.escape(p.description)}$",
+                        run.out,
+                        re.M,
+                    ), p
         assert cli(capsys, "ingest", case, "--workers", "2").code == 0
     records = files_jsonl(capsys, case)
     per_item = _by_item(records)
@@ -171,7 +219,9 @@ def test_partitions_ntfs_and_non_ascii_through_the_cli(tmp_path: Path, capsys) -
         for fs in image.filesystems:
             for want in fs.files:
                 got = rows[(fs.offset, want.path)]
-                assert (got["inode"], got["size"], got["fs_type"]) == (want.inode, want.size, fs.fs_type), want.path
+                assert (got["inode"], got["size"], got["fs_type"]) == (want.inode, want.size, fs.fs_type), (
+                    want.path
+                )
                 if want.md5:
                     assert got["md5"] == want.md5 and got["status"] == "done", want.path
     ntfs = [r for r in per_item["WIN"] if r["path"] == "/Windows/System32/config/syslog"][0]
@@ -179,8 +229,9 @@ def test_partitions_ntfs_and_non_ascii_through_the_cli(tmp_path: Path, capsys) -
 
 
 @pytest.mark.slow
-def test_fixture_disks_through_the_cli(tmp_path: Path, capsys, fixture_e01_multiseg: FixtureImage,
-                                      fixture_ntfs_ads: FixtureImage) -> None:
+def test_fixture_disks_through_the_cli(
+    tmp_path: Path, capsys, fixture_e01_multiseg: FixtureImage, fixture_ntfs_ads: FixtureImage
+) -> None:
     headers = fixture_e01_multiseg.facts["evidence"]["ewf"]["headers"]
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged(fixture_e01_multiseg.evidence_files + fixture_ntfs_ads.evidence_files):
@@ -198,11 +249,60 @@ def test_fixture_disks_through_the_cli(tmp_path: Path, capsys, fixture_e01_multi
         for fact in fixture.files():
             path = fact["deleted_name"] if fact["deleted"] else fact["path"]
             got = rows[(fact["filesystem_offset"], path)]
-            assert (got["deleted"], got["allocated"], got["orphan"]) == (fact["deleted"], not fact["deleted"], False)
+            assert (got["deleted"], got["allocated"], got["orphan"]) == (
+                fact["deleted"],
+                not fact["deleted"],
+                False,
+            )
             if fact["kind"] == "file":
-                assert (got["md5"], got["sha1"], got["sha256"]) == (fact["md5"], fact["sha1"], fact["sha256"]), path
+                assert (got["md5"], got["sha1"], got["sha256"]) == (
+                    fact["md5"],
+                    fact["sha1"],
+                    fact["sha256"],
+                ), path
             for stream in fact.get("streams", []):
                 row = rows[(fact["filesystem_offset"], f"{path}:{stream['name']}")]
-                assert (row["stream"], row["size"], row["sha256"]) == (stream["name"], stream["size"], stream["sha256"])
+                assert (row["stream"], row["size"], row["sha256"]) == (
+                    stream["name"],
+                    stream["size"],
+                    stream["sha256"],
+                )
     with case_db(case) as db, db.session() as s:
         assert s.scalars(select(IngestError)).all() == []
+
+
+def test_folder_of_extracted_files(tmp_path: Path, capsys) -> None:
+    """A phone-extraction style folder is a logical source: listed, hashed, links not followed."""
+    export = tmp_path / "export"
+    (export / "DCIM").mkdir(parents=True)
+    photo = export / "DCIM" / "ÍMG_0001.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (export / "empty.txt").write_bytes(b"")
+    (export / "to_dcim").symlink_to("DCIM")
+    case = new_case(capsys, tmp_path / "case")
+    with assert_unchanged([photo, export / "empty.txt"]):
+        run = cli(capsys, "evidence", "add", case, export, "--item", "PHONE")
+        assert run.code == 0 and "container: folder" in run.out
+        assert cli(capsys, "ingest", case, "--workers", "1").code == 0
+    rows = {r["path"]: r for r in files_jsonl(capsys, case)}
+    assert set(rows) == {"/DCIM", "/DCIM/ÍMG_0001.jpg", "/empty.txt", "/to_dcim"}
+    import hashlib
+
+    assert rows["/DCIM/ÍMG_0001.jpg"]["sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert rows["/empty.txt"]["md5"] == "d41d8cd98f00b204e9800998ecf8427e"
+    assert rows["/to_dcim"]["kind"] == "link" and rows["/to_dcim"]["md5"] is None
+    assert all(r["partition_offset"] is None and r["fs_type"] == "logical" for r in rows.values())
+
+
+def test_files_table_output(tmp_path: Path, capsys) -> None:
+    image = DFVFS_IMYND
+    case = new_case(capsys, tmp_path / "case")
+    with assert_unchanged(image.paths):
+        assert cli(capsys, "evidence", "add", case, image.path, "--item", "I").code == 0
+        assert cli(capsys, "ingest", case, "--workers", "1", "--quiet").code == 0
+    run = cli(capsys, "files", case, "--item", "I")
+    lines = [line.split("\t") for line in run.out.splitlines()]
+    passwords = [line for line in lines if line[-1] == "/passwords.txt"]
+    assert passwords == [["I", "0", "15", "A--", "116", PASSWORDS_MD5, "/passwords.txt"]]
+    deleted = [line for line in lines if line[-1] == "/a_directory/another_file~"]
+    assert deleted == [["I", "0", "None", "-D-", "None", "-", "/a_directory/another_file~"]]

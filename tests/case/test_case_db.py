@@ -1,4 +1,4 @@
-"""The case database: created by migrations at open, equal to the models, WAL, files with a parent relation."""
+"""The case database: made by migrations at open, equal to the models, WAL, files with a parent relation."""
 
 from __future__ import annotations
 
@@ -18,11 +18,19 @@ from forensics.case.schema import metadata
 from forensics.case.store import get_evidence, record_evidence
 from forensics.errors import CaseError
 from forensics.evidence.survey import survey_image
-from tests.data.expected import SLEUTHKIT_MMLS_1, TSK_VOLUME_SYSTEM_PARTITIONS, PLASO_IMAGE_SPLIT_E01
+from tests.data.expected import PLASO_IMAGE_SPLIT_E01, SLEUTHKIT_MMLS_1, TSK_VOLUME_SYSTEM_PARTITIONS
 from tests.fixtures import FixtureImage, assert_unchanged
 
-CORE_TABLES = ("case_info", "evidence", "verifications", "volumes", "filesystems", "files", "ingest_jobs",
-               "ingest_errors")
+CORE_TABLES = (
+    "case_info",
+    "evidence",
+    "verifications",
+    "volumes",
+    "filesystems",
+    "files",
+    "ingest_jobs",
+    "ingest_errors",
+)
 
 
 @pytest.fixture
@@ -51,7 +59,11 @@ def test_migrated_schema_equals_models_and_uses_wal(db: CaseDatabase) -> None:
 def test_reopen_keeps_data_and_revision(tmp_path: Path) -> None:
     first = CaseDatabase(tmp_path, create=True)
     with first.session() as s:
-        s.add(Evidence(item="E1", path="/x", segments_json="[]", container="raw", added_at="2026-01-01T00:00:00Z"))
+        s.add(
+            Evidence(
+                item="E1", path="/x", segments_json="[]", container="raw", added_at="2026-01-01T00:00:00Z"
+            )
+        )
     first.close()
     again = CaseDatabase(tmp_path)
     with again.session() as s:
@@ -60,7 +72,8 @@ def test_reopen_keeps_data_and_revision(tmp_path: Path) -> None:
 
 
 def _record(db: CaseDatabase, item: str, image: Path) -> int:
-    survey = survey_image(image)
+    with assert_unchanged([image]):
+        survey = survey_image(image)
     with db.session() as s:
         return record_evidence(s, item, survey, {"seal_number": "SB-1", "description": "disk"}, "Alice").id
 
@@ -71,10 +84,17 @@ def test_record_evidence_stores_volumes_and_file_systems(db: CaseDatabase) -> No
     with db.session() as s:
         evidence = get_evidence(s, "EXH-1")
         assert (evidence.container, evidence.media_size, evidence.volume_system) == ("ewf", 62915072, "dos")
-        assert (evidence.stored_md5, evidence.stored_sha1) == (SLEUTHKIT_MMLS_1.stored_md5, SLEUTHKIT_MMLS_1.stored_sha1)
+        assert (evidence.stored_md5, evidence.stored_sha1) == (
+            SLEUTHKIT_MMLS_1.stored_md5,
+            SLEUTHKIT_MMLS_1.stored_sha1,
+        )
         assert evidence.seal_number == "SB-1"
-        volumes = [(v.addr, v.start_sector, v.length_sectors, v.description, v.flags) for v in evidence.volumes]
-        assert volumes == [(p.addr, p.start, p.length, p.description, p.flags) for p in SLEUTHKIT_MMLS_1.partitions]
+        volumes = [
+            (v.addr, v.start_sector, v.length_sectors, v.description, v.flags) for v in evidence.volumes
+        ]
+        assert volumes == [
+            (p.addr, p.start, p.length, p.description, p.flags) for p in SLEUTHKIT_MMLS_1.partitions
+        ]
         fss = [(f.offset, f.fs_type, f.status) for f in evidence.filesystems]
         assert fss == [(fs.offset, "ntfs", "ok") for fs in SLEUTHKIT_MMLS_1.filesystems]
         by_offset = {v.offset: v.id for v in evidence.volumes if v.kind == "allocated"}
@@ -87,11 +107,15 @@ def test_split_e01_partition_table_in_volumes_table(db: CaseDatabase) -> None:
     with assert_unchanged(PLASO_IMAGE_SPLIT_E01.paths):
         _record(db, "P", PLASO_IMAGE_SPLIT_E01.path)
     with db.session() as s:
-        rows = s.execute(select(Volume.addr, Volume.start_sector, Volume.length_sectors, Volume.description,
-                                Volume.flags).order_by(Volume.addr)).all()
+        rows = s.execute(
+            select(
+                Volume.addr, Volume.start_sector, Volume.length_sectors, Volume.description, Volume.flags
+            ).order_by(Volume.addr)
+        ).all()
         statuses = s.execute(select(FileSystem.offset, FileSystem.status).order_by(FileSystem.offset)).all()
-    assert [tuple(r) for r in rows] == [(p.addr, p.start, p.length, p.description, p.flags)
-                                        for p in TSK_VOLUME_SYSTEM_PARTITIONS]
+    assert [tuple(r) for r in rows] == [
+        (p.addr, p.start, p.length, p.description, p.flags) for p in TSK_VOLUME_SYSTEM_PARTITIONS
+    ]
     assert [tuple(r) for r in statuses] == [(512, "unrecognised"), (352 * 512, "ok")]
 
 
@@ -102,8 +126,9 @@ def test_multisegment_e01_header_recorded(db: CaseDatabase, fixture_e01_multiseg
         evidence = get_evidence(s, "M")
         header = json.loads(evidence.container_meta_json)["header"]
         segments = json.loads(evidence.segments_json)
-    assert {k: header[k] for k in fixture_e01_multiseg.facts["evidence"]["ewf"]["headers"]} == \
-        fixture_e01_multiseg.facts["evidence"]["ewf"]["headers"]
+    assert {
+        k: header[k] for k in fixture_e01_multiseg.facts["evidence"]["ewf"]["headers"]
+    } == fixture_e01_multiseg.facts["evidence"]["ewf"]["headers"]
     assert [Path(p).name for p in segments] == [p.name for p in fixture_e01_multiseg.segments]
 
 
@@ -117,20 +142,28 @@ def test_files_have_a_parent_relation_and_listing_fields(db: CaseDatabase) -> No
     evidence_id = _record(db, "P", PLASO_IMAGE_SPLIT_E01.path)
     with db.session() as s:
         fs_id = s.scalar(select(FileSystem.id).where(FileSystem.status == "ok"))
-        common = dict(evidence_id=evidence_id, filesystem_id=fs_id, kind="file", allocated=True, deleted=False,
-                      orphan=False)
-        archive = File(seq=0, path="/a.zip", name="a.zip", size=10, mtime_ns=1_500_000_000_123_456_789, **common)
+        common = dict(
+            evidence_id=evidence_id,
+            filesystem_id=fs_id,
+            kind="file",
+            allocated=True,
+            deleted=False,
+            orphan=False,
+        )
+        archive = File(
+            seq=0, path="/a.zip", name="a.zip", size=10, mtime_ns=1_500_000_000_123_456_789, **common
+        )
         s.add(archive)
         s.flush()
         s.add(File(seq=0, parent_id=archive.id, path="/a.zip/inner.txt", name="inner.txt", size=3, **common))
         s.flush()
-        with pytest.raises(IntegrityError):  # same walk position twice at the top level
-            with s.begin_nested():
-                s.add(File(seq=0, path="/b", name="b", **common))
-                s.flush()
-        with pytest.raises(IntegrityError):  # a parent that does not exist
-            with s.begin_nested():
-                s.add(File(seq=1, parent_id=999_999, path="/c", name="c", **common))
+        # The same walk position twice at the top level, then a parent that does not exist.
+        for bad in (
+            File(seq=0, path="/b", name="b", **common),
+            File(seq=1, parent_id=999_999, path="/c", name="c", **common),
+        ):
+            with pytest.raises(IntegrityError), s.begin_nested():
+                s.add(bad)
                 s.flush()
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(File).where(File.parent_id.is_not(None))) == 1

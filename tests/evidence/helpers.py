@@ -16,7 +16,14 @@ KIND_BY_LETTER = {"r": "file", "d": "directory", "l": "link", "V": "virtual-dir"
 # The kinds of the fixture facts (scripts/fixtures/facts.py) -> the kinds Custos records.
 KIND_BY_FACT = {"file": "file", "dir": "directory", "symlink": "link"}
 # expected.py container names -> Custos container names.
-CONTAINER_NAMES = {"split_raw": "split-raw", "qcow": "qcow", "vhd": "vhd", "vmdk": "vmdk", "ewf": "ewf", "raw": "raw"}
+CONTAINER_NAMES = {
+    "split_raw": "split-raw",
+    "qcow": "qcow",
+    "vhd": "vhd",
+    "vmdk": "vmdk",
+    "ewf": "ewf",
+    "raw": "raw",
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,19 @@ def by_path(items: list[ListedItem], offset: int | None = None) -> dict[str, Lis
 def comparable(items: list[ListedItem]) -> list[tuple]:
     """A container-independent view of a listing, for 'identical listings' checks."""
     return sorted(
-        (i.offset, i.path, i.entry.inode, i.entry.size, i.entry.kind, i.entry.allocated, i.entry.deleted,
-         i.entry.orphan, i.entry.mtime_ns, i.md5, i.sha1, i.sha256)
+        (
+            i.offset,
+            i.path,
+            i.entry.inode,
+            i.entry.size,
+            i.entry.kind,
+            i.entry.allocated,
+            i.entry.deleted,
+            i.entry.orphan,
+            i.entry.mtime_ns,
+            i.md5,
+            i.sha1,
+            i.sha256,
+        )
         for i in items
     )

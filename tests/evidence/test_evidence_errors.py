@@ -67,7 +67,7 @@ def test_e01_with_a_missing_segment_is_refused(tmp_path: Path, fixture_e01_multi
     for segment in fixture_e01_multiseg.segments:
         if segment.suffix != ".E03":
             shutil.copy(segment, tmp_path / segment.name)
-    with pytest.raises(EvidenceError) as caught:
+    with assert_unchanged(list(tmp_path.iterdir())), pytest.raises(EvidenceError) as caught:
         survey = survey_image(tmp_path / "disk.E01")
         hash_media(tmp_path / "disk.E01")
         pytest.fail(f"opened with a segment missing: {survey.segments}")
@@ -96,3 +96,11 @@ def test_damaged_region_fails_only_its_items(tmp_path: Path, fixture_ext4_delete
     assert "/media/large.bin" in failed  # 1.5 MiB stored partly past the cut
     assert "/docs/readme.txt" in readable
     assert walker.errors and all("\n" not in message for message in walker.errors)
+
+
+def test_two_file_system_types_are_reported_not_guessed(ext2_with_fat_boot_sector: Path) -> None:
+    with assert_unchanged([ext2_with_fat_boot_sector]):
+        survey = survey_image(ext2_with_fat_boot_sector)
+    [probe] = survey.filesystems
+    assert probe.status == "multiple-types" and probe.fs_type is None
+    assert "more than one file system type" in probe.error and "EXT2/3/4 or FAT" in probe.error

@@ -38,7 +38,10 @@ def check_files(fixture: FixtureImage, items) -> None:
                 item = listed.get(f"{path}:{stream['name']}")
                 assert item is not None, f"stream {path}:{stream['name']} not listed"
                 assert (item.entry.stream, item.entry.size, item.entry.inode) == (
-                    stream["name"], stream["size"], entry.inode)
+                    stream["name"],
+                    stream["size"],
+                    entry.inode,
+                )
                 assert (item.md5, item.sha1, item.sha256) == (stream["md5"], stream["sha1"], stream["sha256"])
 
 
@@ -89,7 +92,9 @@ def test_mbr_extended_chain_and_gaps(fixture_mbr_extended: FixtureImage) -> None
     unallocated = [p for p in layout.partitions if p.kind == "unallocated"]
     for gap in vs["unallocated"]:
         start, end = gap["start_sector"], gap["start_sector"] + gap["sector_count"]
-        assert any(p.start_sector <= start and end <= p.start_sector + p.length_sectors for p in unallocated), gap
+        assert any(
+            p.start_sector <= start and end <= p.start_sector + p.length_sectors for p in unallocated
+        ), gap
     for p in layout.partitions:
         assert (p.offset, p.length) == (p.start_sector * 512, p.length_sectors * 512)
     assert {(fs.offset, fs.fs_type) for fs in survey.filesystems} == {
@@ -134,7 +139,9 @@ def test_multisegment_e01_header_and_stored_hashes(fixture_e01_multiseg: Fixture
             for key, value in ewf["headers"].items():
                 assert image.metadata[key] == value, key
             assert image.stored_hashes == {"md5": ewf["stored_md5"], "sha1": ewf["stored_sha1"]}
-            assert {"acquiry_date", "acquiry_software_version", "acquiry_operating_system"} <= set(image.metadata)
+            assert {"acquiry_date", "acquiry_software_version", "acquiry_operating_system"} <= set(
+                image.metadata
+            )
         digests = hash_media(fixture_e01_multiseg.image)
         _, items = list_image(fixture_e01_multiseg.image)
     assert digests.md5 == fixture_e01_multiseg.facts["evidence"]["media_md5"]
@@ -150,8 +157,9 @@ def test_bad_hash_e01_is_a_mismatch(fixture_e01_bad_hash: FixtureImage) -> None:
         with open_image(fixture_e01_bad_hash.image) as image:
             assert image.stored_hashes["md5"] == ewf["stored_md5"]
         digests = hash_media(fixture_e01_bad_hash.image)
-    comparisons = compare_hashes(digests, {"md5": (ewf["stored_md5"], "ewf-stored"),
-                                           "sha1": (ewf["stored_sha1"], "ewf-stored")})
+    comparisons = compare_hashes(
+        digests, {"md5": (ewf["stored_md5"], "ewf-stored"), "sha1": (ewf["stored_sha1"], "ewf-stored")}
+    )
     assert comparisons["md5"]["match"] is False and comparisons["sha1"]["match"] is True
     assert verdict(comparisons) == "mismatch"
 

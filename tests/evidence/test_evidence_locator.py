@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from forensics.errors import EvidenceError
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.source import EvidenceSource
-from forensics.errors import EvidenceError
 from tests.data.expected import DFVFS_EXT2_SPLIT_E01
 from tests.evidence.helpers import by_path, digests, list_image
 from tests.fixtures import FixtureImage, assert_unchanged
@@ -62,6 +62,11 @@ def test_logical_folder_source(tmp_path) -> None:
     (folder / "DCIM" / "Camera" / "Ünïcode photo.jpg").write_bytes(b"\xff\xd8jpeg")
     (folder / "notes.txt").write_bytes(b"")
     (folder / "link").symlink_to("notes.txt")
+    with assert_unchanged([p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]):
+        _check_folder(folder)
+
+
+def _check_folder(folder) -> None:
     entries = {e.path: e for e in walk_folder(folder)}
     assert set(entries) == {"/DCIM", "/DCIM/Camera", "/DCIM/Camera/Ünïcode photo.jpg", "/notes.txt", "/link"}
     assert entries["/link"].kind == "link" and entries["/link"].link_target == "notes.txt"

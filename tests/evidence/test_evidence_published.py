@@ -1,4 +1,4 @@
-"""The engine on real third-party images: containers, partitions, listings and hashes as their authors published.
+"""The engine on real third-party images: containers, partitions, listings, hashes as their authors published.
 
 Facts come from ``tests/data/expected.py`` (transcribed from each source's EXPECTED.md), never from Custos.
 """
@@ -14,6 +14,7 @@ from tests.data.expected import (
     DFVFS_EXT2_FAMILY,
     DFVFS_HFSPLUS,
     DFVFS_IMYND,
+    PASSWORDS_MD5,
     PASSWORDS_TEXT,
     PYTSK_IMAGE,
     PYTSK_IMAGE_BYTES_AT,
@@ -59,7 +60,11 @@ def test_listing_matches_published_table(expected: ExpectedImage) -> None:
     assert sorted(usable) == sorted(fs.offset for fs in expected.filesystems)
     for fs in expected.filesystems:
         probe = usable[fs.offset]
-        assert (probe.fs_type, probe.block_size, probe.block_count) == (fs.fs_type, fs.block_size, fs.block_count)
+        assert (probe.fs_type, probe.block_size, probe.block_count) == (
+            fs.fs_type,
+            fs.block_size,
+            fs.block_count,
+        )
         listed = by_path(items, fs.offset)
         for want in fs.files:
             got = listed.get(want.path)
@@ -191,8 +196,24 @@ def test_each_metadata_entry_listed_once(expected: ExpectedImage) -> None:
 
 
 def test_orphan_entry_keeps_its_metadata() -> None:
-    """pytsk image.raw: TSK's $OrphanFiles holds inode 13 (unallocated, used); it is listed once, with metadata."""
+    """pytsk image.raw: TSK's $OrphanFiles holds inode 13 (unallocated, used): listed once, with metadata."""
     with assert_unchanged(PYTSK_IMAGE.paths):
         _, items = list_image(PYTSK_IMAGE.path)
     orphans = [i for i in items if i.entry.orphan]
     assert [(i.entry.inode, i.entry.has_metadata, i.entry.deleted) for i in orphans] == [(13, True, True)]
+
+
+def test_non_ascii_segment_names(tmp_path) -> None:
+    """Copies of the 2-segment E01 and split raw under non-ASCII names open with all their segments."""
+    import shutil
+
+    copies = []
+    for image, stem in ((DFVFS_EXT2_FAMILY[1], "bévis"), (DFVFS_EXT2_FAMILY[2], "rå")):
+        for segment in image.paths:
+            copies.append(shutil.copy(segment, tmp_path / f"{stem}{segment.suffix}"))
+    with assert_unchanged(copies):
+        for first in (tmp_path / "bévis.E01", tmp_path / "rå.000"):
+            with open_image(first) as image:
+                assert len(image.segments) == 2 and image.media_size == 4194304
+            assert hash_media(first).md5 == DFVFS_EXT2_FAMILY[0].media_md5
+            assert by_path(list_image(first)[1])["/passwords.txt"].md5 == PASSWORDS_MD5

@@ -96,7 +96,9 @@ class AddEvidenceDialog(QDialog):
 
         self.survey_text = QPlainTextEdit(self)
         self.survey_text.setReadOnly(True)
-        self.survey_text.setPlaceholderText("The container, E01 header, partitions and file systems show here.")
+        self.survey_text.setPlaceholderText(
+            "The container, E01 header, partitions and file systems show here."
+        )
         survey_box = QGroupBox("What the image holds", self)
         QVBoxLayout(survey_box).addWidget(self.survey_text)
 
@@ -135,7 +137,10 @@ class AddEvidenceDialog(QDialog):
     # -- choosing the image ---------------------------------------------------------------------------
     def _browse_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Evidence image", "", "Images (*.E01 *.e01 *.Ex01 *.dd *.raw *.img *.001 *.vmdk *.vhd *.qcow2 *.iso);;All files (*)"
+            self,
+            "Evidence image",
+            "",
+            "Images (*.E01 *.e01 *.Ex01 *.dd *.raw *.img *.001 *.vmdk *.vhd *.qcow2 *.iso);;All files (*)",
         )
         if path:
             self.set_path(path)
@@ -209,5 +214,3 @@ class AddEvidenceDialog(QDialog):
         for key, value in self.intake().items():
             args += ["--" + key.replace("_", "-"), value]
         return args
-
-

@@ -72,7 +72,9 @@ class CreateCaseDialog(QDialog):
         form.addRow("&Passphrase", self.passphrase)
         self.confirm_label = QLabel("Confirm passphrase", self)
         form.addRow(self.confirm_label, self.confirm)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create case")
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
@@ -146,7 +148,9 @@ class OpenCaseDialog(QDialog):
         form.addRow("Case", QLabel(case_dir, self))
         form.addRow("&Examiner", self.examiner)
         form.addRow("&Passphrase", self.passphrase)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

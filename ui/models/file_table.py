@@ -81,6 +81,8 @@ class FileTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
         self._generation = 0
+        self.complete_generation = -1
+        self.complete = True  # False while only the first page of ids is known
 
     # -- configuration ----------------------------------------------------------------------------
     def set_session(self, session: CaseSession | None) -> None:
@@ -95,26 +97,39 @@ class FileTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        """Re-run the id query in the background; the view keeps the old rows until it answers."""
+        """Re-run the id query in the background, in two steps: the first page (shown at once), then
+        every id (scrolling and the row count). The view keeps its old rows until the first answer."""
         if self.session is None:
             return
         self._generation += 1
         generation, session = self._generation, self.session
         flt, sort, desc = self.filter, self.sort_key, self.descending
         run_in_background(
+            lambda: session.file_ids(flt, sort, desc, limit=PAGE),
+            lambda ids: self._apply(generation, ids, complete=len(ids) < PAGE),
+            self.failed.emit,
+        )
+        run_in_background(
             lambda: session.file_ids(flt, sort, desc),
-            lambda ids: self._apply(generation, ids),
+            lambda ids: self._apply(generation, ids, complete=True),
             self.failed.emit,
         )
 
-    def load_now(self) -> None:
+    def load_now(self, *, first_page_only: bool = False) -> None:
         """Synchronous reload (benchmarks and tests)."""
         if self.session is not None:
-            self._set_ids(self.session.file_ids(self.filter, self.sort_key, self.descending))
-
-    def _apply(self, generation: int, ids: list[int]) -> None:
-        if generation == self._generation:
+            limit = PAGE if first_page_only else None
+            ids = self.session.file_ids(self.filter, self.sort_key, self.descending, limit=limit)
+            self.complete = not first_page_only or len(ids) < PAGE
             self._set_ids(ids)
+
+    def _apply(self, generation: int, ids: list[int], *, complete: bool) -> None:
+        if generation != self._generation or (self.complete_generation == generation and not complete):
+            return  # a newer query was started, or the full list already arrived
+        if complete:
+            self.complete_generation = generation
+        self.complete = complete
+        self._set_ids(ids)
 
     def _set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()

@@ -27,6 +27,7 @@ from ui.models.gallery import obscure
 from ui.workers import run_in_background
 
 PREVIEW_BYTES = 64 * 1024
+BOOLEAN_ANALYSIS = ("extension_mismatch", "truncated", "too_large", "too_small", "blank", "low_quality")
 IMAGE_BYTES = 32 * 1024 * 1024
 
 
@@ -53,13 +54,15 @@ def text_preview(data: bytes) -> str:
     return "".join(chr(b) if b in (9, 10, 13) or 32 <= b < 127 or b >= 160 else "." for b in data)
 
 
-def _rows(title: str, values: dict[str, Any] | None) -> str:
-    if not values:
+def _rows(title: str, values: dict[str, Any] | None, flags: tuple[str, ...] = ()) -> str:
+    """An HTML section; empty values are left out, and so is a section with nothing in it."""
+    shown = {k: v for k, v in (values or {}).items() if v not in (None, "", [])}
+    if not shown:
         return ""
     cells = "".join(
-        f"<tr><td class='k'>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
-        for k, v in values.items()
-        if v not in (None, "", [])
+        f"<tr><td class='k'>{html.escape(str(k))}</td>"
+        f"<td>{html.escape(('yes' if v else 'no') if k in flags else str(v))}</td></tr>"
+        for k, v in shown.items()
     )
     return f"<h3>{html.escape(title)}</h3><table cellspacing='0' cellpadding='2'>{cells}</table>"
 
@@ -67,20 +70,26 @@ def _rows(title: str, values: dict[str, Any] | None) -> str:
 def detail_html(detail: dict[str, Any]) -> str:
     """The metadata tab as HTML tables."""
     f = detail["file"]
-    identity = {k: f.get(k) for k in ("name", "path", "item", "fs_type", "fs_offset", "inode", "stream", "kind")}
+    identity = {
+        k: f.get(k) for k in ("name", "path", "item", "fs_type", "fs_offset", "inode", "stream", "kind")
+    }
     identity["size"] = f"{f['size']:,} bytes" if f.get("size") is not None else None
     state = {k: f.get(k) for k in ("allocated", "deleted", "orphan", "meta_reallocated", "status", "error")}
     times = {k: f.get(k) for k in ("mtime", "atime", "ctime", "crtime")}
     hashes = {k: f.get(k) for k in ("md5", "sha1", "sha256")}
     review = detail["review"]
     review_rows = {
-        "category": f"{review.category} — {review.category_label} ({review.region})" if review.category is not None else None,
+        "category": f"{review.category} — {review.category_label} ({review.region})"
+        if review.category is not None
+        else None,
         "tags": ", ".join(review.tags),
         "notes": " | ".join(f"{at[:19]} {who}: {text}" for at, who, text in review.notes),
         "known (hidden when 'hide known')": ", ".join(detail["known"]),
     }
     exif = dict(detail["exif"] or {})
     exif.pop("file_id", None)
+    if "has_thumbnail" in exif:
+        exif["has_thumbnail"] = "yes" if exif["has_thumbnail"] else "no"
     if exif.get("gps_lat") is not None and exif.get("gps_lon") is not None:
         exif["GPS"] = f"{exif['gps_lat']:.6f}, {exif['gps_lon']:.6f}"
     analysis = dict(detail["analysis"] or {})
@@ -88,11 +97,11 @@ def detail_html(detail: dict[str, Any]) -> str:
     return "".join(
         [
             _rows("File", identity),
-            _rows("State", state),
+            _rows("State", state, flags=("allocated", "deleted", "orphan", "meta_reallocated")),
             _rows("Times (UTC)", times),
             _rows("Hashes", hashes),
             _rows("Review", review_rows),
-            _rows("Type and content", analysis),
+            _rows("Type and content", analysis, flags=BOOLEAN_ANALYSIS),
             _rows("EXIF", exif),
         ]
     )

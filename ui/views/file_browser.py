@@ -26,8 +26,20 @@ from ui.models.evidence_tree import NODE_ROLE, EvidenceTreeModel
 from ui.models.file_table import FileTableModel
 from ui.views.detail_panel import DetailPanel
 
-CATEGORIES = ["", "image", "video", "audio", "document", "archive", "executable", "database", "email", "text",
-              "encrypted", "other"]
+CATEGORIES = [
+    "",
+    "image",
+    "video",
+    "audio",
+    "document",
+    "archive",
+    "executable",
+    "database",
+    "email",
+    "text",
+    "encrypted",
+    "other",
+]
 FLAG_BOXES = [
     ("deleted", "&Deleted"),
     ("orphan", "Orp&han"),
@@ -198,7 +210,8 @@ class FileBrowser(QWidget):
         self.apply_filters()
 
     def _loaded(self, count: int) -> None:
-        self.filters.count.setText(f"{count:,} items")
+        more = "" if self.model.complete else "+ (counting…)"
+        self.filters.count.setText(f"{count:,}{more} items")
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.detail.set_file(self.model.file_id(current.row()) if current.isValid() else None)

@@ -33,7 +33,15 @@ def state_cells(s: JobState) -> list[str]:
     items = f"{s.items_done:,} / {s.items_total:,}" if s.items_total else f"{s.items_done:,}"
     total = f" / {human_size(s.bytes_total)}" if s.bytes_total else ""
     rate = f"{s.rate_bytes / 1e6:.1f}" if s.running and s.rate_bytes else ""
-    return [s.item, s.phase, items, human_size(s.bytes_done) + total, rate, _eta(s.eta_seconds), str(s.errors)]
+    return [
+        s.item,
+        s.phase,
+        items,
+        human_size(s.bytes_done) + total,
+        rate,
+        _eta(s.eta_seconds) if s.running else "",
+        str(s.errors),
+    ]
 
 
 class ProgressView(QWidget):
@@ -48,8 +56,7 @@ class ProgressView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.resume_button = QPushButton("Resume", self)
@@ -113,7 +120,8 @@ class ProgressView(QWidget):
     def _update_buttons(self) -> None:
         job = self.selected_job()
         self.cancel_button.setEnabled(bool(job and job.state.running))
-        self.resume_button.setEnabled(bool(job and not job.state.running and job.ingest_step))
+        resumable = job and not job.state.running and job.ingest_step and job.state.outcome != "done"
+        self.resume_button.setEnabled(bool(resumable))
 
     def cancel_selected(self) -> None:
         job = self.selected_job()

@@ -11,9 +11,33 @@ from forensics.case.readers import iter_file_records
 from forensics.reports.model import FindingRow
 
 FILE_COLUMNS = (
-    "id", "item", "partition_offset", "fs_type", "path", "name", "inode", "attr_type", "attr_id", "stream",
-    "size", "kind", "allocated", "deleted", "orphan", "meta_reallocated", "has_metadata", "link_target",
-    "mtime", "atime", "ctime", "crtime", "md5", "sha1", "sha256", "status", "error",
+    "id",
+    "item",
+    "partition_offset",
+    "fs_type",
+    "path",
+    "name",
+    "inode",
+    "attr_type",
+    "attr_id",
+    "stream",
+    "size",
+    "kind",
+    "allocated",
+    "deleted",
+    "orphan",
+    "meta_reallocated",
+    "has_metadata",
+    "link_target",
+    "mtime",
+    "atime",
+    "ctime",
+    "crtime",
+    "md5",
+    "sha1",
+    "sha256",
+    "status",
+    "error",
 )
 FINDING_COLUMNS = tuple(FindingRow.__dataclass_fields__)
 

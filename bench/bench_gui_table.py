@@ -1,0 +1,152 @@
+"""GUI file-table benchmark: a generated case of N file rows (default 1,000,000) opens its first page.
+
+Measures what the examiner waits for: the id query of the virtual table model plus the first visible page
+of rows (50 rows x every column through ``FileTableModel.data``), unfiltered and with filters/sorts that
+need SQL work. The baseline, measured in the same run, is the plain ``SELECT id FROM files`` scan: the
+floor of any table that knows its row count. Run: ``.venv/bin/python bench/bench_gui_table.py [N]``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from forensics.case.db import CaseDatabase  # noqa: E402
+from ui.adapter import CaseSession, FileFilter  # noqa: E402
+from ui.models.file_table import COLUMNS, FileTableModel  # noqa: E402
+
+VISIBLE_ROWS = 50
+EXTENSIONS = ("jpg", "png", "txt", "docx", "pdf", "exe", "dll", "mp4", "zip", "html")
+CATEGORIES = (
+    "image",
+    "image",
+    "text",
+    "document",
+    "document",
+    "executable",
+    "executable",
+    "video",
+    "archive",
+    "text",
+)
+
+
+def generate_case(case_dir: Path, rows: int) -> CaseDatabase:
+    """A case database with one evidence item, one file system and ``rows`` files (1 in 4 analysed)."""
+    db = CaseDatabase(case_dir, create=True)
+    conn = db.engine.raw_connection()
+    cur = conn.cursor()
+    cur.execute(
+        "INSERT INTO evidence (id, item, path, segments_json, container, added_at) "
+        "VALUES (1, 'BENCH-1', '/nonexistent.E01', '[]', 'ewf', '2026-01-01T00:00:00Z')"
+    )
+    cur.execute(
+        'INSERT INTO filesystems (id, evidence_id, "offset", fs_type, status, enumerated) '
+        "VALUES (1, 1, 1048576, 'ntfs', 'ok', 1)"
+    )
+    batch = 50_000
+    for start in range(0, rows, batch):
+        values = []
+        for i in range(start, min(rows, start + batch)):
+            ext = EXTENSIONS[i % len(EXTENSIONS)]
+            folder = f"/Users/user{i % 7}/folder{i // 1000}"
+            values.append(
+                (
+                    i + 1,
+                    1,
+                    1,
+                    i,
+                    f"{folder}/file{i}.{ext}",
+                    f"file{i}.{ext}",
+                    ext,
+                    i + 100,
+                    (i * 37) % 5_000_000,
+                    "file",
+                    1,
+                    int(i % 50 == 0),
+                    int(i % 500 == 0),
+                    1_600_000_000_000_000_000 + i * 1_000_000_000,
+                    f"{i:032x}",
+                    "done",
+                )
+            )
+        cur.executemany(
+            "INSERT INTO files (id, evidence_id, filesystem_id, seq, path, name, extension, inode, size, "
+            "kind, allocated, deleted, orphan, mtime_ns, md5, status, meta_reallocated, has_metadata) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1)",
+            values,
+        )
+        cur.executemany(
+            "INSERT INTO file_analysis (file_id, mime, category, extension_mismatch, truncated, too_large, "
+            "too_small, blank, low_quality) VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0)",
+            [
+                (v[0], f"x/{v[6]}", CATEGORIES[v[0] % len(CATEGORIES)], int(v[0] % 97 == 0))
+                for v in values[::4]
+            ],
+        )
+    conn.commit()
+    cur.close()
+    conn.close()
+    return db
+
+
+def first_page(
+    session: CaseSession, flt: FileFilter, sort: str = "id", descending: bool = False
+) -> tuple[float, float, int]:
+    """Seconds until the first VISIBLE_ROWS rows are on screen; seconds until every id is known; rows."""
+    model = FileTableModel()
+    model.session = session
+    model.filter, model.sort_key, model.descending = flt, sort, descending
+    started = time.perf_counter()
+    model.load_now(first_page_only=True)
+    for row in range(min(VISIBLE_ROWS, model.rowCount())):
+        for column in range(len(COLUMNS)):
+            model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
+    shown = time.perf_counter() - started
+    started = time.perf_counter()
+    model.load_now()
+    return shown, time.perf_counter() - started, model.rowCount()
+
+
+def main(rows: int) -> None:
+    QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory(prefix="custos-bench-gui-") as tmp:
+        started = time.perf_counter()
+        db = generate_case(Path(tmp) / "case", rows)
+        print(f"generated {rows:,} file rows in {time.perf_counter() - started:.1f} s")
+        session = CaseSession(Path(tmp) / "case", db, custody=None, passphrase="")  # type: ignore[arg-type]
+        conn = db.engine.raw_connection()
+        started = time.perf_counter()
+        floor_count = len(conn.cursor().execute("SELECT id FROM files").fetchall())
+        floor = time.perf_counter() - started
+        conn.close()
+        print(f"floor: SELECT id FROM files ({floor_count:,} ids): {floor:.3f} s")
+        cases = [
+            ("unfiltered, file order", FileFilter(), "id", False),
+            ("sorted by name (descending)", FileFilter(), "name", True),
+            ("search 'folder12'", FileFilter(text="folder12"), "id", False),
+            ("deleted only", FileFilter(deleted=True), "id", False),
+            ("category image, sorted by size", FileFilter(category="image"), "size", False),
+        ]
+        for label, flt, sort, desc in cases:
+            first_page(session, flt, sort, desc)  # warm SQLite's page cache, as any second look would
+            shown, every, count = first_page(session, flt, sort, desc)
+            print(
+                f"{label:32s} {count:>9,} rows  first page {shown:6.3f} s  all ids {every:6.3f} s "
+                f"({every / floor:4.1f}x floor)"
+            )
+        db.close()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

@@ -1,0 +1,46 @@
+"""Progress on stderr: items, bytes, rate, time left on a terminal; nothing with --quiet or without a TTY."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from app.progress_display import JsonProgress, TerminalProgress
+from forensics.pipeline.progress import Progress, format_progress
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _halfway() -> Progress:
+    progress = Progress(
+        phase="processing", items_done=50, items_total=100, bytes_done=5_000_000, bytes_total=10_000_000
+    )
+    progress.started -= 10  # ten seconds in
+    return progress
+
+
+def test_format_shows_items_bytes_rate_and_time_left() -> None:
+    line = format_progress(_halfway())
+    assert line.startswith("processing: 50/100 items, 5.0/10.0 MB, 0.5 MB/s, 00:10 left")
+
+
+def test_terminal_progress_only_on_a_tty_and_not_quiet() -> None:
+    terminal = FakeTerminal()
+    TerminalProgress(stream=terminal)(_halfway())
+    assert "50/100 items" in terminal.getvalue()
+    quiet = FakeTerminal()
+    TerminalProgress(quiet=True, stream=quiet)(_halfway())
+    assert quiet.getvalue() == ""
+    piped = io.StringIO()
+    TerminalProgress(stream=piped)(_halfway())
+    assert piped.getvalue() == ""
+
+
+def test_json_progress_lines() -> None:
+    stream = io.StringIO()
+    JsonProgress("EXH-1", stream=stream).emit(_halfway())
+    record = json.loads(stream.getvalue())
+    assert record["item"] == "EXH-1" and record["items_done"] == 50 and 9 < record["eta_seconds"] < 11

@@ -1,0 +1,159 @@
+"""Ingest through the engine API: results, idempotent reruns, resumable enumeration, crashes, hangs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from forensics.case.db import CaseDatabase
+from forensics.case.models import File, FileSystem, IngestError, IngestJob
+from forensics.case.readers import iter_file_records
+from forensics.pipeline import enumerate as enumeration
+from forensics.pipeline.enumerate import enumerate_evidence
+from forensics.pipeline.ingest import run_job, start_job
+from forensics.pipeline.profiles import Profile, load_profile
+from forensics.pipeline.progress import CancelToken, Progress
+from tests.fixtures import FixtureImage, assert_unchanged
+
+
+def _ingest(db: CaseDatabase, profile: Profile | None = None, workers: int = 2, **kwargs):
+    profile = profile or load_profile("hashes")
+    job_id, _, _ = start_job(db, "EXH-1", profile, workers)
+    return run_job(db, job_id, profile, workers, **kwargs)
+
+
+def _records(db: CaseDatabase) -> dict[str, dict]:
+    with db.session() as s:
+        records = list(iter_file_records(s, "EXH-1"))
+    keyed = {(r["partition_offset"], r["path"]): r for r in records}
+    assert len(keyed) == len(records), "an item stored twice"
+    return {f"{k[0]}:{k[1]}": {f: v for f, v in r.items() if f != "id"} for k, r in keyed.items()}
+
+
+def _check_facts(fixture: FixtureImage, records: dict[str, dict]) -> None:
+    for fact in fixture.files():
+        path = fact["deleted_name"] if fact["deleted"] else fact["path"]
+        row = records[f"{fact['filesystem_offset']}:{path}"]
+        assert row["deleted"] == fact["deleted"], path
+        if fact["kind"] == "file":
+            assert (row["md5"], row["sha1"], row["sha256"], row["status"]) == (
+                fact["md5"],
+                fact["sha1"],
+                fact["sha256"],
+                "done",
+            ), path
+
+
+def test_ingest_hashes_every_file_once_and_rerun_changes_nothing(case_with, fixture_mbr_extended) -> None:
+    db = case_with(fixture_mbr_extended.image)
+    seen: list[Progress] = []
+    with assert_unchanged(fixture_mbr_extended.evidence_files):
+        outcome = _ingest(db, on_progress=lambda p: seen.append(dataclasses.replace(p)))
+        first = _records(db)
+        again = _ingest(db)
+    assert outcome.status == "finished" and outcome.items_failed == 0
+    assert (
+        outcome.items_done == outcome.items_total == sum(1 for r in first.values() if r["status"] == "done")
+    )
+    assert _records(db) == first
+    assert again.items_done == outcome.items_done and again.resumed_from is None
+    _check_facts(fixture_mbr_extended, first)
+    assert seen and seen[-1].phase == "processing" and seen[-1].items_done == seen[-1].items_total
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(IngestError)) == 0
+        assert all(fs.enumerated for fs in s.scalars(select(FileSystem).where(FileSystem.status == "ok")))
+        assert s.scalar(select(func.sum(File.bytes_read)).where(File.status == "done")) == outcome.bytes_done
+
+
+def test_enumeration_resumes_from_the_last_stored_position(
+    case_with, fixture_many_files, monkeypatch
+) -> None:
+    """Cancel after the first committed batch of rows; the rerun stores the rest, none twice."""
+    monkeypatch.setattr(enumeration, "BATCH", 500)
+    db = case_with(fixture_many_files.image)
+    with db.session() as s:
+        evidence_id = s.scalar(select(FileSystem.evidence_id))
+    with assert_unchanged(fixture_many_files.evidence_files):
+        assert enumerate_evidence(db, evidence_id, cancelled=lambda: True) is False
+        with db.session() as s:
+            assert s.scalar(select(func.count()).select_from(File)) == 500
+        assert enumerate_evidence(db, evidence_id) is True
+        resumed = _listing(db)
+        reference_db = case_with(fixture_many_files.image)
+        enumerate_evidence(reference_db, evidence_id)
+        assert resumed == _listing(reference_db)
+    assert len(resumed) == len(set(resumed)) > 3000
+
+
+def _listing(db: CaseDatabase) -> list[tuple]:
+    with db.session() as s:
+        return list(
+            s.execute(select(File.seq, File.path, File.inode, File.size, File.status).order_by(File.seq))
+        )
+
+
+def _short_timeout() -> Profile:
+    return dataclasses.replace(load_profile("hashes"), item_timeout=1.5)
+
+
+@pytest.mark.parametrize(
+    ("variable", "victim", "reason"),
+    [
+        ("CUSTOS_TEST_CRASH_ON", "readme.txt", "worker process died"),
+        ("CUSTOS_TEST_HANG_ON", "Überweisung 2024.txt", "longer than the 1.5 s limit"),
+    ],
+    ids=["crash", "hang"],
+)
+def test_a_crashing_or_hanging_worker_fails_only_its_item(
+    case_with, fixture_mbr_extended, monkeypatch, variable: str, victim: str, reason: str
+) -> None:
+    db = case_with(fixture_mbr_extended.image)
+    monkeypatch.setenv(variable, victim)
+    with assert_unchanged(fixture_mbr_extended.evidence_files):
+        outcome = _ingest(db, _short_timeout(), workers=2)
+    assert outcome.status == "finished" and outcome.workers_replaced >= 1
+    records = _records(db)
+    failed = {key: r for key, r in records.items() if r["status"] == "error"}
+    assert {r["name"] for r in failed.values()} == {victim}
+    assert all(reason in r["error"] for r in failed.values()) and all(
+        r["md5"] is None for r in failed.values()
+    )
+    assert not [k for k, r in records.items() if r["status"] == "pending"]
+    assert outcome.items_failed == len(failed)
+    with db.session() as s:
+        errors = s.scalars(select(IngestError).where(IngestError.stage == "process")).all()
+        assert Counter(e.file_id for e in errors) == Counter(
+            s.scalars(select(File.id).where(File.status == "error")).all()
+        )
+    others = {k: r for k, r in records.items() if r["name"] != victim}
+    for fact in fixture_mbr_extended.files():
+        path = fact["deleted_name"] if fact["deleted"] else fact["path"]
+        row = records[f"{fact['filesystem_offset']}:{path}"]
+        if fact["kind"] == "file" and row["name"] != victim:
+            assert row["sha256"] == fact["sha256"], path
+    assert all(r["status"] in ("done", "no-content") for r in others.values())
+
+
+def test_cancel_token_stops_and_job_resumes(case_with, fixture_many_files) -> None:
+    db = case_with(fixture_many_files.image)
+    cancel = CancelToken()
+
+    def stop_after_some(progress: Progress) -> None:
+        if progress.phase == "processing" and progress.items_done > 100:
+            cancel.cancel()
+
+    with assert_unchanged(fixture_many_files.evidence_files):
+        first = _ingest(db, workers=1, cancel=cancel, on_progress=stop_after_some)
+        assert first.status == "cancelled" and 0 < first.items_done < first.items_total
+        second = _ingest(db, workers=2)
+    assert second.status == "finished" and second.resumed_from == first.job_id
+    assert second.items_done == second.items_total == first.items_total
+    with db.session() as s:
+        assert [j.status for j in s.scalars(select(IngestJob).order_by(IngestJob.id))] == [
+            "cancelled",
+            "finished",
+        ]
+    _check_facts(fixture_many_files, _records(db))

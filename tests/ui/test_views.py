@@ -1,0 +1,136 @@
+"""Views over a real ingested case: detail panel (metadata, hex, text, image reveal), dialogs, settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from forensics.custody.log import read_entries
+from tests.ui.conftest import EXAMINER, PASSPHRASE
+from ui.adapter import FileFilter
+from ui.dialogs.case_dialogs import CreateCaseDialog
+from ui.dialogs.shortcuts import ShortcutsDialog
+from ui.main_window import MainWindow
+from ui.models.file_table import FileTableModel
+from ui.views.detail_panel import DetailPanel, hex_dump, text_preview
+
+
+def _file_id(session, name: str) -> int:
+    ids = session.file_ids(FileFilter(text=name))
+    assert len(ids) == 1
+    return ids[0]
+
+
+def test_detail_panel_shows_exif_gps_hex_text_and_records_views(qtbot, session):
+    panel = DetailPanel()
+    qtbot.addWidget(panel)
+    panel.set_session(session)
+    photo = _file_id(session, "DSCN0010.jpg")
+    panel.set_file(photo)
+    # ExifRead's published values for DSCN0010.jpg (tests/data/exif-py/EXPECTED.md, section C).
+    qtbot.waitUntil(lambda: "43.467448, 11.885127" in panel.meta.toPlainText(), timeout=10000)
+    text = panel.meta.toPlainText()
+    assert "NIKON" in text and "COOLPIX P6000" in text
+    assert "97fdc6ae077d8165f3cb4aa494ddb7d4" in text
+    panel.setCurrentIndex(4)
+    qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=10000)
+    panel.reveal_current()
+    assert not panel.reveal_button.isEnabled()
+
+    note = _file_id(session, "readme.txt")
+    panel.set_file(note)
+    panel.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: panel.hex.toPlainText().startswith("00000000  6d 65 65 74"), timeout=10000)
+    panel.setCurrentIndex(3)
+    qtbot.waitUntil(lambda: "meeting at the harbour" in panel.text.toPlainText(), timeout=10000)
+
+    def events():
+        return [
+            (e.action, e.target["path"], e.details.get("view"))
+            for e in read_entries(session.db)
+            if e.action in ("file_viewed", "file_revealed")
+        ]
+
+    expected = [
+        ("file_viewed", "/photos/gps/DSCN0010.jpg", "image"),
+        ("file_revealed", "/photos/gps/DSCN0010.jpg", "detail"),
+        ("file_viewed", "/docs/readme.txt", "hex"),
+        ("file_viewed", "/docs/readme.txt", "text"),
+    ]
+    qtbot.waitUntil(lambda: sorted(events()) == sorted(expected), timeout=10000)
+
+
+def test_hex_dump_and_text_preview():
+    assert hex_dump(b"AB\x00") == "00000000  41 42 00" + " " * 40 + "  AB."
+    assert text_preview("grüße".encode()) == "grüße"
+    assert text_preview(b"a\x00b") == "a\x00b"
+    assert text_preview(b"\xff\xfeh\x00i\x00") == "hi"
+    assert text_preview(b"\x81abc\x01") == ".abc."
+
+
+def test_file_table_reloads_in_the_background(qtbot, session):
+    model = FileTableModel()
+    model.session = session
+    model.filter = FileFilter(deleted=True)
+    with qtbot.waitSignal(model.loaded, timeout=10000):
+        model.reload()
+    qtbot.waitUntil(lambda: model.complete, timeout=10000)
+    assert model.rowCount() == 0
+    model.set_filter(FileFilter(files_only=True))
+    qtbot.waitUntil(lambda: model.complete and model.rowCount() == 6, timeout=10000)
+
+
+def test_create_case_dialog_checks_its_form(qtbot):
+    dialog = CreateCaseDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.problem() == "A case needs a number and a title."
+    dialog.number.setText("1")
+    dialog.title_edit.setText("t")
+    dialog.folder.setText("/tmp/x")
+    dialog.examiner.setCurrentText("New Person")
+    dialog.passphrase.setText("short")
+    assert "8 characters" in dialog.problem()
+    dialog.passphrase.setText("long enough")
+    assert "agency and a badge" in dialog.problem()
+    assert dialog.badge.isVisibleTo(dialog)
+    dialog.agency.setText("Lab")
+    dialog.badge.setText("B-1")
+    dialog.confirm.setText("different!")
+    assert dialog.problem() == "The passphrases differ."
+    dialog.confirm.setText("long enough")
+    assert dialog.problem() is None
+
+
+def test_window_remembers_layout_recent_cases_and_lists_shortcuts(qtbot, tmp_path, ingested_case):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(1111, 666)
+    window.show()
+    window._open_from(str(ingested_case), EXAMINER, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.session is not None, timeout=10000)
+    assert window.windowTitle() == f"Custos — GUI-1 GUI test case — {EXAMINER}"
+    dialog = window.show_shortcuts()
+    keys = {
+        dialog.table.item(r, 1).text(): dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())
+    }
+    assert keys["Add evidence…"] == "Ctrl+E" and keys["Keyboard shortcuts"] == "F1"
+    assert keys["Gallery: reveal the selected images (recorded in custody)"] == "R"
+    assert isinstance(dialog, ShortcutsDialog)
+    dialog.close()
+    window.close()
+    again = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(again)
+    assert again.size().width() == 1111 and again.size().height() == 666
+    assert again.recent_cases() == [(str(ingested_case), "GUI-1 — GUI test case")]
+    assert again.start_page.recent.count() == 1
+
+
+def test_wrong_passphrase_is_refused(qtbot, ingested_case, gui_settings, monkeypatch):
+    window = MainWindow(gui_settings)
+    qtbot.addWidget(window)
+    shown = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.warning", lambda *a: shown.append(a[2]))
+    window._open_from(str(ingested_case), EXAMINER, "wrong passphrase")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert window.session is None
+    assert "passphrase" in shown[0].lower()

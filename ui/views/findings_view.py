@@ -1,0 +1,128 @@
+"""Findings: hash-set and perceptual hits with distance, set, entry, category; file and entry side by side."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.adapter import CaseSession
+from ui.models.records import RecordTableModel
+from ui.workers import run_in_background
+
+FINDING_COLUMNS = [
+    ("Item", lambda f: f["item"]),
+    ("Path", lambda f: f["path"]),
+    ("Set", lambda f: f["set"]["name"]),
+    ("Kind", lambda f: f["kind"]),
+    ("Algorithm", lambda f: f["algorithm"]),
+    ("Distance", lambda f: f["distance"]),
+    ("Category", lambda f: f["entry"]["category_label"]),
+    ("Entry", lambda f: f["entry"]["id"]),
+]
+
+
+def _table(rows: list[tuple[str, object]]) -> str:
+    cells = "".join(
+        f"<tr><td class='k'>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+        if v is not None
+    )
+    return f"<table cellspacing='0' cellpadding='2'>{cells}</table>"
+
+
+def file_side(f: dict) -> str:
+    rows = [
+        ("item", f["item"]),
+        ("path", f["path"]),
+        ("inode", f["inode"]),
+        ("partition offset", f["partition_offset"]),
+        ("MD5", f["md5"]),
+        ("SHA-1", f["sha1"]),
+        ("SHA-256", f["sha256"]),
+    ]
+    return "<h3>File in evidence</h3>" + _table(rows)
+
+
+def entry_side(f: dict) -> str:
+    s, e = f["set"], f["entry"]
+    rows = [
+        ("set", s["name"]),
+        ("version", s["version"]),
+        ("format", s["format"]),
+        ("kind", s["kind"]),
+        ("region", s["region"]),
+        ("source", s["source_name"]),
+        ("source SHA-256", s["source_sha256"]),
+        ("entry", e["id"]),
+        ("record", e["record_no"]),
+        ("media id", e["media_id"]),
+        ("category", e["category_label"]),
+        ("series", e["series"]),
+        ("tags", e["tags"]),
+        ("algorithm", f["algorithm"]),
+        ("matched hash", f["matched_hash"]),
+        ("distance", f["distance"]),
+        ("threshold", f["threshold"]),
+        ("variant", f["variant"]),
+    ]
+    raw = json.dumps(e["raw"], indent=1, ensure_ascii=False) if e["raw"] else ""
+    return "<h3>List entry</h3>" + _table(rows) + (f"<pre>{html.escape(raw)}</pre>" if raw else "")
+
+
+class FindingsView(QWidget):
+    """All findings of the case; the selected one's file and list entry side by side."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session: CaseSession | None = None
+        self.model = RecordTableModel(FINDING_COLUMNS, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(1, 360)
+        self.table.selectionModel().currentRowChanged.connect(self._show)
+        self.file_info = QTextBrowser(self)
+        self.entry_info = QTextBrowser(self)
+        self.file_info.setHtml("<p>Select a finding.</p>")
+        sides = QSplitter(Qt.Orientation.Horizontal, self)
+        sides.addWidget(self.file_info)
+        sides.addWidget(self.entry_info)
+        outer = QSplitter(Qt.Orientation.Vertical, self)
+        outer.addWidget(self.table)
+        outer.addWidget(sides)
+        outer.setSizes([400, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(outer)
+
+    def set_session(self, session: CaseSession | None) -> None:
+        self.session = session
+        self.reload()
+
+    def reload(self) -> None:
+        if self.session is None:
+            self.model.set_records([])
+            return
+        session = self.session
+        run_in_background(session.findings, self.model.set_records)
+
+    def _show(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        finding = self.model.record(current.row())
+        if finding is None:
+            return
+        self.file_info.setHtml(file_side(finding))
+        self.entry_info.setHtml(entry_side(finding))
