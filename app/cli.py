@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "app.commands.demo",
     "app.commands.report",
     "app.commands.gui",
+    "app.commands.selftest",
 ]
 
 

@@ -53,6 +53,38 @@ class FaissHammingIndex:
         return lims, distances, labels
 
 
+class FaissMultiHashIndex:
+    """Multi-index hashing (faiss ``IndexBinaryMultiHash``), configured to stay exact.
+
+    The code is cut into ``substrings`` parts; a stored code within distance ``r`` of the query agrees
+    with it, up to ``flips`` bits, on at least one part when ``substrings * (flips + 1) > r`` (pigeonhole),
+    and every such candidate is then checked exactly. Searching past that radius is refused.
+    """
+
+    def __init__(self, bits: int, substrings: int = 16, flips: int = 1) -> None:
+        import faiss
+
+        self.bits = bits
+        self.exact_radius = substrings * (flips + 1) - 1
+        self._index = faiss.IndexBinaryMultiHash(bits, substrings, bits // substrings)
+        self._index.nflip = flips
+
+    def add(self, codes: np.ndarray) -> None:
+        if len(codes):
+            self._index.add(np.ascontiguousarray(codes, dtype=np.uint8))
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    def search_within(self, queries: np.ndarray, max_distance: int) -> SearchResult:
+        if max_distance > self.exact_radius:
+            raise ValueError(f"multi-index hashing is exact only up to distance {self.exact_radius}")
+        if self.size == 0 or len(queries) == 0:
+            return np.zeros(len(queries) + 1, dtype=np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64)
+        return self._index.range_search(np.ascontiguousarray(queries, dtype=np.uint8), max_distance + 1)
+
+
 class NumpyHammingIndex:
     """Brute force in numpy: XOR as 64-bit words, popcount, compare (the baseline)."""
 

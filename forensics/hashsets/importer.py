@@ -201,7 +201,8 @@ class _Staging:
         )
         duplicate = (HashEntry.set_id == self.set_id) & HashEntry.id.not_in(keep)
         with self.library.engine.begin() as connection:
-            total = connection.execute(select(func.count()).where(HashEntry.set_id == self.set_id)).scalar_one()
+            in_set = select(func.count()).where(HashEntry.set_id == self.set_id)
+            total = connection.execute(in_set).scalar_one()
             distinct = connection.execute(select(func.count()).select_from(keep.subquery())).scalar_one()
             if distinct == total:  # the usual case: one grouping pass and done
                 return 0, []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forensics.hashsets.hamming import FaissHammingIndex, NumpyHammingIndex
+from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex
 
 
 def _near(code: np.ndarray, flips: int, rng: np.random.Generator) -> np.ndarray:
@@ -44,3 +44,17 @@ def test_faiss_and_numpy_agree(bits: int, radius: int) -> None:
 def test_empty_index_finds_nothing() -> None:
     lims, distances, labels = FaissHammingIndex(256).search_within(np.zeros((2, 32), np.uint8), 31)
     assert list(lims) == [0, 0, 0] and len(distances) == len(labels) == 0
+
+
+def test_multi_index_hashing_is_exact_up_to_its_radius() -> None:
+    rng = np.random.default_rng(9)
+    codes = rng.integers(0, 256, (5000, 32), dtype=np.uint8)
+    queries = np.stack(
+        [_near(codes[i], 31, rng) for i in range(20)] + [_near(codes[i], 16, rng) for i in range(20)]
+    )
+    multi, slow = FaissMultiHashIndex(256), NumpyHammingIndex(256)
+    multi.add(codes)
+    slow.add(codes)
+    assert _as_sets(*multi.search_within(queries, 31)) == _as_sets(*slow.search_within(queries, 31))
+    with pytest.raises(ValueError, match="exact only up to distance 31"):
+        multi.search_within(queries, 32)

@@ -1,4 +1,4 @@
-"""The per-item task: one chunked pass feeds all three digests and the analysis tasks; errors stay per item."""
+"""The per-item task: one chunked pass feeds the digests and the analysis tasks; errors stay per item."""
 
 from __future__ import annotations
 

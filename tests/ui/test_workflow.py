@@ -15,7 +15,7 @@ from PySide6.QtCore import QItemSelectionModel, QTimer
 
 from forensics.custody.verify import verify_case
 from tests.ui.conftest import EXAMINER, PASSPHRASE, REVIEW_PROFILE, build_photo_folder
-from tests.ui.screens import settle, shoot
+from tests.ui.screens import shoot
 from ui.main_window import MainWindow
 
 MAX_UI_STALL_S = 0.5  # 2 cores shared with the ingest child: the OS may pause us briefly
