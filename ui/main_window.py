@@ -20,6 +20,7 @@ from ui import adapter
 from ui.adapter import CaseSession
 from ui.dialogs.add_evidence import AddEvidenceDialog
 from ui.dialogs.case_dialogs import CreateCaseDialog, OpenCaseDialog
+from ui.dialogs.report_dialog import ReportDialog
 from ui.dialogs.shortcuts import ShortcutsDialog
 from ui.jobs import ItemJob
 from ui.theme import apply_theme
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._action(case, "&New case…", self.create_case, QKeySequence.StandardKey.New)
         self._action(case, "&Open case…", lambda: self.open_case(""), QKeySequence.StandardKey.Open)
         self.add_evidence_action = self._action(case, "&Add evidence…", self.add_evidence, "Ctrl+E")
+        self.report_action = self._action(case, "&Report…", self.open_report, "Ctrl+R")
         self.close_action = self._action(case, "&Close case", self.close_case, "Ctrl+W")
         case.addSeparator()
         self._action(case, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_case = self.session is not None
         self.add_evidence_action.setEnabled(has_case)
+        self.report_action.setEnabled(has_case)
         self.close_action.setEnabled(has_case)
 
     def _status(self, message: str) -> None:
@@ -259,6 +262,14 @@ class MainWindow(QMainWindow):
             self._status("Jobs are still running: cancel them first.")
             return
         self.set_session(None)
+
+    def open_report(self) -> ReportDialog | None:
+        if self.session is None:
+            return None
+        dialog = ReportDialog(self.session, self)
+        dialog.generated.connect(lambda _ok: self.custody.reload())
+        dialog.open()
+        return dialog
 
     # -- evidence and jobs ------------------------------------------------------------------------------
     def add_evidence(self) -> AddEvidenceDialog | None:

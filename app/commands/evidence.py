@@ -13,7 +13,7 @@ from app.progress_display import TerminalProgress
 from forensics.case.models import Verification
 from forensics.case.store import get_evidence, intake_dict, record_evidence
 from forensics.custody import actions
-from forensics.errors import CustosError
+from forensics.errors import CustosError, EvidenceError
 from forensics.evidence.survey import EvidenceSurvey, survey_image
 from forensics.evidence.verify import compare_hashes, hash_media, sha256_file, verdict
 from forensics.timeutil import parse_iso_utc, utc_now_iso
@@ -171,7 +171,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if given:
                 examiner_refs[algo] = _check_hex(given, length, f"--{algo}")
         started = utc_now_iso()
-        digests = hash_media(path, progress=lambda d, t: display.bytes(d, t, "verifying"))
+        try:
+            digests = hash_media(path, progress=lambda d, t: display.bytes(d, t, "verifying"))
+        except EvidenceError as exc:
+            display.done()
+            _record_failed_verification(ctx, evidence_id, args.item, started, str(exc))
+            raise
         display.done()
         comparisons = compare_hashes(digests, {k: v for k, v in references.items() if v[0]})
         for algo, value in examiner_refs.items():
@@ -228,3 +233,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _record_failed_verification(ctx, evidence_id: int, item: str, started: str, message: str) -> None:
+    """A media read error during verification is itself a result: recorded, and in the custody log."""
+    with ctx.db.session() as s:
+        s.add(
+            Verification(
+                evidence_id=evidence_id,
+                started_at=started,
+                finished_at=utc_now_iso(),
+                comparisons_json="{}",
+                result="error",
+                error=message,
+            )
+        )
+    ctx.custody.append(
+        actions.ACQUISITION_VERIFIED,
+        item=item,
+        details={"result": "error", "error": message, "started_at": started},
+    )

@@ -13,7 +13,7 @@ from app.context import open_case
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.case.models import Evidence
 from forensics.custody import actions
-from forensics.pipeline.ingest import default_workers, run_job, start_job
+from forensics.pipeline.ingest import default_workers, ingest_lock, run_job, start_job
 from forensics.pipeline.profiles import available_profiles, load_profile
 from forensics.pipeline.progress import CancelToken
 
@@ -44,7 +44,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     status = 0
     try:
-        with open_case(args, args.case_dir, write=True) as ctx:
+        with open_case(args, args.case_dir, write=True) as ctx, ingest_lock(ctx.case_dir):
             with ctx.db.session() as s:
                 query = select(Evidence.item).order_by(Evidence.id)
                 if args.item:

@@ -89,6 +89,9 @@ def split_raw_segments(first: Path) -> list[Path]:
     if match:
         stem, num = match["stem"], match["num"]
         width, n = len(num), int(num)
+        before = first.with_name(f"{stem}{n - 1:0{width}d}") if n > 0 else None
+        if before is not None and before.is_file():
+            raise EvidenceError(f"{first}: not the first segment of a split image ({before.name} exists)")
         while True:
             n += 1
             candidate = first.with_name(f"{stem}{n:0{width}d}")
@@ -97,6 +100,14 @@ def split_raw_segments(first: Path) -> list[Path]:
             segments.append(candidate)
         return segments
     match = _ALPHA_SEGMENT.match(name)
+    if match and match["letters"].lower() != "aa":
+        letters = match["letters"].lower()
+        index = (ord(letters[0]) - ord("a")) * 26 + ord(letters[1]) - ord("a")
+        previous = index - 1
+        pair = chr(ord("a") + previous // 26) + chr(ord("a") + previous % 26)
+        before = first.with_name(match["stem"] + (pair.upper() if match["letters"].isupper() else pair))
+        if before.is_file():
+            raise EvidenceError(f"{first}: not the first segment of a split image ({before.name} exists)")
     if match and match["letters"].lower() == "aa":
         stem, letters = match["stem"], match["letters"]
         upper = letters.isupper()

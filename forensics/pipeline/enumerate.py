@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
+from forensics.errors import EvidenceError
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.walker import FileEntry, FileSystemWalker
@@ -86,9 +87,25 @@ def enumerate_evidence(
         return True
     with EvidenceSource(path) as source:
         for fs_row in todo:
-            if not _enumerate_one(db, source, evidence_id, fs_row, job_id, on_batch, cancelled):
-                return False
+            try:
+                if not _enumerate_one(db, source, evidence_id, fs_row, job_id, on_batch, cancelled):
+                    return False
+            except EvidenceError as exc:
+                _record_fs_failure(db, fs_row.id, evidence_id, job_id, str(exc))
     return True
+
+
+def _record_fs_failure(
+    db: CaseDatabase, fs_id: int, evidence_id: int, job_id: int | None, message: str
+) -> None:
+    """A file system that opened at intake but not now: mark it, record why, go on with the others."""
+    with db.session() as s:
+        s.execute(update(FileSystem).where(FileSystem.id == fs_id).values(status="error", error=message))
+        s.add(
+            IngestError(
+                job_id=job_id, evidence_id=evidence_id, stage="enumerate", message=message, at=utc_now_iso()
+            )
+        )
 
 
 def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileEntry], list[str]]:

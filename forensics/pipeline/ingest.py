@@ -6,15 +6,19 @@ position and processing from the items still ``pending``; the result equals an u
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestJob
 from forensics.case.store import get_evidence
+from forensics.errors import CustosError
 from forensics.pipeline.enumerate import enumerate_evidence
 from forensics.pipeline.executor import Executor, LocalProcessExecutor
 from forensics.pipeline.profiles import Profile
@@ -51,6 +55,25 @@ class IngestOutcome:
             "workers_replaced": self.workers_replaced,
             "resumed_from": self.resumed_from,
         }
+
+
+class IngestBusy(CustosError):
+    """Another ingest is running on the same case."""
+
+
+@contextmanager
+def ingest_lock(case_dir: Path) -> Iterator[None]:
+    """One ingest per case at a time (an OS lock, released even if the process is killed)."""
+    path = Path(case_dir) / ".ingest.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestBusy(f"{case_dir}: another ingest is already running on this case") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def default_workers() -> int:

@@ -17,6 +17,7 @@ from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
 from forensics.custody.verify import verify_case
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
+from forensics.reports.text import printable_text
 
 # Routine events counted in the summary but not listed one by one.
 ROUTINE_ACTIONS = frozenset({actions.FILE_VIEWED, actions.FILE_REVEALED})
@@ -134,7 +135,7 @@ def collect_file_notes(session: Session) -> list[str]:
         .order_by(Evidence.item, File.path, File.id, FileNote.at, FileNote.id)
     )
     return [
-        f"{item} {path}: {note.text} ({note.examiner}, {note.at})"
+        printable_text(f"{item} {path}: {note.text} ({note.examiner}, {note.at})")
         for note, path, item in session.execute(query)
     ]
 
@@ -152,7 +153,7 @@ def collect_geo(session: Session) -> list[GeoPoint]:
         GeoPoint(
             f.id,
             item,
-            f.path,
+            printable_text(f.path),
             exif.gps_lat,
             exif.gps_lon,
             exif.gps_alt,

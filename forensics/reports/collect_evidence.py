@@ -12,6 +12,7 @@ from forensics.case.models import Evidence, File, FileSystem, Verification
 from forensics.custody.intake import INTAKE_FIELDS, current_intake, intake_corrections
 from forensics.errors import CaseError
 from forensics.reports.model import EvidenceSection, HashCheck, VerificationRun
+from forensics.reports.text import printable_text
 
 INTAKE_LABELS = {
     "description": "Description",
@@ -113,9 +114,11 @@ def collect_evidence(db, session: Session) -> list[EvidenceSection]:
             EvidenceSection(
                 item=evidence.item,
                 intake=tuple(
-                    (label, str(intake[name])) for name, label in INTAKE_LABELS.items() if intake.get(name)
+                    (label, printable_text(str(intake[name])))
+                    for name, label in INTAKE_LABELS.items()
+                    if intake.get(name)
                 ),
-                image_files=tuple(segments or [PurePath(evidence.path).name]),
+                image_files=tuple(printable_text(n) for n in segments or [PurePath(evidence.path).name]),
                 container=evidence.container,
                 media_size=evidence.media_size,
                 stored_md5=evidence.stored_md5,

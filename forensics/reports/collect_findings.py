@@ -13,6 +13,7 @@ from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_review import FileCategory
 from forensics.reports.model import Count, FindingRow
+from forensics.reports.text import printable_text
 from forensics.timeutil import ns_to_iso
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
@@ -106,7 +107,7 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 file_id=f.id,
                 item=item,
                 partition=partition_label(fs),
-                path=f.path,
+                path=printable_text(f.path),
                 inode=inode_label(f),
                 size=f.size,
                 mtime=ns_to_iso(f.mtime_ns),

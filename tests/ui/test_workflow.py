@@ -7,6 +7,7 @@ ingest child process runs: the window must stay responsive.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -175,6 +176,18 @@ def test_end_to_end_review(qtbot, gui_settings, review_resources, tmp_path, scre
     assert window.custody.last_result["ok"]
     qtbot.waitUntil(lambda: window.custody.model.rowCount() >= 11, timeout=15000)
     shoot(window, screenshot_dir, "08-custody")
+
+    # Report: HTML and the VICS export, through the report dialog.
+    report = window.open_report()
+    report.checks["pdf"].setChecked(False)
+    report.checks["vics"].setChecked(True)
+    report.folder.setText(str(tmp_path / "reports"))
+    report.grab().save(str(screenshot_dir / "10-report-dialog.png"))
+    with qtbot.waitSignal(report.generated, timeout=60000) as generated:
+        report.generate()
+    assert generated.args == [True], report.log.toPlainText()
+    assert report.open_button.isEnabled()
+    report.close()
     window.close()
 
     entries = _custody(case_dir)
@@ -190,4 +203,10 @@ def test_end_to_end_review(qtbot, gui_settings, review_resources, tmp_path, scre
     categorised_events = sorted(e["target"]["path"] for e in entries if e["action"] == "file_categorised")
     assert categorised_events == [p for p, _, _ in categorised]
     assert all(e["item"] == "EV1" for e in entries if e["action"].startswith("file_"))
+    outputs = [o for e in entries if e["action"] == "report_generated" for o in e["details"]["outputs"]]
+    written = {o["name"]: o["sha256"] for o in outputs}
+    assert set(written) == {"report.html", "vics.json"}
+    for name, digest in written.items():
+        assert hashlib.sha256((tmp_path / "reports" / name).read_bytes()).hexdigest() == digest
+    assert "Operation Harbour" in (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
     assert verify_case(case_dir).ok

@@ -25,19 +25,3 @@ def write_bytes(path: Path | str, data: bytes) -> bytes:
     """Write an export file; returns the bytes (for the custody record of its SHA-256)."""
     Path(path).write_bytes(data)
     return data
-
-
-def printable_text(text: str) -> str:
-    """Text safe for every output: undecodable bytes (lone surrogates) and C0 control characters other
-    than tab, LF and CR become visible ``\\x..``/``\\udc..`` escapes, so a hostile file name cannot break
-    an XML document or an encoder."""
-    if text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if (code < 0x20 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii") if code < 0xD800 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from forensics.case.readers import iter_file_records
 from forensics.reports.model import FindingRow
+from forensics.reports.text import printable_text
 
 FILE_COLUMNS = (
     "id",
@@ -47,7 +48,7 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    return str(value)
+    return printable_text(str(value))
 
 
 def _table(columns: Iterable[str], rows: Iterable[dict]) -> bytes:

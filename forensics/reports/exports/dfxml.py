@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from forensics.case.models import Evidence, File, FileSystem
 from forensics.reports.model import ReportData
+from forensics.reports.text import printable_text
 from forensics.timeutil import ns_to_iso
 
 NS = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
@@ -47,9 +48,9 @@ META_TYPES = {
 
 
 def _sub(parent: ET.Element, tag: str, text: object | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{NS}}}{tag}", attrs)
+    element = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: printable_text(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = printable_text(str(text))
     return element
 
 
