@@ -56,7 +56,7 @@ TARGETS = {
     "triage_added_vs_bare_decode": ("<=", 2.0),
     "peak_rss_gib": ("<", 1.0),
 }
-DEFAULT_RUNS = ("raw:hashes", "raw:triage", "raw:full", "e01:hashes", "e01:triage")
+DEFAULT_RUNS = ("raw:hashes", "e01:hashes", "raw:triage", "e01:triage", "raw:full")
 
 
 @dataclass

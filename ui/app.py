@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from ui.main_window import MainWindow
@@ -15,6 +16,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), named for QSettings, with the Custos style sheet."""
     app = QApplication.instance()
     if app is None:
+        # Crisp at fractional scale factors (125 %, 150 %): no rounding of the device pixel ratio.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         QCoreApplication.setOrganizationName("Custos")
         QCoreApplication.setApplicationName("Custos")
         app = QApplication(argv if argv is not None else sys.argv[:1])

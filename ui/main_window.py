@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.custody = CustodyView(self)
         self.hashsets = HashSetView(self)
         self.hashsets.matched.connect(self._after_match)
+        self.hashsets.settings = self.settings
         self.tabs = QTabWidget(self)
         for widget, label in (
             (self.files, "Files"),
@@ -88,6 +89,9 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        splitter = self.settings.value("window/files_splitter")
+        if splitter is not None:
+            self.files.splitter.restoreState(splitter)
 
     # -- menus and shortcuts ----------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None) -> QAction:
@@ -352,6 +356,7 @@ class MainWindow(QMainWindow):
                 job.runner.process.waitForFinished(10000)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/files_splitter", self.files.splitter.saveState())
         if self.session is not None:
             self.session.close()
             self.session = None

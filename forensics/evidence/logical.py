@@ -24,24 +24,47 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "unknown")
 
 
+def display_name(raw: bytes) -> str:
+    """A folder entry's name as text: UTF-8, with undecodable bytes written as ``\\xNN``."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def resolve_display_path(root: Path, display_path: str) -> Path:
+    """The real path below ``root`` of a listed path (names may hold undecodable bytes)."""
+    current = os.fsencode(root)
+    for part in [p for p in display_path.split("/") if p]:
+        direct = os.path.join(current, os.fsencode(part))
+        if display_name(os.fsencode(part)) == part and os.path.lexists(direct):
+            current = direct
+            continue
+        matches = [n for n in os.listdir(current) if display_name(n) == part]
+        if not matches:
+            raise FileNotFoundError(display_path)
+        current = os.path.join(current, sorted(matches)[0])
+    return Path(os.fsdecode(current))
+
+
 def walk_folder(root: Path) -> Iterator[FileEntry]:
     """Every entry below ``root`` in sorted, deterministic order; links are listed, never followed."""
-    root = Path(root)
-    stack: list[tuple[Path, str]] = [(root, "")]
+    stack: list[tuple[bytes, str]] = [(os.fsencode(root), "")]
     while stack:
         folder, rel = stack.pop()
         try:
-            names = sorted(os.listdir(folder))
+            raw_names = sorted(os.listdir(folder))
         except OSError:
             continue
-        subdirs: list[tuple[Path, str]] = []
-        for name in names:
-            full = folder / name
+        subdirs: list[tuple[bytes, str]] = []
+        for raw in raw_names:
+            full = os.path.join(folder, raw)
+            name = display_name(raw)
             path = f"{rel}/{name}"
-            st = os.lstat(full)
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue  # vanished while listing
             kind = _kind(st.st_mode)
             birth = getattr(st, "st_birthtime_ns", None)
-            link = os.readlink(full) if kind == "link" else None
+            link = display_name(os.readlink(full)) if kind == "link" else None
             yield FileEntry(
                 path=path,
                 name=name,

@@ -15,6 +15,7 @@ from forensics.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.filesystems import open_fs, tsk_reason
 from forensics.evidence.locator import FileLocator
+from forensics.evidence.logical import resolve_display_path
 from forensics.evidence.tsk_image import tsk_image
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -134,7 +135,10 @@ class EvidenceSource:
 
     def _read_logical(self, locator: FileLocator, chunk_size: int) -> Iterator[bytes]:
         root = self.image.path.resolve()
-        relative = Path(locator.path.lstrip("/"))
+        try:
+            relative = resolve_display_path(root, locator.path).relative_to(root)
+        except (FileNotFoundError, ValueError) as exc:
+            raise EvidenceError(f"{locator.path}: no longer in the evidence folder") from exc
         # Resolve the folders only: the item itself is opened with O_NOFOLLOW, so a link is never followed.
         target = (root / relative).parent.resolve() / relative.name
         if root != target and root not in target.parents:

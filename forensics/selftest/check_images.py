@@ -92,8 +92,8 @@ def listing_checks(image: ReferenceImage) -> list[Check]:
     try:
         survey = survey_image(image.path)
         usable = survey.usable_filesystems
-        fs_types = [probe.fs_type for probe in usable]
-        checks.append(_check(image, "file system", "file system found", [image.fs_type], fs_types))
+        found = ", ".join(str(probe.fs_type) for probe in usable) or "none"
+        checks.append(_check(image, "file system", "file system found", image.fs_type, found))
         if not usable:
             return checks
         probe = usable[0]

@@ -7,10 +7,11 @@ file, so the decode, the hashing and the EXIF reading are exactly those of a rea
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from forensics.analysis.api import AnalysisOptions, AnalysisResult, analyze
+from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, AnalysisResult, analyze
 from forensics.selftest.model import Check
-from forensics.selftest.reference import ReferencePicture
+from forensics.selftest.reference import ReferencePicture, ReferenceTypeSample
 
 TASKS = frozenset({"exif", "perceptual"})
 # GPS values are published rounded to 6 decimals.
@@ -28,10 +29,10 @@ ORIENTATION_NUMBER = {
 }
 
 
-def analyse_picture(picture: ReferencePicture) -> AnalysisResult:
-    """The engine's analysis result for the picture's bytes."""
-    data = picture.path.read_bytes()
-    return analyze(picture.path.name, len(data), data[:65536], data, AnalysisOptions(tasks=TASKS))
+def analyse_file(path: Path, tasks: frozenset[str] = TASKS) -> AnalysisResult:
+    """The engine's analysis result for a file's bytes (head and whole content, as a worker keeps them)."""
+    data = path.read_bytes()
+    return analyze(path.name, len(data), data[:HEAD_SIZE], data, AnalysisOptions(tasks=tasks))
 
 
 def exif_datetime_as_iso(value: str) -> str:
@@ -120,7 +121,7 @@ def exif_checks(picture: ReferencePicture, result: AnalysisResult) -> list[Check
 def picture_checks(picture: ReferencePicture) -> list[Check]:
     """All published facts about one picture."""
     try:
-        result = analyse_picture(picture)
+        result = analyse_file(picture.path)
     except Exception as exc:  # analyze never raises for bad input; a missing file still must not stop the run
         return [
             Check(
@@ -134,3 +135,23 @@ def picture_checks(picture: ReferencePicture) -> list[Check]:
             )
         ]
     return perceptual_checks(picture, result) + exif_checks(picture, result)
+
+
+def filetype_checks(sample: ReferenceTypeSample) -> list[Check]:
+    """libmagic's description of the file, through the engine's type task, as file's own test expects."""
+    try:
+        result = analyse_file(sample.path, frozenset({"type"}))
+        observed = result.filetype.description if result.filetype else _why_missing(result)
+    except Exception as exc:
+        observed = f"error: {exc}"
+    return [
+        Check(
+            "file type",
+            sample.name,
+            "libmagic description",
+            sample.description,
+            str(observed),
+            observed == sample.description,
+            sample.source,
+        )
+    ]

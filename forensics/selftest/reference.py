@@ -63,10 +63,26 @@ class ReferencePicture:
 
 
 @dataclass(frozen=True)
+class ReferenceTypeSample:
+    """A file with the description libmagic's own regression test expects for it."""
+
+    path: Path
+    name: str
+    source: str
+    description: str
+
+
+@dataclass(frozen=True)
 class ReferenceSet:
     images: tuple[ReferenceImage, ...]
     invalid: tuple[InvalidImage, ...]
     pictures: tuple[ReferencePicture, ...]
+    filetypes: tuple[ReferenceTypeSample, ...] = ()
+
+    def files(self) -> list[Path]:
+        """Every reference file the checks read."""
+        groups = (self.images, self.invalid, self.pictures, self.filetypes)
+        return [entry.path for group in groups for entry in group]
 
 
 def reference_dir() -> Path:
@@ -112,4 +128,8 @@ def load_reference(folder: Path | None = None) -> ReferenceSet:
         )
         for entry in data.get("picture", [])
     )
-    return ReferenceSet(images, invalid, pictures)
+    filetypes = tuple(
+        ReferenceTypeSample(folder / entry["file"], entry["file"], _source(entry), entry["description"])
+        for entry in data.get("filetype", [])
+    )
+    return ReferenceSet(images, invalid, pictures, filetypes)

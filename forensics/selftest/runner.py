@@ -8,7 +8,7 @@ from pathlib import Path
 import forensics
 from forensics.evidence.verify import sha256_file
 from forensics.selftest.check_images import container_checks, invalid_checks, listing_checks, unchanged_check
-from forensics.selftest.check_pictures import picture_checks
+from forensics.selftest.check_pictures import filetype_checks, picture_checks
 from forensics.selftest.environment import components, machine
 from forensics.selftest.model import Check, ValidationRun
 from forensics.selftest.reference import load_reference, reference_dir
@@ -43,8 +43,7 @@ def run_selftest(
             if on_check:
                 on_check(check)
 
-    files = [i.path for i in reference.images] + [i.path for i in reference.invalid]
-    files += [p.path for p in reference.pictures]
+    files = reference.files()
     before = _fingerprint(files)
     for image in reference.images:
         add(container_checks(image))
@@ -53,6 +52,8 @@ def run_selftest(
         add(invalid_checks(invalid))
     for picture in reference.pictures:
         add(picture_checks(picture))
+    for sample in reference.filetypes:
+        add(filetype_checks(sample))
     after = _fingerprint(files)
     root = reference_folder or reference_dir()
     for path in files:

@@ -10,6 +10,7 @@ from pathlib import Path
 from report_case import CASE_NUMBER, EXT2_STORED_MD5, NOW, run
 from report_helpers import pdf_image_pages, pdf_pages, pdf_text, report_events, sha256_file
 
+from forensics.custody.verify import verify_case
 from forensics.reports.sections import ANNEX_TITLE, SECTIONS
 from tests.data.expected import PASSWORDS_MD5, PASSWORDS_SHA1
 
@@ -82,6 +83,7 @@ def test_report_sha256_is_a_custody_event(case, tmp_path):
         {"format": "pdf", "name": "report.pdf", "bytes": pdf.stat().st_size, "sha256": sha256_file(pdf)}
     ]
     assert events[0]["kind"] == "report" and events[0]["generated_at"] == NOW
+    assert verify_case(case.case_dir).ok  # the chain (with the new event) still verifies
 
 
 def test_same_case_and_clock_give_identical_pdf(case, tmp_path):

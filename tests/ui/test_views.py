@@ -139,3 +139,34 @@ def test_wrong_passphrase_is_refused(qtbot, ingested_case, gui_settings, monkeyp
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert window.session is None
     assert "passphrase" in shown[0].lower()
+
+
+def test_gallery_tags_notes_and_group_by_set(qtbot, session, monkeypatch):
+    from PySide6.QtCore import QItemSelectionModel
+
+    from ui.views.gallery_view import GalleryView
+
+    view = GalleryView()
+    qtbot.addWidget(view)
+    view.set_session(session)
+    view.load_now()
+    stacked = next(i for i, e in enumerate(view.model.entries) if e.stacked == 2)
+    view.grid.selectionModel().select(view.model.index(stacked), QItemSelectionModel.SelectionFlag.Select)
+    monkeypatch.setattr("ui.views.gallery_view.QInputDialog.getText", lambda *a: ("holiday", True))
+    monkeypatch.setattr(
+        "ui.views.gallery_view.QInputDialog.getMultiLineText", lambda *a: ("seen twice", True)
+    )
+    with qtbot.waitSignal(view.status, timeout=10000):
+        view.tag_selected()
+    with qtbot.waitSignal(view.status, timeout=10000):
+        view.note_selected()
+    both = session.identical_files([view.model.file_id(stacked)])
+    assert len(both) == 2  # copy.jpg and Canon_40D.jpg
+    for file_id in both:
+        reviewed = session.file_detail(file_id)["review"]
+        assert reviewed.tags == ["holiday"] and reviewed.notes[0][2] == "seen twice"
+    actions = [e["action"] for e in session.custody_entries()]
+    assert actions.count("file_tagged") == 2 and actions.count("file_noted") == 2
+    view.group_by.setCurrentIndex(1)
+    view.load_now()
+    assert view.model.groups() == [("(no match)", 4)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,7 +28,7 @@ def set_line(info: dict) -> str:
     state = "" if info["complete"] else "  [INCOMPLETE]"
     return (
         f"{info['name']}  ·  {info['kind']}  ·  {info['format']}  ·  {info['entry_count']:,} entries  ·  "
-        f"{info['region']}  ·  v{info['version'] or '-'}{state}"
+        f"{info['region']}  ·  version {info['version'] or '—'}{state}"
     )
 
 
@@ -36,12 +36,15 @@ class HashSetView(QWidget):
     """Checked sets are the ones this case is matched against."""
 
     matched = Signal()
+    _filling = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session: adapter.CaseSession | None = None
+        self.settings: QSettings | None = None  # the window's; remembers each case's chosen sets
         self.runner: CommandRunner | None = None
         self.sets = QListWidget(self)
+        self.sets.itemChanged.connect(lambda _item: self._remember_choice())
         self.import_button = QPushButton("&Import set…", self)
         self.import_button.clicked.connect(self.choose_import)
         self.match_button = QPushButton("&Match case against checked sets", self)
@@ -69,14 +72,36 @@ class HashSetView(QWidget):
     def reload(self) -> None:
         run_in_background(adapter.hash_sets, self._show, lambda m: self.status.setText(f"Library: {m}"))
 
+    def _settings_key(self) -> str | None:
+        if self.settings is None or self.session is None:
+            return None
+        return "hashsets/" + str(self.session.case_dir).replace("/", "|")
+
+    def _chosen(self) -> list[str] | None:
+        key = self._settings_key()
+        value = self.settings.value(key) if key and self.settings is not None else None
+        if value is None:
+            return None
+        return [value] if isinstance(value, str) else list(value)
+
+    def _remember_choice(self) -> None:
+        key = self._settings_key()
+        if key and self.settings is not None and not self._filling:
+            self.settings.setValue(key, self.checked_sets())
+
     def _show(self, sets: list[dict]) -> None:
+        """List the sets; a case's earlier choice is restored, else every complete set is checked."""
+        chosen = self._chosen()
+        self._filling = True
         self.sets.clear()
         for info in sets:
             item = QListWidgetItem(set_line(info))
             item.setData(Qt.ItemDataRole.UserRole, info["name"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if info["complete"] else Qt.CheckState.Unchecked)
+            use = info["name"] in chosen if chosen is not None else info["complete"]
+            item.setCheckState(Qt.CheckState.Checked if use else Qt.CheckState.Unchecked)
             self.sets.addItem(item)
+        self._filling = False
         self.status.setText(f"{len(sets)} set(s) in the library")
 
     def checked_sets(self) -> list[str]:
