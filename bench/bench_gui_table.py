@@ -3,7 +3,12 @@
 Measures what the examiner waits for: the id query of the virtual table model plus the first visible page
 of rows (50 rows x every column through ``FileTableModel.data``), unfiltered and with filters/sorts that
 need SQL work. The baseline, measured in the same run, is the plain ``SELECT id FROM files`` scan: the
-floor of any table that knows its row count. Run: ``.venv/bin/python bench/bench_gui_table.py [N]``.
+floor of any table that knows its row count.
+Run: ``.venv/bin/python bench/bench_gui_table.py [N] [GALLERY_N]``.
+
+The gallery part gives GALLERY_N of the files (default 20,000) a thumbnail and scrolls the real gallery
+view (1366x768) from top to bottom a screenful at a time, reporting the slowest repaint: what the examiner
+feels as smooth or not.
 """
 
 from __future__ import annotations
@@ -118,7 +123,65 @@ def first_page(
     return shown, time.perf_counter() - started, model.rowCount()
 
 
-def main(rows: int) -> None:
+def add_thumbnails(db: CaseDatabase, count: int) -> None:
+    """Give the first ``count`` files a distinct small JPEG thumbnail (so no two stack)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    conn = db.engine.raw_connection()
+    cur = conn.cursor()
+    values = []
+    for i in range(count):
+        image = QImage(96, 72, QImage.Format.Format_RGB32)
+        image.fill(QColor((i * 37) % 256, (i * 91) % 256, (i * 53) % 256))
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "JPEG", 70)
+        values.append((i + 1, "image/jpeg", 96, 72, bytes(buffer.data())))
+    cur.executemany(
+        "INSERT INTO thumbnails (file_id, mime, width, height, data) VALUES (?, ?, ?, ?, ?)", values
+    )
+    cur.execute("UPDATE files SET md5 = printf('%032x', id + 7777777) WHERE id <= ?", (count,))
+    conn.commit()
+    cur.close()
+    conn.close()
+
+
+def gallery_scroll(session: CaseSession) -> None:
+    """Open the gallery view, paint it, and scroll it to the end a screenful at a time."""
+    from ui.views.gallery_view import GalleryView
+
+    view = GalleryView()
+    view.resize(1366, 768)
+    view.show()
+    view.session = session
+    started = time.perf_counter()
+    view.load_now()
+    QApplication.processEvents()
+    view.grid.viewport().grab()
+    opened = time.perf_counter() - started
+    bar = view.grid.verticalScrollBar()
+    worst, steps = 0.0, 0
+    started = time.perf_counter()
+    # The grid lays tiles out in batches between events (it stays responsive while it does), so the
+    # scroll range grows as we go: keep scrolling until the last tile is on screen.
+    last_row = view.model.index(view.model.rowCount() - 1)
+    while not view.grid.viewport().rect().intersects(view.grid.visualRect(last_row)):
+        step_start = time.perf_counter()
+        QApplication.processEvents()
+        bar.setValue(bar.value() + bar.pageStep())
+        view.grid.viewport().grab()
+        worst = max(worst, time.perf_counter() - step_start)
+        steps += 1
+    total = time.perf_counter() - started
+    print(
+        f"gallery: {view.model.rowCount():,} tiles, open + first screen {opened:.3f} s, {steps} screens "
+        f"scrolled in {total:.2f} s, slowest screen {worst * 1000:.0f} ms"
+    )
+    view.close()
+
+
+def main(rows: int, gallery_tiles: int = 20_000) -> None:
     QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="custos-bench-gui-") as tmp:
         started = time.perf_counter()
@@ -145,8 +208,13 @@ def main(rows: int) -> None:
                 f"{label:32s} {count:>9,} rows  first page {shown:6.3f} s  all ids {every:6.3f} s "
                 f"({every / floor:4.1f}x floor)"
             )
+        add_thumbnails(db, min(gallery_tiles, rows))
+        gallery_scroll(session)
         db.close()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 20_000,
+    )

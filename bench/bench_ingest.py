@@ -28,6 +28,7 @@ import json
 import multiprocessing as mp
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -355,6 +356,20 @@ def ratios(steps: dict[str, Timed]) -> dict[str, float | None]:
             return None
         return steps[f"raw:{profile}"].seconds - steps["raw:hashes"].seconds
 
+    def cpu_per_mb(key: str) -> float | None:
+        step = steps.get(key)
+        if step is None or "cpu_seconds" not in step.detail or not step.bytes:
+            return None
+        return step.detail["cpu_seconds"] / (step.bytes / MB)
+
+    def added_cpu(profile: str) -> float | None:
+        if f"raw:{profile}" not in steps or "raw:hashes" not in steps:
+            return None
+        return steps[f"raw:{profile}"].detail.get("cpu_seconds", 0) - steps["raw:hashes"].detail.get(
+            "cpu_seconds", 0
+        )
+
+    bare_decode_cpu = steps["bare_decode"].detail.get("cpu_seconds") if "bare_decode" in steps else None
     runs = [step for key, step in steps.items() if ":" in key]
     peak = max((step.detail["peak_rss_tree_bytes"] for step in runs), default=None)
     return {
@@ -367,6 +382,10 @@ def ratios(steps: dict[str, Timed]) -> dict[str, float | None]:
         "triage_added_vs_bare_decode": divide(added("triage"), seconds("bare_decode")),
         "full_added_vs_bare_decode": divide(added("full"), seconds("bare_decode")),
         "peak_rss_gib": None if peak is None else round(peak / 2**30, 3),
+        # The same comparisons in CPU seconds (robust when other work shares the machine):
+        "cpu_hashes_raw_vs_bare": divide(cpu_per_mb("bare_hash"), cpu_per_mb("raw:hashes")),
+        "cpu_hashes_e01_vs_raw": divide(cpu_per_mb("raw:hashes"), cpu_per_mb("e01:hashes")),
+        "cpu_triage_added_vs_bare_decode": divide(added_cpu("triage"), bare_decode_cpu),
     }
 
 
@@ -395,11 +414,15 @@ def machine() -> dict:
 
 
 def markdown(result: dict) -> str:
-    lines = ["| step | seconds | MB | items | MB/s | peak RSS (tree) |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| step | seconds | CPU s | MB | items | MB/s | peak RSS (tree) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for step in result["steps"].values():
         rss = step["detail"].get("peak_rss_tree_bytes")
         lines.append(
-            f"| {step['name']} | {step['seconds']:.1f} | {step['bytes'] / MB:.0f} | {step['items']} | "
+            f"| {step['name']} | {step['seconds']:.1f} | {step['detail'].get('cpu_seconds', '')} | "
+            f"{step['bytes'] / MB:.0f} | {step['items']} | "
             f"{step['mb_per_s']:.0f} | {'' if rss is None else f'{rss / 2**20:.0f} MiB'} |"
         )
     lines += ["", "| ratio | measured | target | met |", "|---|---|---|---|"]
@@ -440,8 +463,9 @@ def run(size: str, cache: Path, workdir: Path, out: Path, workers: int, runs: li
         container, profile = key.split(":")
         measurements.append((key, _ingest_step(container, profile, evidence[container], workdir, workers)))
     for key, measure in measurements:
-        load_before = os.getloadavg()[0]
+        load_before, cpu_before = os.getloadavg()[0], children_cpu_seconds()
         steps[key] = measure()
+        steps[key].detail["cpu_seconds"] = round(children_cpu_seconds() - cpu_before, 2)
         steps[key].detail["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         if "records" in steps[key].detail:
             checks[key] = check_listing(image, steps[key].detail.pop("records"))
@@ -449,6 +473,15 @@ def run(size: str, cache: Path, workdir: Path, out: Path, workers: int, runs: li
         result = document(size, image, workers, steps, checks)
         write_result(out, result)  # after every step: a long run that is stopped keeps what it measured
     return result
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU of every finished child process (and the children they waited for).
+
+    On a shared machine wall time depends on what else runs; CPU seconds measure the work itself.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _ingest_step(container: str, profile: str, evidence: Path, workdir: Path, workers: int):

@@ -1,9 +1,9 @@
 """Hamming-radius search over binary codes (PDQ 256-bit, pHash/dHash 64-bit).
 
-:class:`FaissHammingIndex` (faiss ``IndexBinaryFlat``, SIMD popcount, exhaustive and exact) is the one
-matching uses; :class:`NumpyHammingIndex` is the brute-force baseline it is measured against and
-cross-checked with. Why flat and not multi-index hashing: see ``docs/hashsets.md`` and
-``bench/bench_hashsets.py`` (at radius 31 of 256 bits, MIH probes too many buckets to win).
+Two exact faiss indexes: :class:`FaissHammingIndex` (``IndexBinaryFlat``, exhaustive SIMD popcount) and
+:class:`FaissMultiHashIndex` (multi-index hashing, configured so that radius 31 stays exact).
+:class:`NumpyHammingIndex` is the brute-force baseline both are measured against and cross-checked with.
+:func:`choose_index` picks by the measurements in ``BENCHMARKS.md`` ("Hash sets").
 """
 
 from __future__ import annotations
@@ -121,3 +121,16 @@ class NumpyHammingIndex:
             np.concatenate(all_d) if all_d else empty_d,
             np.concatenate(all_i) if all_i else empty_i,
         )
+
+
+# Below this many codes the flat index answers a whole case faster than multi-index hashing is built.
+MULTI_HASH_MIN_SIZE = 200_000
+
+
+def choose_index(bits: int, size: int, max_distance: int) -> HammingIndex:
+    """The index measured fastest for this shape (bench/bench_hashsets.py, BENCHMARKS.md "Hash sets")."""
+    if bits == 256 and size >= MULTI_HASH_MIN_SIZE:
+        multi = FaissMultiHashIndex(bits)
+        if max_distance <= multi.exact_radius:
+            return multi
+    return FaissHammingIndex(bits)

@@ -21,7 +21,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding, MatchRun
 from forensics.hashsets.categories import scheme_for
 from forensics.hashsets.errors import HashSetError
-from forensics.hashsets.hamming import FaissHammingIndex, HammingIndex
+from forensics.hashsets.hamming import HammingIndex, choose_index
 from forensics.hashsets.hashes import EXACT_ALGORITHMS, HEX_LENGTH, PERCEPTUAL_ALGORITHMS
 from forensics.hashsets.library import HashSetLibrary, SetInfo
 from forensics.hashsets.models import HashEntry
@@ -233,16 +233,16 @@ def perceptual_hits(
     set_ids: list[int],
     algorithm: str,
     settings: MatchSettings,
-    index_factory: Callable[[int], HammingIndex] = FaissHammingIndex,
+    index_factory: Callable[[int, int, int], HammingIndex] = choose_index,
 ) -> Iterator[Hit]:
     """Files whose perceptual hash (any stored dihedral variant) is within the threshold of an entry."""
     entry_ids, codes = load_codes(library, set_ids, algorithm, settings.pdq_min_quality)
     if not len(entry_ids):
         return
-    index = index_factory(codes.shape[1] * 8)
-    index.add(codes)
     threshold = settings.threshold(algorithm)
     assert threshold is not None
+    index = index_factory(codes.shape[1] * 8, len(codes), threshold)
+    index.add(codes)
     for rows in _case_perceptual_rows(case_engine, algorithm, settings.pdq_min_quality):
         queries, owners = _queries(rows, algorithm)
         if not len(owners):

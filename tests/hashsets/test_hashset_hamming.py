@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex
+from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex, choose_index
 
 
 def _near(code: np.ndarray, flips: int, rng: np.random.Generator) -> np.ndarray:
@@ -58,3 +58,10 @@ def test_multi_index_hashing_is_exact_up_to_its_radius() -> None:
     assert _as_sets(*multi.search_within(queries, 31)) == _as_sets(*slow.search_within(queries, 31))
     with pytest.raises(ValueError, match="exact only up to distance 31"):
         multi.search_within(queries, 32)
+
+
+def test_choose_index_follows_the_measurements() -> None:
+    assert isinstance(choose_index(256, 1_000, 31), FaissHammingIndex)
+    assert isinstance(choose_index(256, 5_000_000, 31), FaissMultiHashIndex)
+    assert isinstance(choose_index(256, 5_000_000, 40), FaissHammingIndex)  # past MIH's exact radius
+    assert isinstance(choose_index(64, 5_000_000, 8), FaissHammingIndex)

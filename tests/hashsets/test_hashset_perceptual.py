@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from forensics.case.models_findings import Finding
+from forensics.hashsets import hamming
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.matching import DIHEDRAL_VARIANTS, MatchSettings, match_case
@@ -67,9 +68,16 @@ def _findings(case: CaseBuilder) -> list[Finding]:
         return list(session.scalars(select(Finding)))
 
 
+@pytest.mark.parametrize("multi_hash_min_size", [None, 0], ids=["flat-index", "multi-index-hashing"])
 def test_pdq_transformed_copies_match_and_unrelated_photos_do_not(
-    library: HashSetLibrary, case: CaseBuilder, tmp_path: Path
+    library: HashSetLibrary,
+    case: CaseBuilder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    multi_hash_min_size: int | None,
 ) -> None:
+    if multi_hash_min_size is not None:
+        monkeypatch.setattr(hamming, "MULTI_HASH_MIN_SIZE", multi_hash_min_size)
     lines = [f"{pdq_of(Image.open(IMAGES / name))[0]},100,{name}" for name in LISTED]
     (tmp_path / "pdq.txt").write_text("\n".join(lines) + "\n")
     info = import_hash_set(library, tmp_path / "pdq.txt", ImportOptions(name="PDQ list")).set

@@ -152,3 +152,9 @@ def test_cli_exits_one_and_names_the_failure(tmp_path: Path, capsys, monkeypatch
         "imagehash/imagehash.png: pHash: expected ba8c84536bd3c367, observed ba8c84536bd3c366" in captured.err
     )
     assert list((tmp_path / "out").glob("validation-*.pdf"))
+
+
+def test_every_bundled_reference_file_is_named_in_its_notice_with_its_sha256() -> None:
+    for path in load_reference().files():
+        notice = (path.parent / "NOTICE.md").read_text(encoding="utf-8")
+        assert f"`{path.name}`" in notice and _sha256(path) in notice, path

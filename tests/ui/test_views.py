@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from forensics.custody.log import read_entries
-from tests.ui.conftest import EXAMINER, PASSPHRASE
+from tests.ui.conftest import EXAMINER, PASSPHRASE, REPO
 from ui.adapter import FileFilter
 from ui.dialogs.case_dialogs import CreateCaseDialog
 from ui.dialogs.shortcuts import ShortcutsDialog
@@ -170,3 +170,82 @@ def test_gallery_tags_notes_and_group_by_set(qtbot, session, monkeypatch):
     view.group_by.setCurrentIndex(1)
     view.load_now()
     assert view.model.groups() == [("(no match)", 4)]
+
+
+def test_custody_view_says_broken_after_tampering(qtbot, session, ingested_case):
+    import sqlite3
+
+    from ui.views.custody_view import CustodyView
+
+    view = CustodyView()
+    qtbot.addWidget(view)
+    view.set_session(session)
+    view.verify()
+    qtbot.waitUntil(lambda: view.last_result is not None, timeout=10000)
+    assert view.status.text().startswith("INTACT") and view.status.property("state") == "ok"
+    with sqlite3.connect(ingested_case / "case.db", isolation_level=None) as conn:
+        # The append-only triggers stop honest software; an attacker holding the file drops them first.
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute('UPDATE custody_log SET details_json = \'{"seal_number": "forged"}\' WHERE seq = 3')
+    view.last_result = None
+    view.verify()
+    qtbot.waitUntil(lambda: view.last_result is not None, timeout=10000)
+    assert view.status.text().startswith("BROKEN at entry 3") and view.status.property("state") == "broken"
+
+
+def test_add_evidence_accepts_a_dropped_image(qtbot, template_case):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from ui.dialogs.add_evidence import AddEvidenceDialog
+
+    dialog = AddEvidenceDialog()
+    qtbot.addWidget(dialog)
+    image = REPO / "tests" / "data" / "dfvfs" / "ext2.E01"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(image))])
+    drop = QDropEvent(
+        QPointF(QPoint(10, 10)),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.dropEvent(drop)
+    qtbot.waitUntil(lambda: dialog.survey is not None, timeout=20000)
+    text = dialog.survey_text.toPlainText()
+    # dfvfs EXPECTED.md: ext2.E01 is EWF around a 4 MiB ext2 volume.
+    assert dialog.survey["container"] == "ewf" and dialog.survey["media_size"] == 4 * 1024 * 1024
+    assert "File system at 0: ext2" in text
+    assert dialog.item.text() == "ext2"
+    assert dialog.add_arguments("/c")[:6] == ["evidence", "add", "/c", str(image), "--item", "ext2"]
+
+
+def test_add_evidence_reports_unreadable_images(qtbot, tmp_path):
+    from ui.dialogs.add_evidence import AddEvidenceDialog
+
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"not an image at all" * 10)
+    dialog = AddEvidenceDialog()
+    qtbot.addWidget(dialog)
+    dialog.set_path(str(junk))
+    qtbot.waitUntil(lambda: dialog.survey is not None, timeout=20000)
+    # Any file opens as a raw image; the dialog says plainly that no file system was found in it.
+    assert dialog.survey["container"] == "raw"
+    assert "Warning: no file system could be opened" in dialog.survey_text.toPlainText()
+    missing = tmp_path / "missing.E01"
+    dialog.set_path(str(missing))
+    qtbot.waitUntil(
+        lambda: dialog.survey is not None and dialog.survey.get("input") == str(missing), timeout=20000
+    )
+    assert not dialog.survey["ok"]
+    assert dialog.survey_text.toPlainText().startswith("Cannot open this image")
+    assert dialog.problem() == "This image cannot be opened."
+
+
+def test_gui_sub_command_is_registered():
+    from app.cli import build_parser
+
+    args = build_parser().parse_args(["gui", "/some/case"])
+    assert args.case_dir == "/some/case" and args.func.__module__ == "app.commands.gui"

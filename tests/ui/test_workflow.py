@@ -169,6 +169,10 @@ def test_end_to_end_review(qtbot, gui_settings, review_resources, tmp_path, scre
     finding = window.findings.model.record(0)
     assert finding["path"] == "/photos/gps/DSCN0010.jpg" and finding["algorithm"] == "md5"
     assert finding["set"]["name"] == "Test alert list" and finding["distance"] == 0
+    in_detail = window.session.file_detail(finding["file_id"])["findings"]
+    assert [(f["finding_id"], f["matched_hash"]) for f in in_detail] == [
+        (finding["finding_id"], finding["md5"])
+    ]
     shoot(window, screenshot_dir, "07-findings")
     window.show_tab(4)
     window.custody.verify()

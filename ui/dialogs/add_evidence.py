@@ -68,6 +68,8 @@ def describe_survey(survey: dict) -> str:
     for fs in survey.get("filesystems", []):
         state = fs["fs_type"] if fs["status"] == "ok" else f"{fs['status']}: {fs['error']}"
         lines.append(f"File system at {fs['offset']:,}: {state}")
+    if not any(fs["status"] == "ok" for fs in survey.get("filesystems", [])):
+        lines.append("Warning: no file system could be opened: only the media can be verified and kept.")
     return "\n".join(lines)
 
 

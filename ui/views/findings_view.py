@@ -6,9 +6,12 @@ import html
 import json
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.adapter import CaseSession
+from ui.models.gallery import TILE, obscure, tile_pixmap
 from ui.models.records import RecordTableModel
 from ui.workers import run_in_background
 
@@ -98,8 +102,16 @@ class FindingsView(QWidget):
         self.file_info = QTextBrowser(self)
         self.entry_info = QTextBrowser(self)
         self.file_info.setHtml("<p>Select a finding.</p>")
+        self.thumbnail = QLabel(self)
+        self.thumbnail.setFixedSize(TILE, TILE)
+        self.thumbnail.setToolTip("Blurred: reveal it in the gallery or the file's image preview.")
+        file_side_widget = QWidget(self)
+        file_layout = QHBoxLayout(file_side_widget)
+        file_layout.setContentsMargins(0, 0, 0, 0)
+        file_layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignTop)
+        file_layout.addWidget(self.file_info, 1)
         sides = QSplitter(Qt.Orientation.Horizontal, self)
-        sides.addWidget(self.file_info)
+        sides.addWidget(file_side_widget)
         sides.addWidget(self.entry_info)
         outer = QSplitter(Qt.Orientation.Vertical, self)
         outer.addWidget(self.table)
@@ -126,3 +138,14 @@ class FindingsView(QWidget):
             return
         self.file_info.setHtml(file_side(finding))
         self.entry_info.setHtml(entry_side(finding))
+        self.thumbnail.clear()
+        if self.session is not None and finding.get("file_id") is not None:
+            session, file_id = self.session, finding["file_id"]
+            run_in_background(lambda: session.thumbnails([file_id]).get(file_id), self._show_thumbnail)
+
+    def _show_thumbnail(self, data: bytes | None) -> None:
+        """The matched file's thumbnail, always blurred here (the list entry says what it is)."""
+        image = QImage.fromData(data) if data else QImage()
+        self.thumbnail.setPixmap(
+            tile_pixmap(obscure(image, False, True)) if not image.isNull() else QPixmap()
+        )

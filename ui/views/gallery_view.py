@@ -6,7 +6,7 @@ tile is categorised. Revealing (R) is deliberate and recorded; each review actio
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +33,7 @@ class GalleryView(QWidget):
     """Group list on the left, grid on the right, review actions in a toolbar row."""
 
     status = Signal(str)
+    _generation = 0
 
     def __init__(self, parent: QWidget | None = None, region: str = "US") -> None:
         super().__init__(parent)
@@ -127,23 +128,36 @@ class GalleryView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Re-read the tiles in the background; a newer load wins over an older one still running."""
+        self._generation += 1
         session = self.session
         if session is None:
             self.model.set_entries(None, [])
             self.groups.clear()
             return
+        generation = self._generation
         group_by, stack = self.group_by.currentData(), self.stack.isChecked()
-        run_in_background(lambda: session.gallery(group_by, stack), lambda e: self._loaded(session, e))
+        run_in_background(
+            lambda: session.gallery(group_by, stack), lambda e: self._loaded(session, e, generation)
+        )
 
     def load_now(self) -> None:
         """Synchronous reload (tests)."""
+        self._generation += 1
         if self.session is not None:
-            self._loaded(
-                self.session, self.session.gallery(self.group_by.currentData(), self.stack.isChecked())
-            )
+            entries = self.session.gallery(self.group_by.currentData(), self.stack.isChecked())
+            self._loaded(self.session, entries, self._generation)
 
-    def _loaded(self, session: CaseSession, entries: list) -> None:
+    def _loaded(self, session: CaseSession, entries: list, generation: int) -> None:
+        if generation != self._generation or session is not self.session:
+            return
+        selected = set(self.selected_file_ids(stacked=False))
         self.model.set_entries(session, entries)
+        for row, entry in enumerate(entries):
+            if entry.file_id in selected:
+                self.grid.selectionModel().select(
+                    self.model.index(row), QItemSelectionModel.SelectionFlag.Select
+                )
         self.groups.clear()
         all_item = QListWidgetItem(f"All images ({len(entries)})")
         self.groups.addItem(all_item)
