@@ -30,7 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("custody", help="the signed chain-of-custody log")
     cmds = parser.add_subparsers(dest="custody_command", metavar="ACTION", required=True)
 
-    p = cmds.add_parser("verify", help="check every link, key and signature (exit 0 intact, 1 broken)")
+    p = cmds.add_parser(
+        "verify",
+        help="check every link, key and signature (exit 0 intact, 1 broken)",
+        parents=[common_options()],
+    )
     p.add_argument("case_dir", type=Path)
     p.add_argument("--trusted-keys", type=Path, help="JSON public records of examiners to trust")
     p.add_argument(
@@ -40,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
-    p = cmds.add_parser("log", help="print the custody log")
+    p = cmds.add_parser("log", help="print the custody log", parents=[common_options()])
     p.add_argument("case_dir", type=Path)
     p.add_argument("--jsonl", action="store_true", help="one JSON object per entry")
     p.add_argument("--item", help="only entries about this evidence item")

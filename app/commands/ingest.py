@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.commands.common import common_options
 from app.context import open_case
+from app.matching import run_match
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.case.models import Evidence
 from forensics.custody import actions
@@ -85,9 +86,14 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
     outcome = run_job(ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display)
     display.done()
     if outcome.status == "finished" and profile.matches:
-        from app.commands.hashset import match_after_ingest
-
-        match_after_ingest(ctx, args)
+        summary = run_match(ctx, args.library)
+        if not args.quiet:
+            print(
+                f"{item}: matched against {len(summary.sets)} hash set(s): {summary.findings_added} new "
+                f"findings, {summary.known_added} files newly marked known"
+            )
+        for warning in summary.warnings:
+            print(f"custos: warning: {warning}", file=sys.stderr)
     end_action = actions.INGEST_FINISHED if outcome.status == "finished" else actions.INGEST_CANCELLED
     ctx.custody.append(end_action, item=item, details={"profile": profile.name, **outcome.counts()})
     if not args.quiet:
