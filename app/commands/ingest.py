@@ -36,6 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write progress as JSON lines on stderr (for the GUI and scripts)",
     )
+    ingest.add_argument(
+        "--library",
+        metavar="PATH",
+        help="hash-set library for profiles that match (default: $CUSTOS_HASHSET_LIBRARY)",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
 
