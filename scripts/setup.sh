@@ -11,6 +11,7 @@ SYSTEM_PACKAGES=(
   sleuthkit ewf-tools mtools dosfstools fdisk e2fsprogs ntfs-3g qemu-utils hashdeep genisoimage
   # Reports and GUI tests: pdftotext/pdftoppm, a virtual X server and Qt's xcb needs
   poppler-utils xvfb libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+  libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libmagic-mgc
 )
 
 missing=()
@@ -32,7 +33,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade "pip==26.3" >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e ".[dev]"
+.venv/bin/python -m pip install -q -e ".[dev,build]"
 # Replace the PyPI libewf-python wheel by the same version built against the system zlib (3x faster E01).
 [ "${CUSTOS_STOCK_LIBEWF:-0}" = "1" ] || bash scripts/build_libewf.sh
 echo "setup: ready (.venv)" >&2
