@@ -64,6 +64,14 @@ from pathlib import Path
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()  # ingest workers are spawned processes of this executable
+    if len(sys.argv) > 2 and sys.argv[1] == "-m":
+        # The GUI runs engine jobs as `<python> -m app ...`; frozen, this executable stands in for python.
+        import runpy
+
+        module = sys.argv[2]
+        sys.argv = [sys.argv[0], *sys.argv[3:]]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        sys.exit(0)
     if Path(sys.executable).stem.lower().endswith("-gui"):
         from app.gui import main as gui_main
 

@@ -21,6 +21,7 @@ from ui.adapter import CaseSession
 from ui.dialogs.add_evidence import AddEvidenceDialog
 from ui.dialogs.case_dialogs import CreateCaseDialog, OpenCaseDialog
 from ui.dialogs.report_dialog import ReportDialog
+from ui.dialogs.selftest_dialog import SelftestRun
 from ui.dialogs.shortcuts import ShortcutsDialog
 from ui.jobs import ItemJob
 from ui.theme import apply_theme
@@ -139,6 +140,13 @@ class MainWindow(QMainWindow):
         self._action(
             helpmenu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents
         )
+        self._action(helpmenu, "&Validate this installation (self-test)…", self.run_selftest)
+
+    def run_selftest(self) -> SelftestRun:
+        """Run `custos selftest` in a child process (it opens reference images with native parsers)."""
+        run = SelftestRun(self)
+        run.start()
+        return run
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.actions(), self)
