@@ -187,6 +187,9 @@ class File(CaseBase):
     sha1: Mapped[str | None] = mapped_column(String(40))
     sha256: Mapped[str | None] = mapped_column(String(64))
     bytes_read: Mapped[int | None] = mapped_column(BigInteger)
+    # Analysis tasks already run on this item (bits of forensics.pipeline.tasks.TASK_BITS): a later
+    # ingest with a richer profile processes the item again for what is missing.
+    tasks_mask: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # pending | done | error | no-content
     status: Mapped[str] = mapped_column(String(20), default="pending")
     error: Mapped[str | None] = mapped_column(Text)

@@ -140,7 +140,9 @@ def run_job(
     finished = enumerate_evidence(
         db, evidence_id, job_id=job_id, on_batch=on_batch, cancelled=lambda: cancel.cancelled
     )
+    options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
     if finished:
+        _requeue_for_missing_tasks(db, evidence_id, options.mask)
         totals = _totals(db, evidence_id)
         progress = Progress(
             phase="processing",
@@ -152,7 +154,6 @@ def run_job(
         report()
         writer = BatchWriter(db, evidence_id, job_id)
         base_items, base_bytes = progress.items_done, progress.bytes_done
-        options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
         executor = executor or LocalProcessExecutor(evidence_path, options, workers, profile.item_timeout)
 
         def on_results(results) -> None:
@@ -176,6 +177,24 @@ def run_job(
         resumed_from,
         getattr(executor, "replaced", 0) if executor else 0,
     )
+
+
+def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) -> int:
+    """Items done by an earlier, poorer profile go back to pending to get this profile's tasks."""
+    if not mask:
+        return 0
+    with db.session() as s:
+        result = s.execute(
+            update(File)
+            .where(
+                File.evidence_id == evidence_id,
+                File.status == "done",
+                File.tasks_mask.op("&")(mask) != mask,
+            )
+            .values(status="pending")
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount or 0
 
 
 def _totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:

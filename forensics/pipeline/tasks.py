@@ -33,6 +33,11 @@ class ItemResult:
     bytes_read: int = 0
     error: str | None = None
     analysis: Any = None
+    tasks_mask: int = 0
+
+
+# One bit per analysis task; perceptual hashes from a full decode count as more than from a reduced one.
+TASK_BITS = {"type": 1, "exif": 2, "perceptual": 4, "thumbnail": 8, "full-decode": 16}
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,14 @@ class TaskOptions:
 
     analysis_tasks: frozenset[str] = frozenset()
     reduced_decode: bool = False
+
+    @property
+    def mask(self) -> int:
+        """The tasks this job runs on each item, as ``TASK_BITS``."""
+        bits = sum(TASK_BITS[t] for t in self.analysis_tasks if t in TASK_BITS)
+        if "perceptual" in self.analysis_tasks and not self.reduced_decode:
+            bits |= TASK_BITS["full-decode"]
+        return bits
 
 
 def process_item(source: EvidenceSource, item: WorkItem, options: TaskOptions) -> ItemResult:
@@ -73,7 +86,9 @@ def process_item(source: EvidenceSource, item: WorkItem, options: TaskOptions) -
     except (OSError, MemoryError) as exc:
         return ItemResult(item.file_id, "error", bytes_read=hasher.size, error=f"{locator.path}: {exc}")
     digests = hasher.digests()
-    result = ItemResult(item.file_id, "done", digests.md5, digests.sha1, digests.sha256, digests.size)
+    result = ItemResult(
+        item.file_id, "done", digests.md5, digests.sha1, digests.sha256, digests.size, tasks_mask=options.mask
+    )
     if analysis_options is not None:
         from forensics.analysis.api import analyze
 

@@ -69,6 +69,7 @@ class BatchWriter:
                     sha1=bindparam("b_sha1"),
                     sha256=bindparam("b_sha256"),
                     bytes_read=bindparam("b_bytes"),
+                    tasks_mask=bindparam("b_mask"),
                     error=bindparam("b_error"),
                 ),
                 [
@@ -79,6 +80,7 @@ class BatchWriter:
                         "b_sha1": r.sha1,
                         "b_sha256": r.sha256,
                         "b_bytes": r.bytes_read,
+                        "b_mask": r.tasks_mask,
                         "b_error": r.error,
                     }
                     for r in results

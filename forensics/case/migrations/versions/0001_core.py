@@ -175,6 +175,7 @@ def upgrade() -> None:
     sa.Column('sha1', sa.String(length=40), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=True),
     sa.Column('bytes_read', sa.BigInteger(), nullable=True),
+    sa.Column('tasks_mask', sa.Integer(), server_default='0', nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['evidence_id'], ['evidence.id'], name=op.f('fk_files_evidence_id_evidence')),
