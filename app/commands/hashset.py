@@ -7,13 +7,15 @@ import json
 import sys
 from pathlib import Path
 
+from app.commands.common import common_options
 from app.context import open_case
+from app.matching import run_match
 from forensics.hashsets.categories import KINDS
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats import PARSERS
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import ENV_LIBRARY, HashSetLibrary
-from forensics.hashsets.matching import MatchSettings, match_case
+from forensics.hashsets.matching import MatchSettings
 
 LIBRARY_HELP = f"hash-set library database (default: ${ENV_LIBRARY}, else the user data folder)"
 
@@ -85,10 +87,8 @@ def cmd_match(args: argparse.Namespace) -> int:
         phash_threshold=args.phash_threshold,
         dhash_threshold=args.dhash_threshold,
     )
-    with HashSetLibrary(args.library) as library, open_case(args, args.case_dir, write=True) as ctx:
-        summary = match_case(ctx.db, library, set_names=args.sets, settings=settings, examiner=ctx.examiner)
-        for usage in summary.sets:
-            ctx.custody.append("hashset_used", details=usage.custody_details(settings))
+    with open_case(args, args.case_dir, write=True) as ctx:
+        summary = run_match(ctx, args.library, args.sets, settings)
     for warning in summary.warnings:
         _say(args, f"warning: {warning}")
     for usage in summary.sets:
@@ -122,7 +122,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     hashset = sub.add_parser("hashset", help="manage the known-material hash-set library")
     actions = hashset.add_subparsers(dest="hashset_command", metavar="ACTION", required=True)
 
-    imp = actions.add_parser("import", help="import a hash-set file (format detected from content)")
+    imp = actions.add_parser(
+        "import", help="import a hash-set file (format detected from content)", parents=[common_options()]
+    )
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--name", help="set name (default: the file name without extension)")
     imp.add_argument("--kind", choices=KINDS, help="alert | known | informational (default by format)")
@@ -145,7 +147,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _library_option(rem)
     rem.set_defaults(func=cmd_remove)
 
-    match = sub.add_parser("match", help="match a case's files against hash sets")
+    match = sub.add_parser("match", help="match a case's files against hash sets", parents=[common_options()])
     match.add_argument("case_dir", metavar="DIR")
     match.add_argument("--sets", nargs="+", metavar="NAME", help="sets to use (default: all)")
     match.add_argument("--pdq-threshold", type=int, default=31, help="max PDQ Hamming distance (default 31)")
@@ -155,7 +157,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _library_option(match)
     match.set_defaults(func=cmd_match)
 
-    findings = sub.add_parser("findings", help="list a case's hash-set findings")
+    findings = sub.add_parser("findings", help="list a case's hash-set findings", parents=[common_options()])
     findings.add_argument("case_dir", metavar="DIR")
     findings.add_argument("--jsonl", action="store_true", help="one JSON object per finding")
     findings.set_defaults(func=cmd_findings)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from forensics.resources import resource_path
+
 CATEGORIES = (
     "image", "video", "audio", "document", "archive", "executable", "database", "email", "text",
     "encrypted", "other",
 )
-DEFAULT_TABLE_PATH = Path(__file__).resolve().parents[2] / "resources" / "filetypes" / "filetypes.toml"
+DEFAULT_TABLE_PATH = resource_path("filetypes", "filetypes.toml")
 
 
 @dataclass(frozen=True)

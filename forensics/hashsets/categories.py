@@ -9,8 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from forensics.hashsets.errors import HashSetError
+from forensics.resources import resource_path
 
-DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "resources" / "vics_categories.toml"
+DEFAULT_TABLE = resource_path("vics_categories.toml")
 KINDS = ("alert", "known", "informational")
 
 

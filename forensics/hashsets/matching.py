@@ -127,9 +127,16 @@ def lookup_exact(
 ) -> list[tuple[int, bytes]]:
     """``(entry_id, digest)`` of the entries of the selected sets holding any of these digests."""
     column = HashEntry.__table__.c[algorithm]
-    query = select(HashEntry.id, column).where(column.in_(digests), HashEntry.set_id.in_(set_ids))
+    # Only the hash is constrained in SQL: with ``set_id`` in the WHERE clause SQLite picks the set_id
+    # index and scans the whole set for every batch. Few entries share a digest, so the set filter is cheap.
+    wanted = set(set_ids)
+    query = select(HashEntry.id, HashEntry.set_id, column).where(column.in_(digests))
     with library.engine.connect() as connection:
-        return [(entry_id, bytes(digest)) for entry_id, digest in connection.execute(query)]
+        return [
+            (entry_id, bytes(digest))
+            for entry_id, set_id, digest in connection.execute(query)
+            if set_id in wanted
+        ]
 
 
 def exact_hits(case_engine: Engine, library: HashSetLibrary, set_ids: list[int]) -> Iterator[Hit]:

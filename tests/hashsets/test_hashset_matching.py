@@ -14,7 +14,7 @@ from forensics.case.models_findings import FileKnown, Finding, MatchRun
 from forensics.hashsets.findings import iter_findings, known_file_ids
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
-from forensics.hashsets.matching import MatchSettings, match_case
+from forensics.hashsets.matching import MatchSettings, lookup_exact, match_case
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ALERT_DATA, NONPERTINENT_DATA, OTHER_DATA, NEW_DATA = (
@@ -169,3 +169,19 @@ def test_findings_survive_set_removal_and_export_in_order(
     assert first["md5"] == _md5(ALERT_DATA) and first["sha256"] == hashlib.sha256(ALERT_DATA).hexdigest()
     assert first["set"]["name"] == "Agency VICS" and first["entry"]["media_id"] == "501"
     assert first["entry"]["raw"]["Series"] == "Series S"
+
+
+def test_exact_lookup_filters_sets_and_uses_the_hash_index(library: HashSetLibrary, tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.txt").write_text(_md5(ALERT_DATA) + "\n")
+        import_hash_set(library, tmp_path / f"{name}.txt", ImportOptions(name=name))
+    one, two = library.get("one"), library.get("two")
+    digest = bytes.fromhex(_md5(ALERT_DATA))
+    assert len(lookup_exact(library, "md5", [digest], [one.id, two.id])) == 2
+    ((entry_id, found),) = lookup_exact(library, "md5", [digest], [two.id])
+    assert found == digest
+    with library.engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id, set_id, md5 FROM hash_entries WHERE md5 IN (?)", (digest,)
+        ).all()
+    assert "ix_hash_entries_md5" in str(plan)
