@@ -20,19 +20,20 @@ from sqlalchemy import select, text
 
 from forensics import __version__
 from forensics.case import review
-from forensics.case.db import CaseDatabase, case_db_path
+from forensics.case.create import create_case
+from forensics.case.db import CaseDatabase
 from forensics.case.models import CaseInfo, Evidence, FileSystem
 from forensics.custody import actions
 from forensics.custody.log import CustodyLog, read_entries
 from forensics.custody.profiles import create_examiner, list_examiners
-from forensics.custody.session import open_custody, start_case_custody
+from forensics.custody.session import open_custody
 from forensics.custody.verify import verify_case
 from forensics.errors import CaseError, CustosError
 from forensics.evidence.source import EvidenceSource
 from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for, table_path
 from forensics.hashsets.findings import finding_object, iter_findings
 from forensics.hashsets.library import HashSetLibrary
-from forensics.timeutil import ns_to_iso, utc_now_iso
+from forensics.timeutil import ns_to_iso
 from ui.file_query import ROW_COLUMNS, FileFilter, build_id_query, build_rows_query
 
 # The columns finding_object() reads, for one file (forensics.hashsets.findings lists the whole case).
@@ -156,44 +157,21 @@ class CaseSession:
         passphrase: str,
     ) -> CaseSession:
         """Create a case folder, start its custody log as ``examiner`` and record the case."""
-        case_dir = Path(case_dir)
-        if not number.strip() or not title.strip():
-            raise CaseError("a case needs a number and a title")
-        if case_db_path(case_dir).exists():
-            raise CaseError(f"{case_dir}: a case already exists there")
-        if case_dir.exists() and any(case_dir.iterdir()):
-            raise CaseError(f"{case_dir}: folder is not empty")
-        case_dir.mkdir(parents=True, exist_ok=True)
-        db = CaseDatabase(case_dir, create=True)
-        try:
-            custody = start_case_custody(db, examiner, passphrase)
-            with db.session() as s:
-                s.add(
-                    CaseInfo(
-                        number=number,
-                        title=title,
-                        agency=agency or None,
-                        created_at=utc_now_iso(),
-                        created_by=custody.examiner_name,
-                        custos_version=__version__,
-                    )
-                )
-            custody.append(
-                actions.CASE_CREATED,
-                details={
-                    "number": number,
-                    "title": title,
-                    "agency": agency or None,
-                    "custos_version": __version__,
-                },
-            )
-        except BaseException:
-            db.close()
-            raise
-        return cls(case_dir, db, custody, passphrase)
+        db, custody = create_case(
+            case_dir, number=number, title=title, agency=agency, examiner=examiner, passphrase=passphrase
+        )
+        return cls(Path(case_dir), db, custody, passphrase)
 
     def close(self) -> None:
-        self.db.close()
+        """Record that the examiner closed the case, then release the database (once)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        try:
+            if self.custody.writable:
+                self.custody.append(actions.CASE_CLOSED, details={"via": "gui"})
+        finally:
+            self.db.close()
 
     @property
     def examiner(self) -> str:

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from app.commands.common import common_options
 from app.passphrase import passphrase_for
-from forensics import __version__
-from forensics.case.db import CaseDatabase, case_db_path
-from forensics.case.models import CaseInfo
-from forensics.custody import actions
-from forensics.custody.profiles import load_examiner
-from forensics.custody.session import start_case_custody
+from forensics.case.create import create_case
 from forensics.errors import CaseError
-from forensics.timeutil import utc_now_iso
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,38 +25,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     examiner = args.examiner
     if not examiner:
         raise CaseError("name the examiner creating the case (--examiner or $CUSTOS_EXAMINER)")
-    case_dir = Path(args.case_dir)
-    if case_db_path(case_dir).exists():
-        raise CaseError(f"{case_dir}: a case already exists there")
-    if case_dir.exists() and any(case_dir.iterdir()):
-        raise CaseError(f"{case_dir}: folder is not empty")
-    passphrase = passphrase_for(examiner)
-    load_examiner(examiner).unlock(passphrase)  # refuse a wrong passphrase before anything is created
-    case_dir.mkdir(parents=True, exist_ok=True)
-    db = CaseDatabase(case_dir, create=True)
-    try:
-        log = start_case_custody(db, examiner, passphrase)
-        with db.session() as s:
-            s.add(
-                CaseInfo(
-                    number=args.number,
-                    title=args.title,
-                    agency=args.agency,
-                    created_at=utc_now_iso(),
-                    created_by=examiner,
-                    custos_version=__version__,
-                )
-            )
-        log.append(
-            actions.CASE_CREATED,
-            details={
-                "number": args.number,
-                "title": args.title,
-                "agency": args.agency,
-                "custos_version": __version__,
-            },
-        )
-    finally:
-        db.close()
-    print(f"case {args.number} created in {case_dir}")
+    db, _log = create_case(
+        args.case_dir,
+        number=args.number,
+        title=args.title,
+        agency=args.agency,
+        examiner=examiner,
+        passphrase=passphrase_for(examiner),
+    )
+    db.close()
+    print(f"case {args.number} created in {args.case_dir}")
     return 0
