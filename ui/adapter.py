@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from forensics import __version__
 from forensics.case import review
@@ -31,25 +31,10 @@ from forensics.custody.verify import verify_case
 from forensics.errors import CaseError, CustosError
 from forensics.evidence.source import EvidenceSource
 from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for, table_path
-from forensics.hashsets.findings import finding_object, iter_findings
+from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.timeutil import ns_to_iso
 from ui.file_query import ROW_COLUMNS, FileFilter, build_id_query, build_rows_query
-
-# The columns finding_object() reads, for one file (forensics.hashsets.findings lists the whole case).
-FILE_FINDINGS_QUERY = text(
-    """
-    SELECT f.*, e.item AS item, fs."offset" AS partition_offset, x.inode AS inode,
-           x.attr_type AS attr_type, x.attr_id AS attr_id, x.path AS path,
-           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256
-    FROM findings f
-    JOIN files x ON x.id = f.file_id
-    JOIN evidence e ON e.id = x.evidence_id
-    JOIN filesystems fs ON fs.id = x.filesystem_id
-    WHERE f.file_id = :file_id
-    ORDER BY f.set_name, f.set_uid, f.algorithm, f.entry_id, f.id
-    """
-)
 
 __all__ = [
     "CaseSession",
@@ -353,9 +338,7 @@ class CaseSession:
 
     def findings_of(self, file_id: int) -> list[dict[str, Any]]:
         """The findings of one file (same objects as :meth:`findings`), by set, algorithm and entry."""
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(FILE_FINDINGS_QUERY, {"file_id": file_id}).mappings().all()
-        return [{**finding_object(row), "file_id": file_id} for row in rows]
+        return [{**finding, "file_id": file_id} for finding in iter_findings(self.db, file_id)]
 
     def custody_entries(self) -> list[dict[str, Any]]:
         return [

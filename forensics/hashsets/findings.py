@@ -19,6 +19,7 @@ FINDINGS_QUERY = text(
     JOIN files x ON x.id = f.file_id
     JOIN evidence e ON e.id = x.evidence_id
     JOIN filesystems fs ON fs.id = x.filesystem_id
+    WHERE :file_id IS NULL OR f.file_id = :file_id
     ORDER BY e.item, fs."offset", x.path, x.id, f.set_name, f.set_uid, f.algorithm, f.entry_id, f.id
     """
 )
@@ -69,10 +70,10 @@ def finding_object(row: Any) -> dict[str, Any]:
     }
 
 
-def iter_findings(case_db: CaseDatabase) -> Iterator[dict[str, Any]]:
-    """Every finding of the case, ordered by evidence item, partition, path, set, algorithm, entry."""
+def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every finding of the case (or of one file), ordered by item, partition, path, set, algorithm, entry."""
     with case_db.engine.connect() as connection:
-        for row in connection.execute(FINDINGS_QUERY).mappings():
+        for row in connection.execute(FINDINGS_QUERY, {"file_id": file_id}).mappings():
             yield finding_object(row)
 
 

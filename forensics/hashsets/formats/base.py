@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forensics.hashsets.hashes import BadHash, parse_hex
+from forensics.hashsets.records import Problem
+
 BOM = b"\xef\xbb\xbf"
 
 
@@ -60,3 +63,18 @@ def to_int(value: Any) -> int | None:
     if text.lstrip("-").isdigit():
         return int(text)
     return None
+
+
+def parse_hash_pairs(
+    number: int, pairs: tuple[tuple[str, str | None], ...], unit: str = "line"
+) -> dict[str, bytes] | Problem:
+    """The non-empty hashes of one record as bytes, or the problem with its line/row number."""
+    found: dict[str, bytes] = {}
+    for algorithm, value in pairs:
+        if clean(value) is None:
+            continue
+        try:
+            found[algorithm] = parse_hex(str(value), algorithm)
+        except BadHash as exc:
+            return Problem(number, f"{unit} {number}: {exc}")
+    return found or Problem(number, f"{unit} {number}: no hash")

@@ -6,8 +6,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensics.hashsets.formats.base import ParseContext, clean, open_text, to_int
-from forensics.hashsets.hashes import BadHash, parse_hex
+from forensics.hashsets.formats.base import ParseContext, clean, open_text, parse_hash_pairs, to_int
 from forensics.hashsets.records import EntryRecord, Problem
 
 ICSE_HEADER_START = ("MD5", "SHA1", "PhotoDNA", "Image ID")
@@ -33,18 +32,6 @@ def _rows(
             yield number, dict(zip(header, row, strict=True))
 
 
-def _hashes(number: int, pairs: tuple[tuple[str, str | None], ...]) -> dict[str, bytes] | Problem:
-    found: dict[str, bytes] = {}
-    for algorithm, value in pairs:
-        if clean(value) is None:
-            continue
-        try:
-            found[algorithm] = parse_hex(str(value), algorithm)
-        except BadHash as exc:
-            return Problem(number, f"line {number}: {exc}")
-    return found or Problem(number, f"line {number}: no hash")
-
-
 def parse_icse(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """Interpol ICSE baseline CSV: ``MD5;SHA1;PhotoDNA;Image ID;...;Series name;...``."""
     for item in _rows(path, ";", ICSE_HEADER_START):
@@ -52,7 +39,7 @@ def parse_icse(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
             yield item
             continue
         number, row = item
-        hashes = _hashes(number, (("md5", row.get("MD5")), ("sha1", row.get("SHA1"))))
+        hashes = parse_hash_pairs(number, (("md5", row.get("MD5")), ("sha1", row.get("SHA1"))))
         if isinstance(hashes, Problem):
             yield hashes
             continue
@@ -72,7 +59,7 @@ def parse_hashkeeper(path: Path, context: ParseContext) -> Iterator[EntryRecord 
             yield item
             continue
         number, row = item
-        hashes = _hashes(number, (("md5", row.get("hash")),))
+        hashes = parse_hash_pairs(number, (("md5", row.get("hash")),))
         if isinstance(hashes, Problem):
             yield hashes
             continue

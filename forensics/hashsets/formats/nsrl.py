@@ -13,8 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from forensics.hashsets.formats.base import ParseContext, clean, open_text, to_int
-from forensics.hashsets.hashes import BadHash, parse_hex
+from forensics.hashsets.formats.base import ParseContext, clean, open_text, parse_hash_pairs, to_int
 from forensics.hashsets.records import EntryRecord, Problem
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -51,20 +50,6 @@ def rds3_version(connection: sqlite3.Connection) -> str | None:
     return str(row[0]) if row else None
 
 
-def _hashes(number: int, pairs: tuple[tuple[str, str | None], ...]) -> dict[str, bytes] | Problem:
-    found: dict[str, bytes] = {}
-    for algorithm, value in pairs:
-        if clean(value) is None:
-            continue
-        try:
-            found[algorithm] = parse_hex(str(value), algorithm)
-        except BadHash as exc:
-            return Problem(number, f"row {number}: {exc}")
-    if not found:
-        return Problem(number, f"row {number}: no hash")
-    return found
-
-
 def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """Rows of the ``FILE`` object of an RDS v3 database."""
     connection = open_readonly(path)
@@ -76,7 +61,7 @@ def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
         context.facts.update(variant=variant, version=rds3_version(connection))
         rows = connection.execute("SELECT sha256, sha1, md5, file_name, file_size, package_id FROM FILE")
         for number, (sha256, sha1, md5, name, size, package) in enumerate(rows, start=1):
-            hashes = _hashes(number, (("sha256", sha256), ("sha1", sha1), ("md5", md5)))
+            hashes = parse_hash_pairs(number, (("sha256", sha256), ("sha1", sha1), ("md5", md5)), "row")
             if isinstance(hashes, Problem):
                 yield hashes
                 continue
@@ -106,7 +91,7 @@ def parse_rds2(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 yield Problem(number, f"line {number}: {len(row)} fields, expected {len(header)}")
                 continue
             values = {name: row[index] for name, index in columns.items()}
-            hashes = _hashes(number, (("sha1", values.get("SHA-1")), ("md5", values.get("MD5"))))
+            hashes = parse_hash_pairs(number, (("sha1", values.get("SHA-1")), ("md5", values.get("MD5"))))
             if isinstance(hashes, Problem):
                 yield hashes
                 continue
