@@ -21,7 +21,13 @@ from forensics.reports.collect_case import (
     computed_limitations,
 )
 from forensics.reports.collect_evidence import collect_evidence
-from forensics.reports.collect_findings import category_of, collect_findings, count_files
+from forensics.reports.collect_findings import (
+    category_of,
+    category_region,
+    collect_categorised_without_findings,
+    collect_findings,
+    count_files,
+)
 from forensics.reports.model import CaseSection, Person, ReportData, Scope
 from forensics.reports.tools import tool_versions
 
@@ -66,6 +72,8 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
             raise CaseError(f"{db.case_dir}: the case has no case record")
         case = CaseSection(info.number, info.title, info.agency, info.created_at, info.created_by)
         findings = collect_findings(session)
+        categorised = collect_categorised_without_findings(session)
+        region = category_region(session)
         evidence = collect_evidence(db, session)
         methodology = collect_methodology(db, session)
         hash_sets = collect_hash_sets(session)
@@ -98,4 +106,6 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
         custody_verification=custody_verdict,
         geo=geo,
         annex=annex,
+        categorised=categorised,
+        category_region=region,
     )

@@ -78,6 +78,61 @@ def examiner_categories(session: Session) -> dict[int, tuple[int, str]]:
     return {row.file_id: (row.category, row.label) for row in session.scalars(select(FileCategory))}
 
 
+def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
+    """Files an examiner categorised that no hash set flagged (basis 'examiner categorisation')."""
+    flagged = select(Finding.file_id)
+    query = (
+        select(FileCategory, File, Evidence.item, FileSystem, FileAnalysis.category)
+        .join(File, File.id == FileCategory.file_id)
+        .join(Evidence, Evidence.id == File.evidence_id)
+        .join(FileSystem, FileSystem.id == File.filesystem_id)
+        .outerjoin(FileAnalysis, FileAnalysis.file_id == File.id)
+        .where(FileCategory.file_id.not_in(flagged))
+        .order_by(Evidence.item, FileSystem.offset, File.path, File.id)
+    )
+    rows = []
+    for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
+        rows.append(
+            FindingRow(
+                number=number,
+                file_id=f.id,
+                item=item,
+                partition=partition_label(fs),
+                path=printable_text(f.path),
+                inode=inode_label(f),
+                size=f.size,
+                mtime=ns_to_iso(f.mtime_ns),
+                atime=ns_to_iso(f.atime_ns),
+                ctime=ns_to_iso(f.ctime_ns),
+                crtime=ns_to_iso(f.crtime_ns),
+                md5=f.md5,
+                sha1=f.sha1,
+                sha256=f.sha256,
+                media=media_kind(analysis_category),
+                basis="examiner categorisation",
+                algorithm="",
+                distance=0,
+                threshold=None,
+                set_name="",
+                set_version=None,
+                entry="",
+                list_category=None,
+                list_category_label=None,
+                examiner_category=review.category,
+                examiner_category_label=review.label,
+                allocated=f.allocated,
+                deleted=f.deleted,
+            )
+        )
+    return rows
+
+
+def category_region(session: Session) -> str:
+    """The one region whose scheme the examiner's categories use (US when none, or when mixed)."""
+    regions = set(session.scalars(select(FileCategory.region).distinct()))
+    return regions.pop() if len(regions) == 1 else "US"
+
+
 def collect_findings(session: Session) -> list[FindingRow]:
     """Every finding, ordered by item, partition, path, file, set, algorithm and entry; numbered from 1."""
     query = (

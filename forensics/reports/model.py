@@ -238,6 +238,11 @@ class ReportData:
     custody_verification: str
     geo: list[GeoPoint] = field(default_factory=list)
     annex: list[AnnexImage] = field(default_factory=list)
+    # Files an examiner categorised that no hash set flagged (basis "examiner categorisation"): exported
+    # to VICS with the findings, so that new material goes back to the hash database.
+    categorised: list[FindingRow] = field(default_factory=list)
+    # The VICS category scheme (region) the examiner's categories use.
+    category_region: str = "US"
 
     def as_dict(self) -> dict[str, Any]:
         """The model as plain JSON-ready data (annex images are left out: they never leave the annex)."""

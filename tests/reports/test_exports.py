@@ -197,3 +197,31 @@ def test_exports_repeat_byte_for_byte(case, tmp_path, flag):
     first = _export(case.case_dir, flag, tmp_path / "first")
     second = _export(case.case_dir, flag, tmp_path / "second")
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_vics_export_carries_files_the_examiner_categorised_without_a_finding(case, tmp_path):
+    from report_case import _categorise
+
+    _categorise(case.case_dir, "/DSCN0042.jpg", 2)  # no hash set lists this photo
+    exported = _export(case.case_dir, "--vics", tmp_path / "case-vics.json")
+    media = {m["MD5"].lower(): m for m in json.loads(exported.read_text())["value"][0]["Media"]}
+    graded = media[case.photo_md5["DSCN0042.jpg"]]
+    assert graded["Category"] == 2
+    assert graded["Comments"] == "examiner categorisation"
+    assert [f["FileName"] for f in graded["MediaFiles"]] == ["DSCN0042.jpg"]
+
+
+def test_vics_context_names_the_region_of_the_examiners_scheme():
+    from dataclasses import replace
+
+    from golden_report import golden_report
+
+    from forensics.reports.exports.vics import vics_bytes
+
+    report = golden_report()
+    uk = replace(report, category_region="UK", categorised=[replace(report.findings[0], md5="ab" * 16)])
+    data = json.loads(vics_bytes(uk))
+    assert data["@odata.context"] == (
+        "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Cases"
+    )
+    assert "AB" * 16 in {m["MD5"] for m in data["value"][0]["Media"]}

@@ -1,9 +1,10 @@
 """Project VIC VICS 2.0 case export (Case with Media and MediaFiles) carrying the assigned categories.
 
-One Media record per distinct file content (MD5) with findings; one MediaFiles entry per instance of
-that content in the evidence. ``Category`` is the examiner's category when one was assigned, else the
-matched list's category, else null (uncategorised). Hashes are written in uppercase, as distributed sets
-are (FORMATS.md appendix B).
+One Media record per distinct file content (MD5) that a hash set flagged or an examiner categorised; one
+MediaFiles entry per instance of that content in the evidence. ``Category`` is the examiner's category when
+one was assigned, else the matched list's category, else null (uncategorised). The case context names the
+region of the examiner's category scheme (US, Canada, UK). Hashes are written in uppercase, as distributed
+sets are (FORMATS.md appendix B).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import PurePosixPath
 from forensics.reports.exports.common import json_bytes, stable_uuid
 from forensics.reports.model import FindingRow, ReportData
 
-CASES_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Cases"
+CASES_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/{region}/$metadata#Cases"
 
 
 def _upper(value: str | None) -> str | None:
@@ -59,7 +60,7 @@ def _media(media_id: int, rows: list[FindingRow]) -> dict:
         "SHA1": _upper(first.sha1),
         "MediaSize": first.size,
         "IsPrecategorized": "true" if any(r.list_category is not None for r in rows) else "false",
-        "Comments": "; ".join(sorted({f"{r.set_name}: {r.basis}" for r in rows})),
+        "Comments": "; ".join(sorted({f"{r.set_name}: {r.basis}" if r.set_name else r.basis for r in rows})),
         "MediaFiles": [_media_file(row) for row in instances.values()],
     }
     if first.sha256:
@@ -70,9 +71,9 @@ def _media(media_id: int, rows: list[FindingRow]) -> dict:
 
 
 def vics_bytes(report: ReportData) -> bytes:
-    """The VICS 2.0 US case export of the report's findings."""
+    """The VICS 2.0 case export of the report's findings and examiner-categorised files."""
     by_md5: dict[str, list[FindingRow]] = defaultdict(list)
-    for row in report.findings:
+    for row in [*report.findings, *report.categorised]:
         if row.md5:
             by_md5[row.md5].append(row)
     media = [_media(number, by_md5[md5]) for number, md5 in enumerate(sorted(by_md5), start=1)]
@@ -98,4 +99,5 @@ def vics_bytes(report: ReportData) -> bytes:
         ],
         "Media": media,
     }
-    return json_bytes({"@odata.context": CASES_CONTEXT, "value": [case]})
+    context = CASES_CONTEXT.format(region=report.category_region)
+    return json_bytes({"@odata.context": context, "value": [case]})
