@@ -78,6 +78,32 @@ def examiner_categories(session: Session) -> dict[int, tuple[int, str]]:
     return {row.file_id: (row.category, row.label) for row in session.scalars(select(FileCategory))}
 
 
+def file_row(
+    number: int, f: File, item: str, fs: FileSystem, analysis_category: str | None, **why
+) -> FindingRow:
+    """A report row for file ``f``: where it is, its times and hashes, plus why it is reported (``why``)."""
+    return FindingRow(
+        number=number,
+        file_id=f.id,
+        item=item,
+        partition=partition_label(fs),
+        path=printable_text(f.path),
+        inode=inode_label(f),
+        size=f.size,
+        mtime=ns_to_iso(f.mtime_ns),
+        atime=ns_to_iso(f.atime_ns),
+        ctime=ns_to_iso(f.ctime_ns),
+        crtime=ns_to_iso(f.crtime_ns),
+        md5=f.md5,
+        sha1=f.sha1,
+        sha256=f.sha256,
+        media=media_kind(analysis_category),
+        allocated=f.allocated,
+        deleted=f.deleted,
+        **why,
+    )
+
+
 def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
     """Files an examiner categorised that no hash set flagged (basis 'examiner categorisation')."""
     flagged = select(Finding.file_id)
@@ -90,41 +116,27 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
         .where(FileCategory.file_id.not_in(flagged))
         .order_by(Evidence.item, FileSystem.offset, File.path, File.id)
     )
-    rows = []
-    for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
-        rows.append(
-            FindingRow(
-                number=number,
-                file_id=f.id,
-                item=item,
-                partition=partition_label(fs),
-                path=printable_text(f.path),
-                inode=inode_label(f),
-                size=f.size,
-                mtime=ns_to_iso(f.mtime_ns),
-                atime=ns_to_iso(f.atime_ns),
-                ctime=ns_to_iso(f.ctime_ns),
-                crtime=ns_to_iso(f.crtime_ns),
-                md5=f.md5,
-                sha1=f.sha1,
-                sha256=f.sha256,
-                media=media_kind(analysis_category),
-                basis="examiner categorisation",
-                algorithm="",
-                distance=0,
-                threshold=None,
-                set_name="",
-                set_version=None,
-                entry="",
-                list_category=None,
-                list_category_label=None,
-                examiner_category=review.category,
-                examiner_category_label=review.label,
-                allocated=f.allocated,
-                deleted=f.deleted,
-            )
+    return [
+        file_row(
+            number,
+            f,
+            item,
+            fs,
+            analysis_category,
+            basis="examiner categorisation",
+            algorithm="",
+            distance=0,
+            threshold=None,
+            set_name="",
+            set_version=None,
+            entry="",
+            list_category=None,
+            list_category_label=None,
+            examiner_category=review.category,
+            examiner_category_label=review.label,
         )
-    return rows
+        for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1)
+    ]
 
 
 def category_region(session: Session) -> str:
@@ -157,22 +169,12 @@ def collect_findings(session: Session) -> list[FindingRow]:
     rows = []
     for number, (finding, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
         rows.append(
-            FindingRow(
-                number=number,
-                file_id=f.id,
-                item=item,
-                partition=partition_label(fs),
-                path=printable_text(f.path),
-                inode=inode_label(f),
-                size=f.size,
-                mtime=ns_to_iso(f.mtime_ns),
-                atime=ns_to_iso(f.atime_ns),
-                ctime=ns_to_iso(f.ctime_ns),
-                crtime=ns_to_iso(f.crtime_ns),
-                md5=f.md5,
-                sha1=f.sha1,
-                sha256=f.sha256,
-                media=media_kind(analysis_category),
+            file_row(
+                number,
+                f,
+                item,
+                fs,
+                analysis_category,
                 basis=match_basis(finding.algorithm, finding.distance, finding.threshold),
                 algorithm=finding.algorithm,
                 distance=finding.distance,
@@ -184,8 +186,6 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 list_category_label=finding.category_label,
                 examiner_category=reviewed[f.id][0] if f.id in reviewed else None,
                 examiner_category_label=reviewed[f.id][1] if f.id in reviewed else None,
-                allocated=f.allocated,
-                deleted=f.deleted,
             )
         )
     return rows
