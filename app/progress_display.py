@@ -29,20 +29,21 @@ class TerminalProgress:
         self.stream.flush()
         self._shown = True
 
-    def bytes(self, done: int, total: int, label: str) -> None:
-        """For byte-only jobs such as media verification."""
-        self(Progress(phase=label, bytes_done=done, bytes_total=total, started=self._start_for(label)))
-
-    def _start_for(self, label: str) -> float:
-        if not hasattr(self, "_starts"):
-            self._starts: dict[str, float] = {}
-        return self._starts.setdefault(label, time.monotonic())
-
     def done(self) -> None:
         if self._shown:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self._shown = False
+
+
+def byte_reporter(display, label: str):
+    """A ``(done, total)`` callback for byte-only jobs (media verification) feeding ``display``."""
+    started = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        display(Progress(phase=label, bytes_done=done, bytes_total=total, started=started))
+
+    return report
 
 
 class JsonProgress:

@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
         profile = dialog.profile.currentText()
         steps = [("adding", dialog.add_arguments(case_dir))]
         if (dialog.survey or {}).get("container") != "folder":  # a folder has no media hash to verify
-            steps.append(("verifying", ["verify", case_dir, "--item", item]))
+            steps.append(("verifying", ["verify", case_dir, "--item", item, "--progress-jsonl"]))
         steps.append(
             ("ingest", ["ingest", case_dir, "--item", item, "--progress-jsonl", "--profile", profile])
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
-from app.progress_display import TerminalProgress
+from app.progress_display import JsonProgress, TerminalProgress, byte_reporter
 from forensics.case.models import Verification
 from forensics.case.store import get_evidence, intake_dict, record_evidence
 from forensics.custody import actions
@@ -63,6 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify.add_argument("--md5", help="expected MD5 of the media (in addition to any stored)")
     verify.add_argument("--sha1", help="expected SHA-1 of the media")
     verify.add_argument("--sha256", help="expected SHA-256 of the media")
+    verify.add_argument(
+        "--progress-jsonl", action="store_true", help="write progress as JSON lines on stderr (GUI, scripts)"
+    )
     verify.set_defaults(func=cmd_verify)
 
 
@@ -152,7 +155,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    display = TerminalProgress(args.quiet)
+    display = JsonProgress(args.item) if args.progress_jsonl else TerminalProgress(args.quiet)
     with open_case(args, args.case_dir, write=True) as ctx:
         with ctx.db.session() as s:
             evidence = get_evidence(s, args.item)
@@ -172,7 +175,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 examiner_refs[algo] = _check_hex(given, length, f"--{algo}")
         started = utc_now_iso()
         try:
-            digests = hash_media(path, progress=lambda d, t: display.bytes(d, t, "verifying"))
+            digests = hash_media(path, progress=byte_reporter(display, "verifying"))
         except EvidenceError as exc:
             display.done()
             _record_failed_verification(ctx, evidence_id, args.item, started, str(exc))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.pipeline.progress import Progress, format_progress
+from tests.app.cli_helpers import cli, examiner_env, new_case
 
 
 class FakeTerminal(io.StringIO):
@@ -44,3 +46,15 @@ def test_json_progress_lines() -> None:
     JsonProgress("EXH-1", stream=stream).emit(_halfway())
     record = json.loads(stream.getvalue())
     assert record["item"] == "EXH-1" and record["items_done"] == 50 and 9 < record["eta_seconds"] < 11
+
+
+def test_verify_writes_machine_readable_byte_progress(tmp_path, capsys, monkeypatch):
+    examiner_env(monkeypatch)
+    case = new_case(capsys, tmp_path / "case")
+    image = Path(__file__).resolve().parents[1] / "data" / "dfvfs" / "ext2.E01"
+    assert cli(capsys, "evidence", "add", case, image, "--item", "EXH-1").code == 0
+    run = cli(capsys, "verify", case, "--item", "EXH-1", "--progress-jsonl")
+    assert run.code == 0
+    records = [json.loads(line) for line in run.err.splitlines() if line.startswith("{")]
+    assert records and all(r["phase"] == "verifying" for r in records)
+    assert records[0]["bytes_total"] == 4194304  # dfvfs: the ext2 volume is 4 MiB
