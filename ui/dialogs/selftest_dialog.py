@@ -29,6 +29,7 @@ class SelftestRun(QDialog):
         self.resize(640, 420)
         self.folder = validation_folder()
         self.status = QLabel("Running the validation suite on the bundled reference data…")
+        self.status.setWordWrap(True)
         self.output = QPlainTextEdit(readOnly=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = self.buttons.addButton(
