@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.timeutil import ns_to_iso
 from ui.file_query import ROW_COLUMNS, FileFilter, build_id_query, build_rows_query
+from ui.models.gallery_query import GroupSummary, gallery_sql
 
 __all__ = [
     "CaseSession",
@@ -99,12 +100,17 @@ def job_environment(examiner: str, passphrase: str | None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class GalleryEntry:
-    """One tile of the gallery: the representative file, its group and how many files it stands for."""
+    """One tile of the gallery: the representative file, its group and how many files it stands for.
+
+    ``hit``: the file has an alert finding; ``summary``: its group's totals (shared by the group's tiles).
+    """
 
     file_id: int
     group: str
     stacked: int
     name: str
+    hit: bool = False
+    summary: GroupSummary | None = None
 
 
 class CaseSession:
@@ -140,10 +146,17 @@ class CaseSession:
         agency: str | None,
         examiner: str,
         passphrase: str,
+        region: str = "US",
     ) -> CaseSession:
-        """Create a case folder, start its custody log as ``examiner`` and record the case."""
+        """Create a case folder, start its custody log as ``examiner``, record the case and its region."""
         db, custody = create_case(
-            case_dir, number=number, title=title, agency=agency, examiner=examiner, passphrase=passphrase
+            case_dir,
+            number=number,
+            title=title,
+            agency=agency,
+            examiner=examiner,
+            passphrase=passphrase,
+            region=region,
         )
         return cls(Path(case_dir), db, custody, passphrase)
 
@@ -273,32 +286,38 @@ class CaseSession:
             return source.read_all(locator, limit)
 
     # -- gallery ---------------------------------------------------------------------------------
-    def gallery(self, group_by: str = "folder", stack_identical: bool = True) -> list[GalleryEntry]:
-        """Tiles of every file with a thumbnail, grouped by folder or matched set; copies stacked."""
-        if group_by == "set":
-            group_sql = (
-                "COALESCE((SELECT min(h.set_name) FROM findings h WHERE h.file_id = f.id), '(no match)')"
-            )
-        else:
-            group_sql = "rtrim(f.path, replace(f.path, '/', ''))"
-        sql = (
-            f"SELECT f.id, {group_sql} AS grp, f.md5, f.name FROM files f "
-            "JOIN thumbnails t ON t.file_id = f.id ORDER BY grp, f.path, f.id"
-        )
+    def gallery(
+        self, group_by: str = "folder", stack_identical: bool = True, rank_by_hits: bool = False
+    ) -> list[GalleryEntry]:
+        """Tiles of every file with a thumbnail, grouped by folder or matched set; copies stacked.
+
+        With ``rank_by_hits`` the groups most loaded with alert findings and categorised material
+        (share of flagged files, then their count) come first; see :mod:`ui.models.gallery_query`.
+        """
+        alert = [
+            (region, number)
+            for region, sch in load_schemes(table_path()).items()
+            for number, category in sch.categories.items()
+            if category.kind == "alert"
+        ]
+        sql, params = gallery_sql(group_by, rank_by_hits, alert)
+        with self._cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
         entries: list[GalleryEntry] = []
         seen: dict[str, int] = {}  # md5 -> index of the tile that stands for every copy
-        with self._cursor() as cur:
-            cur.execute(sql)
-            rows = cur.fetchall()
-        for file_id, group, md5, name in rows:
+        summaries: dict[str, GroupSummary] = {}
+        for file_id, group, md5, name, hit, files, hits, categorised, flagged in rows:
             if stack_identical and md5 and md5 in seen:
                 index = seen[md5]
-                old = entries[index]
-                entries[index] = GalleryEntry(old.file_id, old.group, old.stacked + 1, old.name)
+                entries[index] = replace(entries[index], stacked=entries[index].stacked + 1)
                 continue
             if md5:
                 seen[md5] = len(entries)
-            entries.append(GalleryEntry(file_id, group, 1, name))
+            summary = summaries.get(group)
+            if summary is None:
+                summary = summaries[group] = GroupSummary(files, hits, categorised, flagged)
+            entries.append(GalleryEntry(file_id, group, 1, name, bool(hit), summary))
         return entries
 
     def identical_files(self, file_ids: list[int]) -> list[int]:
@@ -386,6 +405,21 @@ class CaseSession:
         with self.db.session() as s:
             fs = s.get(FileSystem, filesystem_id)
         return "?" if fs is None else f"{fs.fs_type or fs.status} @ {fs.offset}"
+
+    # -- review filters and the case's category region --------------------------------------------
+    def tags(self) -> list[str]:
+        """Every review tag used in the case, sorted (the filter bar offers them)."""
+        with self._cursor() as cur:
+            cur.execute("SELECT DISTINCT tag FROM review_tags ORDER BY tag COLLATE NOCASE")
+            return [r[0] for r in cur.fetchall()]
+
+    def region(self) -> str:
+        """The VICS category region (US, Canada, UK) of this case's review."""
+        return review.case_region(self.db)
+
+    def set_region(self, region: str) -> str:
+        """Change the case's category region (a signed custody event); returns the scheme's spelling."""
+        return review.set_case_region(self.db, self.custody, region)
 
 
 def _one(cur: Any) -> dict[str, Any] | None:

@@ -49,7 +49,9 @@ class FileFilter:
     mtime_to_ns: int | None = None
     camera: str | None = None  # substring of EXIF make or model
     has_gps: bool = False
-    review_category: int | None = None
+    review_category: int | None = None  # files the examiner gave this category number
+    reviewed: bool | None = None  # True: files with any category; False: files with none
+    tag: str | None = None  # files carrying this review tag (exact)
     files_only: bool = False  # hide directories
     extra_ids: list[int] = field(default_factory=list)  # restrict to these ids (findings -> table)
 
@@ -110,6 +112,12 @@ def build_id_query(flt: FileFilter, sort: str = "id", descending: bool = False) 
         joins.add("review")
         where.append("r.category = ?")
         params.append(flt.review_category)
+    if flt.reviewed is not None:
+        joins.add("review")
+        where.append("r.file_id IS NOT NULL" if flt.reviewed else "r.file_id IS NULL")
+    if flt.tag:
+        where.append("EXISTS (SELECT 1 FROM review_tags t WHERE t.file_id = f.id AND t.tag = ?)")
+        params.append(flt.tag)
     if flt.files_only:
         where.append("f.kind NOT IN ('directory', 'virtual-dir')")
     if flt.extra_ids:

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         splitter = self.settings.value("window/files_splitter")
         if splitter is not None:
             self.files.splitter.restoreState(splitter)
+        self.files.restore_layout(self.settings)
 
     # -- menus and shortcuts ----------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None) -> QAction:
@@ -163,11 +164,30 @@ class MainWindow(QMainWindow):
             self.files.filters.search.setFocus()
             self.files.filters.search.selectAll()
 
+    def workstation_region(self) -> str:
+        """The category region new cases start with (and the one shown while no case is open)."""
+        return str(self.settings.value("review/region", "US"))
+
     def set_region(self, region: str) -> None:
-        self.settings.setValue("review/region", region)
+        """The open case's category region (a signed custody event), else the workstation default."""
+        if self.session is None:
+            self.settings.setValue("review/region", region)
+        else:
+            try:
+                region = self.session.set_region(region)
+            except adapter.CustosError as exc:
+                self._error("Cannot change the category region", str(exc))
+                region = self.session.region()
+            else:
+                self.custody.reload()
+                self._status(f"Category region of this case: {region} (recorded in the custody log)")
+            self.files.set_region(region)
+        self._show_region(region)
+
+    def _show_region(self, region: str) -> None:
         self.gallery.set_region(region)
         for action in self.region_actions:
-            action.setChecked(action.text().endswith(region))
+            action.setChecked(action.text().endswith(f": {region}"))
 
     def _toggle_gray(self, on: bool) -> None:
         self.settings.setValue("review/grayscale", on)
@@ -206,7 +226,7 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(self.recent_cases())
 
     def create_case(self) -> CreateCaseDialog:
-        dialog = CreateCaseDialog(self)
+        dialog = CreateCaseDialog(self, region=self.workstation_region())
         dialog.accepted.connect(lambda: self._create_from(dialog.values()))
         dialog.open()
         return dialog
@@ -224,6 +244,7 @@ class MainWindow(QMainWindow):
                 agency=values["agency"],
                 examiner=values["examiner"],
                 passphrase=values["passphrase"],
+                region=values["region"],
             )
 
         self._status("Creating the case…")
@@ -257,6 +278,7 @@ class MainWindow(QMainWindow):
         self.session = session
         for view in (self.files, self.gallery, self.findings, self.custody, self.hashsets):
             view.set_session(session)
+        self._show_region(session.region() if session is not None else self.workstation_region())
         if session is None:
             self.setWindowTitle("Custos")
             self.stack.setCurrentWidget(self.start_page)
@@ -362,9 +384,11 @@ class MainWindow(QMainWindow):
         for job in running:
             if job.runner is not None:
                 job.runner.process.waitForFinished(10000)
+        self.hashsets.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/files_splitter", self.files.splitter.saveState())
+        self.files.save_layout(self.settings)
         if self.session is not None:
             self.session.close()
             self.session = None

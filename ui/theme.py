@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 from forensics.resources import resource_path
 
 _APPLIED = "custosThemeApplied"
+ALERT_COLOR = "#c62828"  # hash-set alerts (the style sheet's error red)
 
 
 def apply_theme(app: QApplication) -> None:

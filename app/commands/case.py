@@ -7,6 +7,7 @@ import argparse
 from app.commands.common import common_options
 from app.passphrase import passphrase_for
 from forensics.case.create import create_case
+from forensics.case.review import case_region
 from forensics.errors import CaseError
 
 
@@ -18,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--number", required=True, help="case number")
     create.add_argument("--title", required=True, help="case title")
     create.add_argument("--agency", help="agency or laboratory")
+    create.add_argument(
+        "--region", default="US", help="VICS category scheme of the review: US, Canada, UK (default US)"
+    )
     create.set_defaults(func=cmd_create)
 
 
@@ -32,7 +36,11 @@ def cmd_create(args: argparse.Namespace) -> int:
         agency=args.agency,
         examiner=examiner,
         passphrase=passphrase_for(examiner),
+        region=args.region,
     )
-    db.close()
-    print(f"case {args.number} created in {args.case_dir}")
+    try:
+        region = case_region(db)
+    finally:
+        db.close()
+    print(f"case {args.number} created in {args.case_dir} (category region {region})")
     return 0

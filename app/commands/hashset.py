@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
+from app.hashset_progress import ImportProgress
 from app.matching import run_match
+from app.progress_display import JsonProgress
 from forensics.hashsets.categories import KINDS
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats import PARSERS
-from forensics.hashsets.importer import ImportOptions, import_hash_set
+from forensics.hashsets.importer import ImportOptions, choose_format, import_hash_set
 from forensics.hashsets.library import ENV_LIBRARY, HashSetLibrary
 from forensics.hashsets.matching import MatchSettings
 
@@ -25,26 +28,39 @@ def _say(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    def progress(read: int, malformed: int) -> None:
+def _text_progress(args: argparse.Namespace) -> Callable[[int, int], None]:
+    def report(read: int, malformed: int) -> None:
         _say(args, f"  {read} records read, {malformed} malformed")
 
-    with HashSetLibrary(args.library) as library:
-        report = import_hash_set(
-            library,
-            Path(args.file),
-            ImportOptions(
-                name=args.name,
-                kind=args.kind,
-                format=args.format,
-                region=args.region,
-                version=args.set_version,
-                description=args.description,
-                strict=args.strict,
-                examiner=args.examiner,
-                progress=progress,
-            ),
-        )
+    return report
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    tracker = ImportProgress(JsonProgress(args.name or path.stem)) if args.progress_jsonl else None
+    progress = tracker.importing if tracker else _text_progress(args)
+    try:
+        with HashSetLibrary(args.library) as library:
+            if tracker is not None and path.is_file():
+                tracker.count(path, choose_format(path, args.format))
+            report = import_hash_set(
+                library,
+                path,
+                ImportOptions(
+                    name=args.name,
+                    kind=args.kind,
+                    format=args.format,
+                    region=args.region,
+                    version=args.set_version,
+                    description=args.description,
+                    strict=args.strict,
+                    examiner=args.examiner,
+                    progress=progress,
+                ),
+            )
+    except KeyboardInterrupt:
+        print("custos: import cancelled; nothing was added to the library", file=sys.stderr)
+        return 3
     info = report.set
     print(
         f"imported {info.name!r}: {info.entry_count} entries ({', '.join(info.algorithms())}), "
@@ -133,6 +149,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--set-version", help="version or date of the set (default: from the file when known)")
     imp.add_argument("--description")
     imp.add_argument("--strict", action="store_true", help="fail on the first malformed record")
+    imp.add_argument(
+        "--progress-jsonl",
+        action="store_true",
+        help="write progress as JSON lines on stderr (for the GUI and scripts)",
+    )
     _library_option(imp)
     imp.set_defaults(func=cmd_import)
 

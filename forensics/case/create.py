@@ -12,16 +12,29 @@ from forensics.custody.log import CustodyLog
 from forensics.custody.profiles import load_examiner
 from forensics.custody.session import start_case_custody
 from forensics.errors import CaseError
+from forensics.hashsets.categories import scheme_for
+from forensics.hashsets.errors import HashSetError
 from forensics.timeutil import utc_now_iso
 
 
 def create_case(
-    case_dir: Path | str, *, number: str, title: str, agency: str | None, examiner: str, passphrase: str
+    case_dir: Path | str,
+    *,
+    number: str,
+    title: str,
+    agency: str | None,
+    examiner: str,
+    passphrase: str,
+    region: str = "US",
 ) -> tuple[CaseDatabase, CustodyLog]:
-    """A new case in an empty (or new) folder; a wrong passphrase is refused before anything is created."""
+    """A new case in an empty (or new) folder; a wrong passphrase is refused before anything is created.
+
+    ``region`` names the VICS category scheme (US, Canada, UK) the case's review uses.
+    """
     case_dir = Path(case_dir)
     if not number.strip() or not title.strip():
         raise CaseError("a case needs a number and a title")
+    region = _known_region(region)
     if case_db_path(case_dir).exists():
         raise CaseError(f"{case_dir}: a case already exists there")
     if case_dir.exists() and any(case_dir.iterdir()):
@@ -40,6 +53,7 @@ def create_case(
                     created_at=utc_now_iso(),
                     created_by=log.examiner_name,
                     custos_version=__version__,
+                    category_region=region,
                 )
             )
         log.append(
@@ -49,9 +63,18 @@ def create_case(
                 "title": title,
                 "agency": agency or None,
                 "custos_version": __version__,
+                "category_region": region,
             },
         )
     except BaseException:
         db.close()
         raise
     return db, log
+
+
+def _known_region(region: str) -> str:
+    """The scheme's own spelling of ``region``; an unknown region is refused before anything is made."""
+    try:
+        return scheme_for(region).region
+    except HashSetError as exc:
+        raise CaseError(str(exc)) from exc

@@ -25,6 +25,8 @@ class CaseInfo(CaseBase):
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str | None] = mapped_column(String(200))
     custos_version: Mapped[str] = mapped_column(String(40))
+    # VICS category scheme (region) of the examiner's review in this case: US, Canada, UK.
+    category_region: Mapped[str] = mapped_column(String(20), server_default=text("'US'"))
 
 
 class Evidence(CaseBase):

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from forensics.case.models import Evidence, File, FileSystem
+from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_review import FileCategory, FileNote, FileTag
 from forensics.custody import actions
 from forensics.custody.log import CustodyLog
 from forensics.errors import CaseError
 from forensics.evidence.locator import FileLocator
 from forensics.hashsets.categories import scheme_for
+from forensics.hashsets.errors import HashSetError
 from forensics.timeutil import utc_now_iso
 
 
@@ -164,3 +165,40 @@ def categorised_files(db) -> dict[int, int]:
     """file id -> category number, for every categorised file."""
     with db.session() as s:
         return {fid: cat for fid, cat in s.execute(select(FileCategory.file_id, FileCategory.category))}
+
+
+def case_region(db) -> str:
+    """The VICS category region (US, Canada, UK) of the case's review."""
+    with db.session() as s:
+        region = s.scalar(select(CaseInfo.category_region).order_by(CaseInfo.id).limit(1))
+    if region is None:
+        raise CaseError("the case database has no case record")
+    return region
+
+
+def set_case_region(db, custody: CustodyLog, region: str) -> str:
+    """Change the case's category region; signed into custody (``case_region_changed``). Returns it.
+
+    Categories already given keep the region they were given under (each category row names it).
+    """
+    try:
+        new = scheme_for(region).region
+    except HashSetError as exc:
+        raise CaseError(str(exc)) from exc
+    old = case_region(db)
+    if new == old:
+        return old
+    if not custody.writable:
+        raise CaseError("the case was opened read-only: its category region cannot be changed")
+    with db.session() as s:
+        s.execute(update(CaseInfo).values(category_region=new))
+    custody.append(
+        actions.CASE_REGION_CHANGED,
+        details={
+            "text": f"category region of the case changed from {old} to {new}",
+            "field": "category_region",
+            "old": old,
+            "new": new,
+        },
+    )
+    return new

@@ -23,6 +23,7 @@ FILE_NOTED = "file_noted"
 FILE_EXPORTED = "file_exported"
 REPORT_GENERATED = "report_generated"
 CUSTODY_TRANSFER = "custody_transfer"
+CASE_REGION_CHANGED = "case_region_changed"
 NOTE = "note"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
@@ -48,6 +49,7 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         FILE_EXPORTED,
         REPORT_GENERATED,
         CUSTODY_TRANSFER,
+        CASE_REGION_CHANGED,
         NOTE,
     }
 )

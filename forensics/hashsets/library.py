@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from forensics.hashsets.errors import HashSetError
@@ -122,11 +123,15 @@ class HashSetLibrary:
 
     def _create_schema(self) -> None:
         LibraryBase.metadata.create_all(self.engine)
+        try:
+            with self.session() as session:
+                if session.get(LibraryInfo, "schema_version") is None:
+                    session.add(LibraryInfo(key="schema_version", value=str(LIBRARY_SCHEMA_VERSION)))
+        except IntegrityError:
+            pass  # another process or thread created the same new library at the same moment
         with self.session() as session:
             info = session.get(LibraryInfo, "schema_version")
-            if info is None:
-                session.add(LibraryInfo(key="schema_version", value=str(LIBRARY_SCHEMA_VERSION)))
-            elif int(info.value) > LIBRARY_SCHEMA_VERSION:
+            if info is not None and int(info.value) > LIBRARY_SCHEMA_VERSION:
                 raise HashSetError(f"hash-set library {self.location} is newer than this Custos")
 
     @contextmanager

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forensics.case.models import Evidence, File, FileSystem
+from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_review import FileCategory
@@ -140,9 +140,9 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
 
 
 def category_region(session: Session) -> str:
-    """The one region whose scheme the examiner's categories use (US when none, or when mixed)."""
-    regions = set(session.scalars(select(FileCategory.region).distinct()))
-    return regions.pop() if len(regions) == 1 else "US"
+    """The case's category region (chosen at creation, changes recorded in custody)."""
+    region = session.scalar(select(CaseInfo.category_region).order_by(CaseInfo.id).limit(1))
+    return region or "US"
 
 
 def collect_findings(session: Session) -> list[FindingRow]:

@@ -39,9 +39,12 @@ def _choose_folder(parent: QWidget, edit: QLineEdit, title: str) -> None:
 
 
 class CreateCaseDialog(QDialog):
-    """Case number, title, agency, folder; the examiner and the passphrase that unlocks their key."""
+    """Case number, title, agency, folder, category region; the examiner and the passphrase of their key.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    ``region`` is the workstation's default category region, offered first.
+    """
+
+    def __init__(self, parent: QWidget | None = None, region: str = "US") -> None:
         super().__init__(parent)
         self.setWindowTitle("New case")
         self.setMinimumWidth(520)
@@ -49,6 +52,10 @@ class CreateCaseDialog(QDialog):
         self.number = QLineEdit(self)
         self.title_edit = QLineEdit(self)
         self.agency = QLineEdit(self)
+        self.region = QComboBox(self)
+        self.region.addItems(adapter.category_regions())
+        self.region.setCurrentText(region)
+        self.region.setToolTip("VICS category scheme of the review: the gallery's number keys use it")
         self.examiner = QComboBox(self)
         self.examiner.setEditable(True)
         self.examiner.addItems(adapter.examiner_names())
@@ -66,6 +73,7 @@ class CreateCaseDialog(QDialog):
         form.addRow("Case &title", self.title_edit)
         form.addRow("&Agency", self.agency)
         form.addRow("Case &folder", _folder_row(self, self.folder, "Folder for the new case"))
+        form.addRow("Category &region", self.region)
         form.addRow("&Examiner", self.examiner)
         self.badge_label = QLabel("Badge / ID (new examiner)", self)
         form.addRow(self.badge_label, self.badge)
@@ -124,6 +132,7 @@ class CreateCaseDialog(QDialog):
             "number": self.number.text().strip(),
             "title": self.title_edit.text().strip(),
             "agency": self.agency.text().strip() or None,
+            "region": self.region.currentText(),
             "examiner": self.examiner.currentText().strip(),
             "badge": self.badge.text().strip(),
             "passphrase": self.passphrase.text(),

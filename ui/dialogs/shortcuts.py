@@ -17,6 +17,8 @@ GALLERY_KEYS = [
     ("R", "Gallery: reveal the selected images (recorded in custody)"),
     ("T", "Gallery: tag the selected images"),
     ("N", "Gallery: add a note to the selected images"),
+    ("G", "Gallery: select every tile of the current tile's group"),
+    ("Click header", "Gallery: select that group (Ctrl+click adds a group)"),
 ]
 
 

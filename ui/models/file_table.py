@@ -85,9 +85,10 @@ class FileTableModel(QAbstractTableModel):
         self.complete = True  # False while only the first page of ids is known
 
     # -- configuration ----------------------------------------------------------------------------
-    def set_session(self, session: CaseSession | None) -> None:
+    def set_session(self, session: CaseSession | None, flt: FileFilter | None = None) -> None:
+        """Show ``session``'s files that ``flt`` keeps (every file when None)."""
         self.session = session
-        self.filter = FileFilter()
+        self.filter = flt or FileFilter()
         self._set_ids([])
         if session is not None:
             self.reload()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import adapter
 from ui.adapter import CaseSession, FileFilter
 from ui.models.evidence_tree import NODE_ROLE, EvidenceTreeModel
-from ui.models.file_table import FileTableModel
+from ui.models.file_table import COLUMNS, FileTableModel
 from ui.views.detail_panel import DetailPanel
 
 CATEGORIES = [
@@ -49,6 +50,10 @@ FLAG_BOXES = [
     ("has_gps", "Has &GPS"),
     ("files_only", "Files only"),
 ]
+# The review filter's choices besides one category number: (label, value).
+REVIEW_STATES = [("any review", ""), ("categorised (any)", "any"), ("not categorised yet", "none")]
+# Column widths, order and the sort of the file table; the column count makes a changed table start afresh.
+HEADER_KEY = f"files/table_header_{len(COLUMNS)}"
 
 
 def _date_ns(date: QDate, end: bool) -> int:
@@ -57,8 +62,25 @@ def _date_ns(date: QDate, end: bool) -> int:
     return ns + 86_400 * 1_000_000_000 if end else ns
 
 
+def _refill(combo: QComboBox, choices: list[tuple[str, str]]) -> bool:
+    """Replace a combo box's (label, value) items, keeping the chosen value if offered again (else the
+    first), without signals; returns whether the chosen value changed. The same choices again are a no-op
+    (a live refresh must not close an open popup)."""
+    if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
+        return False
+    before = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for label, value in choices:
+        combo.addItem(label, value)
+    combo.setCurrentIndex(max(combo.findData(before), 0) if before is not None else 0)
+    combo.blockSignals(False)
+    return before is not None and combo.currentData() != before
+
+
 class FilterBar(QWidget):
-    """Search, type, flags, camera and date range; emits ``changed`` (debounced for typing)."""
+    """Search, type, review category, tag, flags, camera and date range; emits ``changed`` (debounced for
+    typing)."""
 
     changed = Signal()
 
@@ -72,6 +94,12 @@ class FilterBar(QWidget):
         self.camera = QLineEdit(self)
         self.camera.setPlaceholderText("Camera make/model")
         self.camera.setClearButtonEnabled(True)
+        self.review = QComboBox(self)
+        self.review.setToolTip("The examiner's category (VICS scheme of the case's region)")
+        self.tag = QComboBox(self)
+        self.tag.setToolTip("Files the examiners tagged so")
+        self.set_region("US")
+        self.set_tags([])
         self.use_dates = QCheckBox("Modified", self)
         self.date_from = QDateEdit(QDate.currentDate().addYears(-1), self)
         self.date_to = QDateEdit(QDate.currentDate(), self)
@@ -82,22 +110,29 @@ class FilterBar(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.search, 3)
-        top.addWidget(self.category, 1)
         top.addWidget(self.camera, 1)
         top.addWidget(self.use_dates)
         top.addWidget(self.date_from)
         top.addWidget(QLabel("–", self))
         top.addWidget(self.date_to)
+        kinds = QHBoxLayout()  # what the file is, and what the examiners made of it
+        kinds.setContentsMargins(0, 0, 0, 0)
+        for combo, stretch in ((self.category, 1), (self.review, 2), (self.tag, 1)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
+            kinds.addWidget(combo, stretch)
+        self.count = QLabel(self)
+        kinds.addStretch(1)
+        kinds.addWidget(self.count)
         flags = QHBoxLayout()
         flags.setContentsMargins(0, 0, 0, 0)
         for box in self.boxes.values():
             flags.addWidget(box)
         flags.addStretch(1)
-        self.count = QLabel(self)
-        flags.addWidget(self.count)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(kinds)
         layout.addLayout(flags)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -105,17 +140,37 @@ class FilterBar(QWidget):
         self._debounce.timeout.connect(self.changed.emit)
         self.search.textChanged.connect(self._debounce.start)
         self.camera.textChanged.connect(self._debounce.start)
-        self.category.currentIndexChanged.connect(self.changed.emit)
+        for combo in (self.category, self.review, self.tag):  # the index argument is not ours to pass on
+            combo.currentIndexChanged.connect(lambda _index: self.changed.emit())
         self.use_dates.toggled.connect(self.changed.emit)
         self.date_from.dateChanged.connect(self._debounce.start)
         self.date_to.dateChanged.connect(self._debounce.start)
         for box in self.boxes.values():
             box.toggled.connect(self.changed.emit)
 
+    def set_region(self, region: str) -> None:
+        """Offer the categories of ``region``'s scheme; the current choice stays when it still exists."""
+        scheme = adapter.scheme(region)
+        choices = [
+            *REVIEW_STATES,
+            *((f"category {n}: {c.label}", str(n)) for n, c in sorted(scheme.categories.items())),
+        ]
+        if _refill(self.review, choices):
+            self.changed.emit()
+
+    def set_tags(self, tags: list[str]) -> None:
+        """Offer the case's tags; the current choice stays when it still exists."""
+        if _refill(self.tag, [("any tag", ""), *((f"tag: {t}", t) for t in tags)]):
+            self.changed.emit()
+
     def apply_to(self, flt: FileFilter) -> FileFilter:
         flt.text = self.search.text().strip() or None
         flt.category = CATEGORIES[self.category.currentIndex()] or None
         flt.camera = self.camera.text().strip() or None
+        review = self.review.currentData() or ""
+        flt.reviewed = {"any": True, "none": False}.get(review)
+        flt.review_category = int(review) if review.isdigit() else None
+        flt.tag = self.tag.currentData() or None
         for key, box in self.boxes.items():
             setattr(flt, key, box.isChecked())
         if self.use_dates.isChecked():
@@ -179,12 +234,36 @@ class FileBrowser(QWidget):
         self.tree_model.set_session(session)
         self.tree.expandToDepth(0)
         self.detail.set_session(session)
-        self.model.set_session(session)
+        if session is not None:
+            self.filters.blockSignals(True)  # the model loads once, below
+            self.filters.set_region(session.region())
+            self.filters.set_tags(session.tags())
+            self.filters.blockSignals(False)
+        self.model.set_session(session, self.filters.apply_to(self._scope()))
+
+    def set_region(self, region: str) -> None:
+        """The case's category region changed: the review filter offers that scheme's categories."""
+        self.filters.set_region(region)
 
     def refresh(self) -> None:
-        """Re-read items (e.g. while ingest adds rows) keeping the current filter."""
+        """Re-read items (e.g. while ingest adds rows or after tagging) keeping the current filter."""
         if self.session is not None:
+            self.filters.set_tags(self.session.tags())
             self.model.reload()
+
+    def save_layout(self, settings: QSettings) -> None:
+        """Remember the table's column widths, order and sort."""
+        settings.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())
+
+    def restore_layout(self, settings: QSettings) -> bool:
+        """Restore what :meth:`save_layout` remembered (the sort is applied to the model too)."""
+        state = settings.value(HEADER_KEY)
+        header = self.table.horizontalHeader()
+        if state is None or not header.restoreState(state):
+            return False
+        if header.sortIndicatorSection() >= 0:
+            self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        return True
 
     def reload_tree(self) -> None:
         self.tree_model.set_session(self.session)

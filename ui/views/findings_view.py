@@ -147,5 +147,7 @@ class FindingsView(QWidget):
         """The matched file's thumbnail, always blurred here (the list entry says what it is)."""
         image = QImage.fromData(data) if data else QImage()
         self.thumbnail.setPixmap(
-            tile_pixmap(obscure(image, False, True)) if not image.isNull() else QPixmap()
+            tile_pixmap(obscure(image, False, True), ratio=self.thumbnail.devicePixelRatioF())
+            if not image.isNull()
+            else QPixmap()
         )

@@ -1,20 +1,20 @@
 """The gallery: a virtualised, blurred-by-default thumbnail grid with category hotkeys, tags and notes.
 
-Keys 0–9 give the selected tiles that category of the region's VICS scheme; every file of a stacked
-tile is categorised. Revealing (R) is deliberate and recorded; each review action is a custody event.
+Groups (folders or matched sets) are header bands inside the grid; clicking a header or pressing G
+selects the whole group. Keys 0–9 give the selected tiles that category of the region's VICS scheme;
+every file of a stacked tile is categorised. Revealing (R) is deliberate and recorded; each review
+action is a custody event. "Rank by hits" puts the groups most loaded with material first.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 
 from ui import adapter
 from ui.adapter import CaseSession
-from ui.models.gallery import TILE, GalleryModel
+from ui.models.gallery import GalleryModel
+from ui.views.gallery_grid import GalleryGrid, header_text
 from ui.workers import run_in_background
 
 
 class GalleryView(QWidget):
-    """Group list on the left, grid on the right, review actions in a toolbar row."""
+    """A jump list of groups on the left, the grouped grid on the right, review actions in a toolbar row."""
 
     status = Signal(str)
     _generation = 0
@@ -40,21 +41,17 @@ class GalleryView(QWidget):
         self.session: CaseSession | None = None
         self.region = region
         self.model = GalleryModel(self)
-        self.grid = QListView(self)
+        self.grid = GalleryGrid(self)
         self.grid.setModel(self.model)
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
-        self.grid.setBatchSize(200)
-        self.grid.setIconSize(QSize(TILE, TILE))
-        self.grid.setGridSize(QSize(TILE + 24, TILE + 44))
-        self.grid.setSpacing(4)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.grid.setWordWrap(True)
+        self.grid.group_selected.connect(
+            lambda name, n: self.status.emit(
+                f"Selected the {n} tile(s) of {name}; a category key categorises all."
+            )
+        )
         self.groups = QListWidget(self)
+        self.groups.setToolTip("Jump to a group; double-click selects all its tiles")
         self.groups.currentItemChanged.connect(self._group_chosen)
+        self.groups.itemDoubleClicked.connect(self._group_double_clicked)
         self.group_by = QComboBox(self)
         self.group_by.addItem("Group by folder", "folder")
         self.group_by.addItem("Group by matched set", "set")
@@ -62,6 +59,11 @@ class GalleryView(QWidget):
         self.stack = QCheckBox("Stack identical", self)
         self.stack.setChecked(True)
         self.stack.toggled.connect(self.reload)
+        self.rank = QCheckBox("Rank by hits", self)
+        self.rank.setToolTip(
+            "Groups with the largest share of hash-set alerts and categorised material first"
+        )
+        self.rank.toggled.connect(self.reload)
         self.gray = QCheckBox("Grayscale", self)
         self.gray.toggled.connect(self.model.set_grayscale)
         self.reveal_button = QPushButton("&Reveal (R)", self)
@@ -74,7 +76,7 @@ class GalleryView(QWidget):
         self.legend.setWordWrap(True)
         self.legend.setObjectName("legend")
         bar = QHBoxLayout()
-        for widget in (self.group_by, self.stack, self.gray):
+        for widget in (self.group_by, self.stack, self.rank, self.gray):
             bar.addWidget(widget)
         bar.addStretch(1)
         for widget in (self.reveal_button, self.tag_button, self.note_button):
@@ -83,7 +85,7 @@ class GalleryView(QWidget):
         splitter.addWidget(self.groups)
         splitter.addWidget(self.grid)
         splitter.setStretchFactor(1, 4)
-        splitter.setSizes([240, 1000])
+        splitter.setSizes([200, 1100])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -98,6 +100,7 @@ class GalleryView(QWidget):
             Qt.Key.Key_R: self.reveal_selected,
             Qt.Key.Key_T: self.tag_selected,
             Qt.Key.Key_N: self.note_selected,
+            Qt.Key.Key_G: self.grid.select_current_group,
         }
         self.grid.installEventFilter(self)
 
@@ -136,45 +139,76 @@ class GalleryView(QWidget):
             self.groups.clear()
             return
         generation = self._generation
-        group_by, stack = self.group_by.currentData(), self.stack.isChecked()
+        options = self._options()
         run_in_background(
-            lambda: session.gallery(group_by, stack), lambda e: self._loaded(session, e, generation)
+            lambda: session.gallery(*options),
+            lambda e: self._loaded(session, e, generation),
+            lambda message: self.status.emit(f"The gallery could not be loaded: {message}"),
         )
 
     def load_now(self) -> None:
         """Synchronous reload (tests)."""
         self._generation += 1
         if self.session is not None:
-            entries = self.session.gallery(self.group_by.currentData(), self.stack.isChecked())
+            entries = self.session.gallery(*self._options())
             self._loaded(self.session, entries, self._generation)
+
+    def _options(self) -> tuple[str, bool, bool]:
+        """Arguments of ``CaseSession.gallery``: grouping, stacking, ranking by hits."""
+        return self.group_by.currentData(), self.stack.isChecked(), self.rank.isChecked()
 
     def _loaded(self, session: CaseSession, entries: list, generation: int) -> None:
         if generation != self._generation or session is not self.session:
             return
         selected = set(self.selected_file_ids(stacked=False))
         self.model.set_entries(session, entries)
+        keep = QItemSelection()
         for row, entry in enumerate(entries):
             if entry.file_id in selected:
-                self.grid.selectionModel().select(
-                    self.model.index(row), QItemSelectionModel.SelectionFlag.Select
-                )
+                keep.select(self.model.index(row), self.model.index(row))
+        self.grid.selectionModel().select(keep, QItemSelectionModel.SelectionFlag.Select)
+        self._fill_jump_list()
+
+    def _fill_jump_list(self, keep_current: bool = False) -> None:
+        """The side list: every group with its counts, in the grid's order (a quick way to jump)."""
+        self.groups.blockSignals(True)
+        current = self.groups.currentRow() if keep_current else -1
         self.groups.clear()
-        all_item = QListWidgetItem(f"All images ({len(entries)})")
-        self.groups.addItem(all_item)
-        for group, count in self.model.groups():
-            item = QListWidgetItem(f"{group}  ({count})")
-            item.setData(Qt.ItemDataRole.UserRole, group)
+        self.groups.addItem(QListWidgetItem(f"All images ({self.model.rowCount()})"))
+        for number, span in enumerate(self.model.spans):
+            name, counts = header_text(span)
+            hits = span.summary.hits if span.summary else 0
+            hit_text = f", {hits} hit{'s' if hits > 1 else ''}" if hits else ""
+            item = QListWidgetItem(f"{name}  ({span.count}{hit_text})")
+            item.setToolTip(f"{name}\n{counts}")
+            item.setData(Qt.ItemDataRole.UserRole, number)
             self.groups.addItem(item)
+        if 0 <= current < self.groups.count():
+            self.groups.setCurrentRow(current)
+        self.groups.blockSignals(False)
 
     def _group_chosen(self, current: QListWidgetItem | None, _previous) -> None:
         group = current.data(Qt.ItemDataRole.UserRole) if current else None
-        row = self.model.first_row_of_group(group) if group else 0
-        if row >= 0 and self.model.rowCount():
-            self.grid.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+        if group is None:
+            self.grid.verticalScrollBar().setValue(0)
+        else:
+            self.grid.scroll_to_group(group)
+
+    def _group_double_clicked(self, item: QListWidgetItem) -> None:
+        group = item.data(Qt.ItemDataRole.UserRole)
+        if group is not None:
+            self.grid.select_group(group)
+            self.grid.setFocus()
 
     # -- review actions -------------------------------------------------------------------------------
     def selected_rows(self) -> list[int]:
         return sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+
+    def select_group(self, name: str) -> int:
+        """Select every tile of the named group (as clicking its header does); returns the tile count."""
+        number = next((i for i, span in enumerate(self.model.spans) if span.name == name), -1)
+        self.grid.select_group(number)
+        return self.model.spans[number].count if number >= 0 else 0
 
     def selected_file_ids(self, *, stacked: bool = True) -> list[int]:
         """Selected tiles' files; with ``stacked`` every identical file behind a tile too."""
@@ -229,3 +263,17 @@ class GalleryView(QWidget):
     def _done(self, message: str) -> None:
         self.model.refresh_categories()
         self.status.emit(message + " Recorded in the custody log.")
+        self._refresh_counts()
+
+    def _refresh_counts(self) -> None:
+        """Re-read the groups' hit and category counts; tiles and groups stay where they are."""
+        session, generation, options = self.session, self._generation, self._options()
+        if session is None:
+            return
+
+        def apply(entries: list) -> None:
+            if generation == self._generation and session is self.session:
+                self.model.update_summaries(entries)
+                self._fill_jump_list(keep_current=True)
+
+        run_in_background(lambda: session.gallery(*options), apply)

@@ -22,7 +22,8 @@ from ui.models.file_table import human_size
 HEADERS = ["Item", "Phase", "Items", "Bytes", "MB/s", "Time left", "Errors"]
 
 
-def _eta(seconds: float | None) -> str:
+def eta_text(seconds: float | None) -> str:
+    """``H:MM:SS`` of a time left, or empty when it cannot be told."""
     if seconds is None:
         return ""
     seconds = int(seconds)
@@ -39,7 +40,7 @@ def state_cells(s: JobState) -> list[str]:
         items,
         human_size(s.bytes_done) + total,
         rate,
-        _eta(s.eta_seconds) if s.running else "",
+        eta_text(s.eta_seconds) if s.running else "",
         str(s.errors),
     ]
 
