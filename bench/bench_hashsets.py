@@ -18,17 +18,30 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from math import comb
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex  # noqa: E402
+from forensics.hashsets.hamming import (  # noqa: E402
+    FaissHammingIndex,
+    FaissMultiHashIndex,
+    NumpyHammingIndex,
+    choose_index,
+)
 from forensics.hashsets.importer import ImportOptions, import_hash_set  # noqa: E402
+from forensics.hashsets.index_cache import default_cache_root  # noqa: E402
 from forensics.hashsets.library import HashSetLibrary  # noqa: E402
-from forensics.hashsets.matching import lookup_exact  # noqa: E402
+from forensics.hashsets.matching import MatchSettings, load_codes, lookup_exact, perceptual_index  # noqa: E402
+from forensics.hashsets.mih import MihLayout, MultiIndexHashIndex, code_words, substring_keys  # noqa: E402
+from forensics.hashsets.models import HashSet  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+T = TypeVar("T")
 
 Row = tuple[str, str, str]
 
@@ -137,23 +150,23 @@ def bench_exact(library: HashSetLibrary, set_id: int, count: int, seed: int = 1)
     return {"lookups": len(digests), "found": found, "rate": len(digests) / seconds}
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+def _measured(fn: Callable[[], T]) -> tuple[float, float, T]:
+    """CPU seconds (all threads of this process), wall seconds and the result of ``fn()``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = fn()
+    return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
-def _bench_multi_hash(codes: np.ndarray, batch: np.ndarray) -> tuple[float, float, int]:
-    """Build seconds, queries/s and hits of exact multi-index hashing (16 x 16-bit parts, 1 flip)."""
-    multi = FaissMultiHashIndex(256)
-    build = _timed(lambda: multi.add(codes))
-    hits: list[int] = []
-    seconds = _timed(lambda: hits.append(int(multi.search_within(batch, 31)[0][-1])))
-    return build, len(batch) / seconds, hits[0]
+def _rss_mib() -> float:
+    return psutil.Process().memory_info().rss / 2**20
 
 
-def bench_pdq(size: int, queries: int, baseline_queries: int, seed: int = 3) -> dict[str, float]:
-    """Radius-31 queries against ``size`` random PDQ codes: faiss flat, faiss multi-index hashing, numpy."""
+def _pairs(lims: np.ndarray, labels: np.ndarray, queries: int) -> set[tuple[int, int]]:
+    return {(q, int(label)) for q in range(queries) for label in labels[lims[q] : lims[q + 1]]}
+
+
+def pdq_workload(size: int, queries: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` random PDQ codes; queries: half are 20-bit variants of listed codes, half random."""
     rng = np.random.default_rng(seed)
     codes = rng.integers(0, 256, (size, 32), dtype=np.uint8)
     near = codes[rng.integers(0, size, queries // 2)].copy()
@@ -161,29 +174,195 @@ def bench_pdq(size: int, queries: int, baseline_queries: int, seed: int = 3) -> 
     for row in bits:
         row[rng.choice(256, 20, replace=False)] ^= 1
     near = np.packbits(bits, axis=1)
-    batch = np.concatenate([near, rng.integers(0, 256, (queries - len(near), 32), dtype=np.uint8)])
-    result: dict[str, float] = {"size": size, "index_mib": codes.nbytes / 2**20}
+    return codes, np.concatenate([near, rng.integers(0, 256, (queries - len(near), 32), dtype=np.uint8)])
 
+
+def bench_pdq(
+    size: int, queries: int, faiss_queries: int, baseline_queries: int, faiss_mih: bool = True
+) -> dict[str, float]:
+    """Radius-31 queries against ``size`` random PDQ codes: own MIH, faiss flat, faiss MIH, numpy.
+
+    Every index answers the same query batch (the slow ones its first ``faiss_queries`` /
+    ``baseline_queries``); own MIH's hits are compared pair by pair with faiss flat's.
+    """
+    codes, batch = pdq_workload(size, queries)
+    result: dict[str, float] = {"size": size, "codes_mib": codes.nbytes / 2**20}
+
+    rss = _rss_mib()
+    own = choose_index(256, size, 31)
+    assert isinstance(own, MultiIndexHashIndex)
+    result["own_parts"] = own.layout.substrings
+    result["own_build_cpu"], result["own_build_wall"], _ = _measured(lambda: own.add(codes))
+    result["own_mib"], result["own_rss_mib"] = own.nbytes / 2**20, _rss_mib() - rss
+    cpu, wall, (own_lims, _, own_labels) = _measured(lambda: own.search_within(batch, 31))
+    result["own_qps_cpu"], result["own_qps_wall"] = queries / cpu, queries / wall
+    result["own_hits"] = float(own_lims[-1])
+
+    sample = batch[:faiss_queries]
     flat = FaissHammingIndex(256)
-    result["flat_build_s"] = _timed(lambda: flat.add(codes))
-    lims = None
+    flat.add(codes)
+    cpu, wall, (flat_lims, _, flat_labels) = _measured(lambda: flat.search_within(sample, 31))
+    result["flat_qps_cpu"], result["flat_qps_wall"] = len(sample) / cpu, len(sample) / wall
+    flat_pairs = _pairs(flat_lims, flat_labels, len(sample))
+    own_pairs = _pairs(own_lims, own_labels, len(sample))
+    result["own_recall"] = len(own_pairs & flat_pairs) / max(1, len(flat_pairs))
+    result["own_extra"] = float(len(own_pairs - flat_pairs))
 
-    def run_flat() -> None:
-        nonlocal lims
-        lims = flat.search_within(batch, 31)[0]
-
-    result["flat_qps"] = queries / _timed(run_flat)
-    result["flat_hits"] = float(lims[-1])
-
-    result["mih_build_s"], result["mih_qps"], multi_hits = _bench_multi_hash(codes, batch)
-    result["mih_recall"] = multi_hits / max(1.0, result["flat_hits"])
+    if faiss_mih:
+        multi = FaissMultiHashIndex(256)
+        result["faiss_mih_build_cpu"], result["faiss_mih_build_wall"], _ = _measured(lambda: multi.add(codes))
+        cpu, wall, (m_lims, _, m_labels) = _measured(lambda: multi.search_within(sample, 31))
+        result["faiss_mih_qps_cpu"], result["faiss_mih_qps_wall"] = len(sample) / cpu, len(sample) / wall
+        result["faiss_mih_recall"] = len(_pairs(m_lims, m_labels, len(sample)) & flat_pairs) / max(
+            1, len(flat_pairs)
+        )
 
     baseline = NumpyHammingIndex(256)
     baseline.add(codes)
-    sample = batch[:baseline_queries]
-    result["numpy_qps"] = len(sample) / _timed(lambda: baseline.search_within(sample, 31))
-    result["flat_vs_numpy"] = result["flat_qps"] / result["numpy_qps"]
+    few = batch[:baseline_queries]
+    cpu, _, _ = _measured(lambda: baseline.search_within(few, 31))
+    result["numpy_qps_cpu"] = len(few) / cpu
+    result["rss_mib"] = _rss_mib()
     return result
+
+
+def _fill_pdq_library(path: Path, size: int, seed: int = 5) -> HashSetLibrary:
+    """A library with one complete PDQ set of ``size`` random codes, written straight into its tables."""
+    library = HashSetLibrary(path)
+    with library.session() as session:
+        row = HashSet(
+            uid=os.urandom(16).hex(), name="bench PDQ", kind="alert", format="pdq", source_name="bench",
+            source_sha256="0" * 64, source_size=0, region="US", entry_count=size, pdq_count=size,
+            imported_at="2026-11-22T00:00:00Z", complete=True,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        set_id = row.id
+    rng = np.random.default_rng(seed)
+    connection = sqlite3.connect(path)
+    for begin in range(0, size, 500_000):
+        count = min(500_000, size - begin)
+        codes, qualities = rng.integers(0, 256, (count, 32), dtype=np.uint8), rng.integers(50, 101, count)
+        connection.executemany(
+            "INSERT INTO hash_entries (set_id, record_no, pdq, pdq_quality) VALUES (?, ?, ?, ?)",
+            ((set_id, begin + i + 1, codes[i].tobytes(), int(qualities[i])) for i in range(count)),
+        )
+        connection.commit()
+    connection.close()
+    return library
+
+
+def bench_index_preparation(work: Path, size: int) -> dict[str, float]:
+    """What ``custos match`` spends on the PDQ index: first run (read, build, store), then from the cache."""
+    library = _fill_pdq_library(work / f"prep-{size}.db", size)
+    set_ids = [info.id for info in library.sets()]
+    settings = MatchSettings()
+    result: dict[str, float] = {"size": size}
+    result["load_cpu"], result["load_wall"], _ = _measured(lambda: load_codes(library, set_ids, "pdq", 50))
+    result["first_cpu"], result["first_wall"], _ = _measured(
+        lambda: perceptual_index(library, set_ids, "pdq", settings)
+    )
+    result["cached_cpu"], result["cached_wall"], cached = _measured(
+        lambda: perceptual_index(library, set_ids, "pdq", settings)
+    )
+    assert cached is not None
+    folder = default_cache_root(library.location)
+    result["cache_mib"] = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+    library.close()
+    return result
+
+
+def real_pdq_codes() -> tuple[np.ndarray, np.ndarray]:
+    """PDQ codes (8 dihedral variants of 5 edits each) of the test photos, and the photo of each code."""
+    import pdqhash
+    from PIL import Image, ImageEnhance
+
+    images = sorted((DATA / "pdqhash-python" / "images").glob("*.jpg")) + sorted(
+        (DATA / "ThreatExchange").glob("*.*g")
+    )
+    edits: list[Callable[[Image.Image], Image.Image]] = [
+        lambda im: im,
+        lambda im: im.resize((max(8, im.width // 3), max(8, im.height // 3))),
+        lambda im: im.crop((im.width // 12, im.height // 12, im.width - im.width // 12, im.height)),
+        lambda im: ImageEnhance.Brightness(im).enhance(1.4),
+        lambda im: ImageEnhance.Contrast(im).enhance(0.7),
+    ]
+    codes, owners = [], []
+    for number, path in enumerate(images):
+        original = Image.open(path).convert("RGB")
+        for edit in edits:
+            variants, _ = pdqhash.compute_dihedral(np.asarray(edit(original)))
+            codes.extend(np.packbits(np.asarray(v, dtype=np.uint8)) for v in variants)
+            owners.extend([number] * len(variants))
+    return np.stack(codes), np.array(owners)
+
+
+def bench_real_skew(substrings: int = 12, radius: int = 31) -> dict[str, float]:
+    """How often codes of DIFFERENT real photos fall into each other's probed buckets, vs random codes.
+
+    Candidates per query scale with this rate, so ``ratio`` is how much more work real PDQ lists cause
+    than the random lists measured above (1.0 = none).
+    """
+    codes, owners = real_pdq_codes()
+    layout = MihLayout(256, substrings)
+    flips = layout.flips_for(radius)
+    words = code_words(codes)
+    unrelated = owners[:, None] != owners[None, :]
+    real = expected = 0.0
+    for start, width, f in zip(layout.starts, layout.widths, flips, strict=True):
+        keys = substring_keys(words, start, width)
+        close = np.bitwise_count(keys[:, None] ^ keys[None, :]) <= f
+        real += float((close & unrelated).sum()) / float(unrelated.sum())
+        expected += sum(comb(width, k) for k in range(f + 1)) / 2**width
+    return {"codes": float(len(codes)), "real_rate": real, "random_rate": expected, "ratio": real / expected}
+
+
+def print_perceptual(args: argparse.Namespace, work: Path) -> None:
+    """The "Perceptual queries" tables of BENCHMARKS.md."""
+    print(
+        f"PDQ radius 31; q/s per CPU second of this process (faiss's threads included) and per wall second; "
+        f"{args.queries} queries for own MIH, {args.faiss_queries} for faiss, {args.baseline_queries} for "
+        f"numpy; load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}\n"
+    )
+    print(
+        "| PDQ entries | own MIH parts | own MIH q/s CPU (wall) | faiss flat q/s CPU (wall) | "
+        "faiss MIH q/s CPU (wall) | numpy q/s CPU | own MIH recall vs flat | extra hits | faiss MIH recall | "
+        "own MIH MiB | own MIH RSS growth MiB | own MIH build CPU s | faiss MIH build CPU s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in args.pdq_sizes:
+        r = bench_pdq(size, args.queries, args.faiss_queries, args.baseline_queries, not args.skip_faiss_mih)
+        faiss_mih = (
+            f"{r['faiss_mih_qps_cpu']:,.0f} ({r['faiss_mih_qps_wall']:,.0f})"
+            if "faiss_mih_qps_cpu" in r
+            else "-"
+        )
+        print(
+            f"| {size:,} | {r['own_parts']:.0f} | {r['own_qps_cpu']:,.0f} ({r['own_qps_wall']:,.0f}) | "
+            f"{r['flat_qps_cpu']:,.0f} ({r['flat_qps_wall']:,.0f}) | {faiss_mih} | "
+            f"{r['numpy_qps_cpu']:,.1f} | "
+            f"{r['own_recall']:.2f} | {r['own_extra']:.0f} | {r.get('faiss_mih_recall', float('nan')):.2f} | "
+            f"{r['own_mib']:,.0f} | {r['own_rss_mib']:,.0f} | {r['own_build_cpu']:.1f} | "
+            f"{r.get('faiss_mih_build_cpu', float('nan')):.1f} |"
+        )
+    print(
+        "\n| PDQ entries in the library | read codes CPU s (wall) | first match: read + build + store CPU s "
+        "(wall) | next match: cached index CPU s (wall) | cache MiB |"
+    )
+    print("|---:|---:|---:|---:|---:|")
+    for size in args.prep_sizes:
+        p = bench_index_preparation(work, size)
+        print(
+            f"| {size:,} | {p['load_cpu']:.1f} ({p['load_wall']:.1f}) | {p['first_cpu']:.1f} "
+            f"({p['first_wall']:.1f}) | {p['cached_cpu']:.2f} ({p['cached_wall']:.2f}) | "
+            f"{p['cache_mib']:,.0f} |"
+        )
+    skew = bench_real_skew()
+    print(
+        f"\nBucket skew, real PDQ codes ({skew['codes']:.0f} codes of the test photos, 12 parts, radius 31): "
+        f"pairs of different photos share a probed bucket at {skew['ratio']:.1f}x the rate of random codes "
+        f"({skew['real_rate']:.2e} vs {skew['random_rate']:.2e} per pair)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,13 +374,17 @@ def main(argv: list[str] | None = None) -> int:
         "--entries", type=int, default=10_000_000, help="entries of the generated import files"
     )
     parser.add_argument("--pdq-sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--queries", type=int, default=2000, help="PDQ queries for faiss")
+    parser.add_argument("--queries", type=int, default=2000, help="PDQ queries for own multi-index hashing")
+    parser.add_argument("--faiss-queries", type=int, default=400, help="PDQ queries for the faiss indexes")
     parser.add_argument("--baseline-queries", type=int, default=50, help="PDQ queries for numpy")
+    parser.add_argument("--prep-sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--skip-faiss-mih", action="store_true", help="skip faiss IndexBinaryMultiHash")
     parser.add_argument("--workdir", type=Path, help="where to generate files (default: a temporary folder)")
     parser.add_argument("--skip-import", action="store_true")
     args = parser.parse_args(argv)
     if args.smoke:
         args.entries, args.pdq_sizes, args.queries, args.baseline_queries = 20_000, [50_000], 200, 20
+        args.faiss_queries, args.prep_sizes = 200, [20_000]
 
     print(
         f"# Hash-set benchmark ({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -229,18 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{exact['rate']:,.0f} lookups/s ({exact['found']:,.0f} of {exact['lookups']:,.0f} found)\n"
             )
             library.close()
-        print(
-            "| PDQ entries | index MiB | faiss flat q/s | numpy brute q/s | flat/numpy | "
-            "faiss MIH q/s | MIH recall | flat build s | MIH build s |"
-        )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for size in args.pdq_sizes:
-            r = bench_pdq(size, args.queries, args.baseline_queries)
-            print(
-                f"| {size:,} | {r['index_mib']:.0f} | {r['flat_qps']:,.0f} | {r['numpy_qps']:,.1f} | "
-                f"{r['flat_vs_numpy']:.0f}x | {r['mih_qps']:,.0f} | {r['mih_recall']:.2f} | "
-                f"{r['flat_build_s']:.1f} | {r['mih_build_s']:.1f} |"
-            )
+        print_perceptual(args, work)
     print(f"\nPeak RSS of the whole run: {psutil.Process().memory_info().rss / 2**20:,.0f} MiB (current)")
     return 0
 

@@ -1,8 +1,10 @@
 """Hamming-radius search over binary codes (PDQ 256-bit, pHash/dHash 64-bit).
 
-Two exact faiss indexes: :class:`FaissHammingIndex` (``IndexBinaryFlat``, exhaustive SIMD popcount) and
-:class:`FaissMultiHashIndex` (multi-index hashing, configured so that radius 31 stays exact).
-:class:`NumpyHammingIndex` is the brute-force baseline both are measured against and cross-checked with.
+Every index here is exact. :class:`~forensics.hashsets.mih.MultiIndexHashIndex` (own multi-index hashing
+in numpy, batched over queries) is the one used for lists of any size worth indexing;
+:class:`FaissHammingIndex` (``IndexBinaryFlat``, exhaustive SIMD popcount) serves tiny lists and radii
+multi-index hashing would not search efficiently. :class:`FaissMultiHashIndex` (faiss's own multi-index
+hashing) and :class:`NumpyHammingIndex` (brute force) are kept as measured and cross-checked baselines.
 :func:`choose_index` picks by the measurements in ``BENCHMARKS.md`` ("Hash sets").
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
+
+from forensics.hashsets.mih import MihLayout, MultiIndexHashIndex
 
 SearchResult = tuple[np.ndarray, np.ndarray, np.ndarray]  # lims, distances, labels (faiss layout)
 
@@ -123,14 +127,25 @@ class NumpyHammingIndex:
         )
 
 
-# Below this many codes the flat index answers a whole case faster than multi-index hashing is built.
-MULTI_HASH_MIN_SIZE = 200_000
+# Below this many codes the flat index is kept: it answers over 10,000 PDQ queries per CPU second there, so
+# a case costs seconds either way, and it needs no tables and no cache entry. (Own multi-index hashing is
+# faster at every size measured: 87,600 vs 10,100 q/s at 10,000 codes, 71,000 vs 11,800 at 20,000.)
+MULTI_HASH_MIN_SIZE = 10_000
+# Own multi-index hashing: 16 x 16-bit parts below this many PDQ codes, 12 x 21/22-bit parts from it on.
+WIDE_PARTS_MIN_SIZE = 500_000
+
+
+def mih_substrings(bits: int, size: int) -> int:
+    """Parts of the multi-index hashing layout measured fastest for codes of ``bits`` at ``size``."""
+    if bits == 256:
+        return 12 if size >= WIDE_PARTS_MIN_SIZE else 16
+    return max(1, bits // 16)
 
 
 def choose_index(bits: int, size: int, max_distance: int) -> HammingIndex:
     """The index measured fastest for this shape (bench/bench_hashsets.py, BENCHMARKS.md "Hash sets")."""
-    if bits == 256 and size >= MULTI_HASH_MIN_SIZE:
-        multi = FaissMultiHashIndex(bits)
-        if max_distance <= multi.exact_radius:
-            return multi
+    if size >= MULTI_HASH_MIN_SIZE and bits % 64 == 0:
+        layout = MihLayout(bits, mih_substrings(bits, size))
+        if layout.covers(max_distance):
+            return MultiIndexHashIndex(bits, layout.substrings)
     return FaissHammingIndex(bits)

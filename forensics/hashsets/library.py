@@ -179,6 +179,9 @@ class HashSetLibrary:
             for row in rows:
                 session.execute(delete(HashEntry).where(HashEntry.set_id == row.id))
                 session.delete(row)
+        from forensics.hashsets.index_cache import IndexCache, default_cache_root
+
+        IndexCache(default_cache_root(self.location)).clear()  # no copy of the removed codes stays behind
         complete = [info for info in infos if info.complete]
         return complete[0] if complete else infos[0]
 

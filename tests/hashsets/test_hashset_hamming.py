@@ -1,4 +1,4 @@
-"""The faiss index used for matching returns exactly what numpy brute force finds, radius inclusive."""
+"""The faiss indexes return exactly what numpy brute force finds, radius inclusive; which index is chosen."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex, choose_index
+from forensics.hashsets.mih import MultiIndexHashIndex
 
 
 def _near(code: np.ndarray, flips: int, rng: np.random.Generator) -> np.ndarray:
@@ -61,7 +62,10 @@ def test_multi_index_hashing_is_exact_up_to_its_radius() -> None:
 
 
 def test_choose_index_follows_the_measurements() -> None:
-    assert isinstance(choose_index(256, 1_000, 31), FaissHammingIndex)
-    assert isinstance(choose_index(256, 5_000_000, 31), FaissMultiHashIndex)
-    assert isinstance(choose_index(256, 5_000_000, 40), FaissHammingIndex)  # past MIH's exact radius
-    assert isinstance(choose_index(64, 5_000_000, 8), FaissHammingIndex)
+    assert isinstance(choose_index(256, 1_000, 31), FaissHammingIndex)  # tiny list: no tables
+    small, large = choose_index(256, 100_000, 31), choose_index(256, 5_000_000, 31)
+    assert isinstance(small, MultiIndexHashIndex) and small.layout.substrings == 16
+    assert isinstance(large, MultiIndexHashIndex) and large.layout.substrings == 12
+    assert isinstance(choose_index(64, 5_000_000, 10), MultiIndexHashIndex)
+    # Past what multi-index hashing searches efficiently: the exhaustive index.
+    assert isinstance(choose_index(256, 5_000_000, 60), FaissHammingIndex)
