@@ -2,8 +2,9 @@
 
 The worker reads each file once: it keeps the first ``HEAD_SIZE`` bytes and, when
 ``wants_whole_content`` says so, the whole content; ``analyze`` turns them into a picklable
-``AnalysisResult`` (never raising for bad input), and the single writer calls ``store_analysis``
-inside its batch transaction. ``analysis_fields`` gives what ``custos files --jsonl`` prints.
+``AnalysisResult`` (never raising for bad input), and the single writer calls ``store_analyses`` (a
+whole batch, one statement per table) or ``store_analysis`` (one file) inside its batch transaction.
+``analysis_fields`` gives what ``custos files --jsonl`` prints.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from forensics.analysis.results import (
     Thumbnail,
 )
 from forensics.analysis.signatures import EXIF_KINDS, image_kind
-from forensics.analysis.store import analysis_fields, store_analysis
+from forensics.analysis.store import analysis_fields, store_analyses, store_analysis
 from forensics.analysis.thumbnail import make_thumbnail
 
 __all__ = [
     "ANALYSIS_TASKS", "HEAD_SIZE", "AnalysisOptions", "AnalysisResult", "analysis_fields", "analyze",
-    "store_analysis", "wants_whole_content",
+    "store_analyses", "store_analysis", "wants_whole_content",
 ]
 
 HEAD_SIZE = 65536

@@ -68,16 +68,26 @@ def _open(data: bytes) -> Image.Image:
         return Image.open(io.BytesIO(data), formats=DECODE_FORMATS)
 
 
-def _apply_draft(image: Image.Image, scale: int) -> None:
-    if scale > 1:
+def draft_mode(image: Image.Image, options: AnalysisOptions) -> str:
+    """Mode "L" for a reduced decode that only feeds the hashes (no colour work in libjpeg), else as stored.
+
+    pHash, dHash and the blank test read luminance anyway; PDQ weighs RGB into luma with the same weights
+    as JPEG's own luminance, so its hash moves by a bit or two at most (tests/analysis/test_analysis_luma.py).
+    """
+    if options.reduced_decode and "thumbnail" not in options.tasks:
+        return "L"
+    return image.mode
+
+
+def _apply_draft(image: Image.Image, scale: int, mode: str) -> None:
+    if scale > 1 or mode != image.mode:  # Pillow only turns a colour (YCbCr) JPEG into "L"; others stay
         width, height = image.size
-        image.draft(image.mode, (width // scale, height // scale))
+        image.draft(mode, (width // scale, height // scale))
 
 
-def _load(data: bytes, scale: int) -> tuple[Image.Image, bool]:
-    """Open, scale and load; retry a truncated file leniently. Returns (image, truncated)."""
-    image = _open(data)
-    _apply_draft(image, scale)
+def _load(data: bytes, image: Image.Image, scale: int, mode: str) -> tuple[Image.Image, bool]:
+    """Scale and load the opened image; retry a truncated file leniently. Returns (image, truncated)."""
+    _apply_draft(image, scale, mode)
     try:
         image.load()
         return image, False
@@ -89,7 +99,7 @@ def _load(data: bytes, scale: int) -> tuple[Image.Image, bool]:
         ImageFile.LOAD_TRUNCATED_IMAGES = True
         try:
             image = _open(data)
-            _apply_draft(image, scale)
+            _apply_draft(image, scale, mode)
             image.load()
         finally:
             ImageFile.LOAD_TRUNCATED_IMAGES = previous
@@ -129,7 +139,7 @@ def decode_image(
     except Exception as exc:
         return None, None, [describe("image not decodable", exc)]
     width, height = header.size
-    facts = ImageInfo(header.format, header.mode, width, height)
+    facts = ImageInfo(header.format, header.mode, width, height)  # as stored, before any draft scaling
     if width <= 0 or height <= 0:
         return None, facts, [f"image has no pixels ({width}x{height})"]
     is_jpeg = isinstance(header, JpegImagePlugin.JpegImageFile)
@@ -142,7 +152,8 @@ def decode_image(
         )
         return None, ImageInfo(header.format, header.mode, width, height, too_large=True), problems
     try:
-        image, truncated = _load(data, scale)
+        mode = draft_mode(header, options) if is_jpeg else header.mode
+        image, truncated = _load(data, header, scale, mode)  # the header's parse is reused, not repeated
         orientation = _orientation(image)  # read before a reduce, which drops the file's metadata
         if not is_jpeg:
             image = _reduce_to_cap(image, options.max_pixels)
@@ -151,5 +162,5 @@ def decode_image(
     if truncated:
         problems.append("image data truncated or corrupt: decoded leniently, missing area filled grey")
     decoded_scale = max(1, round(width / image.size[0])) if image.size[0] else 1
-    info = ImageInfo(header.format, header.mode, width, height, decoded_scale, truncated=truncated)
+    info = ImageInfo(facts.format, facts.mode, width, height, decoded_scale, truncated=truncated)
     return DecodedImage(image, info, orientation), info, problems

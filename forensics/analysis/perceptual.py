@@ -19,17 +19,29 @@ _BLANK_PROBE_SIZE = (64, 64)
 
 
 def pdq_input(image: Image.Image) -> np.ndarray:
-    """The uint8 H x W x 3 array that python-threatexchange would give pdqhash for this image."""
+    """A uint8 H x W x 3 array with the values python-threatexchange would give pdqhash for this image."""
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    array = np.asarray(image)
-    if array.ndim == 2:
-        array = np.repeat(array[..., np.newaxis], 3, axis=2)
-    return np.ascontiguousarray(array, dtype=np.uint8)
+    array = np.ascontiguousarray(np.asarray(image), dtype=np.uint8)
+    if array.ndim == 2:  # the grey plane seen three times (a read-only view, no copy): same hash as a stack
+        array = np.lib.stride_tricks.as_strided(
+            array, shape=(*array.shape, 3), strides=(*array.strides, 0), writeable=False
+        )
+    return array
+
+
+def bits_to_bytes(bits: np.ndarray) -> bytes:
+    """A 0/1 vector whose length is a multiple of 8, first element most significant, as big-endian bytes."""
+    flags = np.asarray(bits) != 0
+    if flags.ndim != 1 or flags.size % 8:
+        raise ValueError(f"expected a flat bit vector of whole bytes, got shape {flags.shape}")
+    return np.packbits(flags).tobytes()
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
     """A 0/1 vector, first element most significant, as zero-padded lowercase hex."""
+    if len(bits) % 8 == 0:
+        return bits_to_bytes(bits).hex()
     value = int("".join("1" if b else "0" for b in bits), 2)
     return f"{value:0{(len(bits) + 3) // 4}x}"
 
@@ -37,8 +49,8 @@ def bits_to_hex(bits: np.ndarray) -> str:
 def pdq_with_dihedral(image: Image.Image) -> tuple[str, int, bytes]:
     """(PDQ hex, quality, the 8 dihedral hashes as 8 x 32 bytes) in one pdqhash pass."""
     vectors, quality = pdqhash.compute_dihedral(pdq_input(image))
-    hexes = [bits_to_hex(v) for v in vectors]
-    return hexes[0], int(quality), b"".join(bytes.fromhex(h) for h in hexes)
+    blobs = [bits_to_bytes(v) for v in vectors]
+    return blobs[0].hex(), int(quality), b"".join(blobs)
 
 
 def split_dihedral(blob: bytes) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from forensics.analysis.results import AnalysisResult
@@ -20,42 +21,73 @@ JSONL_FIELDS = (
     "pdq_quality",
 )
 _QUERY_CHUNK = 500  # stays far below SQLite's bound-parameter limit
+_ANALYSIS_TABLES = (FileAnalysis.__table__, FileExif.__table__, FileThumbnail.__table__)
+# Every file_analysis column with its value when a task gave nothing: NULL, or False for the flags.
+_ANALYSIS_DEFAULTS = {column.name: None for column in FileAnalysis.__table__.columns} | dict.fromkeys(
+    ("truncated", "too_large", "too_small", "blank", "low_quality"), False
+)
 
 
-def _analysis_row(file_id: int, result: AnalysisResult) -> FileAnalysis:
-    row = FileAnalysis(file_id=file_id, truncated=False, too_large=False, too_small=False, blank=False,
-                       low_quality=False)
+def analysis_row(file_id: int, result: AnalysisResult) -> dict:
+    """The ``file_analysis`` row of one file's results, every column present."""
+    row = dict(_ANALYSIS_DEFAULTS, file_id=file_id)
     if result.filetype is not None:
         kind = result.filetype
-        row.mime, row.description, row.category = kind.mime, kind.description, kind.category
-        row.entropy, row.extension_mismatch = kind.entropy, kind.extension_mismatch
-        row.mismatch_detail = kind.mismatch_detail
+        row.update(mime=kind.mime, description=kind.description, category=kind.category, entropy=kind.entropy,
+                   extension_mismatch=kind.extension_mismatch, mismatch_detail=kind.mismatch_detail)
     if result.image is not None:
         image = result.image
-        row.image_format, row.image_mode = image.format, image.mode
-        row.width, row.height = image.width, image.height
-        row.decode_scale, row.truncated, row.too_large = image.decode_scale, image.truncated, image.too_large
+        row.update(image_format=image.format, image_mode=image.mode, width=image.width, height=image.height,
+                   decode_scale=image.decode_scale, truncated=image.truncated, too_large=image.too_large)
     if result.perceptual is not None:
         hashes = result.perceptual
-        row.phash, row.dhash, row.pdq = hashes.phash, hashes.dhash, hashes.pdq
-        row.pdq_quality = hashes.pdq_quality
-        row.pdq_dihedral = hashes.pdq_dihedral
-        row.too_small, row.blank, row.low_quality = hashes.too_small, hashes.blank, hashes.low_quality
-    row.warnings_json = json.dumps(list(result.warnings)) if result.warnings else None
+        row.update(phash=hashes.phash, dhash=hashes.dhash, pdq=hashes.pdq, pdq_quality=hashes.pdq_quality,
+                   pdq_dihedral=hashes.pdq_dihedral, too_small=hashes.too_small, blank=hashes.blank,
+                   low_quality=hashes.low_quality)
+    row["warnings_json"] = json.dumps(list(result.warnings)) if result.warnings else None
     return row
+
+
+def _delete_rows(session: Session, file_ids: list[int]) -> None:
+    for start in range(0, len(file_ids), _QUERY_CHUNK):
+        chunk = file_ids[start:start + _QUERY_CHUNK]
+        for table in _ANALYSIS_TABLES:
+            session.execute(delete(table).where(table.c.file_id.in_(chunk)))
+
+
+def store_analyses(
+    session: Session, results: Iterable[tuple[int, AnalysisResult]], *, fresh: bool = False
+) -> None:
+    """Store (or replace) the results of a batch of files with one statement per table.
+
+    ``fresh=True`` says that none of these files has stored results yet (a new job), so nothing is
+    deleted first; otherwise existing rows of these files are replaced (a resumed job). A file listed
+    twice keeps its last result. The caller owns the transaction. Rows are plain dicts written with Core
+    statements (executemany), not ORM objects: rows of these tables already loaded as objects in the same
+    session are not refreshed.
+    """
+    items = list(dict(results).items())
+    if not items:
+        return
+    if not fresh:
+        _delete_rows(session, [file_id for file_id, _ in items])
+    analysis = [analysis_row(file_id, result) for file_id, result in items]
+    exif = [
+        dict(asdict(result.exif), file_id=file_id) for file_id, result in items if result.exif is not None
+    ]
+    thumbnails = [
+        {"file_id": file_id, "mime": result.thumbnail.mime, "width": result.thumbnail.width,
+         "height": result.thumbnail.height, "data": result.thumbnail.data}
+        for file_id, result in items if result.thumbnail is not None
+    ]
+    for table, rows in zip(_ANALYSIS_TABLES, (analysis, exif, thumbnails), strict=True):
+        if rows:
+            session.execute(insert(table), rows)
 
 
 def store_analysis(session: Session, file_id: int, result: AnalysisResult) -> None:
     """Store (or replace, on a resumed job) one file's results; the caller owns the transaction."""
-    for model in (FileAnalysis, FileExif, FileThumbnail):
-        session.execute(delete(model).where(model.file_id == file_id))
-    session.add(_analysis_row(file_id, result))
-    if result.exif is not None:
-        session.add(FileExif(file_id=file_id, **asdict(result.exif)))
-    if result.thumbnail is not None:
-        thumb = result.thumbnail
-        session.add(FileThumbnail(file_id=file_id, mime=thumb.mime, width=thumb.width, height=thumb.height,
-                                  data=thumb.data))
+    store_analyses(session, [(file_id, result)])
 
 
 def _empty_fields() -> dict:

@@ -6,11 +6,19 @@ import io
 import re
 
 import imagehash
+import numpy as np
 import pytest
 from PIL import Image
 
 from forensics.analysis.options import AnalysisOptions
-from forensics.analysis.perceptual import pdq_with_dihedral, perceptual_hashes, split_dihedral
+from forensics.analysis.perceptual import (
+    bits_to_bytes,
+    bits_to_hex,
+    pdq_input,
+    pdq_with_dihedral,
+    perceptual_hashes,
+    split_dihedral,
+)
 
 from .builders import encode
 from .conftest import IMAGEHASH, PDQHASH_PYTHON, THREATEXCHANGE, analyse_bytes, analyse_file, hamming
@@ -152,3 +160,23 @@ def test_thumbnail_is_small_jpeg_from_the_same_decode():
     assert thumb.format == "JPEG" and max(thumb.size) == 256 and thumb.size == (256, 128)
     assert (result.thumbnail.width, result.thumbnail.height) == thumb.size
     assert imagehash.phash(thumb) - imagehash.phash(Image.open(IMAGEHASH / "imagehash.png")) <= 6
+
+
+def test_bits_to_hex_reads_the_vector_as_one_big_endian_number():
+    rng = np.random.default_rng(6)
+    for length in (8, 64, 256, 12):
+        bits = rng.integers(0, 2, size=length)
+        expected = int("".join(str(b) for b in bits), 2)
+        assert bits_to_hex(bits) == f"{expected:0{(length + 3) // 4}x}"
+    assert bits_to_hex(np.array([0] * 255 + [1])) == "0" * 63 + "1"
+    assert bits_to_bytes(np.array([1] + [0] * 15)) == b"\x80\x00"
+    with pytest.raises(ValueError):
+        bits_to_bytes(np.ones(12))
+
+
+def test_pdq_input_of_a_grey_image_is_the_stacked_plane():
+    grey = Image.open(THREATEXCHANGE / "rgb.jpeg").convert("L")
+    array = pdq_input(grey)
+    stacked = np.repeat(np.asarray(grey)[..., np.newaxis], 3, axis=2)
+    assert array.shape == stacked.shape and array.dtype == np.uint8 and (array == stacked).all()
+    assert pdq_with_dihedral(grey) == pdq_with_dihedral(Image.fromarray(stacked, "RGB"))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import asdict
 
 from alembic import command
 from PIL import Image
-from sqlalchemy import inspect, select
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
 
-from forensics.analysis.api import AnalysisOptions, analysis_fields, store_analysis
+from forensics.analysis.api import AnalysisOptions, analysis_fields, store_analyses, store_analysis
 from forensics.analysis.perceptual import split_dihedral
 from forensics.analysis.results import AnalysisResult
 from forensics.analysis.store import thumbnail_bytes
 from forensics.case.db import alembic_config, make_engine, migrate
+from forensics.case.models import Evidence, FileSystem
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 
 from .conftest import EXIF_PY, THREATEXCHANGE, add_file, analyse_bytes, analyse_file
@@ -131,3 +134,143 @@ def test_too_large_image_is_recorded(case_session):
     case_session.flush()
     assert case_session.get(FileAnalysis, file_id).too_large
     assert case_session.get(FileExif, file_id).model == "COOLPIX P6000"  # EXIF from the head
+
+
+# ---------------------------------------------------------------- batch storing (issue 6)
+
+def _orm_store(session, file_id: int, result: AnalysisResult) -> None:
+    """The per-file ORM storing that ``store_analyses`` replaced, kept here as the oracle."""
+    row = FileAnalysis(file_id=file_id, truncated=False, too_large=False, too_small=False, blank=False,
+                       low_quality=False)
+    if result.filetype is not None:
+        kind = result.filetype
+        row.mime, row.description, row.category = kind.mime, kind.description, kind.category
+        row.entropy, row.extension_mismatch = kind.entropy, kind.extension_mismatch
+        row.mismatch_detail = kind.mismatch_detail
+    if result.image is not None:
+        image = result.image
+        row.image_format, row.image_mode = image.format, image.mode
+        row.width, row.height = image.width, image.height
+        row.decode_scale, row.truncated, row.too_large = image.decode_scale, image.truncated, image.too_large
+    if result.perceptual is not None:
+        hashes = result.perceptual
+        row.phash, row.dhash, row.pdq = hashes.phash, hashes.dhash, hashes.pdq
+        row.pdq_quality, row.pdq_dihedral = hashes.pdq_quality, hashes.pdq_dihedral
+        row.too_small, row.blank, row.low_quality = hashes.too_small, hashes.blank, hashes.low_quality
+    row.warnings_json = json.dumps(list(result.warnings)) if result.warnings else None
+    session.add(row)
+    if result.exif is not None:
+        session.add(FileExif(file_id=file_id, **asdict(result.exif)))
+    if result.thumbnail is not None:
+        thumb = result.thumbnail
+        session.add(FileThumbnail(file_id=file_id, mime=thumb.mime, width=thumb.width, height=thumb.height,
+                                  data=thumb.data))
+
+
+def _all_rows(session) -> dict[str, list[tuple]]:
+    tables = (FileAnalysis.__table__, FileExif.__table__, FileThumbnail.__table__)
+    return {t.name: [tuple(r) for r in session.execute(select(t).order_by(t.c.file_id))] for t in tables}
+
+
+def _sample_results() -> list[tuple[str, AnalysisResult]]:
+    return [
+        ("DSCN0010.jpg", analyse_file(EXIF_PY / "jpg/gps/DSCN0010.jpg")),
+        ("landscape_6.jpg", analyse_file(EXIF_PY / "jpg/orientation/landscape_6.jpg")),
+        ("rgb.jpeg", analyse_file(THREATEXCHANGE / "rgb.jpeg", AnalysisOptions(reduced_decode=True))),
+        ("notes.txt", analyse_bytes(b"hello world\n" * 10, "notes.txt")),
+        ("fake.jpg", analyse_bytes(b"plain words\n" * 20, "fake.jpg")),
+        ("huge.jpg", analyse_file(EXIF_PY / "jpg/gps/DSCN0010.jpg", AnalysisOptions(max_image_bytes=99_999))),
+        ("failed.bin", AnalysisResult(warnings=("type identification failed: X",))),
+        ("nothing.bin", AnalysisResult()),
+    ]
+
+
+def test_batch_store_gives_the_same_rows_as_per_file_orm_objects(tmp_path):
+    samples = _sample_results()
+    assert any(r.exif for _, r in samples) and any(r.thumbnail for _, r in samples)
+    stored = {}
+    for label, store in (("orm", None), ("batch", store_analyses)):
+        engine = make_engine(f"sqlite:///{tmp_path / f'{label}.db'}")
+        migrate(engine)
+        with Session(engine) as session:
+            _add_evidence(session)
+            ids = [add_file(session, name, seq) for seq, (name, _) in enumerate(samples, start=1)]
+            if store is None:
+                for file_id, (_, result) in zip(ids, samples, strict=True):
+                    _orm_store(session, file_id, result)
+            else:
+                store(session, [(file_id, result) for file_id, (_, result) in zip(ids, samples, strict=True)],
+                      fresh=True)
+            session.commit()
+            stored[label] = _all_rows(session)
+        engine.dispose()
+    assert stored["batch"] == stored["orm"]
+    assert len(stored["batch"]["file_analysis"]) == len(samples) and stored["batch"]["thumbnails"]
+
+
+def _add_evidence(session) -> None:
+    evidence = Evidence(item="1", path="/dev/null", segments_json="[]", container="raw",
+                        added_at="2026-01-01T00:00:00Z")
+    session.add(evidence)
+    session.flush()
+    filesystem = FileSystem(evidence_id=evidence.id, offset=0, status="ok")
+    session.add(filesystem)
+    session.flush()
+    session.info["evidence_id"], session.info["filesystem_id"] = evidence.id, filesystem.id
+
+
+def test_a_resumed_batch_replaces_only_its_own_files(case_session):
+    photo = analyse_file(EXIF_PY / "jpg/orientation/landscape_6.jpg")
+    keep_id, redo_id = add_file(case_session, "keep.jpg", 1), add_file(case_session, "redo.jpg", 2)
+    store_analyses(case_session, [(keep_id, photo), (redo_id, photo)], fresh=True)
+    store_analyses(case_session, [(redo_id, AnalysisResult(warnings=("analysis failed: X",)))])
+    case_session.flush()
+    rows = _all_rows(case_session)
+    assert [r[0] for r in rows["file_analysis"]] == [keep_id, redo_id]
+    assert [r[0] for r in rows["file_exif"]] == [keep_id] and [r[0] for r in rows["thumbnails"]] == [keep_id]
+    redone = case_session.execute(select(FileAnalysis).where(FileAnalysis.file_id == redo_id)).scalar_one()
+    assert redone.pdq is None and json.loads(redone.warnings_json) == ["analysis failed: X"]
+
+
+def _statements(engine) -> list[tuple[str, bool]]:
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0].upper(), executemany))
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_one_statement_per_table_per_batch(case_session):
+    count = 700  # more than one DELETE chunk of 500 ids
+    ids = [add_file(case_session, f"f{n}.txt", n) for n in range(1, count + 1)]
+    text = analyse_bytes(b"plain words\n" * 20, "notes.txt")
+    photo = analyse_file(EXIF_PY / "jpg/orientation/landscape_6.jpg")
+    batch = [(file_id, photo if file_id == ids[0] else text) for file_id in ids]
+    seen = _statements(case_session.get_bind())
+    store_analyses(case_session, batch, fresh=True)
+    assert [kind for kind, _ in seen] == ["INSERT"] * 3  # file_analysis (700 rows), file_exif, thumbnails
+    assert seen[0][1]  # one executemany for the 700 file_analysis rows
+    seen.clear()
+    store_analyses(case_session, batch)
+    assert [kind for kind, _ in seen] == ["DELETE"] * 6 + ["INSERT"] * 3
+    case_session.flush()
+    assert case_session.scalar(select(func.count()).select_from(FileAnalysis)) == count
+    assert case_session.scalar(select(func.count()).select_from(FileThumbnail)) == 1
+
+
+def test_an_empty_batch_writes_nothing(case_session):
+    seen = _statements(case_session.get_bind())
+    store_analyses(case_session, [])
+    assert seen == []
+
+
+def test_a_file_listed_twice_in_a_batch_keeps_its_last_result(case_session):
+    file_id = add_file(case_session, "twice.txt", 1)
+    first = analyse_bytes(b"plain words\n" * 20, "twice.txt")
+    last = AnalysisResult(warnings=("analysis failed: X",))
+    store_analyses(case_session, [(file_id, first), (file_id, last)])
+    case_session.flush()
+    row = case_session.execute(select(FileAnalysis).where(FileAnalysis.file_id == file_id)).scalar_one()
+    assert row.mime is None and json.loads(row.warnings_json) == ["analysis failed: X"]
