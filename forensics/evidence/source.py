@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytsk3
 
 from forensics.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
+from forensics.evidence.direct_read import DirectReader
 from forensics.evidence.filesystems import open_fs, tsk_reason
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.logical import resolve_display_path
@@ -43,13 +45,27 @@ def _zeros(count: int, chunk_size: int) -> Iterator[bytes]:
         count -= take
 
 
+@dataclass
+class ReadStats:
+    """How this source's items were read: straight from the media, through TSK, or switched part way."""
+
+    direct_items: int = 0
+    direct_bytes: int = 0
+    tsk_items: int = 0
+    fallbacks: int = 0  # direct reads that went on through TSK after a short or failed media read
+
+
 class EvidenceSource:
     """Read-only access to the items of one evidence image (or folder)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, direct_reads: bool = True) -> None:
+        """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks)."""
         self.image: EvidenceImage = open_image(path)
         self._img: pytsk3.Img_Info | None = None
         self._fs: dict[int, pytsk3.FS_Info] = {}
+        media = self.image.media
+        self._direct = DirectReader(media) if direct_reads and media is not None else None
+        self.read_stats = ReadStats()
 
     @property
     def is_folder(self) -> bool:
@@ -72,7 +88,12 @@ class EvidenceSource:
         return fs
 
     def read_chunks(self, locator: FileLocator, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-        """The item's bytes in order, in chunks; raises EvidenceError when the content is unreadable."""
+        """The item's bytes in order, in chunks; raises EvidenceError when the content is unreadable.
+
+        Data runs that :mod:`forensics.evidence.direct_read` can prove equal to TSK's bytes are read
+        straight from the media handle; the rest (and whatever follows a short media read) comes from
+        TSK's ``read_random``. Both give the same bytes.
+        """
         if self.is_folder:
             yield from self._read_logical(locator, chunk_size)
             return
@@ -87,22 +108,55 @@ class EvidenceSource:
             ) from exc
         attr_type = locator.attr_type if locator.attr_type is not None else pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
         attr_id = locator.attr_id if locator.attr_id is not None else -1
-        size = self._attribute_size(tsk_file, attr_type, attr_id)
+        attr = self._find_attribute(tsk_file, attr_type, attr_id, locator.path)
+        if attr is not None:
+            size = int(attr.info.size)
+        else:
+            meta = tsk_file.info.meta
+            size = int(meta.size) if meta is not None else 0
         offset = 0
+        extents = self._direct.plan(fs, locator.partition_offset, attr, size) if self._direct else None
+        if extents is not None:
+            offset = yield from self._direct.read(extents, chunk_size)
+            if offset == size:
+                self.read_stats.direct_items += 1
+                self.read_stats.direct_bytes += size
+                return
+            self.read_stats.fallbacks += 1
+        self.read_stats.tsk_items += 1
+        yield from self._read_tsk(tsk_file, locator.path, attr_type, attr_id, size, offset, chunk_size)
+
+    @staticmethod
+    def _find_attribute(tsk_file, attr_type: int, attr_id: int, shown: str) -> pytsk3.Attribute | None:
+        """The attribute ``read_random`` reads for (type, id): the first exact match; None for id -1."""
+        if attr_id == -1:
+            return None  # read_random then reads the file's default attribute, sized by its metadata
+        try:
+            for attr in tsk_file:
+                if int(attr.info.type) == attr_type and int(attr.info.id) == attr_id:
+                    return attr
+        except (OSError, RuntimeError) as exc:
+            raise EvidenceError(f"{shown}: attributes unreadable: {tsk_reason(exc)}") from exc
+        return None
+
+    def _read_tsk(
+        self, tsk_file, shown: str, attr_type: int, attr_id: int, size: int, offset: int, chunk_size: int
+    ) -> Iterator[bytes]:
+        """Bytes ``offset`` to ``size`` of the attribute through TSK's ``read_random``."""
         while offset < size:
             want = min(chunk_size, size - offset)
             try:
                 data = tsk_file.read_random(offset, want, attr_type, attr_id)
             except (OSError, RuntimeError) as exc:
                 raise EvidenceError(
-                    f"{locator.path}: read error at byte {offset} of {size}: {tsk_reason(exc)}"
+                    f"{shown}: read error at byte {offset} of {size}: {tsk_reason(exc)}"
                 ) from exc
             if not data:
                 if not self._stored_beyond(tsk_file, attr_type, attr_id, offset):
                     # Sparse or never-written tail (e.g. NTFS $BadClus:$Bad): it reads as zeros.
                     yield from _zeros(size - offset, chunk_size)
                     return
-                raise EvidenceError(f"{locator.path}: content ends at byte {offset} of {size}")
+                raise EvidenceError(f"{shown}: content ends at byte {offset} of {size}")
             offset += len(data)
             yield data
 
@@ -123,15 +177,6 @@ class EvidenceSource:
                     return True
             return False
         return True
-
-    @staticmethod
-    def _attribute_size(tsk_file, attr_type: int, attr_id: int) -> int:
-        if attr_type != pytsk3.TSK_FS_ATTR_TYPE_DEFAULT or attr_id != -1:
-            for attr in tsk_file:
-                if int(attr.info.type) == attr_type and int(attr.info.id) == attr_id:
-                    return int(attr.info.size)
-        meta = tsk_file.info.meta
-        return int(meta.size) if meta is not None else 0
 
     def _read_logical(self, locator: FileLocator, chunk_size: int) -> Iterator[bytes]:
         root = self.image.path.resolve()
@@ -167,6 +212,7 @@ class EvidenceSource:
 
     def close(self) -> None:
         self._fs.clear()
+        self._direct = None
         self._img = None
         self.image.close()
 
