@@ -2,15 +2,22 @@
 
 Rows are inserted in committed batches in walk order with their walk position (``seq``). A rerun
 after an interruption skips the positions already stored, so nothing is lost and nothing doubled.
+
+The walk (:func:`walk_steps`, reads only) and the writes (:func:`apply_step`) are separate. An ingest
+runs the enumeration in a :class:`BackgroundEnumeration` thread beside the workers; it shares one
+write lock with the job's result writer, so only one write transaction is open at any time.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
@@ -21,6 +28,40 @@ from forensics.evidence.walker import FileEntry, FileSystemWalker
 from forensics.timeutil import utc_now_iso
 
 BATCH = 2000
+
+
+@dataclass
+class RowsFound:
+    """A batch of new ``files`` rows of one file system, in walk order."""
+
+    fs_id: int
+    rows: list[dict]
+
+    @property
+    def pending(self) -> tuple[int, int]:
+        """(items to process, their bytes) among these rows."""
+        sizes = [row["size"] or 0 for row in self.rows if row["status"] == "pending"]
+        return len(sizes), sum(sizes)
+
+
+@dataclass
+class FileSystemDone:
+    """Every item of the file system is stored; ``errors`` are the walk's own warnings."""
+
+    fs_id: int
+    count: int
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileSystemFailed:
+    """The file system opened at intake but not now (or its walk broke off)."""
+
+    fs_id: int
+    message: str
+
+
+Step = RowsFound | FileSystemDone | FileSystemFailed
 
 
 def _extension(name: str) -> str | None:
@@ -62,18 +103,16 @@ def _row(entry: FileEntry, evidence_id: int, fs_id: int, seq: int) -> dict:
     }
 
 
-def enumerate_evidence(
-    db: CaseDatabase,
-    evidence_id: int,
-    *,
-    job_id: int | None = None,
-    on_batch: Callable[[int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> bool:
-    """Enumerate every not yet enumerated file system; returns False if cancelled part-way."""
+def walk_steps(
+    db: CaseDatabase, evidence_id: int, *, cancelled: Callable[[], bool] | None = None
+) -> Iterator[Step]:
+    """The steps that enumerate every not yet enumerated file system (this only reads; see apply_step).
+
+    Stops early (without a :class:`FileSystemDone` for the file system it was in) when ``cancelled``
+    says so; the steps must be applied in the order given.
+    """
     with db.session() as s:
-        evidence = s.get(Evidence, evidence_id)
-        path = evidence.path
+        path = s.get(Evidence, evidence_id).path
         todo = s.scalars(
             select(FileSystem)
             .where(
@@ -84,28 +123,17 @@ def enumerate_evidence(
             .order_by(FileSystem.offset)
         ).all()
     if not todo:
-        return True
+        return
     with EvidenceSource(path) as source:
         for fs_row in todo:
+            steps = _walk_one(db, source, evidence_id, fs_row)
             try:
-                if not _enumerate_one(db, source, evidence_id, fs_row, job_id, on_batch, cancelled):
-                    return False
+                for step in steps:
+                    yield step
+                    if isinstance(step, RowsFound) and cancelled and cancelled():
+                        return
             except EvidenceError as exc:
-                _record_fs_failure(db, fs_row.id, evidence_id, job_id, str(exc))
-    return True
-
-
-def _record_fs_failure(
-    db: CaseDatabase, fs_id: int, evidence_id: int, job_id: int | None, message: str
-) -> None:
-    """A file system that opened at intake but not now: mark it, record why, go on with the others."""
-    with db.session() as s:
-        s.execute(update(FileSystem).where(FileSystem.id == fs_id).values(status="error", error=message))
-        s.add(
-            IngestError(
-                job_id=job_id, evidence_id=evidence_id, stage="enumerate", message=message, at=utc_now_iso()
-            )
-        )
+                yield FileSystemFailed(fs_row.id, str(exc))
 
 
 def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileEntry], list[str]]:
@@ -115,7 +143,9 @@ def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileE
     return walker.walk(), walker.errors
 
 
-def _enumerate_one(db, source, evidence_id, fs_row, job_id, on_batch, cancelled) -> bool:
+def _walk_one(
+    db: CaseDatabase, source: EvidenceSource, evidence_id: int, fs_row: FileSystem
+) -> Iterator[Step]:
     with db.session() as s:
         done = s.scalar(
             select(func.max(File.seq)).where(File.filesystem_id == fs_row.id, File.parent_id.is_(None))
@@ -129,33 +159,139 @@ def _enumerate_one(db, source, evidence_id, fs_row, job_id, on_batch, cancelled)
             continue
         batch.append(_row(entry, evidence_id, fs_row.id, seq))
         if len(batch) >= BATCH:
-            _flush(db, batch)
-            if on_batch:
-                on_batch(len(batch))
+            yield RowsFound(fs_row.id, batch)
             batch = []
-            if cancelled and cancelled():
-                return False
     if batch:
-        _flush(db, batch)
-        if on_batch:
-            on_batch(len(batch))
+        yield RowsFound(fs_row.id, batch)
+    yield FileSystemDone(fs_row.id, seq + 1, list(errors))
+
+
+def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Step) -> None:
+    """Write one enumeration step in its own transaction."""
     with db.session() as s:
-        s.execute(
-            update(FileSystem).where(FileSystem.id == fs_row.id).values(enumerated=True, file_count=seq + 1)
-        )
-        for message in errors:
+        if isinstance(step, RowsFound):
+            s.connection().execute(File.__table__.insert(), step.rows)  # Core executemany, no ORM
+            return
+        if isinstance(step, FileSystemDone):
+            s.execute(
+                update(FileSystem)
+                .where(FileSystem.id == step.fs_id)
+                .values(enumerated=True, file_count=step.count)
+            )
+            messages = step.errors
+        else:
+            s.execute(
+                update(FileSystem)
+                .where(FileSystem.id == step.fs_id)
+                .values(status="error", error=step.message)
+            )
+            messages = [step.message]
+        now = utc_now_iso()
+        for message in messages:
             s.add(
                 IngestError(
-                    job_id=job_id,
-                    evidence_id=evidence_id,
-                    stage="enumerate",
-                    message=message,
-                    at=utc_now_iso(),
+                    job_id=job_id, evidence_id=evidence_id, stage="enumerate", message=message, at=now
                 )
             )
-    return True
 
 
-def _flush(db: CaseDatabase, rows: list[dict]) -> None:
-    with db.session() as s:
-        s.execute(insert(File), rows)
+def enumerate_evidence(
+    db: CaseDatabase,
+    evidence_id: int,
+    *,
+    job_id: int | None = None,
+    on_batch: Callable[[RowsFound], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    write_lock: AbstractContextManager | None = None,
+) -> bool:
+    """Enumerate every not yet enumerated file system; returns False if cancelled part-way.
+
+    ``on_batch`` gets each batch of rows just before it is stored (progress totals then never lag
+    behind what workers can see); every write transaction holds ``write_lock`` when given.
+    """
+    stopped = False
+    lock = write_lock or nullcontext()
+
+    def stop_here() -> bool:
+        nonlocal stopped
+        stopped = stopped or bool(cancelled and cancelled())
+        return stopped
+
+    for step in walk_steps(db, evidence_id, cancelled=stop_here):
+        if isinstance(step, RowsFound) and on_batch:
+            on_batch(step)
+        with lock:
+            apply_step(db, evidence_id, job_id, step)
+    return not stopped
+
+
+class BackgroundEnumeration:
+    """:func:`enumerate_evidence` in a thread, beside the workers that process what it stores.
+
+    It commits its own batches, each under ``write_lock`` (shared with the job's result writer), and
+    counts the items to process it has stored for the caller's progress. ``stop`` ends it at its
+    next batch; an unexpected failure is re-raised in the caller by :meth:`take_found`.
+    """
+
+    def __init__(
+        self, db: CaseDatabase, evidence_id: int, job_id: int | None, write_lock: AbstractContextManager
+    ) -> None:
+        self._args = (db, evidence_id, job_id, write_lock)
+        self._stop = threading.Event()
+        self._news = threading.Event()  # set on every stored batch and at the end
+        self._count_lock = threading.Lock()
+        self._found = (0, 0)
+        self._error: BaseException | None = None
+        self._ended = False
+        self._thread = threading.Thread(target=self._run, name="custos-enumeration", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def ended(self) -> bool:
+        """The thread has stored its last batch (walk complete, stopped or failed)."""
+        return self._ended
+
+    def _run(self) -> None:
+        db, evidence_id, job_id, write_lock = self._args
+        try:
+            enumerate_evidence(
+                db,
+                evidence_id,
+                job_id=job_id,
+                on_batch=self._count,
+                cancelled=self._stop.is_set,
+                write_lock=write_lock,
+            )
+        except BaseException as exc:  # handed to the caller's thread by take_found
+            self._error = exc
+        finally:
+            self._ended = True
+            self._news.set()
+
+    def _count(self, step: RowsFound) -> None:
+        items, size = step.pending
+        with self._count_lock:
+            self._found = (self._found[0] + items, self._found[1] + size)
+        self._news.set()
+
+    def wait(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the next stored batch (or the end)."""
+        if self._news.wait(timeout):
+            self._news.clear()
+
+    def take_found(self) -> tuple[int, int]:
+        """(items to process, their bytes) stored since the last call; re-raises the thread's failure."""
+        with self._count_lock:
+            found, self._found = self._found, (0, 0)
+        if self._ended and self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return found
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """End the enumeration at its next batch; wait for the thread up to ``timeout`` seconds."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)

@@ -25,6 +25,7 @@ from forensics.errors import CustosError
 from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
 
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues
+POLL_SECONDS = 0.2  # longest wait for results before cancel and worker health are checked again
 MAX_IDLE_DEATHS = 3  # workers failing at start-up this often in a row stop the job (no endless respawn)
 
 
@@ -35,6 +36,10 @@ class ExecutorError(CustosError):
 class Executor(Protocol):
     """Runs batches of work items and hands results back in the caller's process."""
 
+    def start(self) -> None:
+        """Get ready to work (e.g. start worker processes) before the first batch exists."""
+        ...
+
     def run(
         self,
         batches: Iterator[list[WorkItem]],
@@ -42,7 +47,15 @@ class Executor(Protocol):
         cancelled: Callable[[], bool],
         on_tick: Callable[[], None] | None = None,
     ) -> bool:
-        """Process every batch; returns False when cancelled before the end."""
+        """Process every batch; returns False when cancelled before the end.
+
+        ``batches`` may yield an empty batch: none is ready yet (the items are still being
+        enumerated); the executor goes on with what it has and asks again soon.
+        """
+        ...
+
+    def busy_items(self) -> list[WorkItem]:
+        """The items being processed right now (for progress; may be empty)."""
         ...
 
 
@@ -55,14 +68,20 @@ def _die_with_parent() -> None:
         pass
 
 
-def _test_hook(item: WorkItem) -> None:
+def _test_hook() -> Callable[[WorkItem], None] | None:
     """Fault injection for tests only: crash or hang on a chosen file name (env-controlled)."""
     crash = os.environ.get("CUSTOS_TEST_CRASH_ON")
-    if crash and item.name == crash:
-        os.kill(os.getpid(), signal.SIGSEGV)
     hang = os.environ.get("CUSTOS_TEST_HANG_ON")
-    if hang and item.name == hang:
-        time.sleep(3600)
+    if not (crash or hang):
+        return None
+
+    def hook(item: WorkItem) -> None:
+        if crash and item.name == crash:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if hang and item.name == hang:
+            time.sleep(3600)
+
+    return hook
 
 
 def _worker_main(
@@ -74,6 +93,7 @@ def _worker_main(
     from forensics.evidence.source import EvidenceSource
 
     source = EvidenceSource(evidence_path)
+    hook = _test_hook()
     try:
         while True:
             try:
@@ -87,7 +107,8 @@ def _worker_main(
             for item in items:
                 current[index] = item.file_id
                 started[index] = time.monotonic()
-                _test_hook(item)
+                if hook:
+                    hook(item)
                 results.append(process_item(source, item, options))
             current[index] = 0
             conn.send((batch_id, results))
@@ -116,6 +137,7 @@ class LocalProcessExecutor:
         self._workers: list[_Worker | None] = [None] * self.count
         self.replaced = 0
         self._idle_deaths = 0  # workers that died before finishing any item, since the last result
+        self._next_id = 0
 
     def _spawn(self, index: int) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe()
@@ -132,35 +154,39 @@ class LocalProcessExecutor:
         self._workers[index] = worker
         return worker
 
+    def start(self) -> None:
+        """Spawn the worker processes (idempotent); ``run`` does it too when not done before."""
+        for index, worker in enumerate(self._workers):
+            if worker is None:
+                self._spawn(index)
+
+    def busy_items(self) -> list[WorkItem]:
+        busy = []
+        for index, worker in enumerate(self._workers):
+            current = self._current[index]
+            if worker is None or not current:
+                continue
+            found = next((i for b in worker.assigned.values() for i in b if i.file_id == current), None)
+            if found is not None:
+                busy.append(found)
+        return busy
+
     def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
         requeued: deque[list[WorkItem]] = deque()
         source_done = False
-        next_id = 0
-        for index in range(self.count):
-            self._spawn(index)
+        completed = False
+        self.start()
         try:
             while True:
                 if cancelled():
                     return False
-                # Dispatch: every worker keeps up to OUTSTANDING_BATCHES batches.
-                for worker in self._workers:
-                    while len(worker.assigned) < OUTSTANDING_BATCHES:
-                        if requeued:
-                            batch = requeued.popleft()
-                        elif not source_done:
-                            batch = next(batches, None)
-                            if batch is None:
-                                source_done = True
-                                break
-                        else:
-                            break
-                        next_id += 1
-                        worker.assigned[next_id] = batch
-                        worker.conn.send((next_id, batch))
+                source_done = self._dispatch(batches, requeued, source_done)
                 if source_done and not requeued and not any(w.assigned for w in self._workers):
+                    completed = True
                     return True
                 conns = [w.conn for w in self._workers if w.assigned]
-                for conn in wait(conns, timeout=0.2):
+                ready = wait(conns, timeout=POLL_SECONDS) if conns else []
+                for conn in ready:
                     index = next(i for i, w in enumerate(self._workers) if w.conn is conn)
                     try:
                         batch_id, results = conn.recv()
@@ -173,7 +199,27 @@ class LocalProcessExecutor:
                 if on_tick:
                     on_tick()
         finally:
-            self._shutdown()
+            self._shutdown(graceful=completed)
+
+    def _dispatch(self, batches, requeued: deque, source_done: bool) -> bool:
+        """Top up the least loaded workers to ``OUTSTANDING_BATCHES``; returns whether ``batches`` ended."""
+        while True:
+            worker = min(self._workers, key=lambda w: len(w.assigned))
+            if len(worker.assigned) >= OUTSTANDING_BATCHES:
+                return source_done
+            if requeued:
+                batch = requeued.popleft()
+            elif source_done:
+                return True
+            else:
+                batch = next(batches, None)
+                if batch is None:
+                    return True
+                if not batch:  # none ready yet
+                    return False
+            self._next_id += 1
+            worker.assigned[self._next_id] = batch
+            worker.conn.send((self._next_id, batch))
 
     def _check_health(self, requeued: deque, on_results) -> None:
         now = time.monotonic()
@@ -218,13 +264,16 @@ class LocalProcessExecutor:
         if failed:
             on_results(failed)
 
-    def _shutdown(self) -> None:
+    def _shutdown(self, graceful: bool) -> None:
+        """Stop every worker: idle ones are asked to exit; busy ones (cancel, error) are killed at once."""
         for worker in self._workers:
             if worker is None:
                 continue
             try:
-                if not worker.assigned:
+                if graceful or not worker.assigned:
                     worker.conn.send(None)
+                else:
+                    worker.process.kill()  # its batches stay pending in the case: nothing is lost
             except OSError:
                 pass
         deadline = time.monotonic() + 1.0
@@ -236,3 +285,4 @@ class LocalProcessExecutor:
                 worker.process.kill()
                 worker.process.join(2)
             worker.conn.close()
+        self._workers = [None] * self.count

@@ -1,13 +1,17 @@
 """An ingest job: enumerate the evidence, process pending items in workers, write results, resume.
 
-Kill the process at any moment and run again: enumeration continues from the last stored walk
-position and processing from the items still ``pending``; the result equals an uninterrupted run.
+The enumeration and the processing overlap: the workers start with the job and take the first
+items the enumeration commits, while the walk goes on in a thread. Kill the
+process at any moment and run again: enumeration continues from the last stored walk position and
+processing from the items still ``pending``; the result equals an uninterrupted run.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,17 +23,20 @@ from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestJob
 from forensics.case.store import get_evidence
 from forensics.errors import CustosError
-from forensics.pipeline.enumerate import enumerate_evidence
+from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor
 from forensics.pipeline.profiles import Profile
 from forensics.pipeline.progress import CancelToken, Progress
-from forensics.pipeline.tasks import TaskOptions, WorkItem
+from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
 from forensics.pipeline.writer import BatchWriter
 from forensics.timeutil import utc_now_iso
 
 BATCH_ITEMS = 64
 BATCH_BYTES = 64 * 1024 * 1024
 PAGE = 2000
+IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no item to hand out
+PHASE_BOTH = "enumerating + processing"
+PHASE_PROCESSING = "processing"
 
 
 @dataclass
@@ -116,7 +123,13 @@ def run_job(
     on_progress: Callable[[Progress], None] | None = None,
     executor: Executor | None = None,
 ) -> IngestOutcome:
-    """Run (or resume) a created job to its end or until cancelled."""
+    """Run (or resume) a created job to its end or until cancelled.
+
+    The workers start at once and the enumeration runs beside them in a thread: workers get the
+    first items as soon as the enumeration has committed them. The enumeration's inserts and this
+    thread's result writes share one lock: one write transaction at a time, never two racing for
+    SQLite's lock.
+    """
     cancel = cancel or CancelToken()
     with db.session() as s:
         job = s.get(IngestJob, job_id)
@@ -127,56 +140,158 @@ def run_job(
             evidence.item,
             job.resumed_from,
         )
-    progress = Progress(phase="enumerating")
+    options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
+    _requeue_for_missing_tasks(db, evidence_id, options.mask)
+    progress = Progress(phase=PHASE_BOTH, totals_growing=True)
+    write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
+    enumeration = BackgroundEnumeration(db, evidence_id, job_id, write_lock)
+    feed = PendingFeed(db, evidence_id, item, enumeration, progress)
+    writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
+    base_items, base_bytes = progress.items_done, progress.bytes_done
+    executor = executor or LocalProcessExecutor(evidence_path, options, workers, profile.item_timeout)
 
-    def report() -> None:
+    def tick() -> None:
+        feed.pump()
+        writer.flush_if_due()  # results reach the case even while no new ones arrive
+        progress.items_done = base_items + writer.items_written + writer.buffered_items
+        progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
+        progress.errors = writer.errors_written
+        progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
         if on_progress:
             on_progress(progress)
 
-    def on_batch(count: int) -> None:
-        progress.items_done += count
-        report()
-
-    finished = enumerate_evidence(
-        db, evidence_id, job_id=job_id, on_batch=on_batch, cancelled=lambda: cancel.cancelled
-    )
-    options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
-    if finished:
-        _requeue_for_missing_tasks(db, evidence_id, options.mask)
-        totals = _totals(db, evidence_id)
-        progress = Progress(
-            phase="processing",
-            items_total=totals[0],
-            bytes_total=totals[1],
-            items_done=totals[2],
-            bytes_done=totals[3],
-        )
-        report()
-        writer = BatchWriter(db, evidence_id, job_id)
-        base_items, base_bytes = progress.items_done, progress.bytes_done
-        executor = executor or LocalProcessExecutor(evidence_path, options, workers, profile.item_timeout)
-
-        def on_results(results) -> None:
-            writer.add(results)
-            tick()
-
-        def tick() -> None:
-            progress.items_done = base_items + writer.items_written + writer.buffered_items
-            progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
-            progress.errors = writer.errors_written
-            report()
-
-        finished = executor.run(_batches(db, evidence_id, item), on_results, lambda: cancel.cancelled, tick)
-        writer.flush()
+    def on_results(results: list[ItemResult]) -> None:
+        writer.add(results)
         tick()
-    return _finish(
-        db,
-        job_id,
-        evidence_id,
-        "finished" if finished else "cancelled",
-        resumed_from,
-        getattr(executor, "replaced", 0) if executor else 0,
-    )
+
+    executor.start()  # the workers' spawn and imports overlap the enumeration
+    enumeration.start()
+    try:
+        finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick)
+    finally:
+        enumeration.stop()
+    writer.flush()
+    tick()
+    with write_lock:  # an enumeration thread still ending (stop timed out) is kept out
+        return _finish(
+            db,
+            job_id,
+            evidence_id,
+            "finished" if finished else "cancelled",
+            resumed_from,
+            getattr(executor, "replaced", 0),
+        )
+
+
+class PendingFeed:
+    """The executor's batches: pending items in id order, while the enumeration may still add some.
+
+    Each batch holds at most ``BATCH_ITEMS`` items and ``BATCH_BYTES`` bytes (a bigger item goes
+    alone). An empty batch means that none is ready yet (the enumeration has not stored more): the
+    executor asks again. :meth:`pump` grows the progress totals by what the enumeration has stored.
+    """
+
+    def __init__(
+        self,
+        db: CaseDatabase,
+        evidence_id: int,
+        item: str,
+        enumeration: BackgroundEnumeration,
+        progress: Progress,
+    ) -> None:
+        self.db = db
+        self.evidence_id = evidence_id
+        self.item = item
+        self.enumeration = enumeration
+        self.progress = progress
+        self.enumerated = False  # the enumeration has ended and every item it stored is counted
+        self._ready: deque[WorkItem] = deque()
+        self._last_id = 0
+        (progress.items_total, progress.bytes_total, progress.items_done, progress.bytes_done) = _totals(
+            db, evidence_id
+        )
+
+    def pump(self, wait: float = 0.0) -> None:
+        """Count the items the enumeration has stored (waiting up to ``wait`` s for a new batch)."""
+        if wait and not self.enumeration.ended:
+            self.enumeration.wait(wait)
+        ended = self.enumeration.ended  # read before the counts: nothing stored after it is missed
+        items, size = self.enumeration.take_found()
+        self.progress.items_total += items
+        self.progress.bytes_total += size
+        if ended:
+            self.enumerated = True
+            self.progress.phase = PHASE_PROCESSING
+            self.progress.totals_growing = False
+
+    def __iter__(self) -> Iterator[list[WorkItem]]:
+        return self
+
+    def __next__(self) -> list[WorkItem]:
+        batch: list[WorkItem] = []
+        batch_bytes = 0
+        while True:
+            if not self._ready and not self._refill():
+                if batch or not self.enumerated:
+                    return batch
+                raise StopIteration
+            size = self._ready[0].size
+            if batch and (len(batch) >= BATCH_ITEMS or batch_bytes + size > BATCH_BYTES):
+                return batch
+            batch.append(self._ready.popleft())
+            batch_bytes += size
+
+    def _refill(self) -> bool:
+        """Read the next page of pending items; False when there are none (yet)."""
+        self.pump()
+        was_enumerated = self.enumerated  # decided before the read: the read then sees every item
+        if not self._read_page() and not was_enumerated:
+            self.pump(wait=IDLE_WAIT)  # nothing to hand out: give the enumeration a moment
+            self._read_page()
+        return bool(self._ready)
+
+    def _read_page(self) -> bool:
+        with self.db.session() as s:
+            rows = (
+                s.connection()
+                .execute(  # Core: no ORM row handling per item
+                    select(
+                        File.id,
+                        File.name,
+                        File.size,
+                        File.path,
+                        File.inode,
+                        File.attr_type,
+                        File.attr_id,
+                        File.stream,
+                        FileSystem.offset,
+                        FileSystem.fs_type,
+                    )
+                    .join(FileSystem, File.filesystem_id == FileSystem.id)
+                    .where(
+                        File.evidence_id == self.evidence_id,
+                        File.status == "pending",
+                        File.id > self._last_id,
+                    )
+                    .order_by(File.id)
+                    .limit(PAGE)
+                )
+                .all()
+            )
+        for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type in rows:
+            locator = {
+                "item": self.item,
+                "partition_offset": None if fs_type == "logical" else offset,
+                "inode": inode,
+                "attr_type": attr_type,
+                "attr_id": attr_id,
+                "stream": stream,
+                "path": path,
+            }
+            self._ready.append(WorkItem(fid, locator, name, size or 0))
+        if rows:
+            self._last_id = rows[-1][0]
+        return bool(rows)
 
 
 def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) -> int:
@@ -211,54 +326,6 @@ def _totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:
     done_items = by.get("done", (0, 0))[0] + by.get("error", (0, 0))[0]
     done_bytes = by.get("done", (0, 0))[1] + by.get("error", (0, 0))[1]
     return total_items, int(total_bytes), done_items, int(done_bytes)
-
-
-def _batches(db: CaseDatabase, evidence_id: int, item: str) -> Iterator[list[WorkItem]]:
-    """Pending items in id order, grouped into batches of bounded count and bytes."""
-    last_id = 0
-    batch: list[WorkItem] = []
-    batch_bytes = 0
-    while True:
-        with db.session() as s:
-            rows = s.execute(
-                select(
-                    File.id,
-                    File.name,
-                    File.size,
-                    File.path,
-                    File.inode,
-                    File.attr_type,
-                    File.attr_id,
-                    File.stream,
-                    FileSystem.offset,
-                    FileSystem.fs_type,
-                )
-                .join(FileSystem, File.filesystem_id == FileSystem.id)
-                .where(File.evidence_id == evidence_id, File.status == "pending", File.id > last_id)
-                .order_by(File.id)
-                .limit(PAGE)
-            ).all()
-        if not rows:
-            break
-        for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type in rows:
-            last_id = fid
-            locator = {
-                "item": item,
-                "partition_offset": None if fs_type == "logical" else offset,
-                "inode": inode,
-                "attr_type": attr_type,
-                "attr_id": attr_id,
-                "stream": stream,
-                "path": path,
-            }
-            size = size or 0
-            if batch and (len(batch) >= BATCH_ITEMS or batch_bytes + size > BATCH_BYTES):
-                yield batch
-                batch, batch_bytes = [], 0
-            batch.append(WorkItem(fid, locator, name, size))
-            batch_bytes += size
-    if batch:
-        yield batch
 
 
 def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:

@@ -19,6 +19,8 @@ class Progress:
     errors: int = 0
     current: str = ""
     started: float = field(default_factory=time.monotonic)
+    # True while items are still being found (e.g. enumeration beside processing): the totals grow.
+    totals_growing: bool = False
 
     @property
     def elapsed(self) -> float:
@@ -35,7 +37,9 @@ class Progress:
 
     @property
     def eta_seconds(self) -> float | None:
-        """Seconds left, from bytes when known, else from items; None when it cannot be told."""
+        """Seconds left, from bytes when known, else from items; None when it cannot be told yet."""
+        if self.totals_growing:
+            return None
         if self.bytes_total and self.bytes_done:
             return max(self.bytes_total - self.bytes_done, 0) / self.rate_bytes
         if self.items_total and self.items_done:

@@ -10,41 +10,14 @@ from sqlalchemy import func, select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, FileSystem, IngestError, IngestJob
-from forensics.case.readers import iter_file_records
 from forensics.pipeline import enumerate as enumeration
 from forensics.pipeline.enumerate import enumerate_evidence
-from forensics.pipeline.ingest import run_job, start_job
 from forensics.pipeline.profiles import Profile, load_profile
 from forensics.pipeline.progress import CancelToken, Progress
-from tests.fixtures import FixtureImage, assert_unchanged
-
-
-def _ingest(db: CaseDatabase, profile: Profile | None = None, workers: int = 2, **kwargs):
-    profile = profile or load_profile("hashes")
-    job_id, _, _ = start_job(db, "EXH-1", profile, workers)
-    return run_job(db, job_id, profile, workers, **kwargs)
-
-
-def _records(db: CaseDatabase) -> dict[str, dict]:
-    with db.session() as s:
-        records = list(iter_file_records(s, "EXH-1"))
-    keyed = {(r["partition_offset"], r["path"]): r for r in records}
-    assert len(keyed) == len(records), "an item stored twice"
-    return {f"{k[0]}:{k[1]}": {f: v for f, v in r.items() if f != "id"} for k, r in keyed.items()}
-
-
-def _check_facts(fixture: FixtureImage, records: dict[str, dict]) -> None:
-    for fact in fixture.files():
-        path = fact["deleted_name"] if fact["deleted"] else fact["path"]
-        row = records[f"{fact['filesystem_offset']}:{path}"]
-        assert row["deleted"] == fact["deleted"], path
-        if fact["kind"] == "file":
-            assert (row["md5"], row["sha1"], row["sha256"], row["status"]) == (
-                fact["md5"],
-                fact["sha1"],
-                fact["sha256"],
-                "done",
-            ), path
+from tests.fixtures import assert_unchanged
+from tests.pipeline.helpers import check_facts as _check_facts
+from tests.pipeline.helpers import ingest as _ingest
+from tests.pipeline.helpers import records as _records
 
 
 def test_ingest_hashes_every_file_once_and_rerun_changes_nothing(case_with, fixture_mbr_extended) -> None:
@@ -112,9 +85,12 @@ def test_a_crashing_or_hanging_worker_fails_only_its_item(
 ) -> None:
     db = case_with(fixture_mbr_extended.image)
     monkeypatch.setenv(variable, victim)
+    current: list[str] = []
     with assert_unchanged(fixture_mbr_extended.evidence_files):
-        outcome = _ingest(db, _short_timeout(), workers=2)
+        outcome = _ingest(db, _short_timeout(), workers=2, on_progress=lambda p: current.append(p.current))
     assert outcome.status == "finished" and outcome.workers_replaced >= 1
+    if variable == "CUSTOS_TEST_HANG_ON":  # progress names the item a worker is stuck on
+        assert any(victim in shown for shown in current)
     records = _records(db)
     failed = {key: r for key, r in records.items() if r["status"] == "error"}
     assert {r["name"] for r in failed.values()} == {victim}
