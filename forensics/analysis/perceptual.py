@@ -12,6 +12,7 @@ import numpy as np
 import pdqhash
 from PIL import Image
 
+from forensics.analysis.memory_gate import heavy_section
 from forensics.analysis.options import AnalysisOptions
 from forensics.analysis.results import PerceptualHashes
 
@@ -72,7 +73,8 @@ def is_blank(grey: Image.Image, max_stddev: float) -> bool:
 def perceptual_hashes(image: Image.Image, options: AnalysisOptions) -> PerceptualHashes:
     """All perceptual hashes and flags for one decoded image."""
     grey = _grey(image)
-    pdq, quality, dihedral = pdq_with_dihedral(image)
+    with heavy_section(image.width * image.height):  # pdqhash's float64 luma: ~24 bytes per pixel
+        pdq, quality, dihedral = pdq_with_dihedral(image)
     return PerceptualHashes(
         phash=str(imagehash.phash(grey)),
         dhash=str(imagehash.dhash(grey)),

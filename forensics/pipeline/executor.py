@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
+from forensics.analysis import memory_gate
+from forensics.analysis.memory_gate import HeavySlot
 from forensics.errors import CustosError
 from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
 
@@ -85,13 +87,20 @@ def _test_hook() -> Callable[[WorkItem], None] | None:
 
 
 def _worker_main(
-    index: int, evidence_path: str, options: TaskOptions, conn: Connection, current, started
+    index: int,
+    evidence_path: str,
+    options: TaskOptions,
+    conn: Connection,
+    current,
+    started,
+    slot: HeavySlot | None = None,
 ) -> None:
     _die_with_parent()
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` dumps a stuck worker's stack
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
     from forensics.evidence.source import EvidenceSource
 
+    memory_gate.install(slot)
     source = EvidenceSource(evidence_path)
     hook = _test_hook()
     try:
@@ -134,6 +143,8 @@ class LocalProcessExecutor:
         self._ctx = mp.get_context("spawn")
         self._current = self._ctx.Array("q", self.count, lock=False)
         self._started = self._ctx.Array("d", self.count, lock=False)
+        # One memory-heavy step (PDQ of a large picture) at a time across the workers: bounds peak RSS.
+        self._slot = HeavySlot(self._ctx.Semaphore(1), self._ctx.Array("b", self.count, lock=False))
         self._workers: list[_Worker | None] = [None] * self.count
         self.replaced = 0
         self._idle_deaths = 0  # workers that died before finishing any item, since the last result
@@ -144,7 +155,15 @@ class LocalProcessExecutor:
         self._current[index] = 0
         process = self._ctx.Process(
             target=_worker_main,
-            args=(index, self.evidence_path, self.options, child_conn, self._current, self._started),
+            args=(
+                index,
+                self.evidence_path,
+                self.options,
+                child_conn,
+                self._current,
+                self._started,
+                self._slot.for_worker(index),
+            ),
             daemon=True,
             name=f"custos-worker-{index}",
         )
@@ -259,6 +278,7 @@ class LocalProcessExecutor:
                     f"worker processes keep dying before processing any item (last exit code "
                     f"{worker.process.exitcode}); see the log for the worker's error"
                 )
+        self._slot.release_for(index)  # a worker killed inside a heavy step gives its slot back
         self.replaced += 1
         self._spawn(index)
         if failed:
