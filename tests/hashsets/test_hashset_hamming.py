@@ -4,25 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hamming_helpers import near_code, result_sets
 
 from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex, choose_index
 from forensics.hashsets.mih import MultiIndexHashIndex
-
-
-def _near(code: np.ndarray, flips: int, rng: np.random.Generator) -> np.ndarray:
-    bits = np.unpackbits(code)
-    bits[rng.choice(len(bits), flips, replace=False)] ^= 1
-    return np.packbits(bits)
-
-
-def _as_sets(lims: np.ndarray, distances: np.ndarray, labels: np.ndarray) -> list[set[tuple[int, int]]]:
-    return [
-        {
-            (int(i), int(d))
-            for i, d in zip(labels[lims[q] : lims[q + 1]], distances[lims[q] : lims[q + 1]], strict=True)
-        }
-        for q in range(len(lims) - 1)
-    ]
 
 
 @pytest.mark.parametrize(("bits", "radius"), [(256, 31), (64, 8)])
@@ -31,13 +16,14 @@ def test_faiss_and_numpy_agree(bits: int, radius: int) -> None:
     codes = rng.integers(0, 256, (5000, bits // 8), dtype=np.uint8)
     # Queries at exactly the radius, one past it, and random ones.
     queries = np.stack(
-        [_near(codes[10], radius, rng), _near(codes[20], radius + 1, rng), codes[30]]
+        [near_code(codes[10], radius, rng), near_code(codes[20], radius + 1, rng), codes[30]]
         + [rng.integers(0, 256, bits // 8, dtype=np.uint8) for _ in range(5)]
     )
     fast, slow = FaissHammingIndex(bits), NumpyHammingIndex(bits)
     fast.add(codes)
     slow.add(codes)
-    got, want = _as_sets(*fast.search_within(queries, radius)), _as_sets(*slow.search_within(queries, radius))
+    got = result_sets(*fast.search_within(queries, radius))
+    want = result_sets(*slow.search_within(queries, radius))
     assert got == want
     assert (10, radius) in got[0] and all(label != 20 for label, _ in got[1]) and (30, 0) in got[2]
 
@@ -51,12 +37,12 @@ def test_multi_index_hashing_is_exact_up_to_its_radius() -> None:
     rng = np.random.default_rng(9)
     codes = rng.integers(0, 256, (5000, 32), dtype=np.uint8)
     queries = np.stack(
-        [_near(codes[i], 31, rng) for i in range(20)] + [_near(codes[i], 16, rng) for i in range(20)]
+        [near_code(codes[i], 31, rng) for i in range(20)] + [near_code(codes[i], 16, rng) for i in range(20)]
     )
     multi, slow = FaissMultiHashIndex(256), NumpyHammingIndex(256)
     multi.add(codes)
     slow.add(codes)
-    assert _as_sets(*multi.search_within(queries, 31)) == _as_sets(*slow.search_within(queries, 31))
+    assert result_sets(*multi.search_within(queries, 31)) == result_sets(*slow.search_within(queries, 31))
     with pytest.raises(ValueError, match="exact only up to distance 31"):
         multi.search_within(queries, 32)
 

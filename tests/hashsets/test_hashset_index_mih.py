@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pdqhash
 import pytest
+from hamming_helpers import near_code, result_sets
 from PIL import Image, ImageEnhance
 
 from forensics.hashsets import mih
@@ -74,26 +75,10 @@ def real_codes() -> np.ndarray:
     return np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, 32)
 
 
-def _near(code: np.ndarray, flips: int, rng: np.random.Generator) -> np.ndarray:
-    bits = np.unpackbits(code)
-    bits[rng.choice(len(bits), flips, replace=False)] ^= 1
-    return np.packbits(bits)
-
-
-def _as_sets(lims: np.ndarray, distances: np.ndarray, labels: np.ndarray) -> list[set[tuple[int, int]]]:
-    return [
-        {
-            (int(i), int(d))
-            for i, d in zip(labels[lims[q] : lims[q + 1]], distances[lims[q] : lims[q + 1]], strict=True)
-        }
-        for q in range(len(lims) - 1)
-    ]
-
-
 def _brute(codes: np.ndarray, queries: np.ndarray, radius: int) -> list[set[tuple[int, int]]]:
     baseline = NumpyHammingIndex(codes.shape[1] * 8)
     baseline.add(codes)
-    return _as_sets(*baseline.search_within(queries, radius))
+    return result_sets(*baseline.search_within(queries, radius))
 
 
 def _mih(codes: np.ndarray, substrings: int) -> MultiIndexHashIndex:
@@ -111,7 +96,7 @@ def test_real_pdq_codes_are_many_and_distinct(real_codes: np.ndarray) -> None:
 @pytest.mark.parametrize("substrings", [12, 16])
 def test_exact_on_real_pdq_codes(real_codes: np.ndarray, radius: int, substrings: int) -> None:
     index = _mih(real_codes, substrings)
-    got = _as_sets(*index.search_within(real_codes, radius))
+    got = result_sets(*index.search_within(real_codes, radius))
     assert got == _brute(real_codes, real_codes, radius)
     assert all((q, 0) in hits for q, hits in enumerate(got))  # every code finds itself
     if radius == 31:  # copies of a photo (recompressed, resized, ...) match their original's hash
@@ -124,12 +109,12 @@ def test_exact_on_random_codes(radius: int, substrings: int) -> None:
     rng = np.random.default_rng(radius + substrings)
     codes = rng.integers(0, 256, (20_000, 32), dtype=np.uint8)
     queries = np.stack(
-        [_near(codes[i], radius, rng) for i in range(30)]  # exactly at the radius: must be found
-        + [_near(codes[i], radius + 1, rng) for i in range(30, 60)]  # one past it: must not
+        [near_code(codes[i], radius, rng) for i in range(30)]  # exactly at the radius: must be found
+        + [near_code(codes[i], radius + 1, rng) for i in range(30, 60)]  # one past it: must not
         + [codes[i] for i in range(60, 70)]
         + list(rng.integers(0, 256, (30, 32), dtype=np.uint8))
     )
-    got = _as_sets(*_mih(codes, substrings).search_within(queries, radius))
+    got = result_sets(*_mih(codes, substrings).search_within(queries, radius))
     assert got == _brute(codes, queries, radius)
     assert all((q, radius) in got[q] for q in range(30))
     assert all(label != q for q in range(30, 60) for label, _ in got[q])
@@ -139,8 +124,8 @@ def test_exact_on_random_codes(radius: int, substrings: int) -> None:
 def test_exact_on_64_bit_codes(radius: int) -> None:
     rng = np.random.default_rng(radius)
     codes = rng.integers(0, 256, (20_000, 8), dtype=np.uint8)
-    queries = np.stack([_near(codes[i], radius, rng) for i in range(40)])
-    got = _as_sets(*_mih(codes, 4).search_within(queries, radius))
+    queries = np.stack([near_code(codes[i], radius, rng) for i in range(40)])
+    got = result_sets(*_mih(codes, 4).search_within(queries, radius))
     assert got == _brute(codes, queries, radius)
 
 
@@ -173,7 +158,7 @@ def test_worst_case_queries_found_through_a_single_part(bits: int, substrings: i
             per_part[j] -= take
             surplus -= take
         queries.append(_flip_in_parts(codes[lucky], index.layout, per_part))
-    got = _as_sets(*index.search_within(np.stack(queries), radius))
+    got = result_sets(*index.search_within(np.stack(queries), radius))
     assert all((lucky, radius) in got[lucky] for lucky in range(substrings))
     assert got == _brute(codes, np.stack(queries), radius)
 
@@ -211,7 +196,8 @@ def test_one_entry_duplicates_and_queries_equal_to_entries() -> None:
     rng = np.random.default_rng(1)
     code = rng.integers(0, 256, (1, 32), dtype=np.uint8)
     single = _mih(code, 16)
-    lims, distances, labels = single.search_within(np.concatenate([code, _near(code[0], 31, rng)[None]]), 31)
+    queries = np.concatenate([code, near_code(code[0], 31, rng)[None]])
+    lims, distances, labels = single.search_within(queries, 31)
     assert list(lims) == [0, 1, 2] and list(labels) == [0, 0] and list(distances) == [0, 31]
 
     codes = np.concatenate([code.repeat(5, axis=0), rng.integers(0, 256, (100, 32), dtype=np.uint8)])
@@ -233,7 +219,7 @@ def test_crowded_buckets_fall_back_to_an_exact_flat_scan(monkeypatch: pytest.Mon
     rng = np.random.default_rng(3)
     blank = np.zeros((1, 32), np.uint8)
     codes = np.concatenate([blank.repeat(6000, axis=0), rng.integers(0, 256, (4000, 32), dtype=np.uint8)])
-    queries = np.stack([_near(blank[0], 20, rng), codes[7000], _near(codes[8000], 12, rng)])
+    queries = np.stack([near_code(blank[0], 20, rng), codes[7000], near_code(codes[8000], 12, rng)])
     scanned: list[int] = []
     original = MultiIndexHashIndex._flat_scan
 
@@ -244,7 +230,7 @@ def test_crowded_buckets_fall_back_to_an_exact_flat_scan(monkeypatch: pytest.Mon
     monkeypatch.setattr(MultiIndexHashIndex, "_flat_scan", spy)
     monkeypatch.setattr(mih, "FLAT_SCAN_BLOCK", 1024)  # several scan steps
     monkeypatch.setattr(mih, "CANDIDATE_BUDGET", 500)  # several verify passes
-    got = _as_sets(*_mih(codes, 12).search_within(queries, 31))
+    got = result_sets(*_mih(codes, 12).search_within(queries, 31))
     assert scanned == [0]  # only the query next to the 6,000 blank codes
     assert got == _brute(codes, queries, 31)
     assert len(got[0]) == 6000
