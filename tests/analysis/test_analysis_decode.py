@@ -158,3 +158,15 @@ def test_analyze_never_raises_on_hostile_arguments():
     assert result.warnings
     result = analyze("x.png", -1, b"", None, options)
     assert result.filetype.mime == "application/x-empty"
+
+
+def test_reduced_decode_phash_and_dhash_stay_within_two_bits_of_the_full_decode():
+    """Triage hashes pHash/dHash from a copy at most 512 pixels a side (perceptual.REDUCED_HASH_SIDE)."""
+    photos = sorted(p for p in EXIF_PY.rglob("*.jpg") if max(Image.open(p).size) > 512)
+    photos += [THREATEXCHANGE / "LA.png"]
+    assert len(photos) >= 10
+    for path in photos:
+        full = analyse_file(path, AnalysisOptions())
+        reduced = analyse_file(path, AnalysisOptions(reduced_decode=True))
+        assert hamming(full.perceptual.phash, reduced.perceptual.phash) <= 2, path.name
+        assert hamming(full.perceptual.dhash, reduced.perceptual.dhash) <= 2, path.name
