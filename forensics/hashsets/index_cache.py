@@ -18,6 +18,7 @@ Location: ``$CUSTOS_INDEX_CACHE`` if set; else beside a file library (``hashsets
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -112,10 +113,8 @@ class IndexCache:
             log.warning("index cache %s is damaged (%s): rebuilding it", folder, exc)
             shutil.rmtree(folder, ignore_errors=True)
             return None
-        try:
+        with contextlib.suppress(OSError):  # a read-only cache folder only loses the pruning order
             os.utime(folder / MANIFEST)  # most recently used, for pruning
-        except OSError:
-            pass
         return cached
 
     def _load_verified(self, folder: Path, key: str) -> CachedIndex:

@@ -41,21 +41,26 @@ def analyse_file(
     return analyse_bytes(path.read_bytes(), name or path.name, options)
 
 
+def add_evidence(session: Session) -> None:
+    """One evidence item and one file system; their ids go into ``session.info``."""
+    evidence = Evidence(
+        item="1", path="/dev/null", segments_json="[]", container="raw", added_at="2026-01-01T00:00:00Z"
+    )
+    session.add(evidence)
+    session.flush()
+    filesystem = FileSystem(evidence_id=evidence.id, offset=0, status="ok")
+    session.add(filesystem)
+    session.flush()
+    session.info["evidence_id"], session.info["filesystem_id"] = evidence.id, filesystem.id
+
+
 @pytest.fixture
 def case_session(tmp_path: Path):
     """A session on a freshly migrated case database with one evidence item and file system."""
     engine = make_engine(f"sqlite:///{tmp_path / 'case.db'}")
     migrate(engine)
     with Session(engine) as session:
-        evidence = Evidence(
-            item="1", path="/dev/null", segments_json="[]", container="raw", added_at="2026-01-01T00:00:00Z"
-        )
-        session.add(evidence)
-        session.flush()
-        filesystem = FileSystem(evidence_id=evidence.id, offset=0, status="ok")
-        session.add(filesystem)
-        session.flush()
-        session.info["evidence_id"], session.info["filesystem_id"] = evidence.id, filesystem.id
+        add_evidence(session)
         yield session
     engine.dispose()
 

@@ -16,10 +16,9 @@ from forensics.analysis.perceptual import split_dihedral
 from forensics.analysis.results import AnalysisResult
 from forensics.analysis.store import thumbnail_bytes
 from forensics.case.db import alembic_config, make_engine, migrate
-from forensics.case.models import Evidence, FileSystem
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 
-from .conftest import EXIF_PY, THREATEXCHANGE, add_file, analyse_bytes, analyse_file
+from .conftest import EXIF_PY, THREATEXCHANGE, add_evidence, add_file, analyse_bytes, analyse_file
 
 
 def test_migration_creates_the_model_tables_and_columns(tmp_path):
@@ -193,7 +192,7 @@ def test_batch_store_gives_the_same_rows_as_per_file_orm_objects(tmp_path):
         engine = make_engine(f"sqlite:///{tmp_path / f'{label}.db'}")
         migrate(engine)
         with Session(engine) as session:
-            _add_evidence(session)
+            add_evidence(session)
             ids = [add_file(session, name, seq) for seq, (name, _) in enumerate(samples, start=1)]
             if store is None:
                 for file_id, (_, result) in zip(ids, samples, strict=True):
@@ -206,17 +205,6 @@ def test_batch_store_gives_the_same_rows_as_per_file_orm_objects(tmp_path):
         engine.dispose()
     assert stored["batch"] == stored["orm"]
     assert len(stored["batch"]["file_analysis"]) == len(samples) and stored["batch"]["thumbnails"]
-
-
-def _add_evidence(session) -> None:
-    evidence = Evidence(item="1", path="/dev/null", segments_json="[]", container="raw",
-                        added_at="2026-01-01T00:00:00Z")
-    session.add(evidence)
-    session.flush()
-    filesystem = FileSystem(evidence_id=evidence.id, offset=0, status="ok")
-    session.add(filesystem)
-    session.flush()
-    session.info["evidence_id"], session.info["filesystem_id"] = evidence.id, filesystem.id
 
 
 def test_a_resumed_batch_replaces_only_its_own_files(case_session):
