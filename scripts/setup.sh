@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(
-  # libmagic for content typing; zlib headers for building libewf against the system zlib
-  libmagic1 zlib1g-dev
+  # libmagic for content typing; zlib and libdeflate headers for building libewf (scripts/build_libewf.sh)
+  libmagic1 zlib1g-dev libdeflate-dev
   # Test fixtures and peer tools: The Sleuth Kit, libewf tools, FAT/ext/NTFS builders
   sleuthkit ewf-tools mtools dosfstools fdisk e2fsprogs ntfs-3g qemu-utils hashdeep genisoimage
   # Reports and GUI tests: pdftotext/pdftoppm, a virtual X server and Qt's xcb needs

@@ -174,8 +174,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if given:
                 examiner_refs[algo] = _check_hex(given, length, f"--{algo}")
         started = utc_now_iso()
+        damaged: list[tuple[int, int]] = []
         try:
-            digests = hash_media(path, progress=byte_reporter(display, "verifying"))
+            digests = hash_media(path, progress=byte_reporter(display, "verifying"), damaged=damaged)
         except EvidenceError as exc:
             display.done()
             _record_failed_verification(ctx, evidence_id, args.item, started, str(exc))
@@ -199,7 +200,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     sha1=digests.sha1,
                     sha256=digests.sha256,
                     comparisons_json=json.dumps(
-                        {"comparisons": comparisons, "segment_sha256": segment_hashes}, sort_keys=True
+                        {
+                            "comparisons": comparisons,
+                            "segment_sha256": segment_hashes,
+                            "damaged_sectors": damaged,
+                        },
+                        sort_keys=True,
                     ),
                     result=result,
                 )
@@ -215,6 +221,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "sha256": digests.sha256,
                 "comparisons": comparisons,
                 "segment_sha256": segment_hashes,
+                "damaged_sectors": damaged,
                 "started_at": started,
             },
         )
@@ -222,6 +229,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for algo, c in sorted(comparisons.items()):
         word = "MATCH" if c["match"] else "MISMATCH"
         print(f"{algo:14s} {word:8s} expected {c['expected']} ({c['source']})")
+    for start, count in damaged:
+        print(
+            f"custos: damaged EWF chunk: sectors {start}-{start + count - 1} failed their checksum or could "
+            "not be inflated and were hashed as zeros",
+            file=sys.stderr,
+        )
     if result == "mismatch":
         print(
             f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forensics.errors import EvidenceError
-from forensics.evidence.media import FileMedia, LibyalMedia, MediaHandle, SplitRawMedia
+from forensics.evidence.media import EwfMedia, FileMedia, LibyalMedia, MediaHandle, SplitRawMedia
 
 EWF_SIGNATURES = {
     b"EVF\x09\x0d\x0a\xff\x00": "ewf",  # E01 (EnCase 1-6, FTK, ewfacquire)
@@ -157,10 +157,9 @@ def _open_ewf(path: Path) -> EvidenceImage:
     metadata = {k: v for k, v in (handle.get_header_values() or {}).items() if v not in (None, "")}
     stored = {k.lower(): v.lower() for k, v in (handle.get_hash_values() or {}).items() if v}
     size = handle.get_media_size()
-    media = LibyalMedia(handle, size)
-    return EvidenceImage(
-        path, "ewf", segments, media, size, handle.get_bytes_per_sector() or 512, metadata, stored
-    )
+    bytes_per_sector = handle.get_bytes_per_sector() or 512
+    media = EwfMedia(handle, size, bytes_per_sector)
+    return EvidenceImage(path, "ewf", segments, media, size, bytes_per_sector, metadata, stored)
 
 
 def _open_qcow(path: Path) -> EvidenceImage:

@@ -36,7 +36,7 @@ import pytsk3
 
 from forensics.errors import EvidenceError
 from forensics.evidence.filesystems import fs_type_name
-from forensics.evidence.media import MediaHandle
+from forensics.evidence.media import DamagedMediaError, MediaHandle
 from forensics.evidence.ntfs_records import MftRecords, record_size_from_boot
 
 DIRECT_FS_TYPES = frozenset({"ext2", "ext3", "ext4", "fat12", "fat16", "fat32"})
@@ -125,10 +125,7 @@ def _append(extents: list[Extent], extent: Extent) -> None:
     if extents:
         last = extents[-1]
         both_zero = last.media_offset is None and extent.media_offset is None
-        adjacent = (
-            last.media_offset is not None
-            and extent.media_offset == last.media_offset + last.length
-        )
+        adjacent = last.media_offset is not None and extent.media_offset == last.media_offset + last.length
         if both_zero or adjacent:
             extents[-1] = Extent(last.media_offset, last.length + extent.length)
             return
@@ -177,6 +174,8 @@ class DirectReader:
                 else:
                     try:
                         data = self._media.read_at(position, take)
+                    except DamagedMediaError:
+                        raise  # TSK would read the same zeros: the item fails
                     except (OSError, EvidenceError):
                         return done
                     if len(data) != take:

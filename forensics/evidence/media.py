@@ -14,6 +14,19 @@ from typing import Protocol
 from forensics.errors import EvidenceError
 
 
+class DamagedMediaError(EvidenceError):
+    """The requested bytes lie in a container chunk that failed its integrity check."""
+
+
+def damage_message(start: int, end: int, bytes_per_sector: int) -> str:
+    """One line naming a damaged EWF chunk by media bytes and sectors (half-open byte range)."""
+    first, last = start // bytes_per_sector, (end - 1) // bytes_per_sector
+    return (
+        f"EWF chunk at media bytes {start}-{end - 1} (sectors {first}-{last}) failed its checksum "
+        "or could not be inflated; libewf reads it as zeros"
+    )
+
+
 class MediaHandle(Protocol):
     """Random read access to the acquired media stream."""
 
@@ -101,3 +114,45 @@ class LibyalMedia:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+class EwfMedia(LibyalMedia):
+    """An EWF (E01/Ex01) handle that refuses bytes libewf could not verify.
+
+    libewf reads a chunk whose Adler-32 check fails, or that cannot be inflated, as zeros and records its
+    sector range. ``read_at`` raises :class:`DamagedMediaError` for a read touching such a range instead of
+    returning invented zeros. ``read_at_unchecked`` returns them as libewf does: for The Sleuth Kit's own
+    reads (file-system probes, metadata) and whole-media verification, which reports the ranges.
+    """
+
+    def __init__(self, handle, size: int, bytes_per_sector: int) -> None:
+        super().__init__(handle, size)
+        self._bytes_per_sector = bytes_per_sector
+        self._reports_damage = hasattr(handle, "get_checksum_errors")
+        self._damaged: list[tuple[int, int]] = []
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        data = super().read_at(offset, size)
+        if data and self._reports_damage:
+            for start, end in self.damaged_byte_ranges():
+                if start < offset + len(data) and offset < end:
+                    raise DamagedMediaError(damage_message(start, end, self._bytes_per_sector))
+        return data
+
+    def read_at_unchecked(self, offset: int, size: int) -> bytes:
+        """The bytes as libewf returns them, damaged chunks as zeros (for whole-media hashing)."""
+        return super().read_at(offset, size)
+
+    def damaged_sectors(self) -> list[tuple[int, int]]:
+        """(start_sector, number_of_sectors) of every damaged chunk read so far, in order."""
+        if not self._reports_damage or self._handle is None:
+            return []
+        return sorted((int(start), int(count)) for start, count in self._handle.get_checksum_errors())
+
+    def damaged_byte_ranges(self) -> list[tuple[int, int]]:
+        """Half-open media byte ranges of the damaged chunks read so far."""
+        ranges = self.damaged_sectors()
+        if len(ranges) != len(self._damaged):
+            bps = self._bytes_per_sector
+            self._damaged = [(start * bps, (start + count) * bps) for start, count in ranges]
+        return self._damaged

@@ -18,6 +18,7 @@ from forensics.evidence.direct_read import DirectReader
 from forensics.evidence.filesystems import open_fs, tsk_reason
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.logical import resolve_display_path
+from forensics.evidence.media import DamagedMediaError, damage_message
 from forensics.evidence.tsk_image import tsk_image
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -64,6 +65,7 @@ class EvidenceSource:
         self._img: pytsk3.Img_Info | None = None
         self._fs: dict[int, pytsk3.FS_Info] = {}
         media = self.image.media
+        self._damaged_ranges = getattr(media, "damaged_byte_ranges", None)
         self._direct = DirectReader(media) if direct_reads and media is not None else None
         self.read_stats = ReadStats()
 
@@ -117,7 +119,10 @@ class EvidenceSource:
         offset = 0
         extents = self._direct.plan(fs, locator.partition_offset, attr, size) if self._direct else None
         if extents is not None:
-            offset = yield from self._direct.read(extents, chunk_size)
+            try:
+                offset = yield from self._direct.read(extents, chunk_size)
+            except DamagedMediaError as exc:
+                raise EvidenceError(f"{locator.path}: {exc}") from exc
             if offset == size:
                 self.read_stats.direct_items += 1
                 self.read_stats.direct_bytes += size
@@ -125,6 +130,32 @@ class EvidenceSource:
             self.read_stats.fallbacks += 1
         self.read_stats.tsk_items += 1
         yield from self._read_tsk(tsk_file, locator.path, attr_type, attr_id, size, offset, chunk_size)
+        self._refuse_damaged_runs(fs, locator, tsk_file, attr)
+
+    def _refuse_damaged_runs(self, fs, locator: FileLocator, tsk_file, attr) -> None:
+        """Raise when a run of the attribute read through TSK lies in a damaged EWF chunk.
+
+        TSK reads such chunks as zeros; the item then fails like any unreadable content. Without the
+        attribute (a file's default stream) every non-resident attribute of the file is checked.
+        """
+        damaged = self._damaged_ranges() if self._damaged_ranges else []
+        if not damaged:
+            return
+        block = int(fs.info.block_size)
+        base = int(locator.partition_offset or 0)
+        skipped = pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE | pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER
+        try:
+            attributes = [attr] if attr is not None else list(tsk_file)
+            runs = [run for attribute in attributes for run in attribute if not int(run.flags) & skipped]
+        except (OSError, RuntimeError) as exc:
+            raise EvidenceError(f"{locator.path}: runs unreadable: {tsk_reason(exc)}") from exc
+        for run in runs:
+            start = base + int(run.addr) * block
+            end = start + int(run.len) * block
+            for bad_start, bad_end in damaged:
+                if bad_start < end and start < bad_end:
+                    sector = self.image.sector_size
+                    raise EvidenceError(f"{locator.path}: {damage_message(bad_start, bad_end, sector)}")
 
     @staticmethod
     def _find_attribute(tsk_file, attr_type: int, attr_id: int, shown: str) -> pytsk3.Attribute | None:

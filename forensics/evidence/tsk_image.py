@@ -25,10 +25,13 @@ class MediaImgInfo(pytsk3.Img_Info):
 
     def __init__(self, media: MediaHandle) -> None:
         self._media = media
+        # Damaged EWF chunks read as zeros here, as in TSK's own libewf support: a file-system probe must
+        # not fail on them. Item reads check their own runs (EvidenceSource).
+        self._read = getattr(media, "read_at_unchecked", media.read_at)
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
     def read(self, offset: int, size: int) -> bytes:
-        return self._media.read_at(offset, size)
+        return self._read(offset, size)
 
     def get_size(self) -> int:
         return self._media.size

@@ -28,19 +28,25 @@ def hash_media(
     path: Path | str,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    damaged: list[tuple[int, int]] | None = None,
 ) -> Digests:
-    """MD5, SHA-1, SHA-256 of the acquired media stream (not of the container files)."""
+    """MD5, SHA-1, SHA-256 of the acquired media stream (not of the container files).
+
+    Damaged EWF chunks are hashed as libewf reads them (zeros, as ``ewfverify`` does); their
+    ``(start_sector, number_of_sectors)`` ranges are appended to ``damaged`` when it is given.
+    """
     with open_image(path) as image:
         if image.media is None:
             raise EvidenceError(f"{path}: a {image.container} source has no media stream to verify")
         hasher = MultiHasher()
+        read = getattr(image.media, "read_at_unchecked", image.media.read_at)
         total = image.media_size
         offset = 0
         while offset < total:
             if cancelled and cancelled():
                 raise Cancelled()
             try:
-                chunk = image.media.read_at(offset, min(READ_SIZE, total - offset))
+                chunk = read(offset, min(READ_SIZE, total - offset))
             except EvidenceError as exc:
                 raise EvidenceError(f"{path}: {exc}") from exc
             if not chunk:
@@ -49,6 +55,8 @@ def hash_media(
             offset += len(chunk)
             if progress:
                 progress(offset, total)
+        if damaged is not None and hasattr(image.media, "damaged_sectors"):
+            damaged.extend(image.media.damaged_sectors())
         return hasher.digests()
 
 
