@@ -14,6 +14,8 @@ from PIL import Image
 
 from forensics.analysis.memory_gate import heavy_section
 from forensics.analysis.options import AnalysisOptions
+from forensics.analysis.pdq_grey import available as grey_pdq_available
+from forensics.analysis.pdq_grey import pdq_dihedral_from_grey
 from forensics.analysis.results import PerceptualHashes
 
 _BLANK_PROBE_SIZE = (64, 64)
@@ -51,7 +53,13 @@ def bits_to_hex(bits: np.ndarray) -> str:
 
 
 def pdq_with_dihedral(image: Image.Image) -> tuple[str, int, bytes]:
-    """(PDQ hex, quality, the 8 dihedral hashes as 8 x 32 bytes) in one pdqhash pass."""
+    """(PDQ hex, quality, the 8 dihedral hashes as 8 x 32 bytes) in one pdqhash pass.
+
+    A greyscale picture goes to pdqhash's C++ code as float32 luminance (:mod:`pdq_grey`, same hashes).
+    """
+    if image.mode == "L" and grey_pdq_available():
+        blobs, quality = pdq_dihedral_from_grey(np.asarray(image))
+        return blobs[0].hex(), quality, b"".join(blobs)
     vectors, quality = pdqhash.compute_dihedral(pdq_input(image))
     blobs = [bits_to_bytes(v) for v in vectors]
     return blobs[0].hex(), int(quality), b"".join(blobs)
@@ -88,7 +96,7 @@ def perceptual_hashes(image: Image.Image, options: AnalysisOptions) -> Perceptua
     grey = _grey(image)
     if options.reduced_decode:
         grey = _within(grey, REDUCED_HASH_SIDE)
-    with heavy_section(image.width * image.height):  # pdqhash's float64 luma: ~24 bytes per pixel
+    with heavy_section(image.width * image.height):  # pdqhash's float64 luma: ~24 bytes per pixel (RGB)
         pdq, quality, dihedral = pdq_with_dihedral(image)
     return PerceptualHashes(
         phash=str(imagehash.phash(grey)),
