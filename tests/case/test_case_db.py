@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from forensics.case.db import CaseDatabase, current_revision, head_revision
+from forensics.case.db import HEAD_REVISION, CaseDatabase, current_revision, head_revision
 from forensics.case.models import Evidence, File, FileSystem, Volume
 from forensics.case.readers import iter_file_records
 from forensics.case.schema import metadata
@@ -171,3 +173,19 @@ def test_files_have_a_parent_relation_and_listing_fields(db: CaseDatabase) -> No
     assert [r["path"] for r in records] == ["/a.zip", "/a.zip/inner.txt"]
     assert records[0]["mtime"] == "2017-07-14T02:40:00.123456789Z"
     assert records[0]["partition_offset"] == 352 * 512 and records[0]["fs_type"] == "ext2"
+
+
+def test_the_recorded_head_is_the_newest_migration() -> None:
+    """``HEAD_REVISION`` (compared at every open without alembic) is what alembic finds in the folder."""
+    assert head_revision() == HEAD_REVISION
+
+
+def test_an_up_to_date_case_opens_without_importing_alembic(tmp_path) -> None:
+    CaseDatabase(tmp_path / "case", create=True).close()
+    code = (
+        "import sys; from forensics.case.db import CaseDatabase; "
+        f"CaseDatabase({str(tmp_path / 'case')!r}).close(); "
+        "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
