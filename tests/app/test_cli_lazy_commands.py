@@ -47,9 +47,17 @@ def test_a_known_command_builds_only_its_own_parser_and_the_rest_build_all() -> 
 
 
 def test_running_ingest_help_imports_no_other_command_module() -> None:
-    code = (
-        "import sys\nfrom app.cli import main\ntry:\n    main(['ingest', '--help'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('app.commands.') and m != 'app.commands.common'))"
+    code = "\n".join(
+        [
+            "import sys",
+            "from app.cli import main",
+            "try:",
+            "    main(['ingest', '--help'])",
+            "except SystemExit:",
+            "    pass",
+            "names = [m for m in sys.modules if m.startswith('app.commands.') and m != 'app.commands.common']",
+            "print(sorted(names))",
+        ]
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "['app.commands.ingest']"
