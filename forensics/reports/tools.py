@@ -33,9 +33,15 @@ def _pytsk_version() -> str:
 
 
 def _libewf_version() -> str:
+    """libewf's version, with the local build tag when Custos built it (zlib + libdeflate + checksum access)."""
     import pyewf
 
-    return pyewf.get_version()
+    version = pyewf.get_version()
+    try:
+        package = metadata.version("libewf-python")
+    except metadata.PackageNotFoundError:
+        return version
+    return package if package.startswith(f"{version}+") else version
 
 
 def _libmagic_version() -> str:
