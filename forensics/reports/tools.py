@@ -33,7 +33,7 @@ def _pytsk_version() -> str:
 
 
 def _libewf_version() -> str:
-    """libewf's version, with the local build tag when Custos built it (zlib + libdeflate + checksum access)."""
+    """libewf's version, with the local build tag of the project's own build (scripts/build_libewf.sh)."""
     import pyewf
 
     version = pyewf.get_version()
