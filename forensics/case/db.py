@@ -89,6 +89,10 @@ class CaseDatabase:
     def __init__(
         self, case_dir: Path | str, url: str | None = None, *, create: bool = False, upgrade: bool = True
     ) -> None:
+        # Every mapped table, whichever command runs: the ORM resolves foreign keys such as
+        # findings.file_id -> files.id through the shared metadata.
+        import forensics.case.schema  # noqa: F401
+
         self.case_dir = Path(case_dir)
         db_file = case_db_path(self.case_dir)
         if url is None:
