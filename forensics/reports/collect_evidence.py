@@ -76,6 +76,7 @@ def _verification(row: Verification) -> VerificationRun:
         for c in _checks(data)
     )
     segments = data.get("segment_sha256") if isinstance(data.get("segment_sha256"), dict) else {}
+    damaged = data.get("damaged_sectors") if isinstance(data.get("damaged_sectors"), list) else []
     return VerificationRun(
         started_at=row.started_at,
         finished_at=row.finished_at,
@@ -87,6 +88,7 @@ def _verification(row: Verification) -> VerificationRun:
         checks=checks,
         segment_sha256=tuple(sorted((PurePath(name).name, str(digest)) for name, digest in segments.items())),
         error=row.error,
+        damaged_sectors=tuple((int(first), int(count)) for first, count in damaged),
     )
 
 

@@ -66,6 +66,7 @@ class VerificationRun:
     checks: tuple[HashCheck, ...]
     segment_sha256: tuple[tuple[str, str], ...]
     error: str | None
+    damaged_sectors: tuple[tuple[int, int], ...] = ()  # (first sector, count): EWF chunks read as zeros
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,12 @@ def _evidence(story: _Story, r: ReportData) -> None:
                 )
             for name, digest in v.segment_sha256:
                 story.text(f"Image file {name} SHA-256 {digest}", "small")
+            for first, count in v.damaged_sectors:
+                story.text(
+                    f"Damaged EWF chunk: sectors {first}-{first + count - 1} failed their checksum or could "
+                    "not be inflated and were hashed as zeros",
+                    "small",
+                )
         if not e.verifications:
             story.text("No verification of this item's media has been run.")
 

@@ -8,7 +8,6 @@ hashed as zeros, and verification hashes what ``ewfverify`` would and names the 
 from __future__ import annotations
 
 import hashlib
-import zlib
 from pathlib import Path
 
 import pyewf
@@ -19,7 +18,8 @@ from forensics.evidence.containers import open_image
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.verify import hash_media
 from forensics.evidence.walker import FileSystemWalker
-from scripts.fixtures.ewf import acquire
+from tests.evidence.damaged_ewf import CHUNK
+from tests.evidence.damaged_ewf import damaged_e01 as damaged_e01_copy
 from tests.evidence.helpers import ListedItem
 from tests.fixtures import FixtureImage, assert_unchanged
 
@@ -27,71 +27,11 @@ pytestmark = pytest.mark.skipif(
     not hasattr(pyewf.handle, "get_checksum_errors"), reason="stock libewf-python (CUSTOS_STOCK_LIBEWF=1)"
 )
 
-CHUNK = 64 * 512  # ewfacquire -b 64
-HEADERS = {
-    "case_number": "T-1",
-    "description": "damaged chunk",
-    "examiner_name": "test",
-    "evidence_number": "1",
-    "notes": "-",
-}
-
-
-def _stored_chunk(segment: bytes, expected: bytes) -> tuple[int, int]:
-    """(offset, length) of the chunk in ``segment``: verbatim, or the zlib stream that inflates to it."""
-    verbatim = segment.find(expected)
-    if verbatim >= 0:
-        return verbatim, CHUNK
-    position = -1
-    while (position := segment.find(b"\x78", position + 1)) >= 0:
-        if segment[position + 1] not in (0x01, 0x5E, 0x9C, 0xDA):
-            continue
-        inflater = zlib.decompressobj()
-        try:
-            out = inflater.decompress(segment[position : position + 2 * CHUNK])
-        except zlib.error:
-            continue
-        if inflater.eof and out == expected:
-            return position, 2 * CHUNK - len(inflater.unused_data)
-    raise AssertionError("chunk not found in the segment")
-
-
-def _large_file_chunk(raw: Path) -> int:
-    """Index of a chunk lying wholly inside /media/large.bin (random bytes: stored uncompressed)."""
-    with EvidenceSource(raw) as source:
-        walker = FileSystemWalker(source.filesystem(0), 0, "ext4")
-        [entry] = [e for e in walker.walk() if e.path == "/media/large.bin"]
-        content = source.read_all(ListedItem(0, "ext4", entry, None, None, None).locator())
-    start = raw.read_bytes().find(content[:CHUNK])
-    assert start >= 0
-    return start // CHUNK + 2
-
-
-def _compressible_chunk(media: bytes) -> int:
-    """Index of the first chunk after the first that is not all zeros and compresses (stored deflated)."""
-    for index in range(1, len(media) // CHUNK):
-        piece = media[index * CHUNK : (index + 1) * CHUNK]
-        if any(piece) and len(zlib.compress(piece, 1)) < CHUNK // 2:
-            return index
-    raise AssertionError("no compressible chunk in the fixture")
-
-
 @pytest.fixture(scope="module", params=["stored", "deflated"])
 def damaged_e01(request, tmp_path_factory, fixture_ext4_deleted: FixtureImage) -> tuple[Path, int, str]:
-    """An E01 of the ext4 fixture with one chunk damaged: a stored chunk of /media/large.bin (checksum
-    mismatch) or a deflated chunk (cannot be inflated)."""
+    """The ext4 fixture's E01 with a damaged stored chunk (checksum) or deflated chunk (inflate)."""
     work = tmp_path_factory.mktemp(f"damaged-{request.param}")
-    raw = fixture_ext4_deleted.image
-    media = raw.read_bytes()
-    index = _large_file_chunk(raw) if request.param == "stored" else _compressible_chunk(media)
-    [segment] = acquire(raw, work / "disk", headers=HEADERS, segment_file_size=64 * 1024 * 1024)
-    data = bytearray(segment.read_bytes())
-    offset, length = _stored_chunk(bytes(data), media[index * CHUNK : (index + 1) * CHUNK])
-    assert (length == CHUNK) == (request.param == "stored")
-    data[offset + length // 2] ^= 0xFF
-    segment.chmod(0o644)
-    segment.write_bytes(bytes(data))
-    segment.chmod(0o444)
+    segment, index = damaged_e01_copy(work, fixture_ext4_deleted.image, request.param)
     return segment, index, request.param
 
 
