@@ -129,7 +129,6 @@ class EwfMedia(LibyalMedia):
         super().__init__(handle, size)
         self._bytes_per_sector = bytes_per_sector
         self._reports_damage = hasattr(handle, "get_checksum_errors")
-        self._damaged: list[tuple[int, int]] = []
 
     def read_at(self, offset: int, size: int) -> bytes:
         data = super().read_at(offset, size)
@@ -150,9 +149,6 @@ class EwfMedia(LibyalMedia):
         return sorted((int(start), int(count)) for start, count in self._handle.get_checksum_errors())
 
     def damaged_byte_ranges(self) -> list[tuple[int, int]]:
-        """Half-open media byte ranges of the damaged chunks read so far."""
-        ranges = self.damaged_sectors()
-        if len(ranges) != len(self._damaged):
-            bps = self._bytes_per_sector
-            self._damaged = [(start * bps, (start + count) * bps) for start, count in ranges]
-        return self._damaged
+        """Half-open media byte ranges of the damaged chunks read so far (libewf merges adjacent ones)."""
+        bps = self._bytes_per_sector
+        return [(start * bps, (start + count) * bps) for start, count in self.damaged_sectors()]

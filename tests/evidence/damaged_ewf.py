@@ -59,16 +59,18 @@ def _compressible_chunk(media: bytes) -> int:
     raise AssertionError("no compressible chunk in the fixture")
 
 
-def damaged_e01(work: Path, raw: Path, kind: str) -> tuple[Path, int]:
-    """(segment, chunk index): a stored chunk of /media/large.bin with a bad checksum (``stored``) or a
-    deflated chunk that cannot be inflated (``deflated``)."""
+def damaged_e01(work: Path, raw: Path, kind: str, chunks: int = 1) -> tuple[Path, int]:
+    """(segment, first chunk index): ``chunks`` neighbouring chunks damaged; stored chunks of
+    /media/large.bin with a bad checksum (``stored``) or a deflated chunk that cannot be inflated
+    (``deflated``, one chunk)."""
     media = raw.read_bytes()
     index = _large_file_chunk(raw) if kind == "stored" else _compressible_chunk(media)
     [segment] = acquire(raw, work / "disk", headers=HEADERS, segment_file_size=64 * 1024 * 1024)
     data = bytearray(segment.read_bytes())
-    offset, length = _stored_chunk(bytes(data), media[index * CHUNK : (index + 1) * CHUNK])
-    assert (length == CHUNK) == (kind == "stored")
-    data[offset + length // 2] ^= 0xFF
+    for damaged in range(index, index + chunks):
+        offset, length = _stored_chunk(bytes(data), media[damaged * CHUNK : (damaged + 1) * CHUNK])
+        assert (length == CHUNK) == (kind == "stored")
+        data[offset + length // 2] ^= 0xFF
     segment.chmod(0o644)
     segment.write_bytes(bytes(data))
     segment.chmod(0o444)

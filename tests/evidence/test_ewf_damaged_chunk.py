@@ -84,3 +84,15 @@ def test_verification_hashes_zeros_like_ewfverify_and_reports_the_range(
         digests = hash_media(segment, damaged=damaged)
     assert digests.md5 == hashlib.md5(media).hexdigest()
     assert damaged == [(index * CHUNK // 512, 64)]
+
+
+def test_a_neighbouring_damaged_chunk_read_later_is_refused_too(
+    tmp_path: Path, fixture_ext4_deleted: FixtureImage
+) -> None:
+    """libewf merges neighbouring damaged chunks into one recorded range: the second must still count."""
+    segment, index = damaged_e01_copy(tmp_path, fixture_ext4_deleted.image, "stored", chunks=2)
+    with assert_unchanged([segment]), open_image(segment) as image:
+        for chunk in (index, index + 1):
+            with pytest.raises(EvidenceError):
+                image.media.read_at(chunk * CHUNK + 10, 10)
+        assert image.media.damaged_sectors() == [(index * CHUNK // 512, 128)]
