@@ -16,6 +16,7 @@ from forensics.custody import actions
 from forensics.errors import CustosError, EvidenceError
 from forensics.evidence.survey import EvidenceSurvey, survey_image
 from forensics.evidence.verify import compare_hashes, hash_media, sha256_file, verdict
+from forensics.reports.sections import damaged_chunk_line
 from forensics.timeutil import parse_iso_utc, utc_now_iso
 
 INTAKE_OPTIONS = {
@@ -230,11 +231,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         word = "MATCH" if c["match"] else "MISMATCH"
         print(f"{algo:14s} {word:8s} expected {c['expected']} ({c['source']})")
     for start, count in damaged:
-        print(
-            f"custos: damaged EWF chunk: sectors {start}-{start + count - 1} failed their checksum or could "
-            "not be inflated and were hashed as zeros",
-            file=sys.stderr,
-        )
+        print(f"custos: {damaged_chunk_line(start, count)}", file=sys.stderr)
     if result == "mismatch":
         print(
             f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "

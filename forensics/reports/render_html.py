@@ -29,6 +29,7 @@ def _environment() -> Environment:
     env.globals.update(
         title=sections.title,
         verdict=sections.check_verdict,
+        damaged_chunk_line=sections.damaged_chunk_line,
         TITLE=sections.TITLE,
         MARKING=sections.MARKING,
         DECLARATION=sections.DECLARATION,

@@ -24,7 +24,7 @@ from reportlab.platypus import (
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 from forensics.reports.pdf_layout import GRID, KEY_BG, LIGHT, MARGIN, PAGE_SIZE, canvas_for, styles
-from forensics.reports.sections import dash, title
+from forensics.reports.sections import damaged_chunk_line, dash, title
 
 WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 
@@ -189,11 +189,7 @@ def _evidence(story: _Story, r: ReportData) -> None:
             for name, digest in v.segment_sha256:
                 story.text(f"Image file {name} SHA-256 {digest}", "small")
             for first, count in v.damaged_sectors:
-                story.text(
-                    f"Damaged EWF chunk: sectors {first}-{first + count - 1} failed their checksum or could "
-                    "not be inflated and were hashed as zeros",
-                    "small",
-                )
+                story.text(damaged_chunk_line(first, count), "small")
         if not e.verifications:
             story.text("No verification of this item's media has been run.")
 

@@ -46,6 +46,14 @@ def check_verdict(match: bool | None) -> str:
     return {True: "MATCH", False: "MISMATCH", None: "not compared"}[match]
 
 
+def damaged_chunk_line(first_sector: int, count: int) -> str:
+    """Words for a damaged EWF chunk range met by a verification (hashed as zeros, like ``ewfverify``)."""
+    return (
+        f"Damaged EWF chunk: sectors {first_sector}-{first_sector + count - 1} failed their checksum or "
+        "could not be inflated and were hashed as zeros"
+    )
+
+
 def dash(value: object) -> str:
     """A value as text, ``-`` when absent."""
     return "-" if value is None or value == "" else str(value)

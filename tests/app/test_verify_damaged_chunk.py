@@ -30,7 +30,7 @@ def test_verify_names_recorded_and_reports_the_damaged_sectors(
         assert cli(capsys, "evidence", "add", case, segment, "--item", "D").code == 0
         run = cli(capsys, "verify", case, "--item", "D")
     assert run.code == 1 and "ACQUISITION HASH MISMATCH" in run.err
-    assert f"damaged EWF chunk: sectors {first}-{first + 63}" in run.err
+    assert f"custos: Damaged EWF chunk: sectors {first}-{first + 63}" in run.err
     with case_db(case) as db, db.session() as s:
         [row] = s.scalars(select(Verification)).all()
     assert json.loads(row.comparisons_json)["damaged_sectors"] == [[first, 64]]
