@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from app.commands.common import common_options
 from app.context import open_case
-from app.matching import run_match
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.case.models import Evidence
 from forensics.custody import actions
@@ -91,6 +90,8 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
     outcome = run_job(ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display)
     display.done()
     if outcome.status == "finished" and profile.matches:
+        from app.matching import run_match  # numpy and the indexes only for profiles that match
+
         summary = run_match(ctx, args.library)
         if not args.quiet:
             print(

@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from sqlalchemy import func, select, update
 
+from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
 from forensics.errors import EvidenceError
@@ -65,8 +65,10 @@ Step = RowsFound | FileSystemDone | FileSystemFailed
 
 
 def _extension(name: str) -> str | None:
-    suffix = PurePosixPath(name.split(":", 1)[0]).suffix
-    return suffix[1:].lower()[:40] if len(suffix) > 1 else None
+    """The lower-case extension of a name (stream suffix ``:name`` dropped), as ``PurePosixPath.suffix``."""
+    base = name.split(":", 1)[0].rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return base[dot + 1 :].lower()[:40] if 0 < dot < len(base) - 1 else None
 
 
 def _row(entry: FileEntry, evidence_id: int, fs_id: int, seq: int) -> dict:
@@ -170,7 +172,7 @@ def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Ste
     """Write one enumeration step in its own transaction."""
     with db.session() as s:
         if isinstance(step, RowsFound):
-            s.connection().execute(File.__table__.insert(), step.rows)  # Core executemany, no ORM
+            insert_rows(s.connection(), File.__table__, step.rows)
             return
         if isinstance(step, FileSystemDone):
             s.execute(

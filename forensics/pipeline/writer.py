@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from contextlib import AbstractContextManager, nullcontext
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
+from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
 from forensics.pipeline.tasks import ItemResult
@@ -76,29 +77,20 @@ class BatchWriter:
             results = [buffered[i] for i in sorted(pending)]
             if not results:
                 return
-            table = File.__table__
-            s.connection().execute(
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(
-                    status=bindparam("b_status"),
-                    md5=bindparam("b_md5"),
-                    sha1=bindparam("b_sha1"),
-                    sha256=bindparam("b_sha256"),
-                    bytes_read=bindparam("b_bytes"),
-                    tasks_mask=bindparam("b_mask"),
-                    error=bindparam("b_error"),
-                ),
+            update_rows(
+                s.connection(),
+                File.__table__,
+                "id",
                 [
                     {
-                        "b_id": r.file_id,
-                        "b_status": r.status,
-                        "b_md5": r.md5,
-                        "b_sha1": r.sha1,
-                        "b_sha256": r.sha256,
-                        "b_bytes": r.bytes_read,
-                        "b_mask": r.tasks_mask,
-                        "b_error": r.error,
+                        "id": r.file_id,
+                        "status": r.status,
+                        "md5": r.md5,
+                        "sha1": r.sha1,
+                        "sha256": r.sha256,
+                        "bytes_read": r.bytes_read,
+                        "tasks_mask": r.tasks_mask,
+                        "error": r.error,
                     }
                     for r in results
                 ],
