@@ -76,3 +76,25 @@ def test_unknown_column_is_refused_before_any_write(tables):
         with pytest.raises(ValueError, match="no column"):
             update_rows(connection, ours, "id", [{"id": 1, "sise": 2}])
         assert connection.execute(select(ours)).all() == []
+
+
+def test_columns_with_client_side_defaults_must_be_given():
+    engine = create_engine("sqlite://")
+    metadata = MetaData()
+    table = Table(
+        "t",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("status", String, default="pending"),
+        Column("stamp", String, onupdate="later"),
+        Column("mask", Integer, default=0, server_default="0"),
+    )
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        with pytest.raises(ValueError, match="status"):
+            insert_rows(connection, table, [{"id": 1}])
+        insert_rows(connection, table, [{"id": 1, "status": "done"}])  # server default fills mask
+        with pytest.raises(ValueError, match="stamp"):
+            update_rows(connection, table, "id", [{"id": 1, "status": "x"}])
+        update_rows(connection, table, "id", [{"id": 1, "status": "x", "stamp": "now"}])
+        assert connection.execute(select(table)).all() == [(1, "x", "now", 0)]
