@@ -11,9 +11,10 @@ from sqlalchemy import select
 from app.commands.common import common_options
 from app.context import open_case
 from app.progress_display import JsonProgress, TerminalProgress
+from forensics.case.ingest_lock import ingest_lock
 from forensics.case.models import Evidence
 from forensics.custody import actions
-from forensics.pipeline.ingest import default_workers, ingest_lock, run_job, start_job
+from forensics.pipeline.ingest import default_workers, run_job, start_job
 from forensics.pipeline.profiles import available_profiles, load_profile
 from forensics.pipeline.progress import CancelToken
 

@@ -106,12 +106,26 @@ class CaseDatabase:
         self.engine = make_engine(url)
         if upgrade:
             migrate(self.engine)
+            self._restore_hash_indexes()
         elif current_revision(self.engine) != HEAD_REVISION:
             self.engine.dispose()
             raise CaseError(
                 f"{self.case_dir}: the case database needs a schema upgrade; open it once for writing"
             )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _restore_hash_indexes(self) -> None:
+        """Build the hash indexes a killed ingest left dropped, unless an ingest runs right now."""
+        from forensics.case.hash_indexes import create_hash_indexes, missing_hash_indexes
+        from forensics.case.ingest_lock import ingest_running
+
+        with self.engine.connect() as conn:
+            if not missing_hash_indexes(conn):
+                return
+        if ingest_running(self.case_dir):
+            return
+        with self.engine.begin() as conn:
+            create_hash_indexes(conn)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -8,21 +8,18 @@ processing from the items still ``pending``; the result equals an uninterrupted 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from forensics.case.db import CaseDatabase
+from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, FileSystem, IngestJob
 from forensics.case.store import get_evidence
-from forensics.errors import CustosError
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor
 from forensics.pipeline.profiles import Profile
@@ -37,6 +34,7 @@ PAGE = 2000
 IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no item to hand out
 PHASE_BOTH = "enumerating + processing"
 PHASE_PROCESSING = "processing"
+PHASE_INDEXING = "indexing hashes"
 
 
 @dataclass
@@ -62,25 +60,6 @@ class IngestOutcome:
             "workers_replaced": self.workers_replaced,
             "resumed_from": self.resumed_from,
         }
-
-
-class IngestBusy(CustosError):
-    """Another ingest is running on the same case."""
-
-
-@contextmanager
-def ingest_lock(case_dir: Path) -> Iterator[None]:
-    """One ingest per case at a time (an OS lock, released even if the process is killed)."""
-    path = Path(case_dir) / ".ingest.lock"
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IngestBusy(f"{case_dir}: another ingest is already running on this case") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def default_workers() -> int:
@@ -165,14 +144,22 @@ def run_job(
         tick()
 
     executor.start()  # the workers' spawn and imports overlap the enumeration
+    with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
+        drop_hash_indexes(conn)
     enumeration.start()
     try:
         finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick)
+        writer.flush()
     finally:
         enumeration.stop()
-    writer.flush()
+        progress.phase, progress.current = PHASE_INDEXING, ""
+        if on_progress:
+            on_progress(progress)
+        # an enumeration thread still ending (stop timed out) is kept out by the lock
+        with write_lock, db.engine.begin() as conn:
+            create_hash_indexes(conn)
     tick()
-    with write_lock:  # an enumeration thread still ending (stop timed out) is kept out
+    with write_lock:
         return _finish(
             db,
             job_id,

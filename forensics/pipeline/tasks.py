@@ -59,7 +59,7 @@ class TaskOptions:
 def process_item(source: EvidenceSource, item: WorkItem, options: TaskOptions) -> ItemResult:
     """Hash the item in one pass; keep its head (and whole content when analysis wants it)."""
     locator = FileLocator.from_dict(item.locator)
-    hasher = MultiHasher()
+    hasher = MultiHasher(parallel=True)  # a large item uses a free core too
     analysis_options = _analysis_options(options)
     head = b""
     head_size = _head_size() if analysis_options is not None else 0

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from forensics.case.ingest_lock import IngestBusy, ingest_lock
 from forensics.case.models import Verification
-from forensics.pipeline.ingest import IngestBusy, ingest_lock
 from tests.app.cli_helpers import case_db, cli, examiner_env, new_case
 from tests.fixtures import assert_unchanged
 

@@ -14,6 +14,7 @@ from tests.app.cli_helpers import case_db, cli, custos_process, examiner_env, fi
 from tests.fixtures import FixtureImage, assert_unchanged
 
 POLL = 0.01
+HASH_INDEXES = {"ix_files_md5", "ix_files_sha1", "ix_files_sha256"}
 TIMEOUT = 60.0
 
 
@@ -81,6 +82,13 @@ def reference(tmp_path: Path, capsys, fixture_many_files: FixtureImage) -> list[
     return records
 
 
+def _hash_indexes(case: Path) -> set[str]:
+    """The hash indexes the case database holds, read without writing to it."""
+    with sqlite3.connect(f"file:{case / 'case.db'}?mode=ro", uri=True, timeout=5) as conn:
+        names = {row[1] for row in conn.execute("PRAGMA index_list(files)")}
+    return names & HASH_INDEXES
+
+
 def _check_no_duplicates(records: list[dict]) -> None:
     keys = [(r["item"], r["partition_offset"], r["path"]) for r in records]
     assert len(keys) == len(set(keys))
@@ -95,8 +103,10 @@ def test_kill_then_rerun_equals_uninterrupted(
     with assert_unchanged(fixture_many_files.evidence_files):
         done, total, _, code = _interrupt_midway(case, signal.SIGKILL)
         assert 0 < done < total and code == -signal.SIGKILL
+        assert _hash_indexes(case) == set()  # dropped for the job, and the job never ended
         run = cli(capsys, "ingest", case, "--workers", "2")
         assert run.code == 0, run.err
+        assert _hash_indexes(case) == HASH_INDEXES
     records = files_jsonl(capsys, case)
     _check_no_duplicates(records)
     assert stable(records) == stable(reference)
@@ -114,6 +124,7 @@ def test_cancel_then_resume_equals_uninterrupted(
     with assert_unchanged(fixture_many_files.evidence_files):
         done, total, err, code = _interrupt_midway(case, signal.SIGINT)
         assert 0 < done < total and code == 3
+        assert _hash_indexes(case) == HASH_INDEXES  # a cancelled job builds them before it ends
         assert "cancelled; run the same command again to resume" in err
         run = cli(capsys, "ingest", case, "--workers", "2")
         assert run.code == 0, run.err

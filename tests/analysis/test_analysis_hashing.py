@@ -1,0 +1,73 @@
+"""One-pass MD5/SHA-1/SHA-256, serial and with MD5 on the helper thread, against hashlib."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+
+import pytest
+
+from forensics.analysis.hashing import PARALLEL_MIN, MultiHasher, hash_chunks
+
+
+def _reference(data: bytes) -> tuple[str, str, str, int]:
+    return (
+        hashlib.md5(data).hexdigest(),
+        hashlib.sha1(data).hexdigest(),
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+    )
+
+
+SIZES = [
+    [],
+    [0],
+    [1],
+    [PARALLEL_MIN - 1],
+    [PARALLEL_MIN],
+    [PARALLEL_MIN + 1, 3, PARALLEL_MIN * 4, 0, 17],
+    [5, PARALLEL_MIN * 2, PARALLEL_MIN - 1, PARALLEL_MIN],
+]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("sizes", SIZES)
+def test_digests_equal_hashlibs_over_the_concatenation(sizes: list[int], parallel: bool) -> None:
+    chunks = [os.urandom(size) for size in sizes]
+    hasher = MultiHasher(parallel=parallel)
+    for chunk in chunks:
+        hasher.update(chunk)
+    digests = hasher.digests()
+    assert (digests.md5, digests.sha1, digests.sha256, digests.size) == _reference(b"".join(chunks))
+
+
+def test_known_answers() -> None:
+    """FIPS 180 / RFC 1321 test vector "abc", also through the parallel path (a big chunk)."""
+    assert hash_chunks([b"a", b"bc"]).md5 == "900150983cd24fb0d6963f7d28e17f72"
+    assert hash_chunks([b"abc"]).sha1 == "a9993e364706816aba3e25717850c26c9cd0d89d"
+    assert hash_chunks([b"abc"]).sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    big = b"\x00" * (PARALLEL_MIN * 3)
+    hasher = MultiHasher(parallel=True)
+    hasher.update(big)
+    assert hasher.digests().md5 == hashlib.md5(big).hexdigest()
+
+
+def test_md5_of_large_chunks_runs_on_the_helper_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    hasher = MultiHasher(parallel=True)
+    real = hasher._md5
+
+    class Recording:
+        def update(self, data: bytes) -> None:
+            seen.append(threading.current_thread().name)
+            real.update(data)
+
+        def hexdigest(self) -> str:
+            return real.hexdigest()
+
+    monkeypatch.setattr(hasher, "_md5", Recording())
+    hasher.update(b"x" * PARALLEL_MIN)
+    hasher.update(b"x" * 10)
+    assert seen[0].startswith("custos-md5") and seen[1] == threading.current_thread().name
+    assert hasher.digests().md5 == hashlib.md5(b"x" * (PARALLEL_MIN + 10)).hexdigest()
