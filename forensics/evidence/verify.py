@@ -60,7 +60,9 @@ def hash_media(
         return hasher.digests()
 
 
-def _media_chunks(read: Callable[[int, int], bytes], total: int, ahead: bool, path) -> Iterator[bytes]:
+def _media_chunks(
+    read: Callable[[int, int], bytes], total: int, ahead: bool, path: Path | str
+) -> Iterator[bytes]:
     """The media in ``READ_SIZE`` pieces; with ``ahead``, the next piece is read while this one is hashed.
 
     Reading ahead pays where a read decodes (EWF chunks are inflated with the GIL released). The

@@ -12,7 +12,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, update
 
@@ -146,18 +146,19 @@ def run_job(
     executor.start()  # the workers' spawn and imports overlap the enumeration
     with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
         drop_hash_indexes(conn)
-    enumeration.start()
     try:
+        enumeration.start()
         finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick)
         writer.flush()
     finally:
         enumeration.stop()
-        progress.phase, progress.current = PHASE_INDEXING, ""
-        if on_progress:
-            on_progress(progress)
-        # an enumeration thread still ending (stop timed out) is kept out by the lock
-        with write_lock, db.engine.begin() as conn:
-            create_hash_indexes(conn)
+        try:
+            if on_progress:
+                on_progress(replace(progress, phase=PHASE_INDEXING, current=""))
+        finally:
+            # an enumeration thread still ending (stop timed out) is kept out by the lock
+            with write_lock, db.engine.begin() as conn:
+                create_hash_indexes(conn)
     tick()
     with write_lock:
         return _finish(
