@@ -208,7 +208,8 @@ def run(size: str, out: Path, work: Path | None = None) -> dict:
                     "kept_vs_deferred": round(measured["kept"] / measured["deferred"], 2),
                 }
             )
-            shutil.rmtree(scratch / f"kept-{count}", ignore_errors=True)
+            for way in measured:  # a million-row case takes about 1 GB: keep one size on disk at a time
+                shutil.rmtree(scratch / f"{way}-{count}", ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result = {
