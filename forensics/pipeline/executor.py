@@ -74,7 +74,8 @@ def _test_hook() -> Callable[[WorkItem], None] | None:
     """Fault injection for tests only: crash or hang on a chosen file name (env-controlled)."""
     crash = os.environ.get("CUSTOS_TEST_CRASH_ON")
     hang = os.environ.get("CUSTOS_TEST_HANG_ON")
-    if not (crash or hang):
+    delay = float(os.environ.get("CUSTOS_TEST_ITEM_DELAY") or 0)  # seconds per item: a slow job to interrupt
+    if not (crash or hang or delay):
         return None
 
     def hook(item: WorkItem) -> None:
@@ -82,6 +83,8 @@ def _test_hook() -> Callable[[WorkItem], None] | None:
             os.kill(os.getpid(), signal.SIGSEGV)
         if hang and item.name == hang:
             time.sleep(3600)
+        if delay:
+            time.sleep(delay)
 
     return hook
 
@@ -213,6 +216,8 @@ class LocalProcessExecutor:
                         continue  # the worker died; handled below
                     self._workers[index].assigned.pop(batch_id, None)
                     self._idle_deaths = 0
+                    if not source_done or requeued:  # top the worker up before the results are written
+                        source_done = self._dispatch(batches, requeued, source_done)
                     on_results(results)
                 self._check_health(requeued, on_results)
                 if on_tick:
@@ -243,8 +248,9 @@ class LocalProcessExecutor:
     def _check_health(self, requeued: deque, on_results) -> None:
         now = time.monotonic()
         for index, worker in enumerate(self._workers):
-            current = self._current[index]
-            if not worker.process.is_alive():
+            alive = worker.process.is_alive()
+            current = self._current[index]  # read after: a dead worker's item no longer changes
+            if not alive:
                 reason = f"worker process died (exit code {worker.process.exitcode}) while reading this item"
                 self._replace(index, current, reason, requeued, on_results)
             elif current and now - self._started[index] > self.item_timeout:

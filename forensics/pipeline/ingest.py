@@ -28,7 +28,7 @@ from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
 from forensics.pipeline.writer import BatchWriter
 from forensics.timeutil import utc_now_iso
 
-BATCH_ITEMS = 64
+BATCH_ITEMS = 256
 BATCH_BYTES = 64 * 1024 * 1024
 PAGE = 2000
 IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no item to hand out

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import AbstractContextManager, nullcontext
-
-from sqlalchemy import select
 
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
 from forensics.pipeline.tasks import ItemResult
 from forensics.timeutil import utc_now_iso
+
+# The buffered ids still pending (a result that arrives twice is written once).
+PENDING_AMONG = (
+    f"SELECT id FROM {File.__tablename__} WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))"
+)
 
 
 class BatchWriter:
@@ -72,8 +76,11 @@ class BatchWriter:
         self._buffer = []
         self._buffer_bytes = 0
         with self.write_lock, self.db.session() as s:
-            query = select(File.id).where(File.id.in_(list(buffered)), File.status == "pending")
-            pending = set(s.connection().execute(query).scalars())  # Core: no ORM per row
+            pending = set(
+                s.connection()
+                .exec_driver_sql(PENDING_AMONG, (json.dumps(list(buffered)),))  # one parameter, any count
+                .scalars()
+            )
             results = [buffered[i] for i in sorted(pending)]
             if not results:
                 return

@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select
 from forensics.case.db import CaseDatabase, case_db_path
 from forensics.case.models import File, FileSystem, IngestJob
 from forensics.pipeline import enumerate as enumeration
+from forensics.pipeline import ingest as ingest_module
 from forensics.pipeline.ingest import PHASE_BOTH, PHASE_PROCESSING
 from forensics.pipeline.progress import CancelToken, Progress
 from tests.fixtures import FixtureImage, assert_unchanged
@@ -58,6 +59,7 @@ def held_walk(monkeypatch: pytest.MonkeyPatch) -> Callable[[CaseDatabase], dict]
     """
     real_walk = enumeration.walk_steps
     monkeypatch.setattr(enumeration, "BATCH", 300)
+    monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 32)  # the held 300 items go out in several batches
     state: dict = {"released": None}
 
     def install(db: CaseDatabase) -> dict:

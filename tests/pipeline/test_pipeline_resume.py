@@ -41,7 +41,8 @@ def _interrupt_midway(case: Path, how: signal.Signals) -> tuple[int, int, str, i
 
     Returns the items hashed and to hash when it stopped, its stderr and its exit code.
     """
-    process = custos_process("ingest", case, "--workers", "1")
+    # 2 ms per item: thousands of small items would otherwise all be hashed before the signal lands
+    process = custos_process("ingest", case, "--workers", "1", env={"CUSTOS_TEST_ITEM_DELAY": "0.002"})
     deadline = time.monotonic() + TIMEOUT
     try:
         while time.monotonic() < deadline and process.poll() is None:
