@@ -22,7 +22,7 @@ from forensics import __version__
 from forensics.case import review
 from forensics.case.create import create_case
 from forensics.case.db import CaseDatabase
-from forensics.case.models import CaseInfo, Evidence, FileSystem
+from forensics.case.models import CaseInfo, Evidence, FileSystem, Verification
 from forensics.custody import actions
 from forensics.custody.log import CustodyLog, read_entries
 from forensics.custody.profiles import create_examiner, list_examiners
@@ -33,6 +33,7 @@ from forensics.evidence.source import EvidenceSource
 from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for, table_path
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
+from forensics.reports.collect_evidence import verification_run
 from forensics.timeutil import ns_to_iso
 from ui.file_query import ROW_COLUMNS, FileFilter, build_id_query, build_rows_query
 from ui.models.gallery_query import GroupSummary, gallery_sql
@@ -184,16 +185,23 @@ class CaseSession:
         return {"number": row.number, "title": row.title, "agency": row.agency, "created_at": row.created_at}
 
     def evidence_items(self) -> list[dict[str, Any]]:
-        """Evidence items with their file systems (for the tree)."""
+        """Evidence items with their file systems and latest media verification (for the tree)."""
         out = []
         with self.db.session() as s:
             for ev in s.scalars(select(Evidence).order_by(Evidence.id)):
+                latest = s.scalar(
+                    select(Verification)
+                    .where(Verification.evidence_id == ev.id)
+                    .order_by(Verification.id.desc())
+                    .limit(1)
+                )
                 out.append(
                     {
                         "id": ev.id,
                         "item": ev.item,
                         "description": ev.description,
                         "container": ev.container,
+                        "verification": verification_run(latest) if latest is not None else None,
                         "filesystems": [
                             {"id": fs.id, "offset": fs.offset, "fs_type": fs.fs_type, "status": fs.status}
                             for fs in ev.filesystems

@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
         return job
 
     def _step_finished(self, item: str, label: str, code: int) -> None:
-        if label == "adding" and code == 0:
+        if label in ("adding", "verifying"):  # a new item; the verdict of its media verification
             self.files.reload_tree()
         self.refresh_all()
 

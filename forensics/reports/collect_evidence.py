@@ -69,7 +69,8 @@ def _checks(data: dict) -> tuple[HashCheck, ...]:
     return tuple(checks)
 
 
-def _verification(row: Verification) -> VerificationRun:
+def verification_run(row: Verification) -> VerificationRun:
+    """A stored verification as report data (hash checks, segments, damaged sectors)."""
     data = _comparisons(row.comparisons_json)
     checks = tuple(
         HashCheck(c.algorithm, c.expected, c.source, c.computed or getattr(row, c.algorithm, None), c.match)
@@ -128,7 +129,7 @@ def collect_evidence(db, session: Session) -> list[EvidenceSection]:
                 acquisition_hashes=tuple(
                     (label, str(intake[name])) for label, name in HASH_FIELDS if intake.get(name)
                 ),
-                verifications=tuple(_verification(v) for v in verifications),
+                verifications=tuple(verification_run(v) for v in verifications),
                 file_systems=tuple(_file_system_line(fs) for fs in evidence.filesystems),
                 file_count=int(file_count or 0),
                 corrections=corrections,

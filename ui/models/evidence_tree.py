@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QStyle
 
 from ui.adapter import CaseSession
+from ui.models.verification_badge import verification_badge
+from ui.theme import ALERT_COLOR
 from ui.workers import run_in_background
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # ("item", evidence_id) | ("fs", fs_id) | ("folder", fs_id, path)
 _PLACEHOLDER = "…"
+# (alert, verified) → icon beside the item: a warning for a mismatch, failure or damage, a tick when verified
+_BADGE_ICONS = {
+    (True, False): QStyle.StandardPixmap.SP_MessageBoxWarning,
+    (False, True): QStyle.StandardPixmap.SP_DialogApplyButton,
+}
 
 
 def child_folders(paths: list[str]) -> dict[str, list[str]]:
@@ -38,11 +46,17 @@ class EvidenceTreeModel(QStandardItemModel):
         if session is None:
             return
         for ev in session.evidence_items():
+            badge = verification_badge(ev.get("verification"))
             label = ev["item"] + (f" — {ev['description']}" if ev.get("description") else "")
-            item = QStandardItem(label)
+            item = QStandardItem(f"{label} · {badge.text}")
             item.setEditable(False)
             item.setData(("item", ev["id"]), NODE_ROLE)
-            item.setToolTip(f"{ev['item']} ({ev['container']})")
+            item.setToolTip(f"{ev['item']} ({ev['container']})\n{badge.details}")
+            if badge.alert:
+                item.setForeground(QBrush(QColor(ALERT_COLOR)))
+            icon = _BADGE_ICONS.get((badge.alert, badge.text == "verified"))
+            if icon is not None:  # the verdict stays visible when a narrow tree elides the words
+                item.setIcon(QApplication.style().standardIcon(icon))
             for fs in ev["filesystems"]:
                 name = fs["fs_type"] or fs["status"]
                 fs_item = QStandardItem(f"{name} @ {fs['offset']}" if fs["offset"] else name)
