@@ -41,14 +41,18 @@ def test_badge_words_for_each_verdict() -> None:
     assert (never.text, never.alert) == ("not verified", False)
     stored = HashCheck("md5", "a" * 32, "ewf-stored", "a" * 32, True)
     match = verification_badge(_run("match", checks=[stored]))
-    assert (match.text, match.alert) == ("verified", False)
+    assert (match.text, match.alert, match.verified) == ("verified", False, True)
     assert "MD5 (stored in the image): MATCH" in match.details and "over 1,048,576 bytes" in match.details
     entered = HashCheck("sha1", "b" * 40, "examiner", "c" * 40, False)
     mismatch = verification_badge(_run("mismatch", checks=[entered], damaged=[(128, 64)]))
-    assert (mismatch.text, mismatch.alert) == ("HASH MISMATCH, 1 damaged chunk range", True)
+    assert mismatch.text == "HASH MISMATCH, 1 damaged chunk range"
+    assert (mismatch.alert, mismatch.verified) == (True, False)
     assert "SHA1 (entered by the examiner): MISMATCH" in mismatch.details
     assert damaged_chunk_line(128, 64) in mismatch.details
-    assert verification_badge(_run("no-reference")).alert is False
+    damaged_match = verification_badge(_run("match", checks=[stored], damaged=[(0, 64)]))
+    assert (damaged_match.alert, damaged_match.verified) == (True, False)  # zeros hashed: look at it
+    unchecked = verification_badge(_run("no-reference"))
+    assert (unchecked.alert, unchecked.verified) == (False, False)
     failed = verification_badge(_run("error", error="media ends at byte 4096"))
     assert failed.alert and "media ends at byte 4096" in failed.details
 

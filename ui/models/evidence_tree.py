@@ -54,7 +54,7 @@ class EvidenceTreeModel(QStandardItemModel):
             item.setToolTip(f"{ev['item']} ({ev['container']})\n{badge.details}")
             if badge.alert:
                 item.setForeground(QBrush(QColor(ALERT_COLOR)))
-            icon = _BADGE_ICONS.get((badge.alert, badge.text == "verified"))
+            icon = _BADGE_ICONS.get((badge.alert, badge.verified))
             if icon is not None:  # the verdict stays visible when a narrow tree elides the words
                 item.setIcon(QApplication.style().standardIcon(icon))
             for fs in ev["filesystems"]:

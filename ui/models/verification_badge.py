@@ -22,11 +22,13 @@ _SOURCES = {"ewf-stored": "stored in the image", "examiner": "entered by the exa
 
 @dataclass(frozen=True)
 class VerificationBadge:
-    """``text`` beside the item, ``details`` as its tooltip; ``alert`` when the examiner must look."""
+    """``text`` beside the item, ``details`` as its tooltip; ``alert`` when the examiner must look,
+    ``verified`` when every acquisition hash matched and no chunk was damaged."""
 
     text: str
     details: str
     alert: bool
+    verified: bool = False
 
 
 def verification_badge(run: VerificationRun | None) -> VerificationBadge:
@@ -47,4 +49,5 @@ def verification_badge(run: VerificationRun | None) -> VerificationBadge:
     lines += [damaged_chunk_line(first, count) for first, count in run.damaged_sectors[:MAX_DAMAGED_LINES]]
     if damaged > MAX_DAMAGED_LINES:
         lines.append(f"… and {damaged - MAX_DAMAGED_LINES} more damaged ranges (see the report)")
-    return VerificationBadge(text, "\n".join(lines), run.result in ("mismatch", "error") or bool(damaged))
+    alert = run.result in ("mismatch", "error") or bool(damaged)
+    return VerificationBadge(text, "\n".join(lines), alert, verified=run.result == "match" and not alert)
