@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -41,9 +41,11 @@ class MultiHasher:
     With ``parallel``, MD5 (the slowest of the three) runs on a helper thread beside SHA-1 and
     SHA-256 for chunks of ``PARALLEL_MIN`` bytes and more: one large stream (a video, a disk image
     inside the image, the media being verified) then hashes on two cores when a second one is free.
+    ``parallel`` may be a callable asked before each such chunk (e.g. whether a core is idle right
+    now): on a machine whose cores are all busy the hand-over only adds work.
     """
 
-    def __init__(self, parallel: bool = False) -> None:
+    def __init__(self, parallel: bool | Callable[[], bool] = False) -> None:
         self._md5 = hashlib.md5(usedforsecurity=False)
         self._sha1 = hashlib.sha1(usedforsecurity=False)
         self._sha256 = hashlib.sha256()
@@ -51,7 +53,7 @@ class MultiHasher:
         self.size = 0
 
     def update(self, chunk: bytes) -> None:
-        if self._parallel and len(chunk) >= PARALLEL_MIN:
+        if len(chunk) >= PARALLEL_MIN and self._parallel_now():
             md5 = _md5_helper().submit(self._md5.update, chunk)
             self._sha1.update(chunk)
             self._sha256.update(chunk)
@@ -61,6 +63,10 @@ class MultiHasher:
             self._sha1.update(chunk)
             self._sha256.update(chunk)
         self.size += len(chunk)
+
+    def _parallel_now(self) -> bool:
+        parallel = self._parallel
+        return bool(parallel() if callable(parallel) else parallel)
 
     def digests(self) -> Digests:
         return Digests(self._md5.hexdigest(), self._sha1.hexdigest(), self._sha256.hexdigest(), self.size)

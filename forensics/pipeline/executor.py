@@ -97,6 +97,7 @@ def _worker_main(
     current,
     started,
     slot: HeavySlot | None = None,
+    spare=None,
 ) -> None:
     _die_with_parent()
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` dumps a stuck worker's stack
@@ -106,6 +107,7 @@ def _worker_main(
     memory_gate.install(slot)
     source = EvidenceSource(evidence_path)
     hook = _test_hook()
+    spare_core = (lambda: spare.value > 0) if spare is not None else True
     try:
         while True:
             try:
@@ -121,7 +123,7 @@ def _worker_main(
                 started[index] = time.monotonic()
                 if hook:
                     hook(item)
-                results.append(process_item(source, item, options))
+                results.append(process_item(source, item, options, spare_core))
             current[index] = 0
             conn.send((batch_id, results))
     finally:
@@ -148,6 +150,10 @@ class LocalProcessExecutor:
         self._started = self._ctx.Array("d", self.count, lock=False)
         # One memory-heavy step (PDQ of a large picture) at a time across the workers: bounds peak RSS.
         self._slot = HeavySlot(self._ctx.Semaphore(1), self._ctx.Array("b", self.count, lock=False))
+        # Cores with no worker busy on them right now: a worker hashes a large item's MD5 on a helper
+        # thread only then (the hand-over costs CPU that a busy machine has no room for).
+        self._spare = self._ctx.Value("i", 0, lock=False)
+        self._extra_cores = max(0, (os.cpu_count() or 1) - self.count)
         self._workers: list[_Worker | None] = [None] * self.count
         self.replaced = 0
         self._idle_deaths = 0  # workers that died before finishing any item, since the last result
@@ -166,6 +172,7 @@ class LocalProcessExecutor:
                 self._current,
                 self._started,
                 self._slot.for_worker(index),
+                self._spare,
             ),
             daemon=True,
             name=f"custos-worker-{index}",
@@ -203,6 +210,7 @@ class LocalProcessExecutor:
                 if cancelled():
                     return False
                 source_done = self._dispatch(batches, requeued, source_done)
+                self._count_spare_cores()
                 if source_done and not requeued and not any(w.assigned for w in self._workers):
                     completed = True
                     return True
@@ -218,12 +226,18 @@ class LocalProcessExecutor:
                     self._idle_deaths = 0
                     if not source_done or requeued:  # top the worker up before the results are written
                         source_done = self._dispatch(batches, requeued, source_done)
+                    self._count_spare_cores()
                     on_results(results)
                 self._check_health(requeued, on_results)
                 if on_tick:
                     on_tick()
         finally:
             self._shutdown(graceful=completed)
+
+    def _count_spare_cores(self) -> None:
+        """Publish to the workers how many cores no worker keeps busy (idle workers, unused cores)."""
+        idle = sum(1 for worker in self._workers if worker is not None and not worker.assigned)
+        self._spare.value = idle + self._extra_cores
 
     def _dispatch(self, batches, requeued: deque, source_done: bool) -> bool:
         """Top up the least loaded workers to ``OUTSTANDING_BATCHES``; returns whether ``batches`` ended."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,10 +57,18 @@ class TaskOptions:
         return bits
 
 
-def process_item(source: EvidenceSource, item: WorkItem, options: TaskOptions) -> ItemResult:
-    """Hash the item in one pass; keep its head (and whole content when analysis wants it)."""
+def process_item(
+    source: EvidenceSource,
+    item: WorkItem,
+    options: TaskOptions,
+    spare_core: bool | Callable[[], bool] = True,
+) -> ItemResult:
+    """Hash the item in one pass; keep its head (and whole content when analysis wants it).
+
+    ``spare_core`` tells (or is asked) whether a core is free for a large item's MD5 helper thread.
+    """
     locator = FileLocator.from_dict(item.locator)
-    hasher = MultiHasher(parallel=True)  # a large item uses a free core too
+    hasher = MultiHasher(parallel=spare_core)
     analysis_options = _analysis_options(options)
     head = b""
     head_size = _head_size() if analysis_options is not None else 0

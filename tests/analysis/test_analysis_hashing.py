@@ -71,3 +71,35 @@ def test_md5_of_large_chunks_runs_on_the_helper_thread(monkeypatch: pytest.Monke
     hasher.update(b"x" * 10)
     assert seen[0].startswith("custos-md5") and seen[1] == threading.current_thread().name
     assert hasher.digests().md5 == hashlib.md5(b"x" * (PARALLEL_MIN + 10)).hexdigest()
+
+
+def test_a_callable_decides_for_each_large_chunk_whether_md5_goes_to_the_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A busy machine (the callable says no) keeps MD5 on the caller's thread; small chunks never ask."""
+    answers = iter([False, True])
+    asked: list[int] = []
+
+    def spare_core() -> bool:
+        asked.append(1)
+        return next(answers)
+
+    seen: list[str] = []
+    hasher = MultiHasher(parallel=spare_core)
+    real = hasher._md5
+
+    class Recording:
+        def update(self, data: bytes) -> None:
+            seen.append(threading.current_thread().name)
+            real.update(data)
+
+        def hexdigest(self) -> str:
+            return real.hexdigest()
+
+    monkeypatch.setattr(hasher, "_md5", Recording())
+    for size in (PARALLEL_MIN, PARALLEL_MIN, 10):
+        hasher.update(b"y" * size)
+    own = threading.current_thread().name
+    assert len(asked) == 2  # the 10-byte chunk did not ask
+    assert seen[0] == own and seen[1].startswith("custos-md5") and seen[2] == own
+    assert hasher.digests().md5 == hashlib.md5(b"y" * (2 * PARALLEL_MIN + 10)).hexdigest()
