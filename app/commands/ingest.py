@@ -90,6 +90,8 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
     )
     outcome = run_job(ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display)
     display.done()
+    for problem in outcome.listing_problems:  # shown even with -q: the listing itself may be incomplete
+        print(f"custos: warning: {item}: {problem}", file=sys.stderr)
     if outcome.status == "finished" and profile.matches:
         from app.matching import run_match  # numpy and the indexes only for profiles that match
 

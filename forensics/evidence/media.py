@@ -27,6 +27,27 @@ def damage_message(start: int, end: int, bytes_per_sector: int) -> str:
     )
 
 
+def ranges_not_in(ranges: list[tuple[int, int]], known: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of the half-open ``ranges`` that no range of ``known`` covers, in order.
+
+    libewf merges neighbouring damaged chunks into one range: a range read later can swallow one
+    already known, and only its new part is new.
+    """
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        for known_start, known_end in sorted(known):
+            if known_end <= start or end <= known_start:
+                continue
+            if start < known_start:
+                out.append((start, known_start))
+            start = max(start, known_end)
+            if start >= end:
+                break
+        if start < end:
+            out.append((start, end))
+    return out
+
+
 class MediaHandle(Protocol):
     """Random read access to the acquired media stream."""
 

@@ -79,6 +79,10 @@ class EvidenceSource:
             self._img = tsk_image(self.image)
         return self._img
 
+    def damaged_ranges(self) -> list[tuple[int, int]]:
+        """Half-open media byte ranges of the damaged EWF chunks this source has read so far ([] if none)."""
+        return self._damaged_ranges() if self._damaged_ranges else []
+
     def filesystem(self, offset: int) -> pytsk3.FS_Info:
         fs = self._fs.get(offset)
         if fs is None:
@@ -138,7 +142,7 @@ class EvidenceSource:
         TSK reads such chunks as zeros; the item then fails like any unreadable content. Without the
         attribute (a file's default stream) every non-resident attribute of the file is checked.
         """
-        damaged = self._damaged_ranges() if self._damaged_ranges else []
+        damaged = self.damaged_ranges()
         if not damaged:
             return
         block = int(fs.info.block_size)

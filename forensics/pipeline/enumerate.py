@@ -23,6 +23,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
 from forensics.errors import EvidenceError
 from forensics.evidence.logical import walk_folder
+from forensics.evidence.media import damage_message, ranges_not_in
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.walker import FileEntry, FileSystemWalker
 from forensics.timeutil import utc_now_iso
@@ -128,14 +129,66 @@ def walk_steps(
         return
     with EvidenceSource(path) as source:
         for fs_row in todo:
+            damaged_before = source.damaged_ranges()
             steps = _walk_one(db, source, evidence_id, fs_row)
             try:
                 for step in steps:
+                    if isinstance(step, FileSystemDone):
+                        step.errors.extend(_damage_notes(db, source, fs_row, damaged_before))
                     yield step
                     if isinstance(step, RowsFound) and cancelled and cancelled():
                         return
             except EvidenceError as exc:
-                yield FileSystemFailed(fs_row.id, str(exc))
+                notes = _damage_notes(db, source, fs_row, damaged_before)
+                yield FileSystemFailed(fs_row.id, " ".join([str(exc), *notes]))
+
+
+def _damage_notes(
+    db: CaseDatabase, source: EvidenceSource, fs_row: FileSystem, before: list[tuple[int, int]]
+) -> list[str]:
+    """One warning per damaged EWF chunk range the walk of this file system read (TSK got zeros there).
+
+    TSK reads ahead (its image cache), so a walk also touches chunks that hold only file content. A
+    range wholly inside the blocks of allocated regular files is such content: those items fail on
+    their own when read, and the listing is not in doubt.
+    """
+    touched = ranges_not_in(source.damaged_ranges(), before)
+    if touched:
+        touched = [span for span in touched if ranges_not_in([span], _content_blocks(db, fs_row, span))]
+    return [
+        f"file system at byte offset {fs_row.offset} ({fs_row.fs_type}): the listing read a damaged "
+        f"{damage_message(start, end, source.image.sector_size)}. File-system records stored there "
+        "(directory entries, inodes, MFT records, allocation tables) were read as zeros: items may be "
+        "missing from the listing or listed with wrong names, sizes, times or locations."
+        for start, end in touched
+    ]
+
+
+def _content_blocks(db: CaseDatabase, fs_row: FileSystem, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """Media byte ranges (whole blocks) of allocated regular files' content that overlap ``span``.
+
+    Names starting with ``$`` are left out: NTFS keeps its own records in such files ($MFT, $Secure)
+    and TSK names its virtual files so ($FAT1, $OrphanFiles).
+    """
+    block = fs_row.block_size or 1
+    found: list[tuple[int, int]] = []
+    with db.session() as s:
+        rows = s.scalars(
+            select(File.byte_runs_json).where(
+                File.filesystem_id == fs_row.id,
+                File.parent_id.is_(None),
+                File.kind == "file",
+                File.allocated.is_(True),
+                File.byte_runs_json.is_not(None),
+                File.name.not_like("$%"),
+            )
+        )
+        for runs in rows:
+            for _, start, length in json.loads(runs):
+                end = start + -(-length // block) * block
+                if start >= 0 and start < span[1] and span[0] < end:
+                    found.append((start, end))
+    return found
 
 
 def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileEntry], list[str]]:

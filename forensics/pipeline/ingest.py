@@ -12,13 +12,13 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
-from forensics.case.models import Evidence, File, FileSystem, IngestJob
+from forensics.case.models import Evidence, File, FileSystem, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor
@@ -49,6 +49,8 @@ class IngestOutcome:
     items_failed: int
     bytes_done: int
     workers_replaced: int
+    # What the enumeration of this job recorded about whole file systems (a walk error, damaged chunks)
+    listing_problems: list[str] = field(default_factory=list)
 
     def counts(self) -> dict:
         return {
@@ -59,6 +61,7 @@ class IngestOutcome:
             "bytes_done": self.bytes_done,
             "workers_replaced": self.workers_replaced,
             "resumed_from": self.resumed_from,
+            "listing_problems": len(self.listing_problems),
         }
 
 
@@ -342,4 +345,13 @@ def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOu
                 bytes_done=done_bytes,
             )
         )
-    return IngestOutcome(job_id, status, resumed_from, total, done, failed, int(done_bytes), replaced)
+        problems = list(
+            s.scalars(
+                select(IngestError.message)
+                .where(IngestError.job_id == job_id, IngestError.stage == "enumerate")
+                .order_by(IngestError.id)
+            )
+        )
+    return IngestOutcome(
+        job_id, status, resumed_from, total, done, failed, int(done_bytes), replaced, problems
+    )

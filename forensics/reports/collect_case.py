@@ -165,18 +165,42 @@ def collect_geo(session: Session) -> list[GeoPoint]:
     ]
 
 
+MAX_LISTING_PROBLEMS = 20
+
+
+def _listing_problems(session: Session) -> list[str]:
+    """What the enumeration recorded about whole file systems (walk errors, damaged chunks), per item."""
+    rows = session.execute(
+        select(Evidence.item, IngestError.message)
+        .join(Evidence, Evidence.id == IngestError.evidence_id)
+        .where(IngestError.stage == "enumerate")
+        .order_by(IngestError.id)
+    ).all()
+    unique = list(dict.fromkeys(f"Listing evidence item {item}: {message}" for item, message in rows))
+    if len(unique) > MAX_LISTING_PROBLEMS:
+        more = len(unique) - MAX_LISTING_PROBLEMS
+        unique = [*unique[:MAX_LISTING_PROBLEMS], f"... and {more} more problem(s) met while listing."]
+    return unique
+
+
 def computed_limitations(session: Session) -> list[str]:
     """Limitations that follow from this case's data: unreadable items, unopened file systems, time zones."""
     notes = []
     failed = session.scalar(select(func.count(File.id)).where(File.status == "error")) or 0
     pending = session.scalar(select(func.count(File.id)).where(File.status == "pending")) or 0
-    errors = session.scalar(select(func.count(IngestError.id))) or 0
+    item_errors = (
+        session.scalar(select(func.count(IngestError.id)).where(IngestError.stage != "enumerate")) or 0
+    )
     if failed:
         notes.append(f"{failed} item(s) could not be read completely; their hashes are missing or partial.")
     if pending:
         notes.append(f"{pending} item(s) were enumerated but not processed (ingest not finished).")
-    if errors:
-        notes.append(f"{errors} problem(s) were recorded during ingest (see the case's ingest error list).")
+    if item_errors:
+        notes.append(
+            f"{item_errors} problem(s) with single items were recorded during ingest; the CSV export gives "
+            "each item's error beside it."
+        )
+    notes.extend(_listing_problems(session))
     for fs in session.scalars(select(FileSystem).where(FileSystem.status != "ok").order_by(FileSystem.id)):
         notes.append(
             f"A file system at byte offset {fs.offset} could not be read ({fs.status}); it was not examined."

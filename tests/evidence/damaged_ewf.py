@@ -59,12 +59,15 @@ def _compressible_chunk(media: bytes) -> int:
     raise AssertionError("no compressible chunk in the fixture")
 
 
-def damaged_e01(work: Path, raw: Path, kind: str, chunks: int = 1) -> tuple[Path, int]:
+def damaged_e01(
+    work: Path, raw: Path, kind: str, chunks: int = 1, index: int | None = None
+) -> tuple[Path, int]:
     """(segment, first chunk index): ``chunks`` neighbouring chunks damaged; stored chunks of
     /media/large.bin with a bad checksum (``stored``) or a deflated chunk that cannot be inflated
-    (``deflated``, one chunk)."""
+    (``deflated``, one chunk: the first compressible one, or chunk ``index``)."""
     media = raw.read_bytes()
-    index = _large_file_chunk(raw) if kind == "stored" else _compressible_chunk(media)
+    if index is None:
+        index = _large_file_chunk(raw) if kind == "stored" else _compressible_chunk(media)
     [segment] = acquire(raw, work / "disk", headers=HEADERS, segment_file_size=64 * 1024 * 1024)
     data = bytearray(segment.read_bytes())
     for damaged in range(index, index + chunks):
