@@ -22,7 +22,7 @@ from forensics import __version__
 from forensics.case import review
 from forensics.case.create import create_case
 from forensics.case.db import CaseDatabase
-from forensics.case.models import CaseInfo, Evidence, FileSystem, Verification
+from forensics.case.models import CaseInfo, Evidence, FileSystem, IngestError, Verification
 from forensics.custody import actions
 from forensics.custody.log import CustodyLog, read_entries
 from forensics.custody.profiles import create_examiner, list_examiners
@@ -203,7 +203,13 @@ class CaseSession:
                         "container": ev.container,
                         "verification": verification_run(latest) if latest is not None else None,
                         "filesystems": [
-                            {"id": fs.id, "offset": fs.offset, "fs_type": fs.fs_type, "status": fs.status}
+                            {
+                                "id": fs.id,
+                                "offset": fs.offset,
+                                "fs_type": fs.fs_type,
+                                "status": fs.status,
+                                "listing_problems": _listing_problems(s, fs.id),
+                            }
                             for fs in ev.filesystems
                         ],
                     }
@@ -447,3 +453,13 @@ def parse_json_line(line: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def _listing_problems(session, filesystem_id: int) -> list[str]:
+    """What the ingest recorded while listing this file system (walk errors, damaged chunks), once each."""
+    messages = session.scalars(
+        select(IngestError.message)
+        .where(IngestError.filesystem_id == filesystem_id, IngestError.stage == "enumerate")
+        .order_by(IngestError.id)
+    )
+    return list(dict.fromkeys(messages))

@@ -242,6 +242,8 @@ class IngestError(CaseBase):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_jobs.id"), index=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     file_id: Mapped[int | None] = mapped_column(ForeignKey("files.id"))
+    # The file system a listing problem concerns (stage "enumerate"; null for item problems)
+    filesystem_id: Mapped[int | None] = mapped_column(ForeignKey("filesystems.id"))
     stage: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     at: Mapped[str] = mapped_column(String(40))

@@ -245,7 +245,12 @@ def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Ste
         for message in messages:
             s.add(
                 IngestError(
-                    job_id=job_id, evidence_id=evidence_id, stage="enumerate", message=message, at=now
+                    job_id=job_id,
+                    evidence_id=evidence_id,
+                    filesystem_id=step.fs_id,
+                    stage="enumerate",
+                    message=message,
+                    at=now,
                 )
             )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QStyle
@@ -13,6 +15,8 @@ from ui.workers import run_in_background
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # ("item", evidence_id) | ("fs", fs_id) | ("folder", fs_id, path)
 _PLACEHOLDER = "…"
+MAX_PROBLEM_LINES = 8  # listing problems named in a file-system node's tooltip
+TOOLTIP_WIDTH = 100  # characters per tooltip line (a plain-text tooltip does not wrap by itself)
 # (alert, verified) → icon beside the item: a warning for a mismatch, failure or damage, a tick when verified
 _BADGE_ICONS = {
     (True, False): QStyle.StandardPixmap.SP_MessageBoxWarning,
@@ -58,14 +62,32 @@ class EvidenceTreeModel(QStandardItemModel):
             if icon is not None:  # the verdict stays visible when a narrow tree elides the words
                 item.setIcon(QApplication.style().standardIcon(icon))
             for fs in ev["filesystems"]:
-                name = fs["fs_type"] or fs["status"]
-                fs_item = QStandardItem(f"{name} @ {fs['offset']}" if fs["offset"] else name)
-                fs_item.setEditable(False)
-                fs_item.setData(("fs", fs["id"]), NODE_ROLE)
+                fs_item = self._filesystem_item(fs)
                 if fs["status"] == "ok":
                     fs_item.appendRow(self._placeholder())
                 item.appendRow(fs_item)
             self.appendRow(item)
+
+    @staticmethod
+    def _filesystem_item(fs: dict) -> QStandardItem:
+        """A file-system node; one whose listing met problems (damaged chunk, unreadable folder) says so."""
+        name = fs["fs_type"] or fs["status"]
+        label = f"{name} @ {fs['offset']}" if fs["offset"] else name
+        problems = fs.get("listing_problems") or []
+        if problems:
+            plural = "s" if len(problems) > 1 else ""
+            label += f" · listing may be incomplete ({len(problems)} problem{plural})"
+        fs_item = QStandardItem(label)
+        fs_item.setEditable(False)
+        fs_item.setData(("fs", fs["id"]), NODE_ROLE)
+        if problems:
+            shown = problems[:MAX_PROBLEM_LINES]
+            more = len(problems) - len(shown)
+            lines = [textwrap.fill(problem, TOOLTIP_WIDTH) for problem in shown]
+            fs_item.setToolTip("\n".join([*lines, *([f"… and {more} more"] if more else [])]))
+            fs_item.setForeground(QBrush(QColor(ALERT_COLOR)))
+            fs_item.setIcon(QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+        return fs_item
 
     @staticmethod
     def _placeholder() -> QStandardItem:
