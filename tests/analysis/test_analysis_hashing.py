@@ -53,9 +53,9 @@ def test_known_answers() -> None:
     assert hasher.digests().md5 == hashlib.md5(big).hexdigest()
 
 
-def test_md5_of_large_chunks_runs_on_the_helper_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+def _md5_threads(monkeypatch: pytest.MonkeyPatch, hasher: MultiHasher) -> list[str]:
+    """The names of the threads that feed ``hasher``'s MD5, one per update (recorded from now on)."""
     seen: list[str] = []
-    hasher = MultiHasher(parallel=True)
     real = hasher._md5
 
     class Recording:
@@ -67,6 +67,12 @@ def test_md5_of_large_chunks_runs_on_the_helper_thread(monkeypatch: pytest.Monke
             return real.hexdigest()
 
     monkeypatch.setattr(hasher, "_md5", Recording())
+    return seen
+
+
+def test_md5_of_large_chunks_runs_on_the_helper_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    hasher = MultiHasher(parallel=True)
+    seen = _md5_threads(monkeypatch, hasher)
     hasher.update(b"x" * PARALLEL_MIN)
     hasher.update(b"x" * 10)
     assert seen[0].startswith("custos-md5") and seen[1] == threading.current_thread().name
@@ -84,19 +90,8 @@ def test_a_callable_decides_for_each_large_chunk_whether_md5_goes_to_the_helper(
         asked.append(1)
         return next(answers)
 
-    seen: list[str] = []
     hasher = MultiHasher(parallel=spare_core)
-    real = hasher._md5
-
-    class Recording:
-        def update(self, data: bytes) -> None:
-            seen.append(threading.current_thread().name)
-            real.update(data)
-
-        def hexdigest(self) -> str:
-            return real.hexdigest()
-
-    monkeypatch.setattr(hasher, "_md5", Recording())
+    seen = _md5_threads(monkeypatch, hasher)
     for size in (PARALLEL_MIN, PARALLEL_MIN, 10):
         hasher.update(b"y" * size)
     own = threading.current_thread().name

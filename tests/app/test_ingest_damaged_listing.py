@@ -24,6 +24,17 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _ingest(capsys, tmp_path: Path, segment: Path, item: str):
+    """A new case with ``segment`` as ``item``, ingested (hashes, one worker): (ingest run, listing run)."""
+    case = new_case(capsys, tmp_path / "case")
+    with assert_unchanged([segment]):
+        assert cli(capsys, "evidence", "add", case, segment, "--item", item, "-q").code == 0
+        run = cli(capsys, "ingest", case, "--workers", "1", "--profile", "hashes", "-q")
+        listing = cli(capsys, "files", case, "--jsonl")
+    assert run.code == 0
+    return case, run, listing
+
+
 def _debugfs(image: Path, request: str) -> str:
     done = subprocess.run(
         ["debugfs", "-R", request, str(image)], capture_output=True, text=True, check=True
@@ -44,12 +55,7 @@ def test_a_damaged_inode_table_is_named_against_the_file_system(
     index = _root_inode_chunk(fixture_ext4_deleted.image)
     segment, _ = damaged_e01(tmp_path, fixture_ext4_deleted.image, "deflated", index=index)
     first = index * CHUNK // 512
-    case = new_case(capsys, tmp_path / "case")
-    with assert_unchanged([segment]):
-        assert cli(capsys, "evidence", "add", case, segment, "--item", "D", "-q").code == 0
-        run = cli(capsys, "ingest", case, "--workers", "1", "--profile", "hashes", "-q")
-        listing = cli(capsys, "files", case, "--jsonl")
-    assert run.code == 0
+    case, run, listing = _ingest(capsys, tmp_path, segment, "D")
     warning = (
         f"custos: warning: D: file system at byte offset 0 (ext4): the listing read a damaged EWF chunk "
         f"at media bytes {index * CHUNK}-{(index + 1) * CHUNK - 1} (sectors {first}-{first + 63})"
@@ -70,12 +76,7 @@ def test_a_damaged_chunk_of_file_content_fails_that_item_not_the_listing(
     tmp_path: Path, capsys, fixture_ext4_deleted: FixtureImage
 ) -> None:
     segment, _ = damaged_e01(tmp_path, fixture_ext4_deleted.image, "stored")
-    case = new_case(capsys, tmp_path / "case")
-    with assert_unchanged([segment]):
-        assert cli(capsys, "evidence", "add", case, segment, "--item", "D", "-q").code == 0
-        run = cli(capsys, "ingest", case, "--workers", "1", "--profile", "hashes", "-q")
-        listing = cli(capsys, "files", case, "--jsonl")
-    assert run.code == 0
+    _, run, listing = _ingest(capsys, tmp_path, segment, "D")
     assert "the listing read a damaged" not in run.err
     failed = [line for line in listing.out.splitlines() if '"status": "error"' in line]
     assert len(failed) == 1 and "/media/large.bin" in failed[0] and "EWF chunk" in failed[0]
@@ -102,12 +103,7 @@ def test_a_damaged_mft_record_is_named_and_its_file_listed_without_metadata(
     index = _mft_record_chunk(fixture_ntfs_ads.image, "/download.bin")
     segment, _ = damaged_e01(tmp_path, fixture_ntfs_ads.image, "deflated", index=index)
     first = index * CHUNK // 512
-    case = new_case(capsys, tmp_path / "case")
-    with assert_unchanged([segment]):
-        assert cli(capsys, "evidence", "add", case, segment, "--item", "N", "-q").code == 0
-        run = cli(capsys, "ingest", case, "--workers", "1", "--profile", "hashes", "-q")
-        listing = cli(capsys, "files", case, "--jsonl")
-    assert run.code == 0
+    _, run, listing = _ingest(capsys, tmp_path, segment, "N")
     assert (
         f"custos: warning: N: file system at byte offset 0 (ntfs): the listing read a damaged EWF chunk "
         f"at media bytes {index * CHUNK}-{(index + 1) * CHUNK - 1} (sectors {first}-{first + 63})"
