@@ -20,6 +20,7 @@ from forensics.evidence.locator import FileLocator
 from forensics.evidence.logical import resolve_display_path
 from forensics.evidence.media import DamagedMediaError, damage_message
 from forensics.evidence.tsk_image import tsk_image
+from forensics.evidence.walker import FileSystemWalker
 
 CHUNK_SIZE = 4 * 1024 * 1024
 
@@ -92,6 +93,10 @@ class EvidenceSource:
                 raise EvidenceError(f"file system at offset {offset}: {tsk_reason(exc)}") from exc
             self._fs[offset] = fs
         return fs
+
+    def walker(self, offset: int, fs_type: str) -> FileSystemWalker:
+        """A walker of the file system at ``offset`` (ext inode tables read in bulk through this image)."""
+        return FileSystemWalker(self.filesystem(offset), offset, fs_type, read=self.tsk.read)
 
     def read_chunks(self, locator: FileLocator, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The item's bytes in order, in chunks; raises EvidenceError when the content is unreadable.

@@ -8,10 +8,13 @@ reached. NTFS alternate data streams and HFS+ resource forks become items of the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import pytsk3
+
+from forensics.evidence.ext_inode_tables import Reader, nonzero_inodes, read_inode_tables
 
 ORPHAN_DIR = "$OrphanFiles"
 
@@ -55,6 +58,8 @@ RESERVED_BELOW = {"ext2": 11, "ext3": 11, "ext4": 11, "ntfs": 24}
 # they were directory entries (garbage items) and lists every "." / ".." slot; TSK's own
 # $OrphanFiles already holds the entries that no live directory reaches, so the scan is skipped.
 NO_METADATA_TABLE = {"fat12", "fat16", "fat32", "exfat"}
+# Inode tables the metadata pass reads in bulk (see forensics.evidence.ext_inode_tables).
+EXT_TYPES = {"ext2", "ext3", "ext4"}
 
 
 @dataclass
@@ -110,18 +115,31 @@ def _ns(seconds: int, nanos: int) -> int | None:
 
 
 class FileSystemWalker:
-    """Walks one opened file system; ``fs_offset`` is its byte offset in the image."""
+    """Walks one opened file system; ``fs_offset`` is its byte offset in the image.
+
+    ``read`` (image offset, length -> bytes, e.g. the TSK image's ``read``) lets the metadata pass of
+    an ext file system read the inode tables in bulk instead of asking TSK for every inode.
+    """
 
     def __init__(
-        self, fs: pytsk3.FS_Info, fs_offset: int, fs_type: str = "", *, with_byte_runs: bool = True
+        self,
+        fs: pytsk3.FS_Info,
+        fs_offset: int,
+        fs_type: str = "",
+        *,
+        with_byte_runs: bool = True,
+        read: Reader | None = None,
     ) -> None:
         self.fs = fs
+        self.fs_type = fs_type
+        self._read = read
         self.reserved_below = RESERVED_BELOW.get(fs_type, 0)
         self.scan_metadata_table = fs_type not in NO_METADATA_TABLE
         self.fs_offset = fs_offset
         self.block_size = int(fs.info.block_size)
         self.with_byte_runs = with_byte_runs
         self._seen_meta: set[int] = set()
+        self._seen_used: set[int] = set()  # of those, the ones TSK marks as used
         self._errors: list[str] = []
 
     @property
@@ -191,8 +209,11 @@ class FileSystemWalker:
             )
             return
         inode = int(meta.addr)
-        meta_alloc = bool(int(meta.flags) & pytsk3.TSK_FS_META_FLAG_ALLOC)
+        flags = int(meta.flags)
+        meta_alloc = bool(flags & pytsk3.TSK_FS_META_FLAG_ALLOC)
         self._seen_meta.add(inode)
+        if flags & pytsk3.TSK_FS_META_FLAG_USED:
+            self._seen_used.add(inode)
         base = self._base_entry(tsk_file, meta, path, name, name_alloc and meta_alloc, orphan=orphan)
         base.deleted = not (name_alloc and meta_alloc)
         base.meta_reallocated = (not name_alloc) and meta_alloc and not orphan
@@ -311,7 +332,7 @@ class FileSystemWalker:
     def _walk_metadata_table(self) -> Iterator[FileEntry]:
         """Used metadata entries that no name reached (TSK's orphan directory usually has them all)."""
         first, last = int(self.fs.info.first_inum), int(self.fs.info.last_inum)
-        for inode in range(max(first, self.reserved_below), last + 1):
+        for inode in self._metadata_candidates(max(first, self.reserved_below), last):
             if inode in self._seen_meta:
                 continue
             try:
@@ -333,3 +354,35 @@ class FileSystemWalker:
             base.deleted = not meta_alloc
             self._seen_meta.add(inode)
             yield from self._with_streams(tsk_file, base)
+
+    def _metadata_candidates(self, start: int, last: int) -> Iterator[int]:
+        """The entry numbers to ask TSK about: all, or for ext those whose inode record is not all zeros.
+
+        A record of only zero bytes has change time zero, which TSK reads as never used. The bulk read
+        is trusted group by group only while every inode of the group that TSK showed as used during
+        the directory walk is among its non-zero records; from the first doubt (or read error) on,
+        every remaining entry is asked for.
+        """
+        tables = None
+        if self._read is not None and self.fs_type in EXT_TYPES:
+            try:
+                tables = read_inode_tables(self._read, self.fs_offset)
+            except OSError:
+                tables = None
+        inode = start
+        if tables is not None:
+            used_by_group: dict[int, list[int]] = defaultdict(list)
+            for seen in self._seen_used:
+                used_by_group[tables.group_of(seen)].append(seen)
+            while inode <= min(last, tables.inodes_count):
+                group = tables.group_of(inode)
+                try:
+                    found = nonzero_inodes(self._read, tables, group, inode, last)
+                except OSError:
+                    break
+                shown_used = {seen for seen in used_by_group.get(group, ()) if inode <= seen <= last}
+                if not shown_used <= set(found):
+                    break
+                yield from found
+                inode = (group + 1) * tables.inodes_per_group + 1
+        yield from range(inode, last + 1)  # the rest, and TSK's virtual entries past the tables

@@ -25,7 +25,7 @@ from forensics.errors import EvidenceError
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.media import damage_message, ranges_not_in
 from forensics.evidence.source import EvidenceSource
-from forensics.evidence.walker import FileEntry, FileSystemWalker
+from forensics.evidence.walker import FileEntry
 from forensics.timeutil import utc_now_iso
 
 BATCH = 2000
@@ -194,7 +194,7 @@ def _content_blocks(db: CaseDatabase, fs_row: FileSystem, span: tuple[int, int])
 def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileEntry], list[str]]:
     if source.is_folder:
         return walk_folder(source.image.path), []
-    walker = FileSystemWalker(source.filesystem(fs_row.offset), fs_row.offset, fs_row.fs_type or "")
+    walker = source.walker(fs_row.offset, fs_row.fs_type or "")
     return walker.walk(), walker.errors
 
 

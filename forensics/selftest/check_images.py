@@ -12,7 +12,7 @@ from forensics.evidence.locator import FileLocator
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.survey import survey_image
 from forensics.evidence.verify import hash_media, sha256_file
-from forensics.evidence.walker import FileEntry, FileSystemWalker
+from forensics.evidence.walker import FileEntry
 from forensics.pipeline.tasks import TaskOptions, WorkItem, process_item
 from forensics.selftest.model import Check
 from forensics.selftest.reference import ExpectedEntry, InvalidImage, ReferenceImage
@@ -98,7 +98,7 @@ def listing_checks(image: ReferenceImage) -> list[Check]:
             return checks
         probe = usable[0]
         with EvidenceSource(image.path) as source:
-            walker = FileSystemWalker(source.filesystem(probe.offset), probe.offset, probe.fs_type or "")
+            walker = source.walker(probe.offset, probe.fs_type or "")
             listed = {entry.path: entry for entry in walker.walk()}
             for want in image.files:
                 got = listed.get(want.path)

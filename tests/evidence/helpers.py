@@ -9,7 +9,7 @@ from pathlib import Path
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.survey import EvidenceSurvey, survey_image
-from forensics.evidence.walker import FileEntry, FileSystemWalker
+from forensics.evidence.walker import FileEntry
 
 # TSK name-type letters used in the published tables -> the kinds Custos records.
 KIND_BY_LETTER = {"r": "file", "d": "directory", "l": "link", "V": "virtual-dir"}
@@ -62,7 +62,7 @@ def list_image(path: Path | str, *, hashes: bool = True) -> tuple[EvidenceSurvey
     items: list[ListedItem] = []
     with EvidenceSource(path) as source:
         for probe in survey.usable_filesystems:
-            walker = FileSystemWalker(source.filesystem(probe.offset), probe.offset, probe.fs_type or "")
+            walker = source.walker(probe.offset, probe.fs_type or "")
             for entry in walker.walk():
                 found = ListedItem(probe.offset, probe.fs_type or "", entry, None, None, None)
                 if hashes and entry.has_content:
