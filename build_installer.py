@@ -76,9 +76,9 @@ if __name__ == "__main__":
         from app.gui import main as gui_main
 
         sys.exit(gui_main(sys.argv[1] if len(sys.argv) > 1 else None))
-    from app.cli import main
+    from app.cli import run
 
-    sys.exit(main())
+    run()
 '''
 
 RUNTIME_HOOK = '''\

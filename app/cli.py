@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -103,5 +104,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The ``custos`` program: :func:`main`, then the process ends.
+
+    Objects still alive are frozen first: the interpreter's final garbage collection would only walk
+    them all (about 0.08 s after an ingest); every exit handler and close still runs.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -306,3 +306,26 @@ def test_files_table_output(tmp_path: Path, capsys) -> None:
     assert passwords == [["I", "0", "15", "A--", "116", PASSWORDS_MD5, "/passwords.txt"]]
     deleted = [line for line in lines if line[-1] == "/a_directory/another_file~"]
     assert deleted == [["I", "0", "None", "-D-", "None", "-", "/a_directory/another_file~"]]
+
+
+@pytest.mark.parametrize("entry", ["script", "module"])
+def test_the_program_ends_with_its_command_exit_code(tmp_path: Path, entry: str) -> None:
+    """``custos`` and ``python -m app`` (``app.cli.run``) exit with the command's code, output complete."""
+    import subprocess
+    import sys
+
+    from tests.app.cli_helpers import CUSTOS, REPO_ROOT
+
+    if entry == "script" and not CUSTOS.exists():
+        pytest.skip("the custos script is not installed in this environment")
+    command = [str(CUSTOS)] if entry == "script" else [sys.executable, "-m", "app"]
+    helped = subprocess.run([*command, "--help"], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert helped.returncode == 0 and "ingest" in helped.stdout and helped.stdout.endswith("\n")
+    failed = subprocess.run(
+        [*command, "files", str(tmp_path / "no-case"), "--jsonl"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("custos: error:") and failed.stderr.endswith("\n")
