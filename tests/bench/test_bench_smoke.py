@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE = REPO_ROOT / "tests" / ".cache" / "bench"
 # Every run a target ratio needs, and the full profile; E01 triage only adds an informational ratio.
 SMOKE_RUNS = ("raw:hashes", "raw:triage", "raw:full", "e01:hashes")
+REPEAT = 2  # the bare limit and the `hashes` runs, interleaved (medians)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def smoke_result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with pytest.MonkeyPatch.context() as patch:
         for name in ("CUSTOS_HOME", "CUSTOS_PASSPHRASE", "CUSTOS_EXAMINER", "CUSTOS_HASHSET_LIBRARY"):
             patch.setenv(name, "")  # the benchmark sets its own; restored afterwards
-        bench_ingest.run("smoke", CACHE, work, out, 2, list(SMOKE_RUNS))
+        bench_ingest.run("smoke", CACHE, work, out, 2, list(SMOKE_RUNS), repeat=REPEAT)
     return json.loads((out / "bench_ingest.json").read_text(encoding="utf-8"))
 
 
@@ -102,3 +103,25 @@ def test_perceptual_profiles_hash_the_photos(smoke_result: dict) -> None:
         assert (
             smoke_result["steps"][run]["detail"]["images_hashed"] >= photos - smoke_result["image"]["deleted"]
         )
+
+
+def test_hashing_ratio_steps_are_repeated_and_keep_their_median(smoke_result: dict) -> None:
+    for key in ("bare_hash", "raw:hashes", "e01:hashes"):
+        step = smoke_result["steps"][key]
+        runs = step["detail"]["repeats"]
+        assert len(runs) == REPEAT
+        assert all(run["seconds"] > 0 and run["cpu_seconds"] is not None for run in runs)
+        assert round(step["seconds"], 3) == sorted(run["seconds"] for run in runs)[REPEAT // 2]
+    for key in ("peer_raw", "bare_decode", "raw:triage", "raw:full"):
+        assert "repeats" not in smoke_result["steps"][key]["detail"]
+
+
+def test_median_run_is_the_middle_one_and_shows_any_wrong_listing() -> None:
+    ok = {"missing_count": 0, "wrong_md5_count": 0, "deleted_missing_count": 0}
+    bad = {**ok, "missing_count": 3}
+    runs = [(bench_ingest.Timed(f"run {s}", s, 1, 1, {"cpu_seconds": s}), ok) for s in (3.0, 1.0, 2.0)]
+    timed, check = bench_ingest.median_run(runs)
+    assert timed.seconds == 2.0 and check is ok
+    assert [r["seconds"] for r in timed.detail["repeats"]] == [3.0, 1.0, 2.0]
+    runs[0] = (runs[0][0], bad)
+    assert bench_ingest.median_run(runs)[1] is bad
