@@ -29,6 +29,9 @@ from forensics.evidence.walker import FileEntry
 from forensics.timeutil import utc_now_iso
 
 BATCH = 2000
+# The first batches of a walk are smaller, so that the workers get their first items within a few
+# milliseconds of the walk's start instead of after 2,000 rows are walked and stored.
+FIRST_BATCHES = (64, 256, 1000)
 
 
 @dataclass
@@ -208,14 +211,17 @@ def _walk_one(
     start = -1 if done is None else done
     entries, errors = _entries(source, fs_row)
     batch: list[dict] = []
+    sizes = iter(FIRST_BATCHES)
+    limit = next(sizes, BATCH)
     seq = -1
     for seq, entry in enumerate(entries):
         if seq <= start:
             continue
         batch.append(_row(entry, evidence_id, fs_row.id, seq))
-        if len(batch) >= BATCH:
+        if len(batch) >= limit:
             yield RowsFound(fs_row.id, batch)
             batch = []
+            limit = next(sizes, BATCH)
     if batch:
         yield RowsFound(fs_row.id, batch)
     yield FileSystemDone(fs_row.id, seq + 1, list(errors))
@@ -261,13 +267,15 @@ def enumerate_evidence(
     *,
     job_id: int | None = None,
     on_batch: Callable[[RowsFound], None] | None = None,
+    on_stored: Callable[[], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     write_lock: AbstractContextManager | None = None,
 ) -> bool:
     """Enumerate every not yet enumerated file system; returns False if cancelled part-way.
 
     ``on_batch`` gets each batch of rows just before it is stored (progress totals then never lag
-    behind what workers can see); every write transaction holds ``write_lock`` when given.
+    behind what workers can see), ``on_stored`` is called after each committed step; every write
+    transaction holds ``write_lock`` when given.
     """
     stopped = False
     lock = write_lock or nullcontext()
@@ -282,6 +290,8 @@ def enumerate_evidence(
             on_batch(step)
         with lock:
             apply_step(db, evidence_id, job_id, step)
+        if on_stored:
+            on_stored()
     return not stopped
 
 
@@ -298,7 +308,7 @@ class BackgroundEnumeration:
     ) -> None:
         self._args = (db, evidence_id, job_id, write_lock)
         self._stop = threading.Event()
-        self._news = threading.Event()  # set on every stored batch and at the end
+        self._news = threading.Event()  # set when a batch is committed (readable) and at the end
         self._count_lock = threading.Lock()
         self._found = (0, 0)
         self._error: BaseException | None = None
@@ -321,6 +331,7 @@ class BackgroundEnumeration:
                 evidence_id,
                 job_id=job_id,
                 on_batch=self._count,
+                on_stored=self._news.set,
                 cancelled=self._stop.is_set,
                 write_lock=write_lock,
             )
@@ -334,7 +345,6 @@ class BackgroundEnumeration:
         items, size = step.pending
         with self._count_lock:
             self._found = (self._found[0] + items, self._found[1] + size)
-        self._news.set()
 
     def wait(self, timeout: float) -> None:
         """Wait up to ``timeout`` seconds for the next stored batch (or the end)."""

@@ -46,6 +46,7 @@ def test_enumeration_resumes_from_the_last_stored_position(
 ) -> None:
     """Cancel after the first committed batch of rows; the rerun stores the rest, none twice."""
     monkeypatch.setattr(enumeration, "BATCH", 500)
+    monkeypatch.setattr(enumeration, "FIRST_BATCHES", ())
     db = case_with(fixture_many_files.image)
     with db.session() as s:
         evidence_id = s.scalar(select(FileSystem.evidence_id))
@@ -59,6 +60,24 @@ def test_enumeration_resumes_from_the_last_stored_position(
         enumerate_evidence(reference_db, evidence_id)
         assert resumed == _listing(reference_db)
     assert len(resumed) == len(set(resumed)) > 3000
+
+
+def test_the_walk_stores_small_batches_first(case_with, fixture_many_files) -> None:
+    """The first rows reach the workers after a few dozen items are walked, not after 2,000."""
+    db = case_with(fixture_many_files.image)
+    with db.session() as s:
+        evidence_id = s.scalar(select(FileSystem.evidence_id))
+    with assert_unchanged(fixture_many_files.evidence_files):
+        sizes = [
+            len(step.rows)
+            for step in enumeration.walk_steps(db, evidence_id)
+            if isinstance(step, enumeration.RowsFound)
+        ]
+    first = list(enumeration.FIRST_BATCHES)
+    assert sizes[: len(first)] == first and first[0] <= 64
+    assert (
+        all(size == enumeration.BATCH for size in sizes[len(first) : -1]) and sizes[-1] <= enumeration.BATCH
+    )
 
 
 def _listing(db: CaseDatabase) -> list[tuple]:
@@ -133,3 +152,31 @@ def test_cancel_token_stops_and_job_resumes(case_with, fixture_many_files) -> No
             "finished",
         ]
     _check_facts(fixture_many_files, _records(db))
+
+
+def test_stored_callback_comes_when_the_rows_are_readable(case_with, fixture_many_files) -> None:
+    """``on_batch`` before a batch is stored (for the totals), ``on_stored`` once readers can see it."""
+    db = case_with(fixture_many_files.image)
+    with db.session() as s:
+        evidence_id = s.scalar(select(FileSystem.evidence_id))
+    seen: list[tuple[str, int]] = []
+
+    def stored_rows() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(File))
+
+    batches: list[int] = []
+
+    def on_batch(step) -> None:
+        batches.append(len(step.rows))
+        seen.append(("batch", stored_rows()))
+
+    with assert_unchanged(fixture_many_files.evidence_files):
+        enumerate_evidence(
+            db, evidence_id, on_batch=on_batch, on_stored=lambda: seen.append(("stored", stored_rows()))
+        )
+    before = [count for kind, count in seen if kind == "batch"]
+    after = [count for kind, count in seen if kind == "stored"]
+    totals = [sum(batches[: index + 1]) for index in range(len(batches))]
+    assert before == [0, *totals[:-1]]
+    assert after[: len(totals)] == totals  # then one more for the file system's end

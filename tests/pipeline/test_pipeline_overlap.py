@@ -59,6 +59,7 @@ def held_walk(monkeypatch: pytest.MonkeyPatch) -> Callable[[CaseDatabase], dict]
     """
     real_walk = enumeration.walk_steps
     monkeypatch.setattr(enumeration, "BATCH", 300)
+    monkeypatch.setattr(enumeration, "FIRST_BATCHES", ())
     monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 32)  # the held 300 items go out in several batches
     state: dict = {"released": None}
 
