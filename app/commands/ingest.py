@@ -6,17 +6,15 @@ import argparse
 import signal
 import sys
 
-from sqlalchemy import select
-
 from app.commands.common import common_options
-from app.context import open_case
 from app.progress_display import JsonProgress, TerminalProgress
-from forensics.case.ingest_lock import ingest_lock
-from forensics.case.models import Evidence
 from forensics.custody import actions
-from forensics.pipeline.ingest import default_workers, run_job, start_job
+from forensics.pipeline.executor import WorkerProcesses, default_workers
 from forensics.pipeline.profiles import available_profiles, load_profile
 from forensics.pipeline.progress import CancelToken
+
+# The case database layer (SQLAlchemy) and the job code are imported only once the worker processes
+# are starting (see cmd_ingest): their interpreter start and imports then run beside these imports.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +44,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
+    with WorkerProcesses(args.workers).start() as processes:  # stopped here if no job takes them
+        return _ingest_case(args, profile, processes)
+
+
+def _ingest_case(args: argparse.Namespace, profile, processes: WorkerProcesses) -> int:
+    from sqlalchemy import select
+
+    from app.context import open_case
+    from forensics.case.ingest_lock import ingest_lock
+    from forensics.case.models import Evidence
+
     cancel = CancelToken()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     status = 0
@@ -61,7 +70,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             for item in items:
                 if cancel.cancelled:
                     break
-                status = max(status, _ingest_item(ctx, item, profile, args, cancel))
+                status = max(status, _ingest_item(ctx, item, profile, args, cancel, processes))
     finally:
         signal.signal(signal.SIGINT, previous)
     return status
@@ -73,7 +82,10 @@ def raise_missing(item: str) -> None:
     raise CaseError(f"no evidence item {item!r} in this case")
 
 
-def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
+def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses) -> int:
+    """One evidence item's job; the first item's job takes the workers started with the command."""
+    from forensics.pipeline.ingest import run_job, start_job
+
     display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
     job_id, _evidence_id, resumed_from = start_job(ctx.db, item, profile, args.workers)
     start_action = actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED
@@ -88,7 +100,9 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken) -> int:
             "resumed_from": resumed_from,
         },
     )
-    outcome = run_job(ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display)
+    outcome = run_job(
+        ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display, processes=processes
+    )
     display.done()
     for problem in outcome.listing_problems:  # shown even with -q: the listing itself may be incomplete
         print(f"custos: warning: {item}: {problem}", file=sys.stderr)

@@ -9,6 +9,7 @@ A distributed engine can implement :class:`Executor` and run the same :class:`Wo
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import faulthandler
 import multiprocessing as mp
@@ -91,20 +92,26 @@ def _test_hook() -> Callable[[WorkItem], None] | None:
 
 def _worker_main(
     index: int,
-    evidence_path: str,
-    options: TaskOptions,
     conn: Connection,
     current,
     started,
     slot: HeavySlot | None = None,
     spare=None,
 ) -> None:
+    """A worker: imports, then waits for its settings (evidence path, task options), then for batches."""
     _die_with_parent()
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` dumps a stuck worker's stack
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
     from forensics.evidence.source import EvidenceSource
 
     memory_gate.install(slot)
+    try:
+        settings = conn.recv()
+    except EOFError:
+        return
+    if settings is None:
+        return
+    evidence_path, options = settings
     source = EvidenceSource(evidence_path)
     hook = _test_hook()
     spare_core = (lambda: spare.value > 0) if spare is not None else True
@@ -137,22 +144,99 @@ class _Worker:
     assigned: dict[int, list[WorkItem]] = field(default_factory=dict)
 
 
-class LocalProcessExecutor:
-    """N worker processes on this machine, each with its own evidence handles."""
+class WorkerProcesses:
+    """Worker processes, and the memory they share with their executor, started before a job is known.
 
-    def __init__(self, evidence_path: str, options: TaskOptions, workers: int, item_timeout: float) -> None:
+    A program can start them first thing, so that their interpreter start and imports run while it
+    opens the case; :class:`LocalProcessExecutor` then hands each its settings. Workers not handed to
+    an executor are stopped by :meth:`close` (or at the end of a ``with`` block).
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = max(1, count)
+        self.ctx = mp.get_context("spawn")
+        self.current = self.ctx.Array("q", self.count, lock=False)
+        self.started = self.ctx.Array("d", self.count, lock=False)
+        # One memory-heavy step (PDQ of a large picture) at a time across the workers: bounds peak RSS.
+        self.slot = HeavySlot(self.ctx.Semaphore(1), self.ctx.Array("b", self.count, lock=False))
+        # Cores with no worker busy on them right now: a worker hashes a large item's MD5 on a helper
+        # thread only then (the hand-over costs CPU that a busy machine has no room for).
+        self.spare = self.ctx.Value("i", 0, lock=False)
+        self._waiting: list[_Worker | None] = [None] * self.count  # started, settings not yet sent
+
+    def spawn(self, index: int) -> _Worker:
+        """A new worker process in slot ``index`` (it waits for its settings)."""
+        parent_conn, child_conn = self.ctx.Pipe()
+        self.current[index] = 0
+        process = self.ctx.Process(
+            target=_worker_main,
+            args=(index, child_conn, self.current, self.started, self.slot.for_worker(index), self.spare),
+            daemon=True,
+            name=f"custos-worker-{index}",
+        )
+        process.start()
+        child_conn.close()
+        return _Worker(process, parent_conn)
+
+    def start(self) -> WorkerProcesses:
+        """Start a worker in every slot that has none waiting."""
+        for index, worker in enumerate(self._waiting):
+            if worker is None:
+                self._waiting[index] = self.spawn(index)
+        return self
+
+    def take(self, index: int) -> _Worker | None:
+        """The waiting worker of slot ``index`` (now the caller's to configure and stop), if any."""
+        worker, self._waiting[index] = self._waiting[index], None
+        if worker is not None and not worker.process.is_alive():
+            worker.conn.close()
+            return None
+        return worker
+
+    def close(self) -> None:
+        """Stop the workers still waiting for settings."""
+        for index in range(self.count):
+            worker = self.take(index)
+            if worker is None:
+                continue
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+            worker.process.join(1.0)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(2)
+            worker.conn.close()
+
+    def __enter__(self) -> WorkerProcesses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LocalProcessExecutor:
+    """N worker processes on this machine, each with its own evidence handles.
+
+    ``processes``: workers started earlier (:class:`WorkerProcesses` with the same count) to use first.
+    """
+
+    def __init__(
+        self,
+        evidence_path: str,
+        options: TaskOptions,
+        workers: int,
+        item_timeout: float,
+        processes: WorkerProcesses | None = None,
+    ) -> None:
         self.evidence_path = evidence_path
         self.options = options
         self.count = max(1, workers)
         self.item_timeout = item_timeout
-        self._ctx = mp.get_context("spawn")
-        self._current = self._ctx.Array("q", self.count, lock=False)
-        self._started = self._ctx.Array("d", self.count, lock=False)
-        # One memory-heavy step (PDQ of a large picture) at a time across the workers: bounds peak RSS.
-        self._slot = HeavySlot(self._ctx.Semaphore(1), self._ctx.Array("b", self.count, lock=False))
-        # Cores with no worker busy on them right now: a worker hashes a large item's MD5 on a helper
-        # thread only then (the hand-over costs CPU that a busy machine has no room for).
-        self._spare = self._ctx.Value("i", 0, lock=False)
+        self._processes = processes if processes is not None and processes.count == self.count else None
+        shared = self._processes or WorkerProcesses(self.count)
+        self._new_workers = shared
+        self._current, self._started = shared.current, shared.started
+        self._slot, self._spare = shared.slot, shared.spare
         self._extra_cores = max(0, (os.cpu_count() or 1) - self.count)
         self._workers: list[_Worker | None] = [None] * self.count
         self.replaced = 0
@@ -160,26 +244,9 @@ class LocalProcessExecutor:
         self._next_id = 0
 
     def _spawn(self, index: int) -> _Worker:
-        parent_conn, child_conn = self._ctx.Pipe()
-        self._current[index] = 0
-        process = self._ctx.Process(
-            target=_worker_main,
-            args=(
-                index,
-                self.evidence_path,
-                self.options,
-                child_conn,
-                self._current,
-                self._started,
-                self._slot.for_worker(index),
-                self._spare,
-            ),
-            daemon=True,
-            name=f"custos-worker-{index}",
-        )
-        process.start()
-        child_conn.close()
-        worker = _Worker(process, parent_conn)
+        """Slot ``index`` gets a worker (one started earlier if there is one) with this job's settings."""
+        worker = (self._processes.take(index) if self._processes else None) or self._new_workers.spawn(index)
+        worker.conn.send((self.evidence_path, self.options))
         self._workers[index] = worker
         return worker
 
@@ -326,3 +393,8 @@ class LocalProcessExecutor:
                 worker.process.join(2)
             worker.conn.close()
         self._workers = [None] * self.count
+
+
+def default_workers() -> int:
+    """Worker processes of a job unless told otherwise: one per core."""
+    return max(1, os.cpu_count() or 1)

@@ -8,7 +8,6 @@ processing from the items still ``pending``; the result equals an uninterrupted 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, FileSystem, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.pipeline.enumerate import BackgroundEnumeration
-from forensics.pipeline.executor import Executor, LocalProcessExecutor
+from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
 from forensics.pipeline.profiles import Profile
 from forensics.pipeline.progress import CancelToken, Progress
 from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
@@ -65,10 +64,6 @@ class IngestOutcome:
         }
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
 def start_job(db: CaseDatabase, item: str, profile: Profile, workers: int) -> tuple[int, int, int | None]:
     """Create the job row; returns (job id, evidence id, id of the interrupted job it resumes)."""
     with db.session() as s:
@@ -104,13 +99,14 @@ def run_job(
     cancel: CancelToken | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     executor: Executor | None = None,
+    processes: WorkerProcesses | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
     The workers start at once and the enumeration runs beside them in a thread: workers get the
     first items as soon as the enumeration has committed them. The enumeration's inserts and this
     thread's result writes share one lock: one write transaction at a time, never two racing for
-    SQLite's lock.
+    SQLite's lock. ``processes``: workers started earlier, used by the default executor.
     """
     cancel = cancel or CancelToken()
     with db.session() as s:
@@ -130,7 +126,9 @@ def run_job(
     feed = PendingFeed(db, evidence_id, item, enumeration, progress)
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
     base_items, base_bytes = progress.items_done, progress.bytes_done
-    executor = executor or LocalProcessExecutor(evidence_path, options, workers, profile.item_timeout)
+    executor = executor or LocalProcessExecutor(
+        evidence_path, options, workers, profile.item_timeout, processes=processes
+    )
 
     def tick() -> None:
         feed.pump()
