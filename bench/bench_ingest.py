@@ -12,7 +12,8 @@ with the evidence files in the page cache (read once before any timing):
 * ``custos ingest`` (its own process, end to end) with the ``hashes``, ``triage`` and ``full`` profiles;
 * bare reduced decode: every recovered JPEG opened with Pillow in draft mode at the scale the triage
   profile decodes at, on all cores;
-* peak RSS of the whole ingest process tree (psutil, sampled every 50 ms; shared pages count per process).
+* peak RSS of the whole ingest process tree (psutil, sampled every 50 ms, the list of descendants renewed
+  every 0.5 s; shared pages count per process).
 
 Prints a Markdown table and writes ``bench_ingest.json`` (and ``.md``) to ``--out``. Also checks that the
 Custos listing holds every file the builder put in, with the builder's MD5.
@@ -24,6 +25,7 @@ import argparse
 import contextlib
 import hashlib
 import io
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -49,6 +51,7 @@ from scripts.fixtures.fat import deleted_fat_name  # noqa: E402
 PASSPHRASE = "benchmark passphrase"
 EXAMINER = "Bench Examiner"
 READ_SIZE = 4 << 20
+MEMORY_RUN = "#memory"  # suffix of the key of an ingest run made only to sample its memory
 MB = 1e6
 TARGETS = {
     "hashes_raw_vs_bare": (">=", 0.85),
@@ -204,27 +207,35 @@ def custos_command() -> list[str]:
 
 
 class TreeRssSampler(threading.Thread):
-    """Peak summed RSS of a process and all its descendants, sampled until the process ends."""
+    """Peak summed RSS of a process and all its descendants, sampled until the process ends.
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    The sampler shares the cores with what it measures, so it stays light: the RSS of the processes it
+    knows is read every ``interval`` seconds, the list of descendants (a scan of every process of the
+    machine) is renewed only every ``rescan`` samples.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05, rescan: int = 10) -> None:
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.interval = interval
+        self.rescan = rescan
         self.peak_total = 0
         self.peak_single = 0
         self.max_processes = 0
 
     def run(self) -> None:
-        while True:
-            try:
-                processes = [self.root, *self.root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                return
+        processes: list[psutil.Process] = []
+        for count in itertools.count():
+            if count % self.rescan == 0:
+                try:
+                    processes = [self.root, *self.root.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    return
             sizes = []
             for process in processes:
                 with contextlib.suppress(psutil.Error):
                     sizes.append(process.memory_info().rss)
-            if not sizes:
+            if not self.root.is_running() or not sizes:
                 return
             self.peak_total = max(self.peak_total, sum(sizes))
             self.peak_single = max(self.peak_single, max(sizes))
@@ -249,8 +260,13 @@ def _read_progress(stream, started: float, phases: dict, tail: list[str]) -> Non
             seen["items_done"], seen["items_total"] = record["items_done"], record["items_total"]
 
 
-def ingest_run(container: str, profile: str, evidence: Path, workdir: Path, workers: int) -> Timed:
-    """A new case with ``evidence``, then ``custos ingest`` as its own process, timed end to end."""
+def ingest_run(
+    container: str, profile: str, evidence: Path, workdir: Path, workers: int, sample_rss: bool = True
+) -> Timed:
+    """A new case with ``evidence``, then ``custos ingest`` as its own process, timed end to end.
+
+    ``sample_rss=False``: no memory sampler beside the run (it costs the run about 1 % of its time).
+    """
     case_dir = workdir / f"case-{container}-{profile}"
     shutil.rmtree(case_dir, ignore_errors=True)
     custos_inprocess(
@@ -273,7 +289,8 @@ def ingest_run(container: str, profile: str, evidence: Path, workdir: Path, work
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO_ROOT)
     sampler = TreeRssSampler(process.pid)
-    sampler.start()
+    if sample_rss:
+        sampler.start()
     reader = threading.Thread(
         target=_read_progress, args=(process.stderr, started, phases, tail), daemon=True
     )
@@ -281,7 +298,8 @@ def ingest_run(container: str, profile: str, evidence: Path, workdir: Path, work
     code = process.wait()
     seconds = time.perf_counter() - started
     reader.join(5)
-    sampler.join(5)
+    if sample_rss:
+        sampler.join(5)
     records = [json.loads(line) for line in custos_inprocess("files", case_dir, "--jsonl").splitlines()]
     done = [r for r in records if r["status"] == "done"]
     detail = {
@@ -290,9 +308,9 @@ def ingest_run(container: str, profile: str, evidence: Path, workdir: Path, work
         "exit_code": code,
         "stderr_tail": tail[-5:] if code else [],
         "phases": phases,
-        "peak_rss_tree_bytes": sampler.peak_total,
-        "peak_rss_process_bytes": sampler.peak_single,
-        "processes": sampler.max_processes,
+        "peak_rss_tree_bytes": sampler.peak_total if sample_rss else None,
+        "peak_rss_process_bytes": sampler.peak_single if sample_rss else None,
+        "processes": sampler.max_processes if sample_rss else None,
         "listed": len(records),
         "errors": sum(1 for r in records if r["status"] == "error"),
         "images_hashed": sum(1 for r in records if r.get("phash")),
@@ -384,7 +402,8 @@ def ratios(steps: dict[str, Timed]) -> dict[str, float | None]:
 
     bare_decode_cpu = steps["bare_decode"].detail.get("cpu_seconds") if "bare_decode" in steps else None
     runs = [step for key, step in steps.items() if ":" in key]
-    peak = max((step.detail["peak_rss_tree_bytes"] for step in runs), default=None)
+    peaks = [step.detail.get("peak_rss_tree_bytes") for step in runs]
+    peak = max((value for value in peaks if value is not None), default=None)
     return {
         "hashes_raw_vs_bare": divide(rate("raw:hashes"), rate("bare_hash")),
         "hashes_raw_vs_peer": divide(rate("raw:hashes"), rate("peer_raw")),
@@ -480,15 +499,23 @@ def run(
     # Order matters for the page cache: the bare steps read what tsk_recover wrote, and every peer output
     # is deleted once used, so the evidence stays cached for the ingest runs. The steps of the hashing
     # ratios (bare limit, `hashes` runs) are measured `repeat` times, interleaved, so that a slow spell
-    # of a shared machine falls on all of them alike; each keeps its median run.
-    ingest = {
-        key: _ingest_step(*key.split(":"), evidence[key.split(":")[0]], workdir, workers) for key in runs
-    }
+    # of a shared machine falls on all of them alike; each keeps its median run. With repeats, the memory
+    # of a `hashes` run is sampled in one run of its own, outside the timing (the bare limit has no
+    # sampler beside it either).
     hashing = [key for key in runs if key.endswith(":hashes")]
+    timed_apart = repeat > 1
+    ingest = {
+        key: _ingest_step(key, evidence, workdir, workers, sample_rss=not (timed_apart and key in hashing))
+        for key in runs
+    }
     measurements = [
         ("peer_raw", lambda: peer_pipeline(image.raw, peer_raw)),
         ("bare_decode", lambda: bare_decode(recovered_photos(peer_raw), workers)),
     ]
+    if timed_apart:
+        measurements += [
+            (f"{key}{MEMORY_RUN}", _ingest_step(key, evidence, workdir, workers)) for key in hashing
+        ]
     for _ in range(repeat):
         measurements.append(("bare_hash", lambda: bare_hash(recovered_files(peer_raw), workers)))
         measurements += [(key, ingest[key]) for key in hashing]
@@ -497,6 +524,7 @@ def run(
     )
     measurements += [(key, ingest[key]) for key in runs if key not in hashing]
     repeats: dict[str, list[tuple[Timed, dict | None]]] = {}
+    memory: dict[str, Timed] = {}  # the sampled run of a key whose timed runs go without the sampler
     for key, measure in measurements:
         if ":" in key:  # an ingest run: its evidence back in the page cache, outside the timing
             warm(evidence_files[key.split(":")[0]])
@@ -505,8 +533,13 @@ def run(
         timed.detail["cpu_seconds"] = round(children_cpu_seconds() - cpu_before, 2)
         timed.detail["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         check = check_listing(image, timed.detail.pop("records")) if "records" in timed.detail else None
+        if key.endswith(MEMORY_RUN):
+            memory[key.removesuffix(MEMORY_RUN)] = timed
+            continue
         repeats.setdefault(key, []).append((timed, check))
         steps[key], checks_of_step = median_run(repeats[key])
+        if key in memory:
+            steps[key].detail.update(memory_of(memory[key]))
         if checks_of_step is not None:
             checks[key] = checks_of_step
         print(f"{timed.name}: {timed.seconds:.1f} s", file=sys.stderr)
@@ -542,8 +575,15 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _ingest_step(container: str, profile: str, evidence: Path, workdir: Path, workers: int):
-    return lambda: ingest_run(container, profile, evidence, workdir, workers)
+def _ingest_step(key: str, evidence: dict[str, Path], workdir: Path, workers: int, sample_rss: bool = True):
+    container, profile = key.split(":")
+    return lambda: ingest_run(container, profile, evidence[container], workdir, workers, sample_rss)
+
+
+def memory_of(run: Timed) -> dict:
+    """The memory figures of a run made to sample them, for the step whose timed runs had no sampler."""
+    keys = ("peak_rss_tree_bytes", "peak_rss_process_bytes", "processes")
+    return {**{k: run.detail[k] for k in keys}, "memory_run_seconds": round(run.seconds, 3)}
 
 
 def recovered_files(folder: Path) -> list[Path]:

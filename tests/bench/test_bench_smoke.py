@@ -114,6 +114,10 @@ def test_hashing_ratio_steps_are_repeated_and_keep_their_median(smoke_result: di
         assert round(step["seconds"], 3) == sorted(run["seconds"] for run in runs)[REPEAT // 2]
     for key in ("peer_raw", "bare_decode", "raw:triage", "raw:full"):
         assert "repeats" not in smoke_result["steps"][key]["detail"]
+    for key in ("raw:hashes", "e01:hashes"):  # memory from a run of its own, outside the timing
+        assert smoke_result["steps"][key]["detail"]["memory_run_seconds"] > 0
+    for key in ("raw:triage", "raw:full"):
+        assert "memory_run_seconds" not in smoke_result["steps"][key]["detail"]
 
 
 def test_median_run_is_the_middle_one_and_shows_any_wrong_listing() -> None:
