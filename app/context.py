@@ -15,6 +15,7 @@ from pathlib import Path
 from app.passphrase import passphrase_for
 from forensics.case.db import CaseDatabase
 from forensics.custody.log import CustodyLog
+from forensics.custody.profiles import KeyUnlock
 from forensics.custody.session import check_access, open_custody
 
 
@@ -37,13 +38,18 @@ class CaseContext:
         self.close()
 
 
-def open_case(args: argparse.Namespace, case_dir: Path | str, *, write: bool) -> CaseContext:
-    """Open an existing case as ``args.examiner``; refuses non-members (custody rules)."""
+def open_case(
+    args: argparse.Namespace, case_dir: Path | str, *, write: bool, unlocking: KeyUnlock | None = None
+) -> CaseContext:
+    """Open an existing case as ``args.examiner``; refuses non-members (custody rules).
+
+    ``unlocking``: the examiner's key already being unsealed (:func:`app.passphrase.unlock_early`).
+    """
     db = CaseDatabase(case_dir, upgrade=write)  # a read-only open never changes the file
     try:
         profile = check_access(db, getattr(args, "examiner", None))
         passphrase = passphrase_for(profile.name) if write else None
-        custody = open_custody(db, profile.name, write=write, passphrase=passphrase)
+        custody = open_custody(db, profile.name, write=write, passphrase=passphrase, unlocking=unlocking)
     except BaseException:
         db.close()
         raise

@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 
-from forensics.errors import AccessDenied
+from forensics.errors import AccessDenied, CustosError
 
 
 def passphrase_for(examiner: str) -> str:
@@ -18,3 +18,22 @@ def passphrase_for(examiner: str) -> str:
             f"passphrase for examiner {examiner!r} needed: set $CUSTOS_PASSPHRASE or run in a terminal"
         )
     return getpass.getpass(f"Passphrase for examiner {examiner}: ")
+
+
+def unlock_early(examiner: str | None):
+    """Start unsealing the examiner's key in a thread when the passphrase is in the environment.
+
+    For a command that opens a case for writing: the key derivation then runs beside its imports
+    and the opening of the case (see :func:`app.context.open_case`). None when there is no
+    passphrase in the environment or no such profile: the usual path then asks and reports.
+    """
+    passphrase = os.environ.get("CUSTOS_PASSPHRASE")
+    if passphrase is None:
+        return None
+    from forensics.custody.profiles import load_examiner
+
+    try:
+        profile = load_examiner(examiner)
+    except CustosError:
+        return None
+    return profile.unlock_in_background(passphrase)

@@ -7,6 +7,7 @@ import signal
 import sys
 
 from app.commands.common import common_options
+from app.passphrase import unlock_early
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.custody import actions
 from forensics.pipeline.executor import WorkerProcesses, default_workers
@@ -45,10 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     with WorkerProcesses(args.workers).start() as processes:  # stopped here if no job takes them
-        return _ingest_case(args, profile, processes)
+        # the custody key's scrypt runs beside the imports and the case opening
+        unlocking = unlock_early(getattr(args, "examiner", None))
+        return _ingest_case(args, profile, processes, unlocking)
 
 
-def _ingest_case(args: argparse.Namespace, profile, processes: WorkerProcesses) -> int:
+def _ingest_case(args: argparse.Namespace, profile, processes: WorkerProcesses, unlocking) -> int:
     from sqlalchemy import select
 
     from app.context import open_case
@@ -59,7 +62,10 @@ def _ingest_case(args: argparse.Namespace, profile, processes: WorkerProcesses) 
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     status = 0
     try:
-        with open_case(args, args.case_dir, write=True) as ctx, ingest_lock(ctx.case_dir):
+        with (
+            open_case(args, args.case_dir, write=True, unlocking=unlocking) as ctx,
+            ingest_lock(ctx.case_dir),
+        ):
             with ctx.db.session() as s:
                 query = select(Evidence.item).order_by(Evidence.id)
                 if args.item:

@@ -8,10 +8,12 @@ Names are matched without regard to case, and are unique that way.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +63,10 @@ class ExaminerProfile:
         except (KeyError, ValueError) as exc:
             raise CustosError(f"examiner profile of {self.name!r} is damaged: {exc}") from exc
 
+    def unlock_in_background(self, passphrase: str) -> KeyUnlock:
+        """:meth:`unlock` in a thread: the key derivation (scrypt) releases the GIL, the caller goes on."""
+        return KeyUnlock(self, passphrase)
+
     def public_record(self) -> dict[str, str]:
         """What others need to add or trust this examiner (no secret)."""
         return {
@@ -70,6 +76,40 @@ class ExaminerProfile:
             "public_key": self.public_key,
             "key_id": self.key_id,
         }
+
+
+class KeyUnlock:
+    """A profile's private key being unsealed in a thread; :meth:`key` waits for it.
+
+    A command that will sign custody events starts this before its slow imports and opening the
+    case. Whatever :meth:`ExaminerProfile.unlock` would raise, :meth:`key` raises.
+    """
+
+    def __init__(self, profile: ExaminerProfile, passphrase: str) -> None:
+        self.profile = profile
+        self._passphrase = passphrase
+        self._key: Ed25519PrivateKey | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="custos-key-unlock", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._key = self.profile.unlock(self._passphrase)
+        except BaseException as exc:  # handed to the caller by key()
+            self._error = exc
+
+    def serves(self, profile: ExaminerProfile, passphrase: str) -> bool:
+        """Whether this unlock is of ``profile``'s key with ``passphrase``."""
+        return profile.key_id == self.profile.key_id and hmac.compare_digest(
+            passphrase.encode("utf-8"), self._passphrase.encode("utf-8")
+        )
+
+    def key(self) -> Ed25519PrivateKey:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._key
 
 
 def validate_name(name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from forensics.custody.actions import EXAMINER_ADDED
 from forensics.custody.log import CustodyLog, last_entry
 from forensics.custody.membership import registration_details
-from forensics.custody.profiles import ExaminerProfile, load_examiner, name_key
+from forensics.custody.profiles import ExaminerProfile, KeyUnlock, load_examiner, name_key
 from forensics.custody.roster import load_members
 from forensics.errors import AccessDenied, CaseError
 
@@ -45,11 +45,20 @@ def check_access(db, examiner: str | None) -> ExaminerProfile:
     return profile
 
 
-def open_custody(db, examiner: str | None, *, write: bool, passphrase: str | None) -> CustodyLog:
-    """The case's custody log as ``examiner``; refuses non-members and wrong passphrases."""
+def open_custody(
+    db, examiner: str | None, *, write: bool, passphrase: str | None, unlocking: KeyUnlock | None = None
+) -> CustodyLog:
+    """The case's custody log as ``examiner``; refuses non-members and wrong passphrases.
+
+    ``unlocking``: the key already being unsealed (used only if it is this profile's, same passphrase).
+    """
     profile = check_access(db, examiner)
     if not write:
         return CustodyLog(db, profile.name, profile.key_id, None)
     if passphrase is None:
         raise AccessDenied(f"a passphrase is needed to sign custody events as {profile.name!r}")
-    return CustodyLog(db, profile.name, profile.key_id, profile.unlock(passphrase))
+    if unlocking is not None and unlocking.serves(profile, passphrase):
+        key = unlocking.key()
+    else:
+        key = profile.unlock(passphrase)
+    return CustodyLog(db, profile.name, profile.key_id, key)
