@@ -209,6 +209,7 @@ def _walk_one(
             select(func.max(File.seq)).where(File.filesystem_id == fs_row.id, File.parent_id.is_(None))
         )
     start = -1 if done is None else done
+    fs_id = fs_row.id  # read once: an ORM attribute costs more than the row it would go into
     entries, errors = _entries(source, fs_row)
     batch: list[dict] = []
     sizes = iter(FIRST_BATCHES)
@@ -217,14 +218,14 @@ def _walk_one(
     for seq, entry in enumerate(entries):
         if seq <= start:
             continue
-        batch.append(_row(entry, evidence_id, fs_row.id, seq))
+        batch.append(_row(entry, evidence_id, fs_id, seq))
         if len(batch) >= limit:
-            yield RowsFound(fs_row.id, batch)
+            yield RowsFound(fs_id, batch)
             batch = []
             limit = next(sizes, BATCH)
     if batch:
-        yield RowsFound(fs_row.id, batch)
-    yield FileSystemDone(fs_row.id, seq + 1, list(errors))
+        yield RowsFound(fs_id, batch)
+    yield FileSystemDone(fs_id, seq + 1, list(errors))
 
 
 def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Step) -> None:
