@@ -5,8 +5,12 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from forensics.errors import AccessDenied, CustosError
+
+if TYPE_CHECKING:
+    from forensics.custody.profiles import KeyUnlock
 
 
 def passphrase_for(examiner: str) -> str:
@@ -20,7 +24,7 @@ def passphrase_for(examiner: str) -> str:
     return getpass.getpass(f"Passphrase for examiner {examiner}: ")
 
 
-def unlock_early(examiner: str | None):
+def unlock_early(examiner: str | None) -> KeyUnlock | None:
     """Start unsealing the examiner's key in a thread when the passphrase is in the environment.
 
     For a command that opens a case for writing: the key derivation then runs beside its imports

@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from app.commands.common import common_options
 from app.passphrase import unlock_early
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.custody import actions
 from forensics.pipeline.executor import WorkerProcesses, default_workers
-from forensics.pipeline.profiles import available_profiles, load_profile
+from forensics.pipeline.profiles import Profile, available_profiles, load_profile
 from forensics.pipeline.progress import CancelToken
 
-# The case database layer (SQLAlchemy) and the job code are imported only once the worker processes
-# are starting (see cmd_ingest): their interpreter start and imports then run beside these imports.
+if TYPE_CHECKING:
+    from forensics.custody.profiles import KeyUnlock
+
+# The case database layer (SQLAlchemy) and the job code are imported inside the functions below, once
+# the worker processes are started: the workers' own start-up then runs while this process imports them.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +55,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _ingest_case(args, profile, processes, unlocking)
 
 
-def _ingest_case(args: argparse.Namespace, profile, processes: WorkerProcesses, unlocking) -> int:
+def _ingest_case(
+    args: argparse.Namespace, profile: Profile, processes: WorkerProcesses, unlocking: KeyUnlock | None
+) -> int:
     from sqlalchemy import select
 
     from app.context import open_case

@@ -232,9 +232,9 @@ class LocalProcessExecutor:
         self.options = options
         self.count = max(1, workers)
         self.item_timeout = item_timeout
-        self._processes = processes if processes is not None and processes.count == self.count else None
-        shared = self._processes or WorkerProcesses(self.count)
-        self._new_workers = shared
+        matching = processes is not None and processes.count == self.count
+        self._processes = processes if matching else WorkerProcesses(self.count)
+        shared = self._processes
         self._current, self._started = shared.current, shared.started
         self._slot, self._spare = shared.slot, shared.spare
         self._extra_cores = max(0, (os.cpu_count() or 1) - self.count)
@@ -245,7 +245,7 @@ class LocalProcessExecutor:
 
     def _spawn(self, index: int) -> _Worker:
         """Slot ``index`` gets a worker (one started earlier if there is one) with this job's settings."""
-        worker = (self._processes.take(index) if self._processes else None) or self._new_workers.spawn(index)
+        worker = self._processes.take(index) or self._processes.spawn(index)
         worker.conn.send((self.evidence_path, self.options))
         self._workers[index] = worker
         return worker
