@@ -88,8 +88,10 @@ def describe_machine() -> str:
     except OSError:
         pass
     turbo = features.version_feature("libjpeg_turbo") if features.check_feature("libjpeg_turbo") else "no"
-    return (f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
-            f"Pillow {Image.__version__} (libjpeg-turbo {turbo}); 1 process")
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
+        f"Pillow {Image.__version__} (libjpeg-turbo {turbo}); 1 process"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"Machine: {describe_machine()}")
     print(f"Images: {len(photos)} JPEGs; repeat {args.repeat}\n")
-    print("| group | images | mean MP | setting | images/s per core | speed-up | pHash bits moved (mean/max)"
-          " | dHash (mean/max) | PDQ (mean/max) | mean decode scale |")
+    print(
+        "| group | images | mean MP | setting | images/s per core | speed-up | pHash bits moved (mean/max)"
+        " | dHash (mean/max) | PDQ (mean/max) | mean decode scale |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for group, members in groups.items():
         if not members:
@@ -135,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
                         distances.append(hamming(before, after))
             cells = [f"{statistics.mean(v):.1f} / {max(v)}" if v else "-" for v in moved.values()]
             scale = statistics.mean(r.image.decode_scale for r in results if r.image)
-            print(f"| {group} | {len(members)} | {mean_mp:.1f} | {label} | {1 / seconds:.1f} | "
-                  f"{baseline / seconds:.1f}x | {' | '.join(cells)} | {scale:.1f} |")
+            print(
+                f"| {group} | {len(members)} | {mean_mp:.1f} | {label} | {1 / seconds:.1f} | "
+                f"{baseline / seconds:.1f}x | {' | '.join(cells)} | {scale:.1f} |"
+            )
     return 0
 
 

@@ -28,8 +28,15 @@ from forensics.analysis.store import analysis_fields, store_analyses, store_anal
 from forensics.analysis.thumbnail import make_thumbnail
 
 __all__ = [
-    "ANALYSIS_TASKS", "HEAD_SIZE", "AnalysisOptions", "AnalysisResult", "analysis_fields", "analyze",
-    "store_analyses", "store_analysis", "wants_whole_content",
+    "ANALYSIS_TASKS",
+    "HEAD_SIZE",
+    "AnalysisOptions",
+    "AnalysisResult",
+    "analysis_fields",
+    "analyze",
+    "store_analyses",
+    "store_analysis",
+    "wants_whole_content",
 ]
 
 HEAD_SIZE = 65536
@@ -82,8 +89,9 @@ def _pixel_tasks(
             if deadline.expired():
                 warnings.append("thumbnail skipped: time budget exceeded")
             else:
-                thumb = make_thumbnail(decoded.image, decoded.orientation, options.thumbnail_size,
-                                       options.thumbnail_quality)
+                thumb = make_thumbnail(
+                    decoded.image, decoded.orientation, options.thumbnail_size, options.thumbnail_quality
+                )
     except Exception as exc:
         warnings.append(describe("image hashing/thumbnail failed", exc))
     finally:
@@ -114,6 +122,11 @@ def analyze(
                 image, hashes, thumb = _pixel_tasks(content, options, warnings)
     except Exception as exc:  # MemoryError, RecursionError, ... from hostile input
         warnings.append(describe("analysis failed", exc))
-    return AnalysisResult(filetype=filetype, exif=exif, image=image, perceptual=hashes, thumbnail=thumb,
-                          warnings=tuple(warnings))
-
+    return AnalysisResult(
+        filetype=filetype,
+        exif=exif,
+        image=image,
+        perceptual=hashes,
+        thumbnail=thumb,
+        warnings=tuple(warnings),
+    )

@@ -168,8 +168,12 @@ def _info_from_tags(tags: dict, warnings: list[str]) -> ExifInfo:
     return ExifInfo(
         make=field("Make", lambda: _text(tags, "Image Make")),
         model=field("Model", lambda: _text(tags, "Image Model")),
-        body_serial=field("BodySerialNumber", lambda: _text(
-            tags, "EXIF BodySerialNumber", "Image CameraSerialNumber", "MakerNote SerialNumber")),
+        body_serial=field(
+            "BodySerialNumber",
+            lambda: _text(
+                tags, "EXIF BodySerialNumber", "Image CameraSerialNumber", "MakerNote SerialNumber"
+            ),
+        ),
         software=field("Software", lambda: _text(tags, "Image Software")),
         datetime_original=field("DateTimeOriginal", lambda: _datetime_original(tags, warnings)),
         offset=field("OffsetTimeOriginal", lambda: _offset(tags)),

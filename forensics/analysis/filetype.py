@@ -61,8 +61,9 @@ def identify(head: bytes) -> tuple[str, str]:
     return libmagic.mime_type(head), description
 
 
-def categorise(mime: str | None, description: str | None, entropy: float | None, length: int,
-               table: FileTypeTable) -> str:
+def categorise(
+    mime: str | None, description: str | None, entropy: float | None, length: int, table: FileTypeTable
+) -> str:
     """One of the categories in filetypes_table.CATEGORIES for this content."""
     lowered = (description or "").lower()
     for needles, category in table.description_rules:

@@ -10,8 +10,17 @@ from pathlib import Path
 from forensics.resources import resource_path
 
 CATEGORIES = (
-    "image", "video", "audio", "document", "archive", "executable", "database", "email", "text",
-    "encrypted", "other",
+    "image",
+    "video",
+    "audio",
+    "document",
+    "archive",
+    "executable",
+    "database",
+    "email",
+    "text",
+    "encrypted",
+    "other",
 )
 DEFAULT_TABLE_PATH = resource_path("filetypes", "filetypes.toml")
 

@@ -67,7 +67,7 @@ def pdq_with_dihedral(image: Image.Image) -> tuple[str, int, bytes]:
 
 def split_dihedral(blob: bytes) -> list[str]:
     """The 8 dihedral PDQ hashes stored in ``file_analysis.pdq_dihedral`` as hex strings."""
-    return [blob[i:i + 32].hex() for i in range(0, len(blob), 32)]
+    return [blob[i : i + 32].hex() for i in range(0, len(blob), 32)]
 
 
 def _grey(image: Image.Image) -> Image.Image:

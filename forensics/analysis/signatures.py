@@ -10,7 +10,7 @@ EXIF_KINDS = frozenset({"jpeg", "tiff", "png", "webp", "heif"})
 
 
 def image_kind(head: bytes) -> str | None:
-    """"jpeg", "png", "gif", "bmp", "tiff", "webp" or "heif" (HEIC/AVIF) from the head; else None."""
+    """ "jpeg", "png", "gif", "bmp", "tiff", "webp" or "heif" (HEIC/AVIF) from the head; else None."""
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):

@@ -13,11 +13,29 @@ from forensics.analysis.results import AnalysisResult
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 
 EXIF_FIELDS = (
-    "make", "model", "body_serial", "software", "datetime_original", "offset", "orientation",
-    "gps_lat", "gps_lon", "gps_alt", "gps_time", "has_thumbnail",
+    "make",
+    "model",
+    "body_serial",
+    "software",
+    "datetime_original",
+    "offset",
+    "orientation",
+    "gps_lat",
+    "gps_lon",
+    "gps_alt",
+    "gps_time",
+    "has_thumbnail",
 )
 JSONL_FIELDS = (
-    "mime", "description", "category", "extension_mismatch", "entropy", "exif", "phash", "dhash", "pdq",
+    "mime",
+    "description",
+    "category",
+    "extension_mismatch",
+    "entropy",
+    "exif",
+    "phash",
+    "dhash",
+    "pdq",
     "pdq_quality",
 )
 _QUERY_CHUNK = 500  # stays far below SQLite's bound-parameter limit
@@ -33,24 +51,44 @@ def analysis_row(file_id: int, result: AnalysisResult) -> dict:
     row = dict(_ANALYSIS_DEFAULTS, file_id=file_id)
     if result.filetype is not None:
         kind = result.filetype
-        row.update(mime=kind.mime, description=kind.description, category=kind.category, entropy=kind.entropy,
-                   extension_mismatch=kind.extension_mismatch, mismatch_detail=kind.mismatch_detail)
+        row.update(
+            mime=kind.mime,
+            description=kind.description,
+            category=kind.category,
+            entropy=kind.entropy,
+            extension_mismatch=kind.extension_mismatch,
+            mismatch_detail=kind.mismatch_detail,
+        )
     if result.image is not None:
         image = result.image
-        row.update(image_format=image.format, image_mode=image.mode, width=image.width, height=image.height,
-                   decode_scale=image.decode_scale, truncated=image.truncated, too_large=image.too_large)
+        row.update(
+            image_format=image.format,
+            image_mode=image.mode,
+            width=image.width,
+            height=image.height,
+            decode_scale=image.decode_scale,
+            truncated=image.truncated,
+            too_large=image.too_large,
+        )
     if result.perceptual is not None:
         hashes = result.perceptual
-        row.update(phash=hashes.phash, dhash=hashes.dhash, pdq=hashes.pdq, pdq_quality=hashes.pdq_quality,
-                   pdq_dihedral=hashes.pdq_dihedral, too_small=hashes.too_small, blank=hashes.blank,
-                   low_quality=hashes.low_quality)
+        row.update(
+            phash=hashes.phash,
+            dhash=hashes.dhash,
+            pdq=hashes.pdq,
+            pdq_quality=hashes.pdq_quality,
+            pdq_dihedral=hashes.pdq_dihedral,
+            too_small=hashes.too_small,
+            blank=hashes.blank,
+            low_quality=hashes.low_quality,
+        )
     row["warnings_json"] = json.dumps(list(result.warnings)) if result.warnings else None
     return row
 
 
 def _delete_rows(session: Session, file_ids: list[int]) -> None:
     for start in range(0, len(file_ids), _QUERY_CHUNK):
-        chunk = file_ids[start:start + _QUERY_CHUNK]
+        chunk = file_ids[start : start + _QUERY_CHUNK]
         for table in _ANALYSIS_TABLES:
             session.execute(delete(table).where(table.c.file_id.in_(chunk)))
 
@@ -76,9 +114,15 @@ def store_analyses(
         dict(asdict(result.exif), file_id=file_id) for file_id, result in items if result.exif is not None
     ]
     thumbnails = [
-        {"file_id": file_id, "mime": result.thumbnail.mime, "width": result.thumbnail.width,
-         "height": result.thumbnail.height, "data": result.thumbnail.data}
-        for file_id, result in items if result.thumbnail is not None
+        {
+            "file_id": file_id,
+            "mime": result.thumbnail.mime,
+            "width": result.thumbnail.width,
+            "height": result.thumbnail.height,
+            "data": result.thumbnail.data,
+        }
+        for file_id, result in items
+        if result.thumbnail is not None
     ]
     for table, rows in zip(_ANALYSIS_TABLES, (analysis, exif, thumbnails), strict=True):
         if rows:
@@ -99,7 +143,7 @@ def analysis_fields(session: Session, file_ids: list[int]) -> dict[int, dict]:
     fields = {file_id: _empty_fields() for file_id in file_ids}
     ids = list(fields)
     for start in range(0, len(ids), _QUERY_CHUNK):
-        chunk = ids[start:start + _QUERY_CHUNK]
+        chunk = ids[start : start + _QUERY_CHUNK]
         rows = session.execute(
             select(FileAnalysis, FileExif)
             .outerjoin(FileExif, FileExif.file_id == FileAnalysis.file_id)
@@ -107,8 +151,16 @@ def analysis_fields(session: Session, file_ids: list[int]) -> dict[int, dict]:
         )
         for analysis, exif in rows:
             entry = fields[analysis.file_id]
-            for name in ("mime", "description", "category", "extension_mismatch", "phash", "dhash", "pdq",
-                         "pdq_quality"):
+            for name in (
+                "mime",
+                "description",
+                "category",
+                "extension_mismatch",
+                "phash",
+                "dhash",
+                "pdq",
+                "pdq_quality",
+            ):
                 entry[name] = getattr(analysis, name)
             entry["entropy"] = round(analysis.entropy, 4) if analysis.entropy is not None else None
             entry["exif"] = {name: getattr(exif, name) for name in EXIF_FIELDS} if exif is not None else None

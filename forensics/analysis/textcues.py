@@ -34,8 +34,21 @@ _FIRST_LINE = re.compile(
 # Anywhere in the head (lower-cased): markup, and the markers that searched text patterns look for; then
 # source-code markers, which only keep libmagic's finer description ("Python script", "C source").
 _ANYWHERE = (
-    b"<", b"eapi=", b"@eclass", b"%pdf", b"desktop entry", b"internetshortcut", b"kde config",
-    b"import ", b"def ", b"package ", b"use strict", b"#include", b"#define", b".globl", b".text",
+    b"<",
+    b"eapi=",
+    b"@eclass",
+    b"%pdf",
+    b"desktop entry",
+    b"internetshortcut",
+    b"kde config",
+    b"import ",
+    b"def ",
+    b"package ",
+    b"use strict",
+    b"#include",
+    b"#define",
+    b".globl",
+    b".text",
 )
 
 

@@ -42,8 +42,13 @@ def _rational(value: float | int | Fraction) -> TiffImagePlugin.IFDRational:
     return TiffImagePlugin.IFDRational(fraction.numerator, fraction.denominator)
 
 
-def jpeg_with_exif(image: Image.Image, tags: dict[int, object], exif_ifd: dict[int, object] | None = None,
-                   gps_ifd: dict[int, object] | None = None, quality: int = 90) -> bytes:
+def jpeg_with_exif(
+    image: Image.Image,
+    tags: dict[int, object],
+    exif_ifd: dict[int, object] | None = None,
+    gps_ifd: dict[int, object] | None = None,
+    quality: int = 90,
+) -> bytes:
     """Encode ``image`` as JPEG with the given IFD0, EXIF sub-IFD and GPS sub-IFD tags."""
     exif = Image.Exif()
     for tag, value in tags.items():

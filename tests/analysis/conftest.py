@@ -68,8 +68,16 @@ def case_session(tmp_path: Path):
 def add_file(session: Session, name: str, seq: int) -> int:
     """Insert one ``files`` row (the lead's table) and return its id."""
     row = File(
-        evidence_id=session.info["evidence_id"], filesystem_id=session.info["filesystem_id"], seq=seq,
-        path=f"/{name}", name=name, kind="file", allocated=True, deleted=False, orphan=False, status="done",
+        evidence_id=session.info["evidence_id"],
+        filesystem_id=session.info["filesystem_id"],
+        seq=seq,
+        path=f"/{name}",
+        name=name,
+        kind="file",
+        allocated=True,
+        deleted=False,
+        orphan=False,
+        status="done",
     )
     session.add(row)
     session.flush()

@@ -79,7 +79,7 @@ def test_cut_png_and_garbage_never_raise(cut):
 
 def test_draft_scale_choice():
     options = AnalysisOptions(reduced_decode=True, draft_min_side=512)
-    assert choose_draft_scale(4032, 3024, options) == 4      # 3024 / 4 = 756 >= 512
+    assert choose_draft_scale(4032, 3024, options) == 4  # 3024 / 4 = 756 >= 512
     assert choose_draft_scale(640, 480, options) == 1
     assert choose_draft_scale(4032, 3024, AnalysisOptions()) == 1
     assert choose_draft_scale(40_000, 40_000, AnalysisOptions(max_pixels=64_000_000)) == 8

@@ -17,9 +17,14 @@ from .conftest import EXIF_PY, analyse_bytes, analyse_file
 
 # EXIF 2.32 orientation values as ExifRead prints them (tests/data/exif-py/EXPECTED.md, "Orientation set").
 ORIENTATION_NAMES = {
-    "Horizontal (normal)": 1, "Mirrored horizontal": 2, "Rotated 180": 3, "Mirrored vertical": 4,
-    "Mirrored horizontal then rotated 90 CCW": 5, "Rotated 90 CW": 6,
-    "Mirrored horizontal then rotated 90 CW": 7, "Rotated 90 CCW": 8,
+    "Horizontal (normal)": 1,
+    "Mirrored horizontal": 2,
+    "Rotated 180": 3,
+    "Mirrored vertical": 4,
+    "Mirrored horizontal then rotated 90 CCW": 5,
+    "Rotated 90 CW": 6,
+    "Mirrored horizontal then rotated 90 CW": 7,
+    "Rotated 90 CCW": 8,
 }
 
 
@@ -36,7 +41,8 @@ def _dump_sections() -> dict[str, list[str]]:
 
 DUMP = _dump_sections()
 COPIED = sorted(
-    str(path.relative_to(EXIF_PY)) for path in EXIF_PY.rglob("*")
+    str(path.relative_to(EXIF_PY))
+    for path in EXIF_PY.rglob("*")
     if path.is_file() and path.suffix.lower() in {".jpg", ".heic", ".avif", ".tiff"}
 )
 
@@ -90,13 +96,16 @@ def test_fields_agree_with_exifread_dump(name):
 
 
 # Decimal coordinates restated in tests/data/exif-py/EXPECTED.md (6 decimals).
-@pytest.mark.parametrize(("name", "lat", "lon"), [
-    ("jpg/gps/DSCN0010.jpg", 43.467448, 11.885127),
-    ("jpg/gps/DSCN0025.jpg", 43.468365, 11.881635),
-    ("jpg/gps/DSCN0042.jpg", 43.464455, 11.881478),
-    ("jpg/Kodak_CX7530.jpg", -0.371300, 36.056417),
-    ("jpg/tests/nikon_D3100_TypeError.jpg", 44.420743, 8.939333),
-])
+@pytest.mark.parametrize(
+    ("name", "lat", "lon"),
+    [
+        ("jpg/gps/DSCN0010.jpg", 43.467448, 11.885127),
+        ("jpg/gps/DSCN0025.jpg", 43.468365, 11.881635),
+        ("jpg/gps/DSCN0042.jpg", 43.464455, 11.881478),
+        ("jpg/Kodak_CX7530.jpg", -0.371300, 36.056417),
+        ("jpg/tests/nikon_D3100_TypeError.jpg", 44.420743, 8.939333),
+    ],
+)
 def test_gps_signed_decimal_degrees(name, lat, lon):
     exif = analyse_file(EXIF_PY / name).exif
     assert exif.gps_lat == pytest.approx(lat, abs=5e-7)
@@ -123,10 +132,13 @@ def test_heic_avif_tiff_exif():
     assert analyse_file(EXIF_PY / "tiff/Arbitro.tiff").exif.orientation == 1
 
 
-@pytest.mark.parametrize(("name", "warning"), [
-    ("jpg/tests/30-type_error.jpg", "corrupted IFD: EXIF"),
-    ("jpg/tests/45-gps_ifd.jpg", "No values found for GPS SubIFD"),
-])
+@pytest.mark.parametrize(
+    ("name", "warning"),
+    [
+        ("jpg/tests/30-type_error.jpg", "corrupted IFD: EXIF"),
+        ("jpg/tests/45-gps_ifd.jpg", "No values found for GPS SubIFD"),
+    ],
+)
 def test_broken_exif_is_a_warning_and_other_results_are_kept(name, warning):
     result = analyse_file(EXIF_PY / name)
     assert any(warning in text for text in result.warnings)
@@ -143,8 +155,16 @@ def test_file_without_exif():
 def _generated(**overrides) -> bytes:
     tags = {0x010F: "TestMake", 0x0110: "TestModel", 0x0112: 6, 0x0131: "fw 1.2"}
     exif_ifd = {0xA431: "SN12345", 0x9003: "2024:02:29 23:59:58", 0x9011: "-05:00"}
-    gps = {1: "S", 2: (33, 51, 35.9), 3: "W", 4: (151, 12, 40.5), 5: 1, 6: rational(12.5), 7: (23, 59, 58.25),
-           29: "2024:03:01"}
+    gps = {
+        1: "S",
+        2: (33, 51, 35.9),
+        3: "W",
+        4: (151, 12, 40.5),
+        5: 1,
+        6: rational(12.5),
+        7: (23, 59, 58.25),
+        29: "2024:03:01",
+    }
     tags.update(overrides.get("tags", {}))
     exif_ifd.update(overrides.get("exif_ifd", {}))
     gps.update(overrides.get("gps", {}))

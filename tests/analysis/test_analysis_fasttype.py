@@ -28,7 +28,16 @@ from .conftest import DATA
 HEAD = 65536
 DATA_FILES = sorted(p for p in DATA.rglob("*") if p.is_file())
 WORDS = (
-    "meeting", "invoice", "transfer", "delivery", "Tuesday", "café", "übermorgen", "account", "note", "ok",
+    "meeting",
+    "invoice",
+    "transfer",
+    "delivery",
+    "Tuesday",
+    "café",
+    "übermorgen",
+    "account",
+    "note",
+    "ok",
 )
 
 
@@ -140,8 +149,13 @@ def test_categories_that_text_patterns_decide_are_kept():
         name: _verdict(name, GENERATED[name], *identify(GENERATED[name]))[0]
         for name in ("image.svg", "mail.eml", "letter.rtf", "doc.ps", "prose.txt")
     }
-    assert categories == {"image.svg": "image", "mail.eml": "email", "letter.rtf": "document",
-                          "doc.ps": "document", "prose.txt": "text"}
+    assert categories == {
+        "image.svg": "image",
+        "mail.eml": "email",
+        "letter.rtf": "document",
+        "doc.ps": "document",
+        "prose.txt": "text",
+    }
 
 
 @pytest.fixture
@@ -160,8 +174,20 @@ def full_checks(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("name", ["prose.txt", "prose_crlf.txt", "prose_latin1.txt", "prose_long_lines.txt",
-                                  "data.json", "events.ndjson", "table.csv", "empty.txt", "notes.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prose.txt",
+        "prose_crlf.txt",
+        "prose_latin1.txt",
+        "prose_long_lines.txt",
+        "data.json",
+        "events.ndjson",
+        "table.csv",
+        "empty.txt",
+        "notes.jpg",
+    ],
+)
 def test_plain_text_skips_the_full_check(name, full_checks):
     filetype.identify(GENERATED[name])
     assert full_checks == []
@@ -179,20 +205,23 @@ def test_unmatched_binary_needs_one_full_call(full_checks):
     assert full_checks == ["describe"]
 
 
-@pytest.mark.parametrize(("head", "cued"), [
-    (b"meeting ok note\ncafe account\n", False),
-    ("übermorgen café\n".encode(), False),
-    (b"Received: from x\n", True),
-    (b"From someone Tue Jun 17\n", True),
-    (b"  <html>", True),
-    (b"words then <b>markup</b>\n", True),
-    (b"#!/bin/sh\n", True),
-    (b"[Section]\nkey=1\n", True),
-    (b"P3\n1 1\n255\n0 0 0\n", True),
-    (b"text\nEAPI=8\n", True),
-    (b"text\x00\x00", True),
-    (codecs.BOM_UTF8 + b"Subject: x\n", True),
-])
+@pytest.mark.parametrize(
+    ("head", "cued"),
+    [
+        (b"meeting ok note\ncafe account\n", False),
+        ("übermorgen café\n".encode(), False),
+        (b"Received: from x\n", True),
+        (b"From someone Tue Jun 17\n", True),
+        (b"  <html>", True),
+        (b"words then <b>markup</b>\n", True),
+        (b"#!/bin/sh\n", True),
+        (b"[Section]\nkey=1\n", True),
+        (b"P3\n1 1\n255\n0 0 0\n", True),
+        (b"text\nEAPI=8\n", True),
+        (b"text\x00\x00", True),
+        (codecs.BOM_UTF8 + b"Subject: x\n", True),
+    ],
+)
 def test_text_cues(head, cued):
     assert has_text_cues(head) is cued
 
@@ -208,10 +237,20 @@ def test_identify_on_a_real_photo_and_on_corpus_regression_inputs_is_exact():
 # MIME types of libmagic 5.44's text patterns whose category or extension verdict differs from plain
 # text: each is screened by a cue in forensics/analysis/textcues.py (and generated above where practical).
 SCREENED_TEXT_PATTERN_MIMES = {
-    "image/x-portable-bitmap", "image/x-portable-graymap", "image/x-portable-pixmap",
-    "image/x-polar-monitor-bitmap", "image/svg+xml", "application/x-mif", "application/vnd.gentoo.ebuild",
-    "application/vnd.gentoo.eclass", "application/x-kdelnk", "application/x-mswinurl", "application/pdf",
-    "application/ttml+xml", "message/rfc822", "message/news",
+    "image/x-portable-bitmap",
+    "image/x-portable-graymap",
+    "image/x-portable-pixmap",
+    "image/x-polar-monitor-bitmap",
+    "image/svg+xml",
+    "application/x-mif",
+    "application/vnd.gentoo.ebuild",
+    "application/vnd.gentoo.eclass",
+    "application/x-kdelnk",
+    "application/x-mswinurl",
+    "application/pdf",
+    "application/ttml+xml",
+    "message/rfc822",
+    "message/news",
 }
 
 

@@ -43,11 +43,19 @@ def test_libmagic_on_file_regression_inputs(name):
         assert description  # older/other libmagic: it must at least answer
 
 
-@pytest.mark.parametrize(("name", "category"), [
-    ("JW07022A.mp3", "audio"), ("issue311docx", "document"), ("issue359xlsx", "document"),
-    ("pgp-binary-key-v4-dsa", "encrypted"), ("json1", "text"), ("zstd-v0.8-FF", "archive"),
-    ("cmd1", "text"), ("pnm1", "image"),
-])
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("JW07022A.mp3", "audio"),
+        ("issue311docx", "document"),
+        ("issue359xlsx", "document"),
+        ("pgp-binary-key-v4-dsa", "encrypted"),
+        ("json1", "text"),
+        ("zstd-v0.8-FF", "archive"),
+        ("cmd1", "text"),
+        ("pnm1", "image"),
+    ],
+)
 def test_categories_of_regression_inputs(name, category):
     assert analyse_type(f"{name}.testfile", (LIBMAGIC / f"{name}.testfile").read_bytes()).category == category
 
@@ -80,29 +88,32 @@ def _zip_bytes() -> bytes:
 
 
 # The issue's cases first, then the documented false-positive rules.
-@pytest.mark.parametrize(("name", "data", "expected"), [
-    ("holiday.dat", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), True),
-    ("holiday.jpg", random.Random(2).randbytes(65536), True),
-    ("archive.boo", _zip_bytes(), True),
-    ("holiday.jpeg", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
-    ("HOLIDAY.JPG", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
-    ("IMG_0001.THM", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
-    ("holiday.jpg.bak", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
-    ("holiday.png.bak", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), True),
-    ("archive.zip", _zip_bytes(), False),
-    ("report.docx", _zip_bytes(), False),          # zip family: OOXML without its marker looks like zip
-    ("report.docx", (LIBMAGIC / "issue311docx.testfile").read_bytes(), False),
-    ("report.zip", (LIBMAGIC / "issue311docx.testfile").read_bytes(), False),
-    ("README", b"plain words\n" * 20, None),
-    (".bashrc", b"export PATH=/bin\n" * 5, None),
-    ("notes.xyz", b"plain words\n" * 20, False),    # text agrees with any extension without a signature
-    ("script.py", b"#!/usr/bin/env python3\nprint('hi')\n", False),
-    ("fake.jpg", b"plain words\n" * 20, True),      # text named like a signature type
-    ("firmware.bin", random.Random(3).randbytes(65536), None),  # weak extension: no claim
-    ("cache.dat", random.Random(3).randbytes(65536), None),
-    ("empty.jpg", b"", True),
-    ("empty.txt", b"", None),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("holiday.dat", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), True),
+        ("holiday.jpg", random.Random(2).randbytes(65536), True),
+        ("archive.boo", _zip_bytes(), True),
+        ("holiday.jpeg", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
+        ("HOLIDAY.JPG", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
+        ("IMG_0001.THM", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
+        ("holiday.jpg.bak", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), False),
+        ("holiday.png.bak", (THREATEXCHANGE / "rgb.jpeg").read_bytes(), True),
+        ("archive.zip", _zip_bytes(), False),
+        ("report.docx", _zip_bytes(), False),  # zip family: OOXML without its marker looks like zip
+        ("report.docx", (LIBMAGIC / "issue311docx.testfile").read_bytes(), False),
+        ("report.zip", (LIBMAGIC / "issue311docx.testfile").read_bytes(), False),
+        ("README", b"plain words\n" * 20, None),
+        (".bashrc", b"export PATH=/bin\n" * 5, None),
+        ("notes.xyz", b"plain words\n" * 20, False),  # text agrees with any extension without a signature
+        ("script.py", b"#!/usr/bin/env python3\nprint('hi')\n", False),
+        ("fake.jpg", b"plain words\n" * 20, True),  # text named like a signature type
+        ("firmware.bin", random.Random(3).randbytes(65536), None),  # weak extension: no claim
+        ("cache.dat", random.Random(3).randbytes(65536), None),
+        ("empty.jpg", b"", True),
+        ("empty.txt", b"", None),
+    ],
+)
 def test_extension_mismatch(name, data, expected):
     info = analyse_type(name, data[:65536])
     assert info.extension_mismatch is expected, info
@@ -121,4 +132,3 @@ def test_mismatch_detail_names_content_and_extension():
     verdict = judge_extension("holiday.dat", "image/jpeg", load_table())
     assert verdict.mismatch
     assert all(part in verdict.detail for part in ("image/jpeg", ".dat", ".jpg"))
-

@@ -15,9 +15,11 @@ TRIAGE = AnalysisOptions(tasks=frozenset({"type", "perceptual"}), reduced_decode
 COLOUR = AnalysisOptions(tasks=frozenset({"type", "perceptual", "thumbnail"}), reduced_decode=True)
 # rgb.jpeg's PDQ as python-threatexchange publishes it (tests/data/ThreatExchange/EXPECTED.md)
 RGB_JPEG_PDQ = "fb4eed46cb8a6c78819ca06b756c541f7b07ef6d02c82fccd00f862166272cda"
-CORPUS_JPEGS = sorted(PDQHASH_PYTHON.glob("*.jpg")) + sorted((EXIF_PY / "jpg").rglob("*.[jJ][pP][gG]")) + [
-    THREATEXCHANGE / "rgb.jpeg"
-]
+CORPUS_JPEGS = (
+    sorted(PDQHASH_PYTHON.glob("*.jpg"))
+    + sorted((EXIF_PY / "jpg").rglob("*.[jJ][pP][gG]"))
+    + [THREATEXCHANGE / "rgb.jpeg"]
+)
 
 
 def test_draft_mode_is_luminance_only_when_nothing_needs_colour():

@@ -55,8 +55,13 @@ def test_hash_set_matcher_contract_columns(case_session):
     store_analysis(case_session, file_id, analyse_file(THREATEXCHANGE / "rgb.jpeg"))
     case_session.flush()
     row = case_session.execute(
-        select(FileAnalysis.phash, FileAnalysis.dhash, FileAnalysis.pdq, FileAnalysis.pdq_quality,
-               FileAnalysis.pdq_dihedral).where(FileAnalysis.file_id == file_id)
+        select(
+            FileAnalysis.phash,
+            FileAnalysis.dhash,
+            FileAnalysis.pdq,
+            FileAnalysis.pdq_quality,
+            FileAnalysis.pdq_dihedral,
+        ).where(FileAnalysis.file_id == file_id)
     ).one()
     assert len(row.phash) == 16 and len(row.dhash) == 16 and row.phash == row.phash.lower()
     assert row.pdq == "fb4eed46cb8a6c78819ca06b756c541f7b07ef6d02c82fccd00f862166272cda"
@@ -72,8 +77,18 @@ def test_fields_for_custos_files_jsonl(case_session):
     store_analysis(case_session, text_id, analyse_bytes(b"hello world\n" * 10, "notes.txt"))
     case_session.flush()
     fields = analysis_fields(case_session, [gps_id, text_id, missing_id])
-    expected_keys = {"mime", "description", "category", "extension_mismatch", "entropy", "exif",
-                     "phash", "dhash", "pdq", "pdq_quality"}
+    expected_keys = {
+        "mime",
+        "description",
+        "category",
+        "extension_mismatch",
+        "entropy",
+        "exif",
+        "phash",
+        "dhash",
+        "pdq",
+        "pdq_quality",
+    }
     assert all(set(entry) == expected_keys for entry in fields.values())
     photo = fields[gps_id]
     assert (photo["mime"], photo["category"], photo["extension_mismatch"]) == ("image/jpeg", "image", False)
@@ -137,10 +152,12 @@ def test_too_large_image_is_recorded(case_session):
 
 # ---------------------------------------------------------------- batch storing (issue 6)
 
+
 def _orm_store(session, file_id: int, result: AnalysisResult) -> None:
     """The per-file ORM storing that ``store_analyses`` replaced, kept here as the oracle."""
-    row = FileAnalysis(file_id=file_id, truncated=False, too_large=False, too_small=False, blank=False,
-                       low_quality=False)
+    row = FileAnalysis(
+        file_id=file_id, truncated=False, too_large=False, too_small=False, blank=False, low_quality=False
+    )
     if result.filetype is not None:
         kind = result.filetype
         row.mime, row.description, row.category = kind.mime, kind.description, kind.category
@@ -162,8 +179,11 @@ def _orm_store(session, file_id: int, result: AnalysisResult) -> None:
         session.add(FileExif(file_id=file_id, **asdict(result.exif)))
     if result.thumbnail is not None:
         thumb = result.thumbnail
-        session.add(FileThumbnail(file_id=file_id, mime=thumb.mime, width=thumb.width, height=thumb.height,
-                                  data=thumb.data))
+        session.add(
+            FileThumbnail(
+                file_id=file_id, mime=thumb.mime, width=thumb.width, height=thumb.height, data=thumb.data
+            )
+        )
 
 
 def _all_rows(session) -> dict[str, list[tuple]]:
@@ -198,8 +218,11 @@ def test_batch_store_gives_the_same_rows_as_per_file_orm_objects(tmp_path):
                 for file_id, (_, result) in zip(ids, samples, strict=True):
                     _orm_store(session, file_id, result)
             else:
-                store(session, [(file_id, result) for file_id, (_, result) in zip(ids, samples, strict=True)],
-                      fresh=True)
+                store(
+                    session,
+                    [(file_id, result) for file_id, (_, result) in zip(ids, samples, strict=True)],
+                    fresh=True,
+                )
             session.commit()
             stored[label] = _all_rows(session)
         engine.dispose()

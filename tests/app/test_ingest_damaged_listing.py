@@ -36,9 +36,7 @@ def _ingest(capsys, tmp_path: Path, segment: Path, item: str):
 
 
 def _debugfs(image: Path, request: str) -> str:
-    done = subprocess.run(
-        ["debugfs", "-R", request, str(image)], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run(["debugfs", "-R", request, str(image)], capture_output=True, text=True, check=True)
     return done.stdout
 
 

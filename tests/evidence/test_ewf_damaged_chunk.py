@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(
     not hasattr(pyewf.handle, "get_checksum_errors"), reason="stock libewf-python (CUSTOS_STOCK_LIBEWF=1)"
 )
 
+
 @pytest.fixture(scope="module", params=["stored", "deflated"])
 def damaged_e01(request, tmp_path_factory, fixture_ext4_deleted: FixtureImage) -> tuple[Path, int, str]:
     """The ext4 fixture's E01 with a damaged stored chunk (checksum) or deflated chunk (inflate)."""

@@ -9,10 +9,27 @@ import pytest
 from forensics.pipeline.enumerate import _extension
 
 NAMES = [
-    "photo.JPG", "archive.tar.gz", ".bashrc", "noext", "trailing.", "..", ".", "", "a.b.",
-    "x.y:Zone.Identifier", "report.docx:secret.txt", "IMG_0001.HEIC", "$MFT", "$BadClus:$Bad",
-    "dir/inner.Txt", "a..b", "...x",
-    "OrphanEntry-12", "f" * 10 + "." + "e" * 60, "tab\t.t x", "ünï.cödé",
+    "photo.JPG",
+    "archive.tar.gz",
+    ".bashrc",
+    "noext",
+    "trailing.",
+    "..",
+    ".",
+    "",
+    "a.b.",
+    "x.y:Zone.Identifier",
+    "report.docx:secret.txt",
+    "IMG_0001.HEIC",
+    "$MFT",
+    "$BadClus:$Bad",
+    "dir/inner.Txt",
+    "a..b",
+    "...x",
+    "OrphanEntry-12",
+    "f" * 10 + "." + "e" * 60,
+    "tab\t.t x",
+    "ünï.cödé",
 ]
 
 

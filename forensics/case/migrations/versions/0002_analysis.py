@@ -44,7 +44,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("file_analysis", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_file_analysis_category"), ["category"], unique=False)
-        batch_op.create_index(batch_op.f("ix_file_analysis_extension_mismatch"), ["extension_mismatch"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_file_analysis_extension_mismatch"), ["extension_mismatch"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_file_analysis_mime"), ["mime"], unique=False)
 
     op.create_table(
@@ -67,7 +69,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("file_exif", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_file_exif_body_serial"), ["body_serial"], unique=False)
-        batch_op.create_index(batch_op.f("ix_file_exif_datetime_original"), ["datetime_original"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_file_exif_datetime_original"), ["datetime_original"], unique=False
+        )
         batch_op.create_index("ix_file_exif_gps", ["gps_lat", "gps_lon"], unique=False)
         batch_op.create_index("ix_file_exif_make_model", ["make", "model"], unique=False)
 
