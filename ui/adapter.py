@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from forensics import __version__
+from forensics.analysis.filetypes_table import CATEGORIES
 from forensics.case import review
 from forensics.case.create import create_case
 from forensics.case.db import CaseDatabase
@@ -49,6 +50,8 @@ __all__ = [
     "new_examiner",
     "scheme",
 ]
+
+FILE_CATEGORIES = CATEGORIES  # content categories, in order: the GUI's type filter offers these
 
 
 def examiner_names() -> list[str]:

@@ -27,20 +27,7 @@ from ui.models.evidence_tree import NODE_ROLE, EvidenceTreeModel
 from ui.models.file_table import COLUMNS, FileTableModel
 from ui.views.detail_panel import DetailPanel
 
-CATEGORIES = [
-    "",
-    "image",
-    "video",
-    "audio",
-    "document",
-    "archive",
-    "executable",
-    "database",
-    "email",
-    "text",
-    "encrypted",
-    "other",
-]
+CATEGORIES = ["", *adapter.FILE_CATEGORIES]  # "" is "any type"
 FLAG_BOXES = [
     ("deleted", "&Deleted"),
     ("orphan", "Orp&han"),
