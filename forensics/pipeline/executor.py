@@ -90,6 +90,17 @@ def _test_hook() -> Callable[[WorkItem], None] | None:
     return hook
 
 
+def _mark_busy(index: int, file_id: int, current, started) -> None:
+    """Publish the item a worker starts on: its start time first, then its id.
+
+    The executor times an item out when it sees an id with an old start time; written the other way
+    round, a check falling between the two writes would see the new id with the previous item's time
+    (or a dead worker's, for its replacement) and stop a worker that had only just begun.
+    """
+    started[index] = time.monotonic()
+    current[index] = file_id
+
+
 def _worker_main(
     index: int,
     conn: Connection,
@@ -126,8 +137,7 @@ def _worker_main(
             batch_id, items = message
             results = []
             for item in items:
-                current[index] = item.file_id
-                started[index] = time.monotonic()
+                _mark_busy(index, item.file_id, current, started)
                 if hook:
                     hook(item)
                 results.append(process_item(source, item, options, spare_core))

@@ -47,3 +47,24 @@ def test_a_worker_that_moves_on_and_dies_fails_the_item_it_died_on(monkeypatch) 
     assert [(r.file_id, r.status) for r in written] == [(second.file_id, "error")]
     assert "worker process died (exit code -11)" in written[0].error
     assert list(requeued) == [[first]] and spawned == [0]  # the other item is done again, by a new worker
+
+
+def test_a_worker_publishes_the_start_time_before_the_item() -> None:
+    """The health check must never see a new item with the previous item's start time."""
+    from forensics.pipeline.executor import _mark_busy
+
+    writes: list[tuple[str, float]] = []
+
+    class Recording(list):
+        def __init__(self, name: str) -> None:
+            super().__init__([0])
+            self.name = name
+
+        def __setitem__(self, index, value) -> None:
+            writes.append((self.name, value))
+            super().__setitem__(index, value)
+
+    current, started = Recording("current"), Recording("started")
+    _mark_busy(0, 42, current, started)
+    assert [name for name, _ in writes] == ["started", "current"]
+    assert current[0] == 42 and started[0] > 0
