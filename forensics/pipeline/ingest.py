@@ -27,10 +27,19 @@ from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
 from forensics.pipeline.writer import BatchWriter
 from forensics.timeutil import utc_now_iso
 
-BATCH_ITEMS = 256
+BATCH_ITEMS = 256  # items per batch of a job with analysis tasks (an item may be a picture to decode)
+# Items per batch of a job that only hashes: where an image keeps its small files a batch then lasts
+# longer than a commit of the writer, which no longer leaves the workers waiting (BENCHMARKS.md).
+HASH_ONLY_BATCH_ITEMS = 1024
 BATCH_BYTES = 64 * 1024 * 1024
 PAGE = 2000
 IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no item to hand out
+# The next page of pending items after a given id, in id order (with where their file system lies).
+PENDING_PAGE = (
+    "SELECT f.id, f.name, f.size, f.path, f.inode, f.attr_type, f.attr_id, f.stream, s.offset, s.fs_type "
+    f"FROM {File.__tablename__} AS f JOIN {FileSystem.__tablename__} AS s ON f.filesystem_id = s.id "
+    "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
+)
 PHASE_BOTH = "enumerating + processing"
 PHASE_PROCESSING = "processing"
 PHASE_INDEXING = "indexing hashes"
@@ -123,8 +132,24 @@ def run_job(
     progress = Progress(phase=PHASE_BOTH, totals_growing=True)
     write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
     enumeration = BackgroundEnumeration(db, evidence_id, job_id, write_lock)
-    feed = PendingFeed(db, evidence_id, item, enumeration, progress)
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
+
+    def index_while_last_batches_run() -> None:
+        # Every item is handed out: what waits is stored and the hash indexes are built while the
+        # workers end their last batches (the few results still to come update them row by row).
+        writer.flush()
+        with write_lock, db.engine.begin() as conn:
+            create_hash_indexes(conn)
+
+    feed = PendingFeed(
+        db,
+        evidence_id,
+        item,
+        enumeration,
+        progress,
+        on_exhausted=index_while_last_batches_run,
+        hash_only=not options.analysis_tasks,
+    )
     base_items, base_bytes = progress.items_done, progress.bytes_done
     executor = executor or LocalProcessExecutor(
         evidence_path, options, workers, profile.item_timeout, processes=processes
@@ -175,9 +200,11 @@ def run_job(
 class PendingFeed:
     """The executor's batches: pending items in id order, while the enumeration may still add some.
 
-    Each batch holds at most ``BATCH_ITEMS`` items and ``BATCH_BYTES`` bytes (a bigger item goes
-    alone). An empty batch means that none is ready yet (the enumeration has not stored more): the
-    executor asks again. :meth:`pump` grows the progress totals by what the enumeration has stored.
+    Each batch holds at most ``BATCH_ITEMS`` items (``HASH_ONLY_BATCH_ITEMS`` with ``hash_only``) and
+    ``BATCH_BYTES`` bytes (a bigger item goes alone). An empty batch means that none is ready yet (the
+    enumeration has not stored more): the executor asks again. :meth:`pump` grows the progress totals
+    by what the enumeration has stored.
+    ``on_exhausted`` is called once, when the last item has been handed out.
     """
 
     def __init__(
@@ -187,8 +214,12 @@ class PendingFeed:
         item: str,
         enumeration: BackgroundEnumeration,
         progress: Progress,
+        on_exhausted: Callable[[], None] | None = None,
+        hash_only: bool = False,
     ) -> None:
         self.db = db
+        self.hash_only = hash_only
+        self._on_exhausted = on_exhausted
         self.evidence_id = evidence_id
         self.item = item
         self.enumeration = enumeration
@@ -219,13 +250,17 @@ class PendingFeed:
     def __next__(self) -> list[WorkItem]:
         batch: list[WorkItem] = []
         batch_bytes = 0
+        max_items = HASH_ONLY_BATCH_ITEMS if self.hash_only else BATCH_ITEMS
         while True:
             if not self._ready and not self._refill():
                 if batch or not self.enumerated:
                     return batch
+                if self._on_exhausted is not None:
+                    exhausted, self._on_exhausted = self._on_exhausted, None
+                    exhausted()
                 raise StopIteration
             size = self._ready[0].size
-            if batch and (len(batch) >= BATCH_ITEMS or batch_bytes + size > BATCH_BYTES):
+            if batch and (len(batch) >= max_items or batch_bytes + size > BATCH_BYTES):
                 return batch
             batch.append(self._ready.popleft())
             batch_bytes += size
@@ -240,36 +275,12 @@ class PendingFeed:
         return bool(self._ready)
 
     def _read_page(self) -> bool:
-        with self.db.session() as s:
-            rows = (
-                s.connection()
-                .execute(  # Core: no ORM row handling per item
-                    select(
-                        File.id,
-                        File.name,
-                        File.size,
-                        File.path,
-                        File.inode,
-                        File.attr_type,
-                        File.attr_id,
-                        File.stream,
-                        FileSystem.offset,
-                        FileSystem.fs_type,
-                    )
-                    .join(FileSystem, File.filesystem_id == FileSystem.id)
-                    .where(
-                        File.evidence_id == self.evidence_id,
-                        File.status == "pending",
-                        File.id > self._last_id,
-                    )
-                    .order_by(File.id)
-                    .limit(PAGE)
-                )
-                .all()
-            )
+        with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
+            rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+        item, ready = self.item, self._ready
         for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type in rows:
             locator = {
-                "item": self.item,
+                "item": item,
                 "partition_offset": None if fs_type == "logical" else offset,
                 "inode": inode,
                 "attr_type": attr_type,
@@ -277,7 +288,7 @@ class PendingFeed:
                 "stream": stream,
                 "path": path,
             }
-            self._ready.append(WorkItem(fid, locator, name, size or 0))
+            ready.append(WorkItem(fid, locator, name, size or 0))
         if rows:
             self._last_id = rows[-1][0]
         return bool(rows)
@@ -319,14 +330,13 @@ def _totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:
 
 def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:
     with db.session() as s:
-        counts = dict(
-            s.execute(
-                select(File.status, func.count()).where(File.evidence_id == evidence_id).group_by(File.status)
-            ).all()
-        )
-        done_bytes = s.scalar(
-            select(func.coalesce(func.sum(File.bytes_read), 0)).where(File.evidence_id == evidence_id)
-        )
+        by_status = s.execute(  # one pass over the item's rows
+            select(File.status, func.count(), func.coalesce(func.sum(File.bytes_read), 0))
+            .where(File.evidence_id == evidence_id)
+            .group_by(File.status)
+        ).all()
+        counts = {status: count for status, count, _ in by_status}
+        done_bytes = sum(read for _, _, read in by_status)
         total = sum(counts.get(k, 0) for k in ("pending", "done", "error"))
         done = counts.get("done", 0)
         failed = counts.get("error", 0)

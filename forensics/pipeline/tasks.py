@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from forensics.analysis.hashing import MultiHasher
 from forensics.errors import CustosError
@@ -12,9 +12,12 @@ from forensics.evidence.locator import FileLocator
 from forensics.evidence.source import EvidenceSource
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    """What a worker needs to process one item (small and picklable)."""
+class WorkItem(NamedTuple):
+    """What a worker needs to process one item (small and picklable).
+
+    A named tuple: the ingest process makes and pickles one per item and each worker unpickles it; a
+    frozen dataclass cost three times as much CPU on both sides.
+    """
 
     file_id: int
     locator: dict

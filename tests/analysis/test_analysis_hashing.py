@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from forensics.analysis.hashing import PARALLEL_MIN, MultiHasher, hash_chunks
+from forensics.analysis.hashing import HASH_SLICE, PARALLEL_MIN, MultiHasher, hash_chunks, slices
 
 
 def _reference(data: bytes) -> tuple[str, str, str, int]:
@@ -24,6 +24,7 @@ SIZES = [
     [],
     [0],
     [1],
+    [HASH_SLICE - 1, HASH_SLICE, HASH_SLICE + 1],
     [PARALLEL_MIN - 1],
     [PARALLEL_MIN],
     [PARALLEL_MIN + 1, 3, PARALLEL_MIN * 4, 0, 17],
@@ -96,5 +97,44 @@ def test_a_callable_decides_for_each_large_chunk_whether_md5_goes_to_the_helper(
         hasher.update(b"y" * size)
     own = threading.current_thread().name
     assert len(asked) == 2  # the 10-byte chunk did not ask
-    assert seen[0] == own and seen[1].startswith("custos-md5") and seen[2] == own
+    pieces = PARALLEL_MIN // HASH_SLICE  # fed in pieces on the own thread, whole to the helper
+    assert seen[:pieces] == [own] * pieces
+    assert seen[pieces].startswith("custos-md5") and seen[pieces + 1 :] == [own]
     assert hasher.digests().md5 == hashlib.md5(b"y" * (2 * PARALLEL_MIN + 10)).hexdigest()
+
+
+def test_each_hash_is_fed_cache_sized_pieces_of_a_large_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 4 MiB read reaches MD5, SHA-1 and SHA-256 as views of at most ``HASH_SLICE`` bytes, in order."""
+    data = os.urandom(4 * 1024 * 1024 + 5)
+    fed: list[tuple[str, int]] = []
+    hasher = MultiHasher(parallel=False)
+    for name in ("_md5", "_sha1", "_sha256"):
+        real = getattr(hasher, name)
+
+        class Recording:
+            def __init__(self, name: str, real) -> None:
+                self.name, self.real = name, real
+
+            def update(self, piece) -> None:
+                fed.append((self.name, len(piece)))
+                self.real.update(piece)
+
+            def hexdigest(self) -> str:
+                return self.real.hexdigest()
+
+        monkeypatch.setattr(hasher, name, Recording(name, real))
+    hasher.update(data)
+    assert max(size for _, size in fed) == HASH_SLICE
+    for name in ("_md5", "_sha1", "_sha256"):
+        assert sum(size for who, size in fed if who == name) == len(data)
+    assert [who for who, _ in fed[:3]] == ["_md5", "_sha1", "_sha256"]  # piece by piece, not hash by hash
+    digests = hasher.digests()
+    assert (digests.md5, digests.sha1, digests.sha256, digests.size) == _reference(data)
+
+
+def test_slices_are_views_that_cover_the_chunk() -> None:
+    chunk = bytes(range(256)) * 5000
+    pieces = list(slices(chunk, 1000))
+    assert b"".join(bytes(piece) for piece in pieces) == chunk
+    assert all(isinstance(piece, memoryview) and len(piece) <= 1000 for piece in pieces)
+    assert list(slices(b"abc", 1000)) == [b"abc"]

@@ -107,3 +107,24 @@ def test_writer_stores_and_counts_a_repeated_result_once(
     with db.session() as s:
         stored = {f.id: f for f in s.scalars(select(File).where(File.id.in_([first, second])))}
     assert (stored[first].status, stored[first].md5, stored[second].status) == ("done", "a" * 32, "error")
+
+
+@pytest.mark.parametrize(("hash_only", "expected"), [(False, 3), (True, 5)])
+def test_a_job_that_only_hashes_gets_larger_batches(
+    case_with,
+    fixture_mbr_extended: FixtureImage,
+    monkeypatch: pytest.MonkeyPatch,
+    hash_only: bool,
+    expected: int,
+) -> None:
+    """Batches of many small items outlast a commit of the writer; jobs with analysis keep fewer items."""
+    db, evidence_id = _enumerated(case_with, fixture_mbr_extended)
+    pending = _pending(db)
+    assert len(pending) > 10
+    monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 3)
+    monkeypatch.setattr(ingest_module, "HASH_ONLY_BATCH_ITEMS", 5)
+    monkeypatch.setattr(ingest_module, "BATCH_BYTES", 1 << 40)
+    feed = PendingFeed(db, evidence_id, "EXH-1", FakeEnumeration(ended=True), Progress(), hash_only=hash_only)
+    batches = list(feed)
+    assert max(len(batch) for batch in batches) == expected
+    assert [item.file_id for batch in batches for item in batch] == [fid for fid, _ in pending]

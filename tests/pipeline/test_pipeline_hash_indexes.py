@@ -15,7 +15,7 @@ from forensics.pipeline.executor import LocalProcessExecutor
 from forensics.pipeline.ingest import PHASE_INDEXING, run_job, start_job
 from forensics.pipeline.profiles import load_profile
 from forensics.pipeline.progress import CancelToken, Progress
-from forensics.pipeline.tasks import TaskOptions
+from forensics.pipeline.tasks import ItemResult, TaskOptions
 from tests.pipeline.helpers import records
 
 NAMES = ["ix_files_md5", "ix_files_sha1", "ix_files_sha256"]
@@ -49,6 +49,28 @@ class WatchingExecutor(LocalProcessExecutor):
         return super().run(batches, on_results, cancelled, on_tick)
 
 
+class ExhaustionWatchingExecutor(LocalProcessExecutor):
+    """The real executor, noting the hash indexes when the feed has handed out its last item."""
+
+    def __init__(self, db: CaseDatabase) -> None:
+        super().__init__(_evidence_path(db), TaskOptions(), 1, 60.0)
+        self.db = db
+        self.missing_when_exhausted: list[str] | None = None
+        self.results_after: list[ItemResult] = []
+
+    def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
+        def watched():
+            yield from batches
+            self.missing_when_exhausted = _missing(self.db)
+
+        def results(found: list[ItemResult]) -> None:
+            if self.missing_when_exhausted is not None:
+                self.results_after.extend(found)
+            on_results(found)
+
+        return super().run(watched(), results, cancelled, on_tick)
+
+
 def _evidence_path(db: CaseDatabase) -> str:
     with db.session() as s:
         return s.scalars(select(Evidence.path)).one()
@@ -76,6 +98,27 @@ def test_ingest_writes_without_them_and_builds_them_at_its_end(case_with, fixtur
         assert name in _plan(db, column)
     stored = records(db)
     assert any(r["md5"] for r in stored.values())
+
+
+def test_they_are_built_once_the_last_item_is_handed_out(case_with, fixture_mbr_extended) -> None:
+    """The build overlaps the workers' last batches; the results that arrive after it are stored."""
+    db = case_with(fixture_mbr_extended.image)
+    profile = load_profile("hashes")
+    job_id, _, _ = start_job(db, "EXH-1", profile, 1)
+    executor = ExhaustionWatchingExecutor(db)
+    outcome = run_job(db, job_id, profile, 1, executor=executor)
+    assert outcome.status == "finished" and outcome.items_failed == 0
+    assert executor.missing_when_exhausted == []
+    assert executor.results_after  # the worker still had a batch when the indexes were built
+    with db.engine.connect() as conn:
+        for result in executor.results_after:
+            status, md5 = conn.exec_driver_sql(
+                "SELECT status, md5 FROM files WHERE id = ?", (result.file_id,)
+            ).one()
+            assert (status, md5) == ("done", result.md5)
+            by_index = conn.exec_driver_sql("SELECT id FROM files WHERE md5 = ?", (result.md5,)).scalars()
+            assert result.file_id in list(by_index)
+    assert _missing(db) == []
 
 
 def test_a_cancelled_job_builds_them_too(case_with, fixture_mbr_extended) -> None:

@@ -61,6 +61,7 @@ def held_walk(monkeypatch: pytest.MonkeyPatch) -> Callable[[CaseDatabase], dict]
     monkeypatch.setattr(enumeration, "BATCH", 300)
     monkeypatch.setattr(enumeration, "FIRST_BATCHES", ())
     monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 32)  # the held 300 items go out in several batches
+    monkeypatch.setattr(ingest_module, "HASH_ONLY_BATCH_ITEMS", 32)
     state: dict = {"released": None}
 
     def install(db: CaseDatabase) -> dict:
