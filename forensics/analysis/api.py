@@ -9,12 +9,15 @@ whole batch, one statement per table) or ``store_analysis`` (one file) inside it
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from forensics.analysis.decode import Deadline, decode_image
 from forensics.analysis.exif import read_exif
 from forensics.analysis.filetype import analyse_type
 from forensics.analysis.options import ANALYSIS_TASKS, AnalysisOptions
-from forensics.analysis.perceptual import perceptual_hashes
+from forensics.analysis.perceptual import hash_grey, perceptual_hashes
 from forensics.analysis.problems import describe
+from forensics.analysis.region_hashes import region_hashes
 from forensics.analysis.results import (
     AnalysisResult,
     ExifInfo,
@@ -84,7 +87,12 @@ def _pixel_tasks(
             if deadline.expired():
                 warnings.append("perceptual hashes skipped: time budget exceeded")
             else:
-                hashes = perceptual_hashes(decoded.image, options)
+                grey = hash_grey(decoded.image, options)
+                hashes = perceptual_hashes(decoded.image, options, grey)
+                if options.regions and not deadline.expired():
+                    source = (decoded.info.width or 0, decoded.info.height or 0)
+                    regions = region_hashes(decoded.image, grey, source if all(source) else None)
+                    hashes = replace(hashes, regions=regions)
         if "thumbnail" in options.tasks:
             if deadline.expired():
                 warnings.append("thumbnail skipped: time budget exceeded")

@@ -32,6 +32,8 @@ class AnalysisOptions:
     pdq_quality_threshold: int = 50
     # Luminance standard deviation (0-255) at or under which an image counts as blank.
     blank_stddev: float = 2.0
+    # Hash the content regions inside each picture too (trimmed borders, photo in a screenshot, tiles).
+    regions: bool = True
 
     def __post_init__(self) -> None:
         unknown = set(self.tasks) - ANALYSIS_TASKS
