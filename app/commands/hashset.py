@@ -72,6 +72,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from forensics.hashsets.picture_list import build_picture_list
+
+    paths: list[Path] = []
+    for given in map(Path, args.pictures):
+        paths.extend(sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given])
+    count, problems = build_picture_list(
+        paths, Path(args.out), created_by=args.examiner, description=args.description
+    )
+    for problem in problems:
+        _say(args, f"  skipped: {problem}")
+    print(f"listed {count} pictures in {args.out} ({len(problems)} files skipped)")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     with HashSetLibrary(args.library) as library:
         sets = library.sets(include_incomplete=args.all)
@@ -156,6 +171,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _library_option(imp)
     imp.set_defaults(func=cmd_import)
+
+    build = actions.add_parser(
+        "build",
+        help="build a picture list (with hashes of crops and turned copies) from picture files",
+        parents=[common_options()],
+    )
+    build.add_argument("out", metavar="OUT", help="list file to create (JSON lines; must not exist)")
+    build.add_argument("pictures", metavar="PICTURE", nargs="+", help="picture files or folders")
+    build.add_argument("--description")
+    build.set_defaults(func=cmd_build)
 
     lst = actions.add_parser("list", help="list the sets of the library")
     lst.add_argument("--all", action="store_true", help="include unfinished imports")

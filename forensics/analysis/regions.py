@@ -37,6 +37,10 @@ LINE_OUTLIERS = 0.06  # share of a border line's pixels allowed outside it (JPEG
 BORDER_DRIFT = 4  # grey levels a border may drift from its outermost line (a sky's gradient drifts more)
 TRIM_CHUNK = 16  # lines examined at once when trimming
 LAYER_JUMP = 12  # a uniform line this many grey levels from the previous one starts a new border layer
+EDGE_CONTRAST = 2.0  # see _refine_full
+EDGE_MIN_STEP = 6.0
+EDGE_SHARE = 0.25
+MARGIN_STDDEV = 10.0  # grey levels: a margin's lines vary less than this along the edge (JPEG ringing)
 MIN_REGION_SIDE = 48  # pixels of the analysed picture
 MIN_REGION_AREA = 0.04  # share of the picture's area
 MAX_REGION_AREA = 0.95  # a larger rectangle is the whole picture again
@@ -211,30 +215,69 @@ def _work_plane(grey: Image.Image) -> tuple[np.ndarray, float, float]:
     return np.asarray(small, dtype=np.float32), width / size[0], height / size[1]
 
 
-def _refine_full(full: np.ndarray, box: Box, reach: int) -> Box:
-    """Each edge of a scaled-up box moved, within ``reach`` lines, to where a uniform border ends.
+def _steps(full: np.ndarray, axis: str, start: int, stop: int, span: tuple[int, int]) -> np.ndarray:
+    """Mean absolute step between line i - 1 and line i, for i in ``start..stop``, over ``span``."""
+    first, last = span
+    block = full[first:last, start - 1 : stop].T if axis == "col" else full[start - 1 : stop, first:last]
+    if block.shape[0] < 2 or block.shape[1] == 0:
+        return np.zeros(max(0, stop - start), dtype=np.float32)
+    return np.abs(np.diff(block, axis=0)).mean(axis=1)
 
-    An edge whose widened neighbourhood holds no uniform line (the region touches other content there)
-    keeps its coarse place.
+
+def _flat_band(full: np.ndarray, axis: str, band: tuple[int, int], span: tuple[int, int]) -> bool:
+    """Whether the lines ``band[0]..band[1] - 1`` are flat along ``span`` (a margin, not picture content)."""
+    first, last = span
+    lines = full[first:last, band[0] : band[1]].T if axis == "col" else full[band[0] : band[1], first:last]
+    return lines.size > 0 and float(np.median(lines.std(axis=1))) <= MARGIN_STDDEV
+
+
+def _refine_full(full: np.ndarray, box: Box, reach: int) -> Box:
+    """Each edge of a scaled-up box moved, within ``reach`` lines, onto the innermost clear straight step.
+
+    The edge of a pasted picture is a straight step between neighbouring lines (mean absolute difference
+    along the edge), clear even where JPEG ringing makes the border lines noisy. A step is clear when it is
+    at least :data:`EDGE_CONTRAST` times the median step nearby, :data:`EDGE_MIN_STEP` grey levels, and
+    :data:`EDGE_SHARE` of the strongest; the innermost one is taken (a bubble's margin or a collage's
+    gutter lies between two). An edge with no clear step keeps its coarse place.
     """
     height, width = full.shape
     left, top, right, bottom = box
-    outer = (
-        max(0, left - reach),
-        max(0, top - reach),
-        min(width, right + reach),
-        min(height, bottom + reach),
-    )
-    trimmed = trim_box(full, outer)
+    inner_rows = (min(top + reach, bottom - 1), max(bottom - reach, top + 1))
+    inner_cols = (min(left + reach, right - 1), max(right - reach, left + 1))
     refined = []
-    for index, (coarse, edge, new) in enumerate(zip(box, outer, trimmed, strict=True)):
-        if new == edge:
+    sides = (
+        (left, "col", width, inner_rows),
+        (top, "row", height, inner_cols),
+        (right, "col", width, inner_rows),
+        (bottom, "row", height, inner_cols),
+    )
+    for index, (coarse, axis, size, span) in enumerate(sides):
+        start, stop = max(1, coarse - reach), min(size - 1, coarse + reach)
+        if stop <= start or span[1] <= span[0]:
             refined.append(coarse)
-        elif index < 2:  # left, top: never further in than ``reach`` past the coarse edge
-            refined.append(min(new, coarse + reach))
-        else:
-            refined.append(max(new, coarse - reach))
-    return refined[0], refined[1], refined[2], refined[3]
+            continue
+        steps = _steps(full, axis, start, stop, span)
+        if not steps.size:
+            refined.append(coarse)
+            continue
+        floor = max(EDGE_CONTRAST * float(np.median(steps)), EDGE_MIN_STEP, EDGE_SHARE * float(steps.max()))
+        clear = np.flatnonzero(steps >= floor)
+        if not clear.size:
+            refined.append(coarse)
+            continue
+        # From the strongest step, move inward to the next clear step while the band between is flat:
+        # a bubble's margin or a collage's gutter lies between two steps; a photo's own content is not flat.
+        edge = start + int(np.argmax(steps))
+        inward = [start + int(c) for c in (clear if index < 2 else clear[::-1])]
+        for candidate in inward:
+            if (candidate > edge) if index < 2 else (candidate < edge):
+                band = (edge, candidate) if index < 2 else (candidate, edge)
+                if not _flat_band(full, axis, band, span):
+                    break
+                edge = candidate
+        refined.append(edge)
+    new = (refined[0], refined[1], refined[2], refined[3])
+    return new if new[2] > new[0] and new[3] > new[1] else box
 
 
 def _accept(box: Box, width: int, height: int) -> bool:

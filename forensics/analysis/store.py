@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from forensics.analysis.results import AnalysisResult
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
+from forensics.case.models_regions import FileRegion
 
 EXIF_FIELDS = (
     "make",
@@ -39,7 +40,12 @@ JSONL_FIELDS = (
     "pdq_quality",
 )
 _QUERY_CHUNK = 500  # stays far below SQLite's bound-parameter limit
-_ANALYSIS_TABLES = (FileAnalysis.__table__, FileExif.__table__, FileThumbnail.__table__)
+_ANALYSIS_TABLES = (
+    FileAnalysis.__table__,
+    FileExif.__table__,
+    FileThumbnail.__table__,
+    FileRegion.__table__,
+)
 # Every file_analysis column with its value when a task gave nothing: NULL, or False for the flags.
 _ANALYSIS_DEFAULTS = {column.name: None for column in FileAnalysis.__table__.columns} | dict.fromkeys(
     ("truncated", "too_large", "too_small", "blank", "low_quality"), False
@@ -86,6 +92,46 @@ def analysis_row(file_id: int, result: AnalysisResult) -> dict:
     return row
 
 
+def region_rows(file_id: int, result: AnalysisResult) -> list[dict]:
+    """The ``file_regions`` rows of one file: its ``whole`` row (64-bit variants), then each region."""
+    hashes = result.perceptual
+    if hashes is None or hashes.phash_dihedral is None:
+        return []
+    empty = dict.fromkeys(("x", "y", "w", "h", "pdq", "pdq_quality", "pdq_dihedral"))
+    rows = [
+        dict(
+            empty,
+            file_id=file_id,
+            region_no=0,
+            kind="whole",
+            phash=hashes.phash,
+            dhash=hashes.dhash,
+            phash_dihedral=hashes.phash_dihedral,
+            dhash_dihedral=hashes.dhash_dihedral,
+        )
+    ]
+    for number, region in enumerate(hashes.regions, start=1):
+        rows.append(
+            {
+                "file_id": file_id,
+                "region_no": number,
+                "kind": region.kind,
+                "x": region.x,
+                "y": region.y,
+                "w": region.w,
+                "h": region.h,
+                "phash": region.phash,
+                "dhash": region.dhash,
+                "pdq": region.pdq,
+                "pdq_quality": region.pdq_quality,
+                "pdq_dihedral": region.pdq_dihedral,
+                "phash_dihedral": region.phash_dihedral,
+                "dhash_dihedral": region.dhash_dihedral,
+            }
+        )
+    return rows
+
+
 def _delete_rows(session: Session, file_ids: list[int]) -> None:
     for start in range(0, len(file_ids), _QUERY_CHUNK):
         chunk = file_ids[start : start + _QUERY_CHUNK]
@@ -124,7 +170,8 @@ def store_analyses(
         for file_id, result in items
         if result.thumbnail is not None
     ]
-    for table, rows in zip(_ANALYSIS_TABLES, (analysis, exif, thumbnails), strict=True):
+    regions = [row for file_id, result in items for row in region_rows(file_id, result)]
+    for table, rows in zip(_ANALYSIS_TABLES, (analysis, exif, thumbnails, regions), strict=True):
         if rows:
             session.execute(insert(table), rows)
 

@@ -14,11 +14,14 @@ FINDINGS_QUERY = text(
     """
     SELECT f.*, e.item AS item, fs."offset" AS partition_offset, x.inode AS inode,
            x.attr_type AS attr_type, x.attr_id AS attr_id, x.path AS path,
-           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256
+           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256,
+           r.region_kind AS region_kind, r.x AS region_x, r.y AS region_y, r.w AS region_w,
+           r.h AS region_h, r.list_variant AS list_variant
     FROM findings f
     JOIN files x ON x.id = f.file_id
     JOIN evidence e ON e.id = x.evidence_id
     JOIN filesystems fs ON fs.id = x.filesystem_id
+    LEFT JOIN finding_regions r ON r.finding_id = f.id
     WHERE :file_id IS NULL OR f.file_id = :file_id
     ORDER BY e.item, fs."offset", x.path, x.id, f.set_name, f.set_uid, f.algorithm, f.entry_id, f.id
     """
@@ -47,6 +50,20 @@ def finding_object(row: Any) -> dict[str, Any]:
         "distance": row["distance"],
         "threshold": row["threshold"],
         "variant": row["variant"],
+        # The part of the picture that matched (None: the whole picture) and the list entry's extra hash
+        # that matched (None: its own hash).
+        "region": (
+            {
+                "kind": row["region_kind"],
+                "x": row["region_x"],
+                "y": row["region_y"],
+                "w": row["region_w"],
+                "h": row["region_h"],
+            }
+            if row["region_kind"]
+            else None
+        ),  # fmt: skip
+        "list_variant": row["list_variant"],
         "set": {
             "uid": row["set_uid"],
             "name": row["set_name"],

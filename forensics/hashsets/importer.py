@@ -23,11 +23,11 @@ from sqlalchemy import Connection, RootTransaction, delete, func, insert, select
 from forensics.hashsets.categories import KINDS, CategoryScheme, scheme_for
 from forensics.hashsets.errors import HashSetError, ImportFailed
 from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
-from forensics.hashsets.formats.detect import UnknownFormat, detect_format
+from forensics.hashsets.formats.detect import AmbiguousFormat, UnknownFormat, detect_format
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
 from forensics.hashsets.library import HashSetLibrary, SetInfo
-from forensics.hashsets.models import HashEntry, HashSet
+from forensics.hashsets.models import HashEntry, HashEntryVariant, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
 
 BATCH_SIZE = 20_000
@@ -94,6 +94,8 @@ def choose_format(path: Path, requested: str | None) -> str:
         return name
     try:
         return detect_format(path)
+    except AmbiguousFormat as exc:
+        raise HashSetError(f"{path.name}: {exc}") from exc
     except (UnknownFormat, NotVics) as exc:
         raise HashSetError(f"{path.name}: format not recognised ({exc}); name it with --format") from exc
 
@@ -136,6 +138,10 @@ class _Staging:
         with library.engine.begin() as connection:
             self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
         self.rows: list[tuple[Any, ...]] = []
+        # Extra hashes of entries not yet written: (record_no, algorithm, label, code, quality).
+        self.variants: list[tuple[int, str, str, bytes, int | None]] = []
+        self.variant_count = 0
+        self.last_entry_id = 0
         self.connection: Connection | None = None
         self.transaction: RootTransaction | None = None
         self.in_transaction = 0
@@ -147,10 +153,34 @@ class _Staging:
             f"VALUES ({', '.join([mark] * len(ENTRY_COLUMNS))})"
         )
 
-    def add(self, row: tuple[Any, ...]) -> None:
+    def add(self, row: tuple[Any, ...], record: EntryRecord | None = None) -> None:
         self.rows.append(row)
+        if record is not None and record.variants:
+            self.variants.extend((record.record_no, *variant) for variant in record.variants)
         if len(self.rows) >= BATCH_SIZE:
             self.flush()
+
+    def _write_variants(self) -> None:
+        """Store the pending extra hashes under the ids their entries just got (one importer per set)."""
+        assert self.connection is not None
+        rows = self.connection.execute(
+            select(HashEntry.id, HashEntry.record_no)
+            .where(HashEntry.set_id == self.set_id, HashEntry.id > self.last_entry_id)
+            .order_by(HashEntry.id)
+        ).all()
+        if rows:
+            self.last_entry_id = rows[-1][0]
+        ids = {record_no: entry_id for entry_id, record_no in rows}
+        values = [
+            {"entry_id": ids[number], "set_id": self.set_id, "algorithm": algorithm, "label": label,
+             "code": code, "quality": quality}
+            for number, algorithm, label, code, quality in self.variants
+            if number in ids
+        ]  # fmt: skip
+        if values:
+            self.connection.execute(insert(HashEntryVariant), values)
+            self.variant_count += len(values)
+        self.variants = []
 
     def flush(self) -> None:
         """Write the pending rows; commit once :data:`COMMIT_EVERY` rows are in the open transaction."""
@@ -166,6 +196,8 @@ class _Staging:
         self.connection.exec_driver_sql(self.insert_sql, self.rows)
         self.in_transaction += len(self.rows)
         self.rows = []
+        if self.variants:
+            self._write_variants()
         if self.in_transaction >= COMMIT_EVERY:
             self.end_writes()
 
@@ -237,6 +269,7 @@ class _Staging:
     def discard(self) -> None:
         self.close()
         with self.library.engine.begin() as connection:
+            connection.execute(delete(HashEntryVariant).where(HashEntryVariant.set_id == self.set_id))
             connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
             connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
 
@@ -305,7 +338,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
                 if len(problems) < PROBLEMS_KEPT:
                     problems.append(item.as_dict())
             else:
-                staging.add(_row(staging.set_id, item, entry_scheme))
+                staging.add(_row(staging.set_id, item, entry_scheme), item)
             if options.progress and read % BATCH_SIZE == 0:
                 options.progress(read, malformed)
         staging.flush()
@@ -318,6 +351,8 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         if counts["entry_count"] == 0:
             first = f"; first: {problems[0]['message']}" if problems else ""
             raise ImportFailed(f"{path.name}: nothing valid to import ({malformed} malformed){first}")
+        if staging.variant_count:
+            context.facts["variants"] = staging.variant_count
         version = options.version or context.facts.get("version") or context.facts.get("vics_version")
         variant = context.facts.get("variant")
         staging.commit(

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding, MatchRun
+from forensics.case.models_regions import FindingRegion
 from forensics.hashsets.categories import scheme_for
 from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.hamming import HammingIndex, choose_index
@@ -27,7 +28,7 @@ from forensics.hashsets.hashes import EXACT_ALGORITHMS, HEX_LENGTH, PERCEPTUAL_A
 from forensics.hashsets.index_cache import IndexCache, cache_key, default_cache_root
 from forensics.hashsets.library import HashSetLibrary, SetInfo
 from forensics.hashsets.mih import MultiIndexHashIndex
-from forensics.hashsets.models import HashEntry
+from forensics.hashsets.models import HashEntry, HashEntryVariant
 
 DIHEDRAL_VARIANTS = (
     "original",
@@ -52,13 +53,18 @@ class MatchSettings:
     pdq_min_quality: int = 50
     phash_threshold: int = 8
     dhash_threshold: int = 10
+    # pHash/dHash of a picture (or region) whose PDQ quality is under pdq_min_quality are not compared:
+    # low-texture pictures give chance matches of the 64-bit hashes (BENCHMARKS.md, "Edited copies").
+    gate_64bit: bool = True
+    # Also query the content regions' hashes and the pHash/dHash dihedral variants (file_regions).
+    regions: bool = True
 
     def threshold(self, algorithm: str) -> int | None:
         return {"pdq": self.pdq_threshold, "phash": self.phash_threshold, "dhash": self.dhash_threshold}.get(
             algorithm
         )
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, int | bool]:
         return asdict(self)
 
 
@@ -71,6 +77,11 @@ class Hit:
     algorithm: str
     distance: int = 0
     variant: str | None = None
+    # (kind, x, y, w, h) of the content region that matched; None: the whole picture.
+    region: tuple[str, int, int, int, int] | None = None
+    # The list entry's extra hash that matched (a list built by Custos) and that code; None: its own hash.
+    list_variant: str | None = None
+    matched_code: bytes | None = None
 
 
 @dataclass
@@ -236,20 +247,48 @@ def _load_codes_sqlite(
     return _joined(ids, codes, width)
 
 
+def load_variant_codes(
+    library: HashSetLibrary, set_ids: list[int], algorithm: str, min_quality: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Extra codes of list entries (lists built by Custos): ids are the NEGATED variant row ids."""
+    width = HEX_LENGTH[algorithm] // 2
+    table = HashEntryVariant.__table__
+    where = [
+        table.c.set_id.in_(set_ids),
+        table.c.algorithm == algorithm,
+        func.length(table.c.code) == width,
+    ]
+    if algorithm == "pdq" and min_quality is not None:
+        where.append(table.c.quality.is_(None) | (table.c.quality >= min_quality))
+    with library.engine.connect() as connection:
+        rows = connection.execute(select(table.c.id, table.c.code).where(*where).order_by(table.c.id)).all()
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros((0, width), np.uint8)
+    ids = -np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    codes = np.frombuffer(b"".join(bytes(row[1]) for row in rows), dtype=np.uint8).reshape(len(rows), width)
+    return ids, codes
+
+
 def _joined(ids: list[np.ndarray], codes: list[np.ndarray], width: int) -> tuple[np.ndarray, np.ndarray]:
     if not ids:
         return np.zeros(0, np.int64), np.zeros((0, width), np.uint8)
     return np.concatenate(ids), np.concatenate(codes)
 
 
-def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int) -> Iterator[list[Any]]:
-    """Pages of ``(file_id, code, dihedral)`` from ``file_analysis``."""
+Owner = tuple[int, str, tuple[str, int, int, int, int] | None]  # file id, dihedral variant, region
+
+
+def _case_perceptual_rows(
+    case_engine: Engine, algorithm: str, settings: MatchSettings
+) -> Iterator[list[Any]]:
+    """Pages of ``(file_id, code, dihedral)`` from ``file_analysis`` (quality gate applied)."""
+    gate = "(pdq_quality IS NULL OR pdq_quality >= :quality)"
     if algorithm == "pdq":
         columns = "file_id, pdq, pdq_dihedral"
-        where = "pdq IS NOT NULL AND (pdq_quality IS NULL OR pdq_quality >= :quality)"
+        where = f"pdq IS NOT NULL AND {gate}"
     else:
         columns = f"file_id, {algorithm}, NULL"
-        where = f"{algorithm} IS NOT NULL"
+        where = f"{algorithm} IS NOT NULL" + (f" AND {gate}" if settings.gate_64bit else "")
     last = 0
     while True:
         with case_engine.connect() as connection:
@@ -258,7 +297,7 @@ def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int)
                     f"SELECT {columns} FROM file_analysis WHERE {where} AND file_id > :last "
                     "ORDER BY file_id LIMIT :page"
                 ),
-                {"last": last, "page": PAGE, "quality": min_quality},
+                {"last": last, "page": PAGE, "quality": settings.pdq_min_quality},
             ).all()
         if not rows:
             return
@@ -266,23 +305,68 @@ def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int)
         yield rows
 
 
-def _queries(rows: Iterable[Any], algorithm: str) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Query codes (all dihedral variants when stored) and who each one belongs to."""
+def _region_rows(
+    case_engine: Engine, algorithm: str, settings: MatchSettings, first: int, last: int
+) -> list[Any]:
+    """``file_regions`` rows of the files ``first..last``: (file_id, kind, x, y, w, h, code, dihedral)."""
+    where = "file_id BETWEEN :first AND :last"
+    if algorithm == "pdq":
+        where += " AND kind != 'whole' AND pdq IS NOT NULL AND pdq_quality >= :quality"
+    elif settings.gate_64bit:
+        where += " AND (kind = 'whole' OR pdq_quality >= :quality)"
+    with case_engine.connect() as connection:
+        return connection.execute(
+            text(
+                f"SELECT file_id, kind, x, y, w, h, {algorithm}, {algorithm}_dihedral FROM file_regions "
+                f"WHERE {where} ORDER BY file_id, region_no"
+            ),
+            {"first": first, "last": last, "quality": settings.pdq_min_quality},
+        ).all()
+
+
+def _add_code(
+    codes: list[bytes], owners: list[Owner], algorithm: str, value: Any, dihedral: Any, owner: Owner
+) -> None:
+    """One query code, or its 8 dihedral variants when they are stored."""
+    width = HEX_LENGTH[algorithm] // 2
+    code = _hex_bytes(value, algorithm)
+    if code is None:
+        return
+    file_id, _, region = owner
+    variants = bytes(dihedral) if dihedral is not None else b""
+    if len(variants) == width * len(DIHEDRAL_VARIANTS):
+        for index, name in enumerate(DIHEDRAL_VARIANTS):
+            codes.append(variants[index * width : (index + 1) * width])
+            owners.append((file_id, name, region))
+    else:
+        codes.append(code)
+        owners.append(owner)
+
+
+def _queries(
+    rows: Iterable[Any], algorithm: str, regions: Iterable[Any] = ()
+) -> tuple[np.ndarray, list[Owner]]:
+    """Query codes (all dihedral variants when stored, content regions too) and who each one belongs to.
+
+    A file's ``whole`` row of ``file_regions`` gives the dihedral variants of its 64-bit hashes; it replaces
+    the single stored code. Only files of ``rows`` (which passed the quality gate) are queried.
+    """
     width = HEX_LENGTH[algorithm] // 2
     codes: list[bytes] = []
-    owners: list[tuple[int, str]] = []
-    for file_id, value, dihedral in rows:
-        code = _hex_bytes(value, algorithm)
-        if code is None:
-            continue
-        variants = bytes(dihedral) if dihedral is not None else b""
-        if len(variants) == width * len(DIHEDRAL_VARIANTS):
-            for index, name in enumerate(DIHEDRAL_VARIANTS):
-                codes.append(variants[index * width : (index + 1) * width])
-                owners.append((file_id, name))
+    owners: list[Owner] = []
+    whole_variants: dict[int, Any] = {}
+    by_file: dict[int, list[Any]] = {}
+    for row in regions:
+        if row[1] == "whole":
+            whole_variants[row[0]] = row[7]
         else:
-            codes.append(code)
-            owners.append((file_id, "original"))
+            by_file.setdefault(row[0], []).append(row)
+    for file_id, value, dihedral in rows:
+        if dihedral is None:
+            dihedral = whole_variants.get(file_id)
+        _add_code(codes, owners, algorithm, value, dihedral, (file_id, "original", None))
+        for _, kind, x, y, w, h, code, variants in by_file.get(file_id, ()):
+            _add_code(codes, owners, algorithm, code, variants, (file_id, "original", (kind, x, y, w, h)))
     matrix = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(len(codes), width)
     return matrix, owners
 
@@ -316,6 +400,10 @@ def perceptual_index(
         if cached is not None:
             return cached.entry_ids, cached.index
     entry_ids, codes = load_codes(library, set_ids, algorithm, settings.pdq_min_quality)
+    variant_ids, variant_codes = load_variant_codes(library, set_ids, algorithm, settings.pdq_min_quality)
+    if len(variant_ids):
+        entry_ids = np.concatenate([entry_ids, variant_ids])
+        codes = np.concatenate([codes, variant_codes])
     if not len(entry_ids):
         return None
     index.add(codes)
@@ -340,21 +428,51 @@ def perceptual_hits(
     entry_ids, index = built
     threshold = settings.threshold(algorithm)
     assert threshold is not None
-    for rows in _case_perceptual_rows(case_engine, algorithm, settings.pdq_min_quality):
-        queries, owners = _queries(rows, algorithm)
+    with_regions = settings.regions and _has_table(case_engine, "file_regions")
+    for rows in _case_perceptual_rows(case_engine, algorithm, settings):
+        regions = (
+            _region_rows(case_engine, algorithm, settings, rows[0][0], rows[-1][0]) if with_regions else []
+        )
+        queries, owners = _queries(rows, algorithm, regions)
         if not len(owners):
             continue
         lims, distances, labels = index.search_within(queries, threshold)
-        best: dict[tuple[int, int], tuple[int, str]] = {}
-        for q, (file_id, variant) in enumerate(owners):
+        # Per (file, list row): the closest query; the whole picture wins ties (it comes first).
+        best: dict[tuple[int, int], tuple[int, Owner]] = {}
+        for q, owner in enumerate(owners):
             for distance, label in zip(
                 distances[lims[q] : lims[q + 1]], labels[lims[q] : lims[q + 1]], strict=True
             ):
-                key = (file_id, int(entry_ids[label]))
+                key = (owner[0], int(entry_ids[label]))
                 if key not in best or int(distance) < best[key][0]:
-                    best[key] = (int(distance), variant)
-        for (file_id, entry_id), (distance, variant) in sorted(best.items()):
-            yield Hit(file_id, entry_id, algorithm, distance, variant)
+                    best[key] = (int(distance), owner)
+        variants = _variant_rows(library, [-row for _, row in best if row < 0])
+        per_entry: dict[tuple[int, int], Hit] = {}
+        for (file_id, row), (distance, (_, variant, region)) in sorted(best.items()):
+            list_variant = code = None
+            entry_id = row
+            if row < 0:
+                entry_id, list_variant, code = variants[-row]
+            hit = Hit(file_id, entry_id, algorithm, distance, variant, region, list_variant, code)
+            key = (file_id, entry_id)
+            if key not in per_entry or distance < per_entry[key].distance:
+                per_entry[key] = hit
+        for key in sorted(per_entry):
+            yield per_entry[key]
+
+
+def _variant_rows(library: HashSetLibrary, ids: list[int]) -> dict[int, tuple[int, str, bytes]]:
+    """``id -> (entry_id, label, code)`` of list-entry variant rows."""
+    found: dict[int, tuple[int, str, bytes]] = {}
+    table = HashEntryVariant.__table__
+    with library.engine.connect() as connection:
+        for start in range(0, len(ids), PAGE):
+            query = select(table.c.id, table.c.entry_id, table.c.label, table.c.code).where(
+                table.c.id.in_(ids[start : start + PAGE])
+            )
+            for variant_id, entry_id, label, code in connection.execute(query):
+                found[variant_id] = (entry_id, label, bytes(code))
+    return found
 
 
 def _category_label(region: str, category: int | None) -> str:
@@ -418,6 +536,7 @@ class _Writer:
                     select(FileKnown.file_id, FileKnown.set_uid).where(FileKnown.file_id.in_(file_ids))
                 )
             }
+            details: list[tuple[Finding, Hit]] = []
             for hit in hits:
                 entry = entries[hit.entry_id]
                 usage = self.usage[entry["set_id"]]
@@ -447,9 +566,27 @@ class _Writer:
                 if key in have_findings:
                     continue
                 have_findings.add(key)
-                session.add(self._finding(hit, entry, info, kind, now))
+                finding = self._finding(hit, entry, info, kind, now)
+                session.add(finding)
+                if hit.region is not None or hit.list_variant is not None:
+                    details.append((finding, hit))
                 usage.findings += 1
                 self.findings_added += 1
+            if details:
+                session.flush()
+                for finding, hit in details:
+                    kind_, x, y, w, h = hit.region or (None, None, None, None, None)
+                    session.add(
+                        FindingRegion(
+                            finding_id=finding.id,
+                            region_kind=kind_,
+                            x=x,
+                            y=y,
+                            w=w,
+                            h=h,
+                            list_variant=hit.list_variant,
+                        )
+                    )
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))
@@ -475,7 +612,7 @@ class _Writer:
             tags=entry["tags"],
             entry_json=entry["raw_json"],
             algorithm=hit.algorithm,
-            matched_hash=bytes(entry[hit.algorithm]).hex(),
+            matched_hash=(hit.matched_code or bytes(entry[hit.algorithm])).hex(),
             distance=hit.distance,
             threshold=self.settings.threshold(hit.algorithm),
             variant=hit.variant,

@@ -37,6 +37,12 @@ def parse_plain(path: Path, context: ParseContext) -> Iterator[EntryRecord | Pro
         yield _entry(number, text.strip(), forced)
 
 
+def parse_sha256_list(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
+    """One SHA-256 per line (``--format sha256``: a list of 64-hex lines named as file hashes)."""
+    context.facts["algorithm"] = "sha256"
+    yield from parse_plain(path, context)
+
+
 def parse_xways(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """X-Ways text: the first line names the hash type (``MD5``, ``SHA-1``, ``SHA-256``)."""
     algorithm: str | None = None

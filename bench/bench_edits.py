@@ -1,0 +1,547 @@
+"""Benchmark and calibration: are known pictures found after the edits people make, at what false-match rate?
+
+Photos: ``bench/photo_corpus.py`` (real photos only, near-duplicates removed; the output says how many and
+from where). The first ``--originals`` photos are edited with every transform below and hashed the way an
+ingest does (``analyze``, triage options: reduced decode, perceptual task); every photo is also listed, the
+way an external hash list holds it (its own PDQ, pHash, dHash) and the way a list built by Custos holds it
+(own hashes plus central crops and turned copies: ``forensics.hashsets.picture_list``).
+
+Three ways of matching are compared, each at the thresholds given (defaults: the engine's):
+
+* ``today``: the whole picture's PDQ with its 8 dihedral variants, pHash and dHash as stored, no gate, against
+  the external list (what Custos did before issue 25);
+* ``regions``: the whole picture and each content region, each with 8 dihedral variants for all three
+  hashes, pHash/dHash only where PDQ quality >= 50 (the gate), against the external list;
+* ``custos-list``: the same queries against the list built by Custos.
+
+Recall = share of edited copies whose own original is within the threshold. False matches: every pair of
+an analysed picture (each photo unedited, and each photo after the region-making edits) and a listed photo
+that is NOT its original, counted at every threshold (the sweep) from the minimum distance over all query
+codes and all list codes of the pair; the calibration picks, per algorithm, the largest threshold whose
+measured rate stays at or below ``--target-rate`` (default 1e-6 per pair). Cost: CPU time per picture of the
+perceptual work with and without regions, on the unedited photos and on the edited copies.
+
+    .venv/bin/python bench/bench_edits.py [--originals 150] [--smoke] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import platform
+import sys
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from photo_corpus import load_manifest, load_photo, summary  # noqa: E402
+
+from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, analyze  # noqa: E402
+from forensics.hashsets.picture_list import picture_hashes  # noqa: E402
+
+ALGORITHMS = ("pdq", "phash", "dhash")
+BITS = {"pdq": 256, "phash": 64, "dhash": 64}
+DEFAULT_THRESHOLDS = {"pdq": 31, "phash": 8, "dhash": 10}
+QUALITY_GATE = 50
+MODES = ("today", "regions", "custos-list")
+SOURCES = ("whole", "trim", "photo", "tile")
+REGION_EDITS = ("letterbox_16x9", "padding", "screenshot", "collage_2x2")
+
+
+# ---------------------------------------------------------------------------------------------- edits
+def _jpeg(image: Image.Image, quality: int = 90) -> bytes:
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # older Pillow
+        return ImageFont.load_default()
+
+
+def _central(image: Image.Image, keep: float) -> Image.Image:
+    w, h = image.size
+    kw, kh = round(w * keep), round(h * keep)
+    return image.crop(((w - kw) // 2, (h - kh) // 2, (w - kw) // 2 + kw, (h - kh) // 2 + kh))
+
+
+def _letterbox(image: Image.Image) -> Image.Image:
+    w, h = image.size
+    if w / h < 16 / 9:
+        canvas = Image.new("RGB", (round(h * 16 / 9), h), (0, 0, 0))
+        canvas.paste(image, ((canvas.width - w) // 2, 0))
+    else:
+        canvas = Image.new("RGB", (w, round(w * 9 / 16)), (0, 0, 0))
+        canvas.paste(image, (0, (canvas.height - h) // 2))
+    return canvas
+
+
+def _padding(image: Image.Image) -> Image.Image:
+    side = round(max(image.size) * 1.1)
+    canvas = Image.new("RGB", (side, side), (255, 255, 255))
+    canvas.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
+    return canvas
+
+
+def screenshot(image: Image.Image, seed: int) -> Image.Image:
+    """The picture in a phone chat screen: status bar, app bar, message bubbles, the picture in a bubble."""
+    rng = np.random.default_rng(seed)
+    dark = bool(seed % 2)
+    width, height = 720, 1560
+    background = (18, 18, 18) if dark else tuple(int(v) for v in rng.integers(225, 245, 3))
+    canvas = Image.new("RGB", (width, height), background)
+    draw = ImageDraw.Draw(canvas)
+    bar = (0, 0, 0) if dark else tuple(int(v) for v in rng.integers(20, 90, 3))
+    draw.rectangle((0, 0, width, 50), fill=bar)
+    draw.text((16, 14), "12:41   4G  87%", fill=(255, 255, 255), font=_font(22))
+    draw.rectangle((0, 50, width, 140), fill=bar)
+    draw.text((90, 80), "Contact name", fill=(255, 255, 255), font=_font(30))
+    bubble_in = (40, 40, 40) if dark else (255, 255, 255)
+    bubble_out = (0, 92, 75) if dark else (220, 248, 198)
+    y = 170
+    for text in ("hey", "look at this one"):
+        draw.rounded_rectangle((20, y, 20 + 30 + 18 * len(text), y + 60), radius=16, fill=bubble_in)
+        draw.text((38, y + 16), text, fill=(230, 230, 230) if dark else (20, 20, 20), font=_font(26))
+        y += 80
+    picture_w = int(rng.integers(480, 620))
+    picture_h = round(image.height * picture_w / image.width)
+    if picture_h > 900:
+        picture_h = 900
+        picture_w = round(image.width * picture_h / image.height)
+    x = width - picture_w - 30
+    margin = 8
+    draw.rounded_rectangle(
+        (x - margin, y - margin, x + picture_w + margin, y + picture_h + 56), radius=18, fill=bubble_out
+    )
+    canvas.paste(image.resize((picture_w, picture_h), Image.Resampling.LANCZOS), (x, y))
+    draw.text((x + 6, y + picture_h + 14), "10:02  read", fill=(120, 120, 120), font=_font(22))
+    draw.rectangle((0, height - 110, width, height - 40), fill=bubble_in)
+    draw.text((30, height - 90), "Message", fill=(140, 140, 140), font=_font(28))
+    draw.rectangle((0, height - 40, width, height), fill=(0, 0, 0))
+    return canvas
+
+
+def _overlay_text(image: Image.Image) -> Image.Image:
+    """Bold caption text with an outline over about 10 % of the picture (meme style)."""
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    size = max(12, round(image.height * 0.09))
+    text = "NO WAY"
+    font = _font(size)
+    box = draw.textbbox((0, 0), text, font=font, stroke_width=max(1, size // 12))
+    tw = box[2] - box[0]
+    scale_to = 0.8 * image.width
+    if tw > scale_to:
+        font = _font(max(10, round(size * scale_to / tw)))
+    draw.text(
+        (image.width * 0.1, image.height * 0.06), text, font=font, fill="white",
+        stroke_width=max(1, size // 12), stroke_fill="black",
+    )  # fmt: skip
+    return out
+
+
+def _overlay_emoji(image: Image.Image) -> Image.Image:
+    """A yellow smiley sticker covering about 10 % of the picture."""
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    radius = math.sqrt(0.10 * image.width * image.height / math.pi)
+    cx, cy = image.width * 0.72, image.height * 0.68
+    draw.ellipse(
+        (cx - radius, cy - radius, cx + radius, cy + radius), fill=(255, 204, 0), outline=(90, 60, 0)
+    )
+    eye = radius * 0.12
+    for dx in (-0.35, 0.35):
+        ex, ey = cx + dx * radius, cy - 0.25 * radius
+        draw.ellipse((ex - eye, ey - eye, ex + eye, ey + eye), fill=(60, 40, 0))
+    draw.arc((cx - 0.55 * radius, cy - 0.5 * radius, cx + 0.55 * radius, cy + 0.55 * radius), 20, 160,
+             fill=(60, 40, 0), width=max(2, int(radius * 0.08)))  # fmt: skip
+    return out
+
+
+def _rotate_crop(image: Image.Image, degrees: float) -> Image.Image:
+    turned = image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=False)
+    keep = 1 - 2 * math.sin(math.radians(abs(degrees)))  # the corners the rotation emptied are cut off
+    return _central(turned, keep)
+
+
+def _collage(image: Image.Image, others: list[Image.Image], seed: int) -> Image.Image:
+    side_w, side_h = 480, 360
+    canvas = Image.new("RGB", (2 * side_w + 30, 2 * side_h + 30), (255, 255, 255))
+    tiles = [image, *others[:3]]
+    order = np.random.default_rng(seed).permutation(4)
+    for slot, index in enumerate(order):
+        tile = tiles[index].copy()
+        tile = (
+            tile.resize((side_w, side_h), Image.Resampling.LANCZOS) if tile.size != (side_w, side_h) else tile
+        )
+        canvas.paste(tile, (10 + (slot % 2) * (side_w + 10), 10 + (slot // 2) * (side_h + 10)))
+    return canvas
+
+
+def edits(image: Image.Image, others: list[Image.Image], seed: int) -> dict[str, bytes]:
+    """Every transform of one photo, as the JPEG (or PNG) bytes a device would hold."""
+    t = Image.Transpose
+    w, h = image.size
+    square = min(w, h)
+    chat = image.copy()
+    chat.thumbnail((1600, 1600))
+    chat = chat.resize((round(chat.width * 0.8), round(chat.height * 0.8)), Image.Resampling.LANCZOS)
+    out = {
+        "resave_q90": _jpeg(image, 90),
+        "jpeg_q30": _jpeg(image, 30),
+        "resize_half": _jpeg(image.resize((w // 2, h // 2), Image.Resampling.LANCZOS)),
+        "chat_recompress": _jpeg(chat, 70),
+        "grey": _jpeg(image.convert("L")),
+        "blur": _jpeg(image.filter(ImageFilter.GaussianBlur(2))),
+        "contrast": _jpeg(ImageEnhance.Contrast(image).enhance(1.4)),
+        "rot90": _jpeg(image.transpose(t.ROTATE_90)),
+        "rot180": _jpeg(image.transpose(t.ROTATE_180)),
+        "rot270": _jpeg(image.transpose(t.ROTATE_270)),
+        "flip_h": _jpeg(image.transpose(t.FLIP_LEFT_RIGHT)),
+        "flip_v": _jpeg(image.transpose(t.FLIP_TOP_BOTTOM)),
+        "rot5_crop": _jpeg(_rotate_crop(image, 5)),
+        "crop5": _jpeg(_central(image, 0.90)),
+        "crop10": _jpeg(_central(image, 0.80)),
+        "crop20": _jpeg(_central(image, 0.60)),
+        "crop_to_square": _jpeg(image.crop(((w - square) // 2, (h - square) // 2, (w + square) // 2,
+                                            (h + square) // 2))),
+        "letterbox_16x9": _jpeg(_letterbox(image)),
+        "padding": _jpeg(_padding(image)),
+        "screenshot": _jpeg(screenshot(image, seed), 85),
+        "overlay_text": _jpeg(_overlay_text(image)),
+        "overlay_emoji": _jpeg(_overlay_emoji(image)),
+        "mirror_text": _jpeg(_overlay_text(image.transpose(t.FLIP_LEFT_RIGHT))),
+        "collage_2x2": _jpeg(_collage(image, others, seed)),
+    }  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------------------------- hashing
+def _words(hex_codes: list[str]) -> np.ndarray:
+    """Hex codes as rows of uint64 words (4 for PDQ, 1 for 64-bit hashes)."""
+    raw = b"".join(bytes.fromhex(c) for c in hex_codes)
+    width = len(hex_codes[0]) // 16 if hex_codes else 1
+    return np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(len(hex_codes), width)
+
+
+def _split(blob: bytes, size: int) -> list[str]:
+    return [blob[i : i + size].hex() for i in range(0, len(blob), size)]
+
+
+def query_codes(data: bytes, options: AnalysisOptions) -> dict[str, list[tuple[str, str]]]:
+    """Per algorithm: (hex code, source) for every query code of one analysed picture.
+
+    Sources: ``base`` (what Custos queried before: PDQ's 8 variants, the 64-bit hashes as stored),
+    ``whole``, ``trim``, ``photo``, ``tile``; ``!`` marks sources whose PDQ quality fails the gate.
+    """
+    result = analyze("edited.jpg", len(data), data[:HEAD_SIZE], data, options)
+    hashes = result.perceptual
+    codes: dict[str, list[tuple[str, str]]] = {a: [] for a in ALGORITHMS}
+    if hashes is None or hashes.pdq is None:
+        return codes
+    codes["pdq"] += [(c, "base") for c in _split(hashes.pdq_dihedral, 32)]
+    codes["phash"].append((hashes.phash, "base"))
+    codes["dhash"].append((hashes.dhash, "base"))
+    gate = "" if (hashes.pdq_quality or 0) >= QUALITY_GATE else "!"
+    codes["pdq"] += [(c, "whole") for c in _split(hashes.pdq_dihedral, 32)]
+    codes["phash"] += [(c, "whole" + gate) for c in _split(hashes.phash_dihedral, 8)]
+    codes["dhash"] += [(c, "whole" + gate) for c in _split(hashes.dhash_dihedral, 8)]
+    for region in hashes.regions:
+        region_gate = "" if region.pdq_quality >= QUALITY_GATE else "!"
+        codes["pdq"] += [(c, region.kind + region_gate) for c in _split(region.pdq_dihedral, 32)]
+        codes["phash"] += [(c, region.kind + region_gate) for c in _split(region.phash_dihedral, 8)]
+        codes["dhash"] += [(c, region.kind + region_gate) for c in _split(region.dhash_dihedral, 8)]
+    return codes
+
+
+def list_codes(image: Image.Image) -> dict[str, list[tuple[str, bool]]]:
+    """Per algorithm: (hex code, is an extra code of a list built by Custos) of one listed photo."""
+    record = picture_hashes(image)
+    codes: dict[str, list[tuple[str, bool]]] = {a: [(record[a], False)] for a in ALGORITHMS}
+    for variant in record["variants"]:
+        if variant["algorithm"] == "pdq" and (variant.get("quality") or 0) < QUALITY_GATE:
+            continue  # matching leaves out list PDQ codes whose stated quality is under the minimum
+        codes[variant["algorithm"]].append((variant["hash"], True))
+    return codes
+
+
+# ------------------------------------------------------------------------------------- distances
+class Distances:
+    """Minimum distances between analysed pictures and listed photos, per algorithm and way of matching."""
+
+    def __init__(self, listed: list[dict[str, list[tuple[str, bool]]]]) -> None:
+        self.count = len(listed)
+        self.codes: dict[str, np.ndarray] = {}
+        self.owner: dict[str, np.ndarray] = {}
+        self.extra: dict[str, np.ndarray] = {}
+        for algorithm in ALGORITHMS:
+            rows = [(code, i, extra) for i, item in enumerate(listed) for code, extra in item[algorithm]]
+            self.codes[algorithm] = _words([r[0] for r in rows])
+            self.owner[algorithm] = np.array([r[1] for r in rows])
+            self.extra[algorithm] = np.array([r[2] for r in rows])
+
+    def minimum(self, algorithm: str, queries: np.ndarray, custos_list: bool) -> np.ndarray:
+        """Per listed photo, the smallest distance from any query code (an empty query: BITS + 1)."""
+        out = np.full(self.count, BITS[algorithm] + 1, dtype=np.int16)
+        if not len(queries):
+            return out
+        keep = np.ones(len(self.owner[algorithm]), bool) if custos_list else ~self.extra[algorithm]
+        codes, owner = self.codes[algorithm][keep], self.owner[algorithm][keep]
+        distance = np.zeros((len(queries), len(codes)), dtype=np.int16)
+        for word in range(codes.shape[1]):
+            distance += np.bitwise_count(queries[:, word][:, None] ^ codes[:, word][None, :]).astype(np.int16)
+        np.minimum.at(out, owner, distance.min(axis=0))
+        return out
+
+
+def mode_queries(
+    codes: list[tuple[str, str]], mode: str, source: str | None = None, gate: bool = True
+) -> np.ndarray:
+    """The query codes one way of matching uses (``source``: only that source's codes)."""
+    chosen = []
+    for code, src in codes:
+        name, failed = src.rstrip("!"), src.endswith("!")
+        if mode == "today":
+            ok = name == "base"
+        else:
+            ok = name != "base" and (not failed or not gate) and (source is None or name == source)
+        if ok:
+            chosen.append(code)
+    return _words(chosen) if chosen else np.zeros((0, 1), np.uint64)
+
+
+# ------------------------------------------------------------------------------------- run
+def _timed_cpu(function: Any, *args: Any) -> tuple[Any, float]:
+    start = time.process_time()
+    value = function(*args)
+    return value, time.process_time() - start
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    photos_meta = load_manifest()
+    if args.smoke:
+        photos_meta = photos_meta[: max(args.originals, 40)]
+    if args.limit:
+        photos_meta = photos_meta[: args.limit]
+    images = []
+    for meta in photos_meta:
+        picture = load_photo(Path(meta.path))
+        if picture is not None:
+            images.append(picture)
+    originals = min(args.originals, len(images))
+    options = AnalysisOptions(tasks=frozenset({"perceptual"}), reduced_decode=True)
+    plain_options = replace(options, regions=False)
+    listed = [list_codes(image) for image in images]
+    table = Distances(listed)
+
+    # analysed pictures: (photo index or -1, edit name, codes)
+    analysed: list[tuple[int, str, dict[str, list[tuple[str, str]]]]] = []
+    cost: dict[str, list[float]] = defaultdict(list)
+    for index, image in enumerate(images):
+        data = _jpeg(image, 90)
+        codes, seconds = _timed_cpu(query_codes, data, options)
+        _, plain_seconds = _timed_cpu(query_codes, data, plain_options)
+        cost["unedited_with_regions"].append(seconds)
+        cost["unedited_without_regions"].append(plain_seconds)
+        analysed.append((index, "unedited", codes))
+        others = [images[(index + k) % len(images)] for k in (1, 2, 3)]
+        if index < originals:
+            for name, edited in edits(image, others, index).items():
+                codes, seconds = _timed_cpu(query_codes, edited, options)
+                _, plain_seconds = _timed_cpu(query_codes, edited, plain_options)
+                cost["edited_with_regions"].append(seconds)
+                cost["edited_without_regions"].append(plain_seconds)
+                analysed.append((index, name, codes))
+        elif not args.smoke:  # distractor regions for the calibration: the region-making edits of every photo
+            made = edits(image, others, index)
+            for name in REGION_EDITS:
+                analysed.append((index, name, query_codes(made[name], options)))
+
+    thresholds = {a: getattr(args, f"{a}_threshold") for a in ALGORITHMS}
+    recall: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    own_distance: dict[str, dict[str, dict[str, list[int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    histograms = {(a, m): np.zeros(BITS[a] + 2, np.int64) for a in ALGORITHMS for m in MODES}
+    source_histograms = {(a, s): np.zeros(BITS[a] + 2, np.int64) for a in ALGORITHMS for s in SOURCES}
+    ungated = {a: np.zeros(BITS[a] + 2, np.int64) for a in ("phash", "dhash")}
+    pairs = 0
+    for photo, edit, codes in analysed:
+        others = np.arange(len(images)) != photo
+        if edit == "collage_2x2":  # the other three tiles are listed photos too: not unrelated pairs
+            for k in (1, 2, 3):
+                others[(photo + k) % len(images)] = False
+        pairs += int(others.sum())
+        for algorithm in ALGORITHMS:
+            for mode in MODES:
+                queries = mode_queries(codes[algorithm], mode)
+                mins = table.minimum(algorithm, queries, custos_list=mode == "custos-list")
+                histograms[(algorithm, mode)] += np.bincount(mins[others], minlength=BITS[algorithm] + 2)
+                if edit != "unedited" or photo < originals:
+                    own_distance[algorithm][mode][edit].append(int(mins[photo]))
+            for source in SOURCES:
+                queries = mode_queries(codes[algorithm], "regions", source)
+                mins = table.minimum(algorithm, queries, custos_list=True)
+                source_histograms[(algorithm, source)] += np.bincount(
+                    mins[others], minlength=BITS[algorithm] + 2
+                )
+            if algorithm in ungated:
+                queries = mode_queries(codes[algorithm], "regions", gate=False)
+                mins = table.minimum(algorithm, queries, custos_list=True)
+                ungated[algorithm] += np.bincount(mins[others], minlength=BITS[algorithm] + 2)
+    for algorithm in ALGORITHMS:
+        for mode in MODES:
+            for edit, distances in own_distance[algorithm][mode].items():
+                recall[algorithm][mode][edit] = round(
+                    sum(d <= thresholds[algorithm] for d in distances) / len(distances), 3
+                )
+
+    def rate(histogram: np.ndarray, threshold: int) -> int:
+        return int(histogram[: threshold + 1].sum())
+
+    sweep: dict[str, list[dict[str, Any]]] = {}
+    calibrated: dict[str, int] = {}
+    for algorithm in ALGORITHMS:
+        rows = []
+        top = BITS[algorithm] // 2
+        for threshold in range(0, top + 1, 2 if algorithm == "pdq" else 1):
+            row: dict[str, Any] = {"threshold": threshold}
+            for mode in MODES:
+                row[f"false_{mode}"] = rate(histograms[(algorithm, mode)], threshold)
+                distances = own_distance[algorithm][mode]
+                found = [
+                    sum(d <= threshold for d in v) / len(v) for k, v in distances.items() if k != "unedited"
+                ]
+                row[f"mean_recall_{mode}"] = round(sum(found) / len(found), 3) if found else None
+            rows.append(row)
+        sweep[algorithm] = rows
+        allowed = args.target_rate * pairs
+        fine = [
+            t
+            for t in range(BITS[algorithm] // 2 + 1)
+            if rate(histograms[(algorithm, "custos-list")], t) <= allowed
+        ]
+        calibrated[algorithm] = max(fine) if fine else 0
+    minimum_unrelated = {
+        f"{a}/{m}": int(np.flatnonzero(histograms[(a, m)])[0]) if histograms[(a, m)].any() else None
+        for a in ALGORITHMS
+        for m in MODES
+    }
+    per_source = {
+        f"{a}/{s}": {
+            "min_distance": int(np.flatnonzero(h)[0]) if h.any() else None,
+            "false_at_default": rate(h, DEFAULT_THRESHOLDS[a]),
+            "false_at_calibrated": rate(h, calibrated[a]),
+        }
+        for (a, s), h in source_histograms.items()
+    }
+    gate_effect = {
+        a: {
+            "false_without_gate": rate(ungated[a], thresholds[a]),
+            "false_with_gate": rate(histograms[(a, "custos-list")], thresholds[a]),
+            "min_distance_without_gate": int(np.flatnonzero(ungated[a])[0]) if ungated[a].any() else None,
+        }
+        for a in ungated
+    }
+    distributions = {
+        f"{a}/{m}/{edit}": {
+            "median": float(np.median(v)),
+            "p90": float(np.percentile(v, 90)),
+            "max": int(max(v)),
+        }
+        for a in ALGORITHMS
+        for m in MODES
+        for edit, v in own_distance[a][m].items()
+    }
+    cpu = {key: round(1000 * sum(v) / len(v), 2) for key, v in cost.items() if v}
+    return {
+        "photos": len(images),
+        "originals_edited": originals,
+        "sources": summary(photos_meta),
+        "unrelated_pairs": pairs,
+        "thresholds": thresholds,
+        "target_rate": args.target_rate,
+        "recall": {a: {m: dict(recall[a][m]) for m in MODES} for a in ALGORITHMS},
+        "false_matches_at_thresholds": {
+            f"{a}/{m}": rate(histograms[(a, m)], thresholds[a]) for a in ALGORITHMS for m in MODES
+        },
+        "false_match_rate_at_thresholds": {
+            f"{a}/{m}": rate(histograms[(a, m)], thresholds[a]) / pairs for a in ALGORITHMS for m in MODES
+        },
+        "minimum_unrelated_distance": minimum_unrelated,
+        "calibrated_thresholds": calibrated,
+        "false_matches_at_calibrated": {
+            a: rate(histograms[(a, "custos-list")], calibrated[a]) for a in ALGORITHMS
+        },
+        "per_source": per_source,
+        "quality_gate": gate_effect,
+        "distributions": distributions,
+        "sweep": sweep,
+        "cpu_ms_per_picture": cpu,
+        "cost_ratio_unedited": round(cpu["unedited_with_regions"] / cpu["unedited_without_regions"], 2),
+        "cost_ratio_edited": round(cpu.get("edited_with_regions", 0) / cpu["edited_without_regions"], 2)
+        if cpu.get("edited_without_regions")
+        else None,
+        "machine": {"python": platform.python_version(), "note": "2 shared cores, loaded by other jobs"},
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(f"{report['photos']} distinct real photos, {report['originals_edited']} edited; sources:")
+    for source, entry in sorted(report["sources"].items()):
+        print(f"  {entry['photos']:5d} {source} ({entry['licence']})")
+    print(f"unrelated pairs: {report['unrelated_pairs']:,}; thresholds {report['thresholds']}")
+    edits_seen = sorted(report["recall"]["pdq"]["today"])
+    header = "edit".ljust(16) + "".join(f"{a[:5]}:{m[:6]}".rjust(13) for a in ALGORITHMS for m in MODES)
+    print(header)
+    for edit in edits_seen:
+        cells = "".join(
+            f"{report['recall'][a][m].get(edit, float('nan')):13.2f}" for a in ALGORITHMS for m in MODES
+        )
+        print(edit.ljust(16) + cells)
+    print("false matches at thresholds:", report["false_matches_at_thresholds"])
+    print("minimum unrelated distance:", report["minimum_unrelated_distance"])
+    print("calibrated thresholds (custos-list, rate <= target):", report["calibrated_thresholds"],
+          report["false_matches_at_calibrated"])  # fmt: skip
+    print("per source:", report["per_source"])
+    print("quality gate:", report["quality_gate"])
+    print("CPU ms per picture:", report["cpu_ms_per_picture"], "ratios", report["cost_ratio_unedited"],
+          report["cost_ratio_edited"])  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--originals", type=int, default=150, help="photos edited with every transform")
+    parser.add_argument("--limit", type=int, default=0, help="use at most this many photos (0: all)")
+    parser.add_argument("--smoke", action="store_true", help="a small run for CI (40 photos, 8 edited)")
+    parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+    parser.add_argument("--target-rate", type=float, default=1e-6, help="false matches per pair allowed")
+    for algorithm in ALGORITHMS:
+        parser.add_argument(f"--{algorithm}-threshold", type=int, default=DEFAULT_THRESHOLDS[algorithm])
+    args = parser.parse_args()
+    if args.smoke:
+        args.originals = min(args.originals, 8)
+    report = run(args)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        _print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
