@@ -47,7 +47,10 @@ def upgrade() -> None:
         sa.Column("h", sa.Integer(), nullable=True),
         sa.Column("list_variant", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(
-            ["finding_id"], ["findings.id"], name=op.f("fk_finding_regions_finding_id_findings"), ondelete="CASCADE"
+            ["finding_id"],
+            ["findings.id"],
+            name=op.f("fk_finding_regions_finding_id_findings"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("finding_id", name=op.f("pk_finding_regions")),
     )
