@@ -34,10 +34,10 @@ import platform
 import sys
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import imagehash
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
@@ -48,6 +48,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from photo_corpus import load_manifest, load_photo, summary  # noqa: E402
 
 from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, analyze  # noqa: E402
+from forensics.analysis.decode import decode_image  # noqa: E402
+from forensics.analysis.perceptual import hash_grey, pdq_with_dihedral, perceptual_hashes  # noqa: E402
+from forensics.analysis.region_hashes import region_hashes  # noqa: E402
 from forensics.hashsets.picture_list import picture_hashes  # noqa: E402
 
 ALGORITHMS = ("pdq", "phash", "dhash")
@@ -192,42 +195,46 @@ def _collage(image: Image.Image, others: list[Image.Image], seed: int) -> Image.
     return canvas
 
 
-def edits(image: Image.Image, others: list[Image.Image], seed: int) -> dict[str, bytes]:
-    """Every transform of one photo, as the JPEG (or PNG) bytes a device would hold."""
+def edits(
+    image: Image.Image, others: list[Image.Image], seed: int, only: tuple[str, ...] | None = None
+) -> dict[str, bytes]:
+    """Every transform of one photo (or those named), as the JPEG bytes a device would hold."""
     t = Image.Transpose
     w, h = image.size
     square = min(w, h)
     chat = image.copy()
     chat.thumbnail((1600, 1600))
     chat = chat.resize((round(chat.width * 0.8), round(chat.height * 0.8)), Image.Resampling.LANCZOS)
-    out = {
-        "resave_q90": _jpeg(image, 90),
-        "jpeg_q30": _jpeg(image, 30),
-        "resize_half": _jpeg(image.resize((w // 2, h // 2), Image.Resampling.LANCZOS)),
-        "chat_recompress": _jpeg(chat, 70),
-        "grey": _jpeg(image.convert("L")),
-        "blur": _jpeg(image.filter(ImageFilter.GaussianBlur(2))),
-        "contrast": _jpeg(ImageEnhance.Contrast(image).enhance(1.4)),
-        "rot90": _jpeg(image.transpose(t.ROTATE_90)),
-        "rot180": _jpeg(image.transpose(t.ROTATE_180)),
-        "rot270": _jpeg(image.transpose(t.ROTATE_270)),
-        "flip_h": _jpeg(image.transpose(t.FLIP_LEFT_RIGHT)),
-        "flip_v": _jpeg(image.transpose(t.FLIP_TOP_BOTTOM)),
-        "rot5_crop": _jpeg(_rotate_crop(image, 5)),
-        "crop5": _jpeg(_central(image, 0.90)),
-        "crop10": _jpeg(_central(image, 0.80)),
-        "crop20": _jpeg(_central(image, 0.60)),
-        "crop_to_square": _jpeg(image.crop(((w - square) // 2, (h - square) // 2, (w + square) // 2,
+    makers = {
+        "resave_q90": lambda: _jpeg(image, 90),
+        "jpeg_q30": lambda: _jpeg(image, 30),
+        "resize_half": lambda: _jpeg(image.resize((w // 2, h // 2), Image.Resampling.LANCZOS)),
+        "chat_recompress": lambda: _jpeg(chat, 70),
+        "grey": lambda: _jpeg(image.convert("L")),
+        "blur": lambda: _jpeg(image.filter(ImageFilter.GaussianBlur(2))),
+        "contrast": lambda: _jpeg(ImageEnhance.Contrast(image).enhance(1.4)),
+        "rot90": lambda: _jpeg(image.transpose(t.ROTATE_90)),
+        "rot180": lambda: _jpeg(image.transpose(t.ROTATE_180)),
+        "rot270": lambda: _jpeg(image.transpose(t.ROTATE_270)),
+        "flip_h": lambda: _jpeg(image.transpose(t.FLIP_LEFT_RIGHT)),
+        "flip_v": lambda: _jpeg(image.transpose(t.FLIP_TOP_BOTTOM)),
+        "rot5_crop": lambda: _jpeg(_rotate_crop(image, 5)),
+        "crop5": lambda: _jpeg(_central(image, 0.90)),
+        "crop10": lambda: _jpeg(_central(image, 0.80)),
+        "crop10_offcentre": lambda: _jpeg(image.crop((round(w * 0.15), round(h * 0.05), round(w * 0.95),
+                                                      round(h * 0.85)))),
+        "crop20": lambda: _jpeg(_central(image, 0.60)),
+        "crop_to_square": lambda: _jpeg(image.crop(((w - square) // 2, (h - square) // 2, (w + square) // 2,
                                             (h + square) // 2))),
-        "letterbox_16x9": _jpeg(_letterbox(image)),
-        "padding": _jpeg(_padding(image)),
-        "screenshot": _jpeg(screenshot(image, seed), 85),
-        "overlay_text": _jpeg(_overlay_text(image)),
-        "overlay_emoji": _jpeg(_overlay_emoji(image)),
-        "mirror_text": _jpeg(_overlay_text(image.transpose(t.FLIP_LEFT_RIGHT))),
-        "collage_2x2": _jpeg(_collage(image, others, seed)),
+        "letterbox_16x9": lambda: _jpeg(_letterbox(image)),
+        "padding": lambda: _jpeg(_padding(image)),
+        "screenshot": lambda: _jpeg(screenshot(image, seed), 85),
+        "overlay_text": lambda: _jpeg(_overlay_text(image)),
+        "overlay_emoji": lambda: _jpeg(_overlay_emoji(image)),
+        "mirror_text": lambda: _jpeg(_overlay_text(image.transpose(t.FLIP_LEFT_RIGHT))),
+        "collage_2x2": lambda: _jpeg(_collage(image, others, seed)),
     }  # fmt: skip
-    return out
+    return {name: make() for name, make in makers.items() if only is None or name in only}
 
 
 # ------------------------------------------------------------------------------------- hashing
@@ -286,42 +293,79 @@ class Distances:
     def __init__(self, listed: list[dict[str, list[tuple[str, bool]]]]) -> None:
         self.count = len(listed)
         self.codes: dict[str, np.ndarray] = {}
-        self.owner: dict[str, np.ndarray] = {}
         self.extra: dict[str, np.ndarray] = {}
+        self.starts: dict[str, np.ndarray] = {}
         for algorithm in ALGORITHMS:
             rows = [(code, i, extra) for i, item in enumerate(listed) for code, extra in item[algorithm]]
             self.codes[algorithm] = _words([r[0] for r in rows])
-            self.owner[algorithm] = np.array([r[1] for r in rows])
+            owner = np.array([r[1] for r in rows])
             self.extra[algorithm] = np.array([r[2] for r in rows])
+            self.starts[algorithm] = np.searchsorted(owner, np.arange(self.count))  # rows are by owner
 
-    def minimum(self, algorithm: str, queries: np.ndarray, custos_list: bool) -> np.ndarray:
-        """Per listed photo, the smallest distance from any query code (an empty query: BITS + 1)."""
-        out = np.full(self.count, BITS[algorithm] + 1, dtype=np.int16)
-        if not len(queries):
-            return out
-        keep = np.ones(len(self.owner[algorithm]), bool) if custos_list else ~self.extra[algorithm]
-        codes, owner = self.codes[algorithm][keep], self.owner[algorithm][keep]
+    def matrix(self, algorithm: str, queries: np.ndarray) -> np.ndarray:
+        """Distances of every query code (rows) to every list code (columns)."""
+        codes = self.codes[algorithm]
         distance = np.zeros((len(queries), len(codes)), dtype=np.int16)
         for word in range(codes.shape[1]):
             distance += np.bitwise_count(queries[:, word][:, None] ^ codes[:, word][None, :]).astype(np.int16)
-        np.minimum.at(out, owner, distance.min(axis=0))
-        return out
+        return distance
+
+    def per_photo(
+        self, algorithm: str, matrix: np.ndarray, rows: np.ndarray, custos_list: bool
+    ) -> np.ndarray:
+        """Per listed photo, the smallest distance over the chosen query rows (none chosen: BITS + 1)."""
+        if not rows.any():
+            return np.full(self.count, BITS[algorithm] + 1, dtype=np.int16)
+        best = matrix[rows].min(axis=0)
+        if not custos_list:
+            best = np.where(self.extra[algorithm], BITS[algorithm] + 1, best).astype(np.int16)
+        return np.minimum.reduceat(best, self.starts[algorithm])
 
 
-def mode_queries(
-    codes: list[tuple[str, str]], mode: str, source: str | None = None, gate: bool = True
-) -> np.ndarray:
-    """The query codes one way of matching uses (``source``: only that source's codes)."""
-    chosen = []
-    for code, src in codes:
-        name, failed = src.rstrip("!"), src.endswith("!")
-        if mode == "today":
-            ok = name == "base"
-        else:
-            ok = name != "base" and (not failed or not gate) and (source is None or name == source)
-        if ok:
-            chosen.append(code)
-    return _words(chosen) if chosen else np.zeros((0, 1), np.uint64)
+def query_table(codes: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code words, source name per row, failed-the-gate per row) of one picture's query codes."""
+    if not codes:
+        return np.zeros((0, 1), np.uint64), np.array([], dtype=object), np.array([], dtype=bool)
+    names = np.array([src.rstrip("!") for _, src in codes], dtype=object)
+    failed = np.array([src.endswith("!") for _, src in codes], dtype=bool)
+    return _words([code for code, _ in codes]), names, failed
+
+
+def mode_rows(names: np.ndarray, failed: np.ndarray, mode: str, source: str | None = None, gate: bool = True):
+    """The query rows one way of matching uses (``source``: only that source's rows)."""
+    if mode == "today":
+        return names == "base"
+    rows = names != "base"
+    if gate:
+        rows &= ~failed
+    if source is not None:
+        rows &= names == source
+    return rows
+
+
+# ------------------------------------------------------------------------------------- cost
+def perceptual_cost(data: bytes, options: AnalysisOptions) -> tuple[float, float, float]:
+    """CPU seconds of (decode, today's perceptual work, the new perceptual work with regions) for one file.
+
+    Today's: imagehash pHash and dHash of the hash grey copy, PDQ with its 8 variants (the code before
+    issue 25). New: the same PDQ, pHash/dHash with their 8 variants, content regions found and hashed.
+    """
+    start = time.process_time()
+    decoded, _, _ = decode_image(data, options)
+    decode_s = time.process_time() - start
+    if decoded is None:
+        return decode_s, 0.0, 0.0
+    image = decoded.image
+    start = time.process_time()
+    grey = hash_grey(image, options)
+    imagehash.phash(grey), imagehash.dhash(grey), pdq_with_dihedral(image)
+    today_s = time.process_time() - start
+    start = time.process_time()
+    grey = hash_grey(image, options)
+    perceptual_hashes(image, options, grey)
+    region_hashes(image, grey, (decoded.info.width or 0, decoded.info.height or 0))
+    new_s = time.process_time() - start
+    return decode_s, today_s, new_s
 
 
 # ------------------------------------------------------------------------------------- run
@@ -337,14 +381,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         photos_meta = photos_meta[: max(args.originals, 40)]
     if args.limit:
         photos_meta = photos_meta[: args.limit]
-    images = []
-    for meta in photos_meta:
-        picture = load_photo(Path(meta.path))
-        if picture is not None:
-            images.append(picture)
+    loaded = [(meta, load_photo(Path(meta.path))) for meta in photos_meta]
+    photos_meta = [meta for meta, picture in loaded if picture is not None]
+    images = [picture for _, picture in loaded if picture is not None]
     originals = min(args.originals, len(images))
     options = AnalysisOptions(tasks=frozenset({"perceptual"}), reduced_decode=True)
-    plain_options = replace(options, regions=False)
     listed = [list_codes(image) for image in images]
     table = Distances(listed)
 
@@ -353,23 +394,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     cost: dict[str, list[float]] = defaultdict(list)
     for index, image in enumerate(images):
         data = _jpeg(image, 90)
-        codes, seconds = _timed_cpu(query_codes, data, options)
-        _, plain_seconds = _timed_cpu(query_codes, data, plain_options)
-        cost["unedited_with_regions"].append(seconds)
-        cost["unedited_without_regions"].append(plain_seconds)
-        analysed.append((index, "unedited", codes))
+        analysed.append((index, "unedited", query_codes(data, options)))
+        if index < args.cost_photos:
+            for key, seconds in zip(("decode", "today", "new"), perceptual_cost(data, options), strict=True):
+                cost[f"unedited_{key}"].append(seconds)
         others = [images[(index + k) % len(images)] for k in (1, 2, 3)]
         if index < originals:
             for name, edited in edits(image, others, index).items():
-                codes, seconds = _timed_cpu(query_codes, edited, options)
-                _, plain_seconds = _timed_cpu(query_codes, edited, plain_options)
-                cost["edited_with_regions"].append(seconds)
-                cost["edited_without_regions"].append(plain_seconds)
-                analysed.append((index, name, codes))
+                analysed.append((index, name, query_codes(edited, options)))
+                if index < args.cost_photos:
+                    spent = perceptual_cost(edited, options)
+                    for key, seconds in zip(("decode", "today", "new"), spent, strict=True):
+                        cost[f"edited_{key}"].append(seconds)
         elif not args.smoke:  # distractor regions for the calibration: the region-making edits of every photo
-            made = edits(image, others, index)
-            for name in REGION_EDITS:
-                analysed.append((index, name, query_codes(made[name], options)))
+            for name, edited in edits(image, others, index, REGION_EDITS).items():
+                analysed.append((index, name, query_codes(edited, options)))
 
     thresholds = {a: getattr(args, f"{a}_threshold") for a in ALGORITHMS}
     recall: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
@@ -380,6 +419,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     source_histograms = {(a, s): np.zeros(BITS[a] + 2, np.int64) for a in ALGORITHMS for s in SOURCES}
     ungated = {a: np.zeros(BITS[a] + 2, np.int64) for a in ("phash", "dhash")}
     pairs = 0
+    near_pairs: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
     for photo, edit, codes in analysed:
         others = np.arange(len(images)) != photo
         if edit == "collage_2x2":  # the other three tiles are listed photos too: not unrelated pairs
@@ -387,22 +427,31 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 others[(photo + k) % len(images)] = False
         pairs += int(others.sum())
         for algorithm in ALGORITHMS:
+            words, names, failed = query_table(codes[algorithm])
+            if not len(words):
+                continue
+            matrix = table.matrix(algorithm, words)
+            size = BITS[algorithm] + 2
             for mode in MODES:
-                queries = mode_queries(codes[algorithm], mode)
-                mins = table.minimum(algorithm, queries, custos_list=mode == "custos-list")
-                histograms[(algorithm, mode)] += np.bincount(mins[others], minlength=BITS[algorithm] + 2)
+                mins = table.per_photo(
+                    algorithm, matrix, mode_rows(names, failed, mode), mode == "custos-list"
+                )
+                histograms[(algorithm, mode)] += np.bincount(mins[others], minlength=size)[:size]
+                if mode == "custos-list":
+                    masked = np.where(others, mins, BITS[algorithm] + 1)
+                    nearest = int(np.argmin(masked))
+                    pair = (int(masked[nearest]), photos_meta[photo].path, edit, photos_meta[nearest].path)
+                    near_pairs[algorithm].append(pair)
                 if edit != "unedited" or photo < originals:
                     own_distance[algorithm][mode][edit].append(int(mins[photo]))
             for source in SOURCES:
-                queries = mode_queries(codes[algorithm], "regions", source)
-                mins = table.minimum(algorithm, queries, custos_list=True)
-                source_histograms[(algorithm, source)] += np.bincount(
-                    mins[others], minlength=BITS[algorithm] + 2
-                )
+                mins = table.per_photo(algorithm, matrix, mode_rows(names, failed, "regions", source), True)
+                source_histograms[(algorithm, source)] += np.bincount(mins[others], minlength=size)[:size]
             if algorithm in ungated:
-                queries = mode_queries(codes[algorithm], "regions", gate=False)
-                mins = table.minimum(algorithm, queries, custos_list=True)
-                ungated[algorithm] += np.bincount(mins[others], minlength=BITS[algorithm] + 2)
+                mins = table.per_photo(
+                    algorithm, matrix, mode_rows(names, failed, "regions", gate=False), True
+                )
+                ungated[algorithm] += np.bincount(mins[others], minlength=size)[:size]
     for algorithm in ALGORITHMS:
         for mode in MODES:
             for edit, distances in own_distance[algorithm][mode].items():
@@ -436,6 +485,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if rate(histograms[(algorithm, "custos-list")], t) <= allowed
         ]
         calibrated[algorithm] = max(fine) if fine else 0
+    closest = {a: sorted(near_pairs[a])[:8] for a in ALGORITHMS}
     minimum_unrelated = {
         f"{a}/{m}": int(np.flatnonzero(histograms[(a, m)])[0]) if histograms[(a, m)].any() else None
         for a in ALGORITHMS
@@ -492,10 +542,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "distributions": distributions,
         "sweep": sweep,
         "cpu_ms_per_picture": cpu,
-        "cost_ratio_unedited": round(cpu["unedited_with_regions"] / cpu["unedited_without_regions"], 2),
-        "cost_ratio_edited": round(cpu.get("edited_with_regions", 0) / cpu["edited_without_regions"], 2)
-        if cpu.get("edited_without_regions")
-        else None,
+        "cost_ratio": {
+            group: {
+                "perceptual": round(cpu[f"{group}_new"] / cpu[f"{group}_today"], 2),
+                "decode_and_perceptual": round(
+                    (cpu[f"{group}_decode"] + cpu[f"{group}_new"])
+                    / (cpu[f"{group}_decode"] + cpu[f"{group}_today"]),
+                    2,
+                ),
+            }
+            for group in ("unedited", "edited")
+            if cpu.get(f"{group}_today")
+        },
+        "closest_unrelated": closest,
         "machine": {"python": platform.python_version(), "note": "2 shared cores, loaded by other jobs"},
     }
 
@@ -519,14 +578,15 @@ def _print(report: dict[str, Any]) -> None:
           report["false_matches_at_calibrated"])  # fmt: skip
     print("per source:", report["per_source"])
     print("quality gate:", report["quality_gate"])
-    print("CPU ms per picture:", report["cpu_ms_per_picture"], "ratios", report["cost_ratio_unedited"],
-          report["cost_ratio_edited"])  # fmt: skip
+    print("CPU ms per picture:", report["cpu_ms_per_picture"], "ratios", report["cost_ratio"])
+    print("closest unrelated pairs:", report["closest_unrelated"])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--originals", type=int, default=150, help="photos edited with every transform")
     parser.add_argument("--limit", type=int, default=0, help="use at most this many photos (0: all)")
+    parser.add_argument("--cost-photos", type=int, default=40, help="photos whose CPU cost is measured")
     parser.add_argument("--smoke", action="store_true", help="a small run for CI (40 photos, 8 edited)")
     parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
     parser.add_argument("--target-rate", type=float, default=1e-6, help="false matches per pair allowed")

@@ -38,8 +38,12 @@ BORDER_DRIFT = 4  # grey levels a border may drift from its outermost line (a sk
 TRIM_CHUNK = 16  # lines examined at once when trimming
 LAYER_JUMP = 12  # a uniform line this many grey levels from the previous one starts a new border layer
 EDGE_CONTRAST = 2.0  # see _refine_full
+REFINE_MARGIN = 8  # pixels: edges are looked for this far beyond the coarse error (a bubble's margin)
 EDGE_MIN_STEP = 6.0
 EDGE_SHARE = 0.25
+INNER_KEEP = 0.5
+INNER_MAX_PIXELS = 4_000_000  # larger blocks are not cut again at full resolution
+EDGE_BAND = 3  # lines on each side of an edge that _is_edge reads
 MARGIN_STDDEV = 10.0  # grey levels: a margin's lines vary less than this along the edge (JPEG ringing)
 MIN_REGION_SIDE = 48  # pixels of the analysed picture
 MIN_REGION_AREA = 0.04  # share of the picture's area
@@ -209,10 +213,9 @@ def xy_cut(plane: np.ndarray, min_side: int, min_area: int) -> tuple[Box, list[B
 def _work_plane(grey: Image.Image) -> tuple[np.ndarray, float, float]:
     """The grey picture box-reduced to fit :data:`WORK_SIDE`, and the scale back to picture pixels."""
     width, height = grey.size
-    factor = max(1.0, max(width, height) / WORK_SIDE)
-    size = (max(1, round(width / factor)), max(1, round(height / factor)))
-    small = grey if size == grey.size else grey.resize(size, Image.Resampling.BOX)
-    return np.asarray(small, dtype=np.float32), width / size[0], height / size[1]
+    factor = -(-max(width, height) // WORK_SIDE)  # an integer box reduce: far cheaper than a resize
+    small = grey.reduce(factor) if factor > 1 else grey
+    return np.asarray(small, dtype=np.float32), width / small.width, height / small.height
 
 
 def _steps(full: np.ndarray, axis: str, start: int, stop: int, span: tuple[int, int]) -> np.ndarray:
@@ -224,21 +227,40 @@ def _steps(full: np.ndarray, axis: str, start: int, stop: int, span: tuple[int, 
     return np.abs(np.diff(block, axis=0)).mean(axis=1)
 
 
-def _flat_band(full: np.ndarray, axis: str, band: tuple[int, int], span: tuple[int, int]) -> bool:
-    """Whether the lines ``band[0]..band[1] - 1`` are flat along ``span`` (a margin, not picture content)."""
+def _band(full: np.ndarray, axis: str, band: tuple[int, int], span: tuple[int, int]) -> np.ndarray:
+    """The lines ``band[0]..band[1] - 1`` along ``span``, one line per row of the result."""
     first, last = span
-    lines = full[first:last, band[0] : band[1]].T if axis == "col" else full[band[0] : band[1], first:last]
-    return lines.size > 0 and float(np.median(lines.std(axis=1))) <= MARGIN_STDDEV
+    return full[first:last, band[0] : band[1]].T if axis == "col" else full[band[0] : band[1], first:last]
+
+
+def _is_edge(full: np.ndarray, axis: str, edge: int, outward: int, span: tuple[int, int]) -> bool:
+    """Whether ``edge`` separates a flat band outside (a border, margin, gutter) from the picture inside.
+
+    Outside: the :data:`EDGE_BAND` lines beyond the edge are flat along it. Inside: the lines within are
+    not flat, or flat at another grey level (a picture whose edge is sky against a border of another shade).
+    """
+    size = full.shape[1] if axis == "col" else full.shape[0]
+    outside = (edge, edge + EDGE_BAND) if outward > 0 else (edge - EDGE_BAND, edge)
+    inside = (edge - EDGE_BAND, edge) if outward > 0 else (edge, edge + EDGE_BAND)
+    if min(outside[0], inside[0]) < 0 or max(outside[1], inside[1]) > size:
+        return False
+    beyond, within = _band(full, axis, outside, span), _band(full, axis, inside, span)
+    if beyond.size == 0 or within.size == 0 or float(np.median(beyond.std(axis=1))) > MARGIN_STDDEV:
+        return False
+    if float(np.median(within.std(axis=1))) > MARGIN_STDDEV:
+        return True
+    return abs(float(np.median(within)) - float(np.median(beyond))) > LAYER_JUMP
 
 
 def _refine_full(full: np.ndarray, box: Box, reach: int) -> Box:
-    """Each edge of a scaled-up box moved, within ``reach`` lines, onto the innermost clear straight step.
+    """Each edge of a scaled-up box moved, within ``reach`` lines, onto the innermost clear straight edge.
 
     The edge of a pasted picture is a straight step between neighbouring lines (mean absolute difference
-    along the edge), clear even where JPEG ringing makes the border lines noisy. A step is clear when it is
-    at least :data:`EDGE_CONTRAST` times the median step nearby, :data:`EDGE_MIN_STEP` grey levels, and
-    :data:`EDGE_SHARE` of the strongest; the innermost one is taken (a bubble's margin or a collage's
-    gutter lies between two). An edge with no clear step keeps its coarse place.
+    along the edge), clear even where JPEG ringing makes the border lines noisy: at least
+    :data:`EDGE_CONTRAST` times the median step nearby, :data:`EDGE_MIN_STEP` grey levels and
+    :data:`EDGE_SHARE` of the strongest, with a flat band outside it (:func:`_is_edge`). Of those, the
+    innermost is taken (a bubble's outline lies outside the picture's edge, its margin between). An edge on
+    the picture's own boundary, or with no clear edge near it, keeps its coarse place.
     """
     height, width = full.shape
     left, top, right, bottom = box
@@ -246,14 +268,14 @@ def _refine_full(full: np.ndarray, box: Box, reach: int) -> Box:
     inner_cols = (min(left + reach, right - 1), max(right - reach, left + 1))
     refined = []
     sides = (
-        (left, "col", width, inner_rows),
-        (top, "row", height, inner_cols),
-        (right, "col", width, inner_rows),
-        (bottom, "row", height, inner_cols),
+        (left, "col", width, inner_rows, -1),
+        (top, "row", height, inner_cols, -1),
+        (right, "col", width, inner_rows, 1),
+        (bottom, "row", height, inner_cols, 1),
     )
-    for index, (coarse, axis, size, span) in enumerate(sides):
+    for coarse, axis, size, span, outward in sides:
         start, stop = max(1, coarse - reach), min(size - 1, coarse + reach)
-        if stop <= start or span[1] <= span[0]:
+        if coarse <= 0 or coarse >= size or stop <= start or span[1] <= span[0]:
             refined.append(coarse)
             continue
         steps = _steps(full, axis, start, stop, span)
@@ -261,23 +283,32 @@ def _refine_full(full: np.ndarray, box: Box, reach: int) -> Box:
             refined.append(coarse)
             continue
         floor = max(EDGE_CONTRAST * float(np.median(steps)), EDGE_MIN_STEP, EDGE_SHARE * float(steps.max()))
-        clear = np.flatnonzero(steps >= floor)
-        if not clear.size:
+        edges = [start + int(i) for i in np.flatnonzero(steps >= floor)]
+        edges = [e for e in edges if _is_edge(full, axis, e, outward, span)]
+        if not edges:
             refined.append(coarse)
             continue
-        # From the strongest step, move inward to the next clear step while the band between is flat:
-        # a bubble's margin or a collage's gutter lies between two steps; a photo's own content is not flat.
-        edge = start + int(np.argmax(steps))
-        inward = [start + int(c) for c in (clear if index < 2 else clear[::-1])]
-        for candidate in inward:
-            if (candidate > edge) if index < 2 else (candidate < edge):
-                band = (edge, candidate) if index < 2 else (candidate, edge)
-                if not _flat_band(full, axis, band, span):
-                    break
-                edge = candidate
-        refined.append(edge)
+        refined.append(min(edges) if outward > 0 else max(edges))  # the innermost
     new = (refined[0], refined[1], refined[2], refined[3])
     return new if new[2] > new[0] and new[3] > new[1] else box
+
+
+def _inner(full: np.ndarray, box: Box, min_side: int) -> Box:
+    """``box`` cut again at full resolution: a bubble's margins and a caption the coarse cut kept go.
+
+    The largest block of the cut is taken when it keeps at least :data:`INNER_KEEP` of the box.
+    """
+    left, top, right, bottom = box
+    crop = full[top:bottom, left:right]
+    if crop.size == 0 or crop.size > INNER_MAX_PIXELS:
+        return box
+    _, leaves = xy_cut(crop, min_side, 0)
+    if not leaves:
+        return box
+    best = max(leaves, key=_area)
+    if _area(best) < INNER_KEEP * _area((0, 0, right - left, bottom - top)):
+        return box
+    return left + best[0], top + best[1], left + best[2], top + best[3]
 
 
 def _accept(box: Box, width: int, height: int) -> bool:
@@ -310,10 +341,12 @@ def find_regions(grey: Image.Image) -> list[Region]:
     if min(width, height) < MIN_REGION_SIDE:
         return []
     plane, scale_x, scale_y = _work_plane(grey)
+    whole = (0, 0, plane.shape[1], plane.shape[0])
+    content, leaves = xy_cut(plane, min_side := max(2, int(MIN_REGION_SIDE / max(scale_x, scale_y))), 0)
+    if content == whole and leaves == [whole]:
+        return []  # nothing trimmed, nothing cut: a plain picture (the usual case)
     full = np.asarray(grey, dtype=np.float32) if plane.shape != (height, width) else plane
-    reach = max(2, int(np.ceil(max(scale_x, scale_y))) * 2)
-    min_side = max(2, int(MIN_REGION_SIDE / max(scale_x, scale_y)))
-    min_area = int(MIN_REGION_AREA * plane.size)
+    reach = int(np.ceil(max(scale_x, scale_y))) * 2 + REFINE_MARGIN
 
     def to_picture(box: Box) -> Box:
         left, top, right, bottom = box
@@ -323,7 +356,7 @@ def find_regions(grey: Image.Image) -> list[Region]:
             round(right * scale_x),
             round(bottom * scale_y),
         )
-        return _refine_full(full, scaled, reach)
+        return _refine_full(full, _inner(full, scaled, MIN_REGION_SIDE), reach)
 
     def photo_like(box: Box) -> bool:
         if not _accept(box, width, height):
@@ -331,11 +364,13 @@ def find_regions(grey: Image.Image) -> list[Region]:
         step = max(1, int(np.sqrt((box[2] - box[0]) * (box[3] - box[1]) / PHOTO_TEST_PIXELS)))
         return looks_like_photo(full[box[1] : box[3] : step, box[0] : box[2] : step])
 
-    content, leaves = xy_cut(plane, min_side, min_area)
-    photos = [box for box in (to_picture(leaf) for leaf in leaves) if photo_like(box)]
+    del min_side
+    small_leaf = MIN_REGION_AREA * plane.size
+    candidates = [leaf for leaf in leaves if small_leaf <= _area(leaf) <= MAX_REGION_AREA * plane.size * 1.02]
+    photos = [box for box in (to_picture(leaf) for leaf in candidates) if photo_like(box)]
     photos.sort(key=_area, reverse=True)
     found: list[tuple[str, Box]] = []
-    if content != (0, 0, plane.shape[1], plane.shape[0]):
+    if content != whole:
         box = to_picture(content)
         # The trimmed content is a region of its own when nothing inside it was cut off, or when the largest
         # photo-like block fills most of it (a uniform band inside a picture cut it): not around a screenshot.

@@ -1,12 +1,17 @@
-"""Lists that Custos builds from pictures: each picture with extra hashes for its cropped and turned copies.
+"""Lists that Custos builds from pictures: each picture with extra hashes for its cropped copies.
 
 An external hash list holds one PDQ (or pHash/dHash) per picture, the hash of the whole picture as it was;
 a copy cropped by 5-10 % per border is 40-120 PDQ bits away from it. When Custos builds a list from the
 pictures themselves (an examiner's categorised pictures, a lab's own reference library), it stores, beside
-each picture's own hashes, the hashes of central crops at :data:`CROP_SCALES` of each side and of the
-central square (PDQ, pHash and dHash), and the 7 turned and flipped copies of the 64-bit pHash and dHash
-(PDQ's turned copies are queried from the suspect side, as ever). A cropped suspect copy then matches the
-crop of the listed picture that it resembles.
+each picture's own hashes, the hashes (PDQ, pHash, dHash) of central crops keeping :data:`CROP_SCALES` of
+each side, of the central square, and of crops keeping :data:`ANCHORED_SCALES` anchored at the corners and
+edges (a crop that took more from one side). A cropped suspect copy then matches the crop of the listed
+picture that it resembles.
+
+Turned and flipped copies need no list variants: matching queries the 8 dihedral variants of every
+analysed picture's PDQ, pHash and dHash, and comparing a turned query with the listed hash is the same as
+comparing the query with the turned listed hash. Stored turned variants would double the comparisons, and
+so the chance matches, for nothing.
 
 The file is JSON lines: a header object ``{"format": "custos-picture-list", "version": 1, ...}``, then one
 object per picture: ``name``, ``md5``, ``sha1``, ``sha256``, ``size``, ``pdq``, ``pdq_quality``, ``phash``,
@@ -33,24 +38,34 @@ from forensics.errors import EvidenceError
 from forensics.hashsets.formats.picture_lists import FORMAT_NAME, FORMAT_VERSION
 
 CROP_SCALES = (0.95, 0.9, 0.85, 0.8, 0.7)  # share of each side kept by the central crops
-DIHEDRAL_LABELS = (
-    "original",
-    "rot90",
-    "rot180",
-    "rot270",
-    "flip_vertical",
-    "flip_horizontal",
-    "rot90_flip_vertical",
-    "rot90_flip_horizontal",
-)
+ANCHORED_SCALES = (0.9, 0.8)  # crops anchored at the 4 corners and the 4 edge centres, keeping these
 HASH_SIDE = 1024  # pictures are box-reduced to at most this many pixels a side before the crop hashes
 
 
-def _central(image: Image.Image, scale_x: float, scale_y: float) -> Image.Image:
-    width, height = image.size
-    keep_w, keep_h = max(1, round(width * scale_x)), max(1, round(height * scale_y))
-    left, top = (width - keep_w) // 2, (height - keep_h) // 2
-    return image.crop((left, top, left + keep_w, top + keep_h))
+def crop_boxes(width: int, height: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """(label, box) of every crop a list record holds for a picture of this size."""
+    boxes = []
+
+    def box(keep: float, at_x: float, at_y: float) -> tuple[int, int, int, int]:
+        keep_w, keep_h = max(1, round(width * keep)), max(1, round(height * keep))
+        left, top = round((width - keep_w) * at_x), round((height - keep_h) * at_y)
+        return left, top, left + keep_w, top + keep_h
+
+    for keep in CROP_SCALES:
+        boxes.append((f"crop{round(keep * 100)}", box(keep, 0.5, 0.5)))
+    side = min(width, height)
+    if side < 0.95 * max(width, height):
+        left, top = (width - side) // 2, (height - side) // 2
+        boxes.append(("square", (left, top, left + side, top + side)))
+    names = {0.0: "l", 0.5: "c", 1.0: "r"}
+    for keep in ANCHORED_SCALES:
+        for at_y in (0.0, 0.5, 1.0):
+            for at_x in (0.0, 0.5, 1.0):
+                if at_x == at_y == 0.5:
+                    continue  # the central crop is above
+                label = f"crop{round(keep * 100)}_{'tcb'[int(at_y * 2)]}{names[at_x]}"
+                boxes.append((label, box(keep, at_x, at_y)))
+    return boxes
 
 
 def _hashes(image: Image.Image) -> tuple[dict[str, Any], bytes, bytes]:
@@ -69,27 +84,10 @@ def picture_hashes(image: Image.Image) -> dict[str, Any]:
         factor = HASH_SIDE / max(image.size)
         size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
         image = image.resize(size, Image.Resampling.BOX)
-    whole, phashes, dhashes = _hashes(image)
+    whole, _, _ = _hashes(image)
     variants: list[dict[str, Any]] = []
-    for index, label in enumerate(DIHEDRAL_LABELS[1:], start=1):
-        variants.append(
-            {"algorithm": "phash", "label": label, "hash": phashes[index * 8 : index * 8 + 8].hex()}
-        )
-        variants.append(
-            {"algorithm": "dhash", "label": label, "hash": dhashes[index * 8 : index * 8 + 8].hex()}
-        )
-    side = min(image.size) / max(image.size)
-    crops = [(f"crop{round(s * 100)}", s, s) for s in CROP_SCALES]
-    if side < 0.95:
-        crops.append(
-            (
-                "square",
-                side if image.width > image.height else 1.0,
-                1.0 if image.width > image.height else side,
-            )
-        )
-    for label, scale_x, scale_y in crops:
-        crop = _central(image, scale_x, scale_y)
+    for label, box in crop_boxes(image.width, image.height):
+        crop = image.crop(box)
         if min(crop.size) < 16:
             continue
         hashed, _, _ = _hashes(crop)

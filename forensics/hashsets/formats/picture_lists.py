@@ -18,7 +18,7 @@ from forensics.hashsets.records import EntryRecord, Problem
 
 FORMAT_NAME = "custos-picture-list"
 FORMAT_VERSION = 1
-MAX_VARIANTS = 64  # per picture; a list built by Custos has 29
+MAX_VARIANTS = 256  # per picture; a list built by Custos has 66
 
 
 def _variants(number: int, items: Any) -> list[tuple[str, str, bytes, int | None]] | Problem:
