@@ -85,7 +85,9 @@ def test_picture_list_is_built_detected_and_imported_with_variants(
     tmp_path: Path, library: HashSetLibrary
 ) -> None:
     before = [p.read_bytes() for p in PHOTOS]
-    count, problems = build_picture_list([*PHOTOS, DATA / "imagehash" / "EXPECTED.md"], tmp_path / "lab.jsonl")
+    count, problems = build_picture_list(
+        [*PHOTOS, DATA / "imagehash" / "EXPECTED.md"], tmp_path / "lab.jsonl"
+    )
     assert count == len(PHOTOS) and len(problems) == 1 and "EXPECTED.md" in problems[0]
     assert [p.read_bytes() for p in PHOTOS] == before  # the pictures are only read
     header = json.loads((tmp_path / "lab.jsonl").read_text().splitlines()[0])
