@@ -42,7 +42,7 @@ REFINE_MARGIN = 8  # pixels: edges are looked for this far beyond the coarse err
 EDGE_MIN_STEP = 6.0
 EDGE_SHARE = 0.25
 INNER_KEEP = 0.5
-INNER_MAX_PIXELS = 4_000_000  # larger blocks are not cut again at full resolution
+INNER_SIDE = 640  # a block is cut again on every n-th line, so that it is at most this many lines a side
 EDGE_BAND = 3  # lines on each side of an edge that _is_edge reads
 MARGIN_STDDEV = 10.0  # grey levels: a margin's lines vary less than this along the edge (JPEG ringing)
 MIN_REGION_SIDE = 48  # pixels of the analysed picture
@@ -299,16 +299,22 @@ def _inner(full: np.ndarray, box: Box, min_side: int) -> Box:
     The largest block of the cut is taken when it keeps at least :data:`INNER_KEEP` of the box.
     """
     left, top, right, bottom = box
-    crop = full[top:bottom, left:right]
-    if crop.size == 0 or crop.size > INNER_MAX_PIXELS:
+    factor = max(1, -(-max(right - left, bottom - top) // INNER_SIDE))
+    crop = full[top:bottom:factor, left:right:factor]  # every factor-th line: the cut needs no more
+    if crop.size == 0:
         return box
-    _, leaves = xy_cut(crop, min_side, 0)
+    _, leaves = xy_cut(crop, max(2, min_side // factor), 0)
     if not leaves:
         return box
     best = max(leaves, key=_area)
-    if _area(best) < INNER_KEEP * _area((0, 0, right - left, bottom - top)):
+    if _area(best) < INNER_KEEP * _area((0, 0, crop.shape[1], crop.shape[0])):
         return box
-    return left + best[0], top + best[1], left + best[2], top + best[3]
+    return (
+        left + best[0] * factor,
+        top + best[1] * factor,
+        min(right, left + best[2] * factor),
+        min(bottom, top + best[3] * factor),
+    )
 
 
 def _accept(box: Box, width: int, height: int) -> bool:
@@ -348,7 +354,7 @@ def find_regions(grey: Image.Image) -> list[Region]:
     full = np.asarray(grey, dtype=np.float32) if plane.shape != (height, width) else plane
     reach = int(np.ceil(max(scale_x, scale_y))) * 2 + REFINE_MARGIN
 
-    def to_picture(box: Box) -> Box:
+    def to_picture(box: Box, cut_again: bool = True) -> Box:
         left, top, right, bottom = box
         scaled = (
             round(left * scale_x),
@@ -356,7 +362,7 @@ def find_regions(grey: Image.Image) -> list[Region]:
             round(right * scale_x),
             round(bottom * scale_y),
         )
-        return _refine_full(full, _inner(full, scaled, MIN_REGION_SIDE), reach)
+        return _refine_full(full, _inner(full, scaled, MIN_REGION_SIDE) if cut_again else scaled, reach)
 
     def photo_like(box: Box) -> bool:
         if not _accept(box, width, height):
@@ -367,15 +373,16 @@ def find_regions(grey: Image.Image) -> list[Region]:
     del min_side
     small_leaf = MIN_REGION_AREA * plane.size
     candidates = [leaf for leaf in leaves if small_leaf <= _area(leaf) <= MAX_REGION_AREA * plane.size * 1.02]
-    photos = [box for box in (to_picture(leaf) for leaf in candidates) if photo_like(box)]
+    uncut = leaves == [content]  # only trimmed: the work-scale trim and the edge refinement suffice
+    photos = [box for box in (to_picture(leaf, not uncut) for leaf in candidates) if photo_like(box)]
     photos.sort(key=_area, reverse=True)
     found: list[tuple[str, Box]] = []
     if content != whole:
-        box = to_picture(content)
+        box = photos[0] if uncut and photos else to_picture(content, cut_again=False)
         # The trimmed content is a region of its own when nothing inside it was cut off, or when the largest
         # photo-like block fills most of it (a uniform band inside a picture cut it): not around a screenshot.
-        uncut = leaves == [content] or (photos and _area(photos[0]) >= TRIM_KEEP_SHARE * _area(box))
-        if uncut and photo_like(box):
+        keep = uncut or (photos and _area(photos[0]) >= TRIM_KEEP_SHARE * _area(box))
+        if keep and photo_like(box):
             found.append(("trim", box))
     if photos:
         tiles = [b for b in photos if _area(b) >= TILE_MIN_SHARE * _area(photos[0])]
