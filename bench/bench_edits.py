@@ -188,10 +188,10 @@ def _collage(image: Image.Image, others: list[Image.Image], seed: int) -> Image.
     order = np.random.default_rng(seed).permutation(4)
     for slot, index in enumerate(order):
         tile = tiles[index].copy()
-        tile = (
-            tile.resize((side_w, side_h), Image.Resampling.LANCZOS) if tile.size != (side_w, side_h) else tile
-        )
-        canvas.paste(tile, (10 + (slot % 2) * (side_w + 10), 10 + (slot // 2) * (side_h + 10)))
+        tile.thumbnail((side_w, side_h), Image.Resampling.LANCZOS)  # fitted, aspect kept
+        left = 10 + (slot % 2) * (side_w + 10) + (side_w - tile.width) // 2
+        top = 10 + (slot // 2) * (side_h + 10) + (side_h - tile.height) // 2
+        canvas.paste(tile, (left, top))
     return canvas
 
 
@@ -491,13 +491,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for a in ALGORITHMS
         for m in MODES
     }
+    allowed = args.target_rate * pairs
     per_source = {
         f"{a}/{s}": {
             "min_distance": int(np.flatnonzero(h)[0]) if h.any() else None,
             "false_at_default": rate(h, DEFAULT_THRESHOLDS[a]),
             "false_at_calibrated": rate(h, calibrated[a]),
+            "calibrated": max((t for t in range(BITS[a] // 2 + 1) if rate(h, t) <= allowed), default=0),
         }
         for (a, s), h in source_histograms.items()
+    }
+    # The measured false matches at every threshold, for the rate table in forensics/hashsets/calibration.py.
+    false_by_threshold = {
+        a: [rate(histograms[(a, "custos-list")], t) for t in range(BITS[a] // 2 + 1)] for a in ALGORITHMS
     }
     gate_effect = {
         a: {
@@ -555,6 +561,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if cpu.get(f"{group}_today")
         },
         "closest_unrelated": closest,
+        "false_by_threshold": false_by_threshold,
         "machine": {"python": platform.python_version(), "note": "2 shared cores, loaded by other jobs"},
     }
 

@@ -40,7 +40,13 @@ def region_hashes(
 
     ``source_size`` is the file's own width and height when the picture was decoded scaled (JPEG draft).
     """
-    detect = _within(grey, DETECT_SIDE)
+    # Look for regions at the decoded picture's resolution (up to DETECT_SIDE), not on the reduced grey
+    # copy of a triage decode: edges found there are a few pixels off, which costs PDQ many bits.
+    if grey.size == image.size:
+        source = grey
+    else:
+        source = image if image.mode == "L" else image.convert("L")
+    detect = _within(source, DETECT_SIDE)
     regions = find_regions(detect)
     if not regions:
         return ()

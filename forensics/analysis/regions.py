@@ -34,6 +34,8 @@ REGION_KINDS = ("trim", "photo", "tile")
 WORK_SIDE = 320  # detection runs on a grey copy at most this many pixels a side
 LINE_TOLERANCE = 8  # grey levels around a border line's median
 LINE_OUTLIERS = 0.06  # share of a border line's pixels allowed outside it (JPEG ringing, rounded corners)
+GUTTER_TOLERANCE = 3  # grey levels around a gutter line's median (lines that cut a block in two)
+GUTTER_OUTLIERS = 0.03
 BORDER_DRIFT = 4  # grey levels a border may drift from its outermost line (a sky's gradient drifts more)
 TRIM_CHUNK = 16  # lines examined at once when trimming
 LAYER_JUMP = 12  # a uniform line this many grey levels from the previous one starts a new border layer
@@ -43,6 +45,7 @@ EDGE_MIN_STEP = 6.0
 EDGE_SHARE = 0.25
 INNER_KEEP = 0.5
 INNER_SIDE = 640  # a block is cut again on every n-th line, so that it is at most this many lines a side
+GROW_SHARE = 0.15  # a side with no frame outside is looked for this share of the box further out
 EDGE_BAND = 3  # lines on each side of an edge that _is_edge reads
 MARGIN_STDDEV = 10.0  # grey levels: a margin's lines vary less than this along the edge (JPEG ringing)
 MIN_REGION_SIDE = 48  # pixels of the analysed picture
@@ -79,18 +82,20 @@ class Region:
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
 
-def _line_stats(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _line_stats(
+    lines: np.ndarray, tolerance: float = LINE_TOLERANCE, outliers: float = LINE_OUTLIERS
+) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``lines``: whether it is near-uniform, and its median (NaN when not uniform)."""
     flags = np.zeros(lines.shape[0], dtype=bool)
     medians = np.full(lines.shape[0], np.nan, dtype=np.float32)
     if lines.shape[1] == 0:
         return flags, medians
-    candidates = np.flatnonzero(lines.std(axis=1) <= LINE_TOLERANCE * 2)  # cheap pre-filter
+    candidates = np.flatnonzero(lines.std(axis=1) <= tolerance * 2)  # cheap pre-filter
     if candidates.size:
         rows = lines[candidates]
         centre = np.median(rows, axis=1)
-        off = np.count_nonzero(np.abs(rows - centre[:, None]) > LINE_TOLERANCE, axis=1)
-        good = off <= LINE_OUTLIERS * lines.shape[1]
+        off = np.count_nonzero(np.abs(rows - centre[:, None]) > tolerance, axis=1)
+        good = off <= outliers * lines.shape[1]
         flags[candidates[good]] = True
         medians[candidates[good]] = centre[good]
     return flags, medians
@@ -168,8 +173,12 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _uniform_lines(block: np.ndarray) -> np.ndarray:
-    """For each row of ``block``, whether it is a near-uniform line."""
-    return _line_stats(block)[0]
+    """For each row of ``block``, whether it is a gutter line: flatter than a border line must be.
+
+    A gutter cuts a picture in two, so it must be :data:`GUTTER_TOLERANCE` flat: a row of sky or of a
+    blurred background is seldom that flat across a whole picture, a rendered gutter always is.
+    """
+    return _line_stats(block, GUTTER_TOLERANCE, GUTTER_OUTLIERS)[0]
 
 
 def _pieces(cuts: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -252,43 +261,81 @@ def _is_edge(full: np.ndarray, axis: str, edge: int, outward: int, span: tuple[i
     return abs(float(np.median(within)) - float(np.median(beyond))) > LAYER_JUMP
 
 
+def _outside_level(full: np.ndarray, axis: str, edge: int, outward: int, span: tuple[int, int]) -> float:
+    """The grey level of the band just outside an edge."""
+    outside = (edge, edge + EDGE_BAND) if outward > 0 else (edge - EDGE_BAND, edge)
+    return float(np.median(_band(full, axis, outside, span)))
+
+
+def _edges(
+    full: np.ndarray, axis: str, window: tuple[int, int], outward: int, span: tuple[int, int]
+) -> list[int]:
+    """Clear straight edges (see :func:`_refine_full`) between ``window[0]`` and ``window[1]``."""
+    start, stop = window
+    if stop <= start or span[1] <= span[0]:
+        return []
+    steps = _steps(full, axis, start, stop, span)
+    if not steps.size:
+        return []
+    floor = max(EDGE_CONTRAST * float(np.median(steps)), EDGE_MIN_STEP, EDGE_SHARE * float(steps.max()))
+    found = [start + int(i) for i in np.flatnonzero(steps >= floor)]
+    return [e for e in found if _is_edge(full, axis, e, outward, span)]
+
+
 def _refine_full(full: np.ndarray, box: Box, reach: int) -> Box:
-    """Each edge of a scaled-up box moved, within ``reach`` lines, onto the innermost clear straight edge.
+    """Each edge of a scaled-up box moved onto the innermost clear straight edge with the frame outside it.
 
     The edge of a pasted picture is a straight step between neighbouring lines (mean absolute difference
     along the edge), clear even where JPEG ringing makes the border lines noisy: at least
     :data:`EDGE_CONTRAST` times the median step nearby, :data:`EDGE_MIN_STEP` grey levels and
-    :data:`EDGE_SHARE` of the strongest, with a flat band outside it (:func:`_is_edge`). Of those, the
-    innermost is taken (a bubble's outline lies outside the picture's edge, its margin between). An edge on
-    the picture's own boundary, or with no clear edge near it, keeps its coarse place.
+    :data:`EDGE_SHARE` of the strongest, with a flat band outside it (:func:`_is_edge`). Edges are looked for
+    within ``reach`` lines of the coarse edge, the innermost taken (a bubble's outline lies outside the
+    picture's edge, its margin between). The frame's grey level is the median of the levels found outside
+    the sides; a side whose edge has another level outside (the coarse cut took a band of sky for a
+    border) is looked for further out, up to :data:`GROW_SHARE` of the box, for an edge with the frame
+    outside. An edge on the picture's own boundary, or with no clear edge near it, keeps its coarse place.
     """
     height, width = full.shape
     left, top, right, bottom = box
     inner_rows = (min(top + reach, bottom - 1), max(bottom - reach, top + 1))
     inner_cols = (min(left + reach, right - 1), max(right - reach, left + 1))
-    refined = []
     sides = (
-        (left, "col", width, inner_rows, -1),
-        (top, "row", height, inner_cols, -1),
-        (right, "col", width, inner_rows, 1),
-        (bottom, "row", height, inner_cols, 1),
+        (left, "col", width, inner_rows, -1, right - left),
+        (top, "row", height, inner_cols, -1, bottom - top),
+        (right, "col", width, inner_rows, 1, right - left),
+        (bottom, "row", height, inner_cols, 1, bottom - top),
     )
-    for coarse, axis, size, span, outward in sides:
-        start, stop = max(1, coarse - reach), min(size - 1, coarse + reach)
-        if coarse <= 0 or coarse >= size or stop <= start or span[1] <= span[0]:
+    chosen: list[int | None] = []
+    for coarse, axis, size, span, outward, _ in sides:
+        if coarse <= 0 or coarse >= size:
+            chosen.append(None)
+            continue
+        edges = _edges(full, axis, (max(1, coarse - reach), min(size - 1, coarse + reach)), outward, span)
+        chosen.append((min(edges) if outward > 0 else max(edges)) if edges else None)
+    levels = [
+        _outside_level(full, side[1], edge, side[4], side[3])
+        for side, edge in zip(sides, chosen, strict=True)
+        if edge is not None
+    ]
+    frame = float(np.median(levels)) if levels else None
+    refined = []
+    for (coarse, axis, size, span, outward, extent), edge in zip(sides, chosen, strict=True):
+        if coarse <= 0 or coarse >= size:
             refined.append(coarse)
             continue
-        steps = _steps(full, axis, start, stop, span)
-        if not steps.size:
-            refined.append(coarse)
-            continue
-        floor = max(EDGE_CONTRAST * float(np.median(steps)), EDGE_MIN_STEP, EDGE_SHARE * float(steps.max()))
-        edges = [start + int(i) for i in np.flatnonzero(steps >= floor)]
-        edges = [e for e in edges if _is_edge(full, axis, e, outward, span)]
-        if not edges:
-            refined.append(coarse)
-            continue
-        refined.append(min(edges) if outward > 0 else max(edges))  # the innermost
+        level = _outside_level(full, axis, edge, outward, span) if edge is not None else None
+        if frame is not None and (level is None or abs(level - frame) > LAYER_JUMP):
+            grow = int(GROW_SHARE * extent)
+            window = (
+                (coarse, min(size - 1, coarse + grow)) if outward > 0 else (max(1, coarse - grow), coarse)
+            )
+            framed = [
+                e for e in _edges(full, axis, window, outward, span)
+                if abs(_outside_level(full, axis, e, outward, span) - frame) <= LAYER_JUMP
+            ]  # fmt: skip
+            if framed:
+                edge = min(framed) if outward > 0 else max(framed)
+        refined.append(coarse if edge is None else edge)
     new = (refined[0], refined[1], refined[2], refined[3])
     return new if new[2] > new[0] and new[3] > new[1] else box
 
