@@ -117,6 +117,8 @@ def cmd_match(args: argparse.Namespace) -> int:
         pdq_min_quality=args.pdq_min_quality,
         phash_threshold=args.phash_threshold,
         dhash_threshold=args.dhash_threshold,
+        gate_64bit=not args.no_64bit_gate,
+        regions=not args.whole_pictures_only,
     )
     with open_case(args, args.case_dir, write=True) as ctx:
         summary = run_match(ctx, args.library, args.sets, settings)
@@ -200,6 +202,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
     match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
     match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")
+    match.add_argument(
+        "--whole-pictures-only",
+        action="store_true",
+        help="compare only whole pictures as stored (no content regions, no pHash/dHash turned variants)",
+    )
+    match.add_argument(
+        "--no-64bit-gate",
+        action="store_true",
+        help="compare pHash/dHash also for pictures whose PDQ quality is under --pdq-min-quality",
+    )
     _library_option(match)
     match.set_defaults(func=cmd_match)
 
