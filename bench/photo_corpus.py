@@ -60,7 +60,7 @@ DEBIAN_SOURCES: dict[str, str] = {
     "lomiri-wallpapers": r"/backgrounds/",
     "lomiri-wallpapers-16.04": r"/backgrounds/",
     "lomiri-wallpapers-20.04": r"/backgrounds/",
-    "plasma-workspace-wallpapers": r"/wallpapers/",
+    "plasma-workspace-wallpapers": r"/wallpapers/.*/images/",  # not the screenshot.png previews
     "palapeli-data": r"/palapeli/(collection|backgrounds)/",
     "hugin-data": r"/help_en_EN/.*\.jpe?g$",
     "libjxl-testdata": r"/libjxl-testdata/",
@@ -272,16 +272,24 @@ def build_manifest(cache: Path) -> list[Photo]:
                     continue
             elif not is_photo(picture):
                 continue
-            pdq_hex, _, _ = pdq_with_dihedral(picture)
-            code = np.frombuffer(bytes.fromhex(pdq_hex), dtype=np.uint8)
-            phash = int.from_bytes(dihedral64(picture.convert("L"))[0][:8], "big")
+            _, _, dihedral = pdq_with_dihedral(picture)
+            variants = np.frombuffer(dihedral, dtype=np.uint8).reshape(8, 32)
+            phash_variants = dihedral64(picture.convert("L"))[0]
+            turned = [int.from_bytes(phash_variants[i * 8 : i * 8 + 8], "big") for i in range(8)]
             if pdqs:
-                distances = np.unpackbits(np.bitwise_xor(np.stack(pdqs), code), axis=1).sum(axis=1)
-                phash_distances = np.array([(phash ^ other).bit_count() for other in phashes])
+                # The same picture, also mirrored or turned: every variant against the kept photos.
+                kept_codes = np.stack(pdqs)
+                distances = np.min(
+                    [np.unpackbits(np.bitwise_xor(kept_codes, v), axis=1).sum(axis=1) for v in variants],
+                    axis=0,
+                )
+                phash_distances = np.array(
+                    [min((t ^ other).bit_count() for t in turned) for other in phashes]
+                )
                 if np.any((distances <= DUPLICATE_PDQ) & (phash_distances <= DUPLICATE_PHASH)):
                     continue
-            pdqs.append(code)
-            phashes.append(phash)
+            pdqs.append(variants[0])
+            phashes.append(turned[0])
             if path.suffix.lower() == ".rcc":
                 store = cache / "extracted" / f"{sha}.webp"
                 store.parent.mkdir(exist_ok=True)
