@@ -265,11 +265,12 @@ def query_codes(data: bytes, options: AnalysisOptions) -> dict[str, list[tuple[s
     codes: dict[str, list[tuple[str, str]]] = {a: [] for a in ALGORITHMS}
     if hashes is None or hashes.pdq is None:
         return codes
-    codes["pdq"] += [(c, "base") for c in _split(hashes.pdq_dihedral, 32)]
+    gate = "" if (hashes.pdq_quality or 0) >= QUALITY_GATE else "!"
+    if not gate:  # PDQ under the minimum quality is never compared, today as now
+        codes["pdq"] += [(c, "base") for c in _split(hashes.pdq_dihedral, 32)]
     codes["phash"].append((hashes.phash, "base"))
     codes["dhash"].append((hashes.dhash, "base"))
-    gate = "" if (hashes.pdq_quality or 0) >= QUALITY_GATE else "!"
-    codes["pdq"] += [(c, "whole") for c in _split(hashes.pdq_dihedral, 32)]
+    codes["pdq"] += [(c, "whole" + gate) for c in _split(hashes.pdq_dihedral, 32)]
     codes["phash"] += [(c, "whole" + gate) for c in _split(hashes.phash_dihedral, 8)]
     codes["dhash"] += [(c, "whole" + gate) for c in _split(hashes.dhash_dihedral, 8)]
     for region in hashes.regions:
@@ -284,6 +285,8 @@ def list_codes(image: Image.Image) -> dict[str, list[tuple[str, bool]]]:
     """Per algorithm: (hex code, is an extra code of a list built by Custos) of one listed photo."""
     record = picture_hashes(image)
     codes: dict[str, list[tuple[str, bool]]] = {a: [(record[a], False)] for a in ALGORITHMS}
+    if record["pdq_quality"] < QUALITY_GATE:  # a listed PDQ under the minimum quality is not loaded
+        codes["pdq"] = [("0" * 64, True)]  # a placeholder row no query reaches (kept: one row per photo)
     for variant in record["variants"]:
         if variant["algorithm"] == "pdq" and (variant.get("quality") or 0) < QUALITY_GATE:
             continue  # matching leaves out list PDQ codes whose stated quality is under the minimum
@@ -430,6 +433,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     source_histograms = {(a, s): np.zeros(BITS[a] + 2, np.int64) for a in ALGORITHMS for s in SOURCES}
     ungated = {a: np.zeros(BITS[a] + 2, np.int64) for a in ("phash", "dhash")}
     pairs = 0
+    distractor_distance: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     near_pairs: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
     for photo, edit, codes in analysed:
         others = np.arange(len(images)) != photo
@@ -456,8 +460,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     nearest = int(np.argmin(masked))
                     pair = (int(masked[nearest]), photos_meta[photo].path, edit, photos_meta[nearest].path)
                     near_pairs[algorithm].append(pair)
-                if edit != "unedited" or photo < originals:
+                if photo < originals:  # recall: the originals only (distractors' region edits feed the rates)
                     own_distance[algorithm][mode][edit].append(int(mins[photo]))
+                elif edit != "unedited" and mode == "custos-list":
+                    distractor_distance[algorithm][edit].append(int(mins[photo]))
             for source in SOURCES:
                 mins = table.per_photo(algorithm, matrix, mode_rows(names, failed, "regions", source), True)
                 source_histograms[(algorithm, source)] += np.bincount(mins[others], minlength=size)[:size]
@@ -591,6 +597,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if cpu.get(f"{group}_today")
         },
         "closest_unrelated": closest,
+        # The region-making edits of every other photo (telescope images, paintings, objects on white too):
+        # share found by their own original, custos-list matching.
+        "recall_region_edits_all_photos": {
+            a: {
+                e: round(sum(d <= thresholds[a] for d in v) / len(v), 3)
+                for e, v in distractor_distance[a].items()
+            }
+            for a in ALGORITHMS
+        },
         "without_telescope_images": terrestrial_report,
         "false_by_threshold": false_by_threshold,
         "machine": {"python": platform.python_version(), "note": "2 shared cores, loaded by other jobs"},
