@@ -198,7 +198,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     match = sub.add_parser("match", help="match a case's files against hash sets", parents=[common_options()])
     match.add_argument("case_dir", metavar="DIR")
     match.add_argument("--sets", nargs="+", metavar="NAME", help="sets to use (default: all)")
-    match.add_argument("--pdq-threshold", type=int, default=31, help="max PDQ Hamming distance (default 31)")
+    match.add_argument("--pdq-threshold", type=int, default=27, help="max PDQ Hamming distance (default 27)")
     match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
     match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
     match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")

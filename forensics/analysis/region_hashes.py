@@ -42,10 +42,7 @@ def region_hashes(
     """
     # Look for regions at the decoded picture's resolution (up to DETECT_SIDE), not on the reduced grey
     # copy of a triage decode: edges found there are a few pixels off, which costs PDQ many bits.
-    if grey.size == image.size:
-        source = grey
-    else:
-        source = image if image.mode == "L" else image.convert("L")
+    source = grey if grey.size == image.size else (image if image.mode == "L" else image.convert("L"))
     detect = _within(source, DETECT_SIDE)
     regions = find_regions(detect)
     if not regions:
