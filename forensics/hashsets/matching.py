@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -28,6 +27,7 @@ from forensics.hashsets.index_cache import IndexCache, cache_key, default_cache_
 from forensics.hashsets.library import HashSetLibrary, SetInfo
 from forensics.hashsets.mih import MultiIndexHashIndex
 from forensics.hashsets.models import HashEntry
+from forensics.timeutil import utc_now_iso
 
 DIHEDRAL_VARIANTS = (
     "original",
@@ -104,10 +104,6 @@ class MatchSummary:
     findings_added: int = 0
     known_added: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _has_table(engine: Engine, name: str) -> bool:
@@ -402,7 +398,7 @@ class _Writer:
     def _write_batch(self, hits: list[Hit]) -> None:
         entries = self._entries({hit.entry_id for hit in hits})
         file_ids = sorted({hit.file_id for hit in hits})
-        now = _utc_now()
+        now = utc_now_iso()
         with self.case_db.session() as session:
             have_findings = {
                 tuple(row)
@@ -498,7 +494,7 @@ def match_case(
     usage = {info.id: SetUsage(info) for info in sets}
     with case_db.session() as session:
         run = MatchRun(
-            started_at=_utc_now(),
+            started_at=utc_now_iso(),
             examiner=examiner,
             library=library.location,
             sets_json=json.dumps([u.custody_details(settings) | {"uid": u.info.uid} for u in usage.values()]),
@@ -540,7 +536,7 @@ def _finish(case_db: CaseDatabase, run_id: int, status: str, writer: _Writer, er
         run = session.get(MatchRun, run_id)
         assert run is not None
         run.status = status
-        run.finished_at = _utc_now()
+        run.finished_at = utc_now_iso()
         run.findings_added = writer.findings_added
         run.known_added = writer.known_added
         run.error = error
