@@ -134,9 +134,9 @@ def _flow(work: Path) -> dict[str, bytes]:
     pictures = _picture_image(work)
     md5_list, pdq_list = _hash_lists(work)
     _custos(["case", "create", case, "--number", "G-1", "--title", "Golden case", "--agency", "Test Lab"])
-    _custos(
-        ["evidence", "add", case, str(DATA / "sleuthkit" / "image.E01"), "--item", "EXH-01", "--seal", "S1"]
-    )
+    disk = work / "image.E01"  # in the run's folder: the evidence path is signed into the custody log
+    shutil.copyfile(DATA / "sleuthkit" / "image.E01", disk)
+    _custos(["evidence", "add", case, str(disk), "--item", "EXH-01", "--seal", "S1"])
     _custos(["evidence", "add", case, str(pictures), "--item", "EXH-02", "--description", "pictures"])
     _custos(["verify", case, "--item", "EXH-01"])
     _custos(["-q", "ingest", case, "--profile", "full", "--workers", "1"])
