@@ -10,7 +10,7 @@ import sys
 
 import forensics
 from app.commands.common import merge_common
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 
 # Each module defines ``register(subparsers)``; its sub-commands set ``func(args) -> int``.
 COMMAND_MODULES = [

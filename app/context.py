@@ -14,8 +14,8 @@ from pathlib import Path
 
 from app.passphrase import passphrase_for
 from forensics.case.db import CaseDatabase
+from forensics.custody.examiners import KeyUnlock
 from forensics.custody.log import CustodyLog
-from forensics.custody.profiles import KeyUnlock
 from forensics.custody.session import check_access, open_custody
 
 

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from forensics.pipeline.progress import Progress, format_progress
+from forensics.core.progress import Progress, format_progress
 
 
 class TerminalProgress:

@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from forensics.case.db import CaseDatabase  # noqa: E402
 from forensics.custody import actions  # noqa: E402
+from forensics.custody.examiners import create_examiner  # noqa: E402
 from forensics.custody.keys import generate_private_key  # noqa: E402
-from forensics.custody.profiles import create_examiner  # noqa: E402
 from forensics.custody.session import start_case_custody  # noqa: E402
 from forensics.custody.verify import verify_case  # noqa: E402
 

@@ -24,18 +24,18 @@ from forensics.case import review
 from forensics.case.create import create_case
 from forensics.case.db import CaseDatabase
 from forensics.case.models import CaseInfo, Evidence, FileSystem, IngestError, Verification
+from forensics.core.categories import CategoryScheme, load_schemes, scheme_for, table_path
+from forensics.core.errors import CaseError, CustosError
+from forensics.core.timeutil import ns_to_iso
 from forensics.custody import actions
+from forensics.custody.examiners import create_examiner, list_examiners
 from forensics.custody.log import CustodyLog, read_entries
-from forensics.custody.profiles import create_examiner, list_examiners
 from forensics.custody.session import open_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import CaseError, CustosError
 from forensics.evidence.source import EvidenceSource
-from forensics.hashsets.categories import CategoryScheme, load_schemes, scheme_for, table_path
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.reports.collect_evidence import verification_run
-from forensics.timeutil import ns_to_iso
 from ui.file_query import ROW_COLUMNS, FileFilter, build_id_query, build_rows_query
 from ui.models.gallery_query import GroupSummary, gallery_sql
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from forensics.resources import resource_path
+from forensics.core.resources import resource_path
 from ui import adapter
 from ui.adapter import CaseSession
 from ui.dialogs.add_evidence import AddEvidenceDialog

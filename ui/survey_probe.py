@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 from forensics.evidence.survey import EvidenceSurvey, survey_image
 
 

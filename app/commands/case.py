@@ -8,7 +8,7 @@ from app.commands.common import common_options
 from app.passphrase import passphrase_for
 from forensics.case.create import create_case
 from forensics.case.review import case_region
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

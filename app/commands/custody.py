@@ -14,15 +14,15 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
+from forensics.core.errors import CustosError
 from forensics.custody.actions import NOTE
 from forensics.custody.canonical import canonical_json
+from forensics.custody.examiners import list_examiners
 from forensics.custody.intake import correct_intake, current_intake, intake_corrections
-from forensics.custody.profiles import list_examiners
 from forensics.custody.records import entry_from_row
 from forensics.custody.store import CustodyStore
 from forensics.custody.transfer import record_transfer
 from forensics.custody.verify import VerifyReport, load_trusted_keys, verify_case
-from forensics.errors import CustosError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

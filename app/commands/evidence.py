@@ -12,12 +12,12 @@ from app.context import open_case
 from app.progress_display import JsonProgress, TerminalProgress, byte_reporter
 from forensics.case.models import Verification
 from forensics.case.store import get_evidence, intake_dict, record_evidence
+from forensics.core.errors import CustosError, EvidenceError
+from forensics.core.timeutil import parse_iso_utc, utc_now_iso
 from forensics.custody import actions
-from forensics.errors import CustosError, EvidenceError
 from forensics.evidence.survey import EvidenceSurvey, survey_image
 from forensics.evidence.verify import compare_hashes, hash_media, sha256_file, verdict
 from forensics.reports.sections import damaged_chunk_line
-from forensics.timeutil import parse_iso_utc, utc_now_iso
 
 INTAKE_OPTIONS = {
     "description": "description of the item",

@@ -12,15 +12,15 @@ from pathlib import Path
 from app.commands.common import common_options
 from app.context import open_case
 from app.passphrase import passphrase_for
-from forensics.custody.membership import add_examiner, members, remove_examiner
-from forensics.custody.profiles import (
+from forensics.core.errors import CustosError
+from forensics.custody.examiners import (
     create_examiner,
     examiners_dir,
     find_examiner,
     list_examiners,
     load_examiner,
 )
-from forensics.errors import CustosError
+from forensics.custody.membership import add_examiner, members, remove_examiner
 
 
 def register(sub: argparse._SubParsersAction) -> None:

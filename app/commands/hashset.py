@@ -13,7 +13,7 @@ from app.context import open_case
 from app.hashset_progress import ImportProgress
 from app.matching import run_match
 from app.progress_display import JsonProgress
-from forensics.hashsets.categories import KINDS
+from forensics.core.categories import KINDS
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats import PARSERS
 from forensics.hashsets.importer import ImportOptions, choose_format, import_hash_set

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 from app.commands.common import common_options
 from app.passphrase import unlock_early
 from app.progress_display import JsonProgress, TerminalProgress
+from forensics.core.progress import CancelToken
 from forensics.custody import actions
 from forensics.pipeline.executor import WorkerProcesses, default_workers
-from forensics.pipeline.profiles import Profile, available_profiles, load_profile
-from forensics.pipeline.progress import CancelToken
+from forensics.pipeline.processing_profiles import ProcessingProfile, available_profiles, load_profile
 
 if TYPE_CHECKING:
-    from forensics.custody.profiles import KeyUnlock
+    from forensics.custody.examiners import KeyUnlock
 
 # The case database layer (SQLAlchemy) and the job code are imported inside the functions below, once
 # the worker processes are started: the workers' own start-up then runs while this process imports them.
@@ -57,7 +57,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ingest_case(
-    args: argparse.Namespace, profile: Profile, processes: WorkerProcesses, unlocking: KeyUnlock | None
+    args: argparse.Namespace,
+    profile: ProcessingProfile,
+    processes: WorkerProcesses,
+    unlocking: KeyUnlock | None,
 ) -> int:
     from sqlalchemy import select
 
@@ -90,7 +93,7 @@ def _ingest_case(
 
 
 def raise_missing(item: str) -> None:
-    from forensics.errors import CaseError
+    from forensics.core.errors import CaseError
 
     raise CaseError(f"no evidence item {item!r} in this case")
 

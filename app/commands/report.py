@@ -10,7 +10,8 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
+from forensics.core.timeutil import parse_iso_utc, utc_now_iso
 from forensics.reports.collect import ReportOptions, collect_report
 from forensics.reports.outputs import (
     export_builders,
@@ -19,7 +20,6 @@ from forensics.reports.outputs import (
     write_csv,
     write_output,
 )
-from forensics.timeutil import parse_iso_utc, utc_now_iso
 
 EXPORTS = ("vics", "case-uco", "dfxml", "kml", "geojson")
 

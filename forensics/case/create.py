@@ -7,14 +7,13 @@ from pathlib import Path
 from forensics import __version__
 from forensics.case.db import CaseDatabase, case_db_path
 from forensics.case.models import CaseInfo
+from forensics.core.categories import scheme_for
+from forensics.core.errors import CaseError, CategoryError
+from forensics.core.timeutil import utc_now_iso
 from forensics.custody import actions
+from forensics.custody.examiners import load_examiner
 from forensics.custody.log import CustodyLog
-from forensics.custody.profiles import load_examiner
 from forensics.custody.session import start_case_custody
-from forensics.errors import CaseError
-from forensics.hashsets.categories import scheme_for
-from forensics.hashsets.errors import HashSetError
-from forensics.timeutil import utc_now_iso
 
 
 def create_case(
@@ -76,5 +75,5 @@ def _known_region(region: str) -> str:
     """The scheme's own spelling of ``region``; an unknown region is refused before anything is made."""
     try:
         return scheme_for(region).region
-    except HashSetError as exc:
+    except CategoryError as exc:
         raise CaseError(str(exc)) from exc

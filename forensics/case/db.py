@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
 
 CASE_DB_NAME = "case.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 
 LOCK_NAME = ".ingest.lock"
 

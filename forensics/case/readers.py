@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem
-from forensics.timeutil import ns_to_iso
+from forensics.core.timeutil import ns_to_iso
 
 PAGE = 1000
 

@@ -15,13 +15,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_review import FileCategory, FileNote, FileTag
+from forensics.core.categories import scheme_for
+from forensics.core.errors import CaseError, CategoryError
+from forensics.core.timeutil import utc_now_iso
 from forensics.custody import actions
 from forensics.custody.log import CustodyLog
-from forensics.errors import CaseError
 from forensics.evidence.locator import FileLocator
-from forensics.hashsets.categories import scheme_for
-from forensics.hashsets.errors import HashSetError
-from forensics.timeutil import utc_now_iso
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def set_case_region(db, custody: CustodyLog, region: str) -> str:
     """
     try:
         new = scheme_for(region).region
-    except HashSetError as exc:
+    except CategoryError as exc:
         raise CaseError(str(exc)) from exc
     old = case_region(db)
     if new == old:

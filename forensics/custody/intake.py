@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from forensics.core.errors import CaseError
 from forensics.custody.actions import EVIDENCE_INTAKE, INTAKE_CORRECTED
 from forensics.custody.log import CustodyLog, read_entries
 from forensics.custody.records import CustodyEntry
-from forensics.errors import CaseError
 
 # The keys of the intake dict (the evidence table's intake columns carry the same names).
 INTAKE_FIELDS: tuple[str, ...] = (

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from forensics.core.errors import CaseError
 from forensics.custody import keys
 from forensics.custody.actions import EXAMINER_ADDED, EXAMINER_REMOVED
+from forensics.custody.examiners import name_key, validate_name
 from forensics.custody.log import CustodyLog
-from forensics.custody.profiles import name_key, validate_name
 from forensics.custody.records import CustodyEntry
 from forensics.custody.roster import Member, load_members
-from forensics.errors import CaseError
 
 
 def members(db) -> list[Member]:

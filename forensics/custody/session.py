@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
+from forensics.core.errors import AccessDenied, CaseError
 from forensics.custody.actions import EXAMINER_ADDED
+from forensics.custody.examiners import ExaminerProfile, KeyUnlock, load_examiner, name_key
 from forensics.custody.log import CustodyLog, last_entry
 from forensics.custody.membership import registration_details
-from forensics.custody.profiles import ExaminerProfile, KeyUnlock, load_examiner, name_key
 from forensics.custody.roster import load_members
-from forensics.errors import AccessDenied, CaseError
 
 
 def start_case_custody(db, examiner: str, passphrase: str) -> CustodyLog:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from forensics.core.errors import CaseError
 from forensics.custody.actions import CUSTODY_TRANSFER
 from forensics.custody.intake import current_intake
 from forensics.custody.log import CustodyLog
 from forensics.custody.records import CustodyEntry
-from forensics.errors import CaseError
 
 
 def record_transfer(

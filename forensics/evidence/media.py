@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 
 
 class DamagedMediaError(EvidenceError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytsk3
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.direct_read import DirectReader
 from forensics.evidence.filesystems import open_fs, tsk_reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.filesystems import FileSystemProbe, candidate_offsets, probe_fs
 from forensics.evidence.tsk_image import tsk_image

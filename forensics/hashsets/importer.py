@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, RootTransaction, delete, func, insert, select, update
 
-from forensics.hashsets.categories import KINDS, CategoryScheme, scheme_for
+from forensics.core.categories import KINDS, CategoryScheme, scheme_for
+from forensics.core.errors import CategoryError
+from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
 from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
 from forensics.hashsets.formats.detect import UnknownFormat, detect_format
@@ -27,7 +29,6 @@ from forensics.hashsets.formats.vics import NotVics
 from forensics.hashsets.library import HashSetLibrary, SetInfo
 from forensics.hashsets.models import HashEntry, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
-from forensics.timeutil import utc_now_iso
 
 BATCH_SIZE = 20_000
 # Rows per write transaction. Entries land at random places of the hash indexes, so each commit rewrites
@@ -270,7 +271,10 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     kind = options.kind or ("known" if format_name in KNOWN_BY_DEFAULT else "alert")
     if kind not in KINDS:
         raise HashSetError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    scheme = scheme_for(options.region)
+    try:
+        scheme = scheme_for(options.region)
+    except CategoryError as exc:
+        raise HashSetError(str(exc)) from exc
     name = options.name or path.stem
     _check_name(library, name)
     source_sha256, source_size = file_sha256(path)

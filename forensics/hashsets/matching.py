@@ -19,7 +19,8 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding, MatchRun
-from forensics.hashsets.categories import scheme_for
+from forensics.core.categories import scheme_for
+from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.hamming import HammingIndex, choose_index
 from forensics.hashsets.hashes import EXACT_ALGORITHMS, HEX_LENGTH, PERCEPTUAL_ALGORITHMS
@@ -27,7 +28,6 @@ from forensics.hashsets.index_cache import IndexCache, cache_key, default_cache_
 from forensics.hashsets.library import HashSetLibrary, SetInfo
 from forensics.hashsets.mih import MultiIndexHashIndex
 from forensics.hashsets.models import HashEntry
-from forensics.timeutil import utc_now_iso
 
 DIHEDRAL_VARIANTS = (
     "original",

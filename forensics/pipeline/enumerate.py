@@ -21,12 +21,12 @@ from sqlalchemy import func, select, update
 from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
+from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.media import damage_message, ranges_not_in
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.walker import FileEntry
-from forensics.timeutil import utc_now_iso
 
 BATCH = 2000
 # The first batches of a walk are smaller, so that the workers get their first items within a few

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from forensics.analysis import memory_gate
 from forensics.analysis.memory_gate import HeavySlot
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
 
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues

@@ -19,13 +19,13 @@ from forensics.case.db import CaseDatabase
 from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, FileSystem, IngestError, IngestJob
 from forensics.case.store import get_evidence
+from forensics.core.progress import CancelToken, Progress
+from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
-from forensics.pipeline.profiles import Profile
-from forensics.pipeline.progress import CancelToken, Progress
+from forensics.pipeline.processing_profiles import ProcessingProfile
 from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
 from forensics.pipeline.writer import BatchWriter
-from forensics.timeutil import utc_now_iso
 
 BATCH_ITEMS = 256  # items per batch of a job with analysis tasks (an item may be a picture to decode)
 # Items per batch of a job that only hashes: where an image keeps its small files a batch then lasts
@@ -73,7 +73,9 @@ class IngestOutcome:
         }
 
 
-def start_job(db: CaseDatabase, item: str, profile: Profile, workers: int) -> tuple[int, int, int | None]:
+def start_job(
+    db: CaseDatabase, item: str, profile: ProcessingProfile, workers: int
+) -> tuple[int, int, int | None]:
     """Create the job row; returns (job id, evidence id, id of the interrupted job it resumes)."""
     with db.session() as s:
         evidence = get_evidence(s, item)
@@ -102,7 +104,7 @@ def start_job(db: CaseDatabase, item: str, profile: Profile, workers: int) -> tu
 def run_job(
     db: CaseDatabase,
     job_id: int,
-    profile: Profile,
+    profile: ProcessingProfile,
     workers: int,
     *,
     cancel: CancelToken | None = None,

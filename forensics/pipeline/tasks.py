@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from forensics.analysis.hashing import MultiHasher
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
+from forensics.core.hashing import MultiHasher
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.source import EvidenceSource
 

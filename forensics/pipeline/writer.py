@@ -9,8 +9,8 @@ from contextlib import AbstractContextManager, nullcontext
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
+from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.tasks import ItemResult
-from forensics.timeutil import utc_now_iso
 
 # The buffered ids still pending (a result that arrives twice is written once).
 PENDING_AMONG = (
@@ -117,7 +117,7 @@ class BatchWriter:
                     )
             analysed = [(r.file_id, r.analysis) for r in results if r.analysis is not None]
             if analysed:
-                from forensics.analysis.api import store_analyses
+                from forensics.case.analysis_store import store_analyses
 
                 store_analyses(s, analysed)  # one statement per table for the whole batch
         self.items_written += len(results)

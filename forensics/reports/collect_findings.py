@@ -12,9 +12,9 @@ from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_review import FileCategory
+from forensics.core.timeutil import ns_to_iso
 from forensics.reports.model import Count, FindingRow
 from forensics.reports.text import printable_text
-from forensics.timeutil import ns_to_iso
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
 ALGORITHM_NAMES = {

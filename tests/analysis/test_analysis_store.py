@@ -11,10 +11,10 @@ from PIL import Image
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
-from forensics.analysis.api import AnalysisOptions, analysis_fields, store_analyses, store_analysis
+from forensics.analysis.api import AnalysisOptions
 from forensics.analysis.perceptual import split_dihedral
 from forensics.analysis.results import AnalysisResult
-from forensics.analysis.store import thumbnail_bytes
+from forensics.case.analysis_store import analysis_fields, store_analyses, store_analysis, thumbnail_bytes
 from forensics.case.db import alembic_config, make_engine, migrate
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 

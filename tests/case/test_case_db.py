@@ -18,7 +18,7 @@ from forensics.case.models import Evidence, File, FileSystem, Volume
 from forensics.case.readers import iter_file_records
 from forensics.case.schema import metadata
 from forensics.case.store import get_evidence, record_evidence
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
 from forensics.evidence.survey import survey_image
 from tests.data.expected import PLASO_IMAGE_SPLIT_E01, SLEUTHKIT_MMLS_1, TSK_VOLUME_SYSTEM_PARTITIONS
 from tests.fixtures import FixtureImage, assert_unchanged

@@ -12,10 +12,10 @@ from sqlalchemy import create_engine
 from forensics.case import review
 from forensics.case.create import create_case
 from forensics.case.db import CaseDatabase, alembic_config, case_db_path, current_revision, head_revision
+from forensics.core.errors import CaseError
+from forensics.custody.examiners import create_examiner
 from forensics.custody.log import read_entries
-from forensics.custody.profiles import create_examiner
 from forensics.custody.verify import verify_case
-from forensics.errors import CaseError
 
 EXAMINER = "Rita Region"
 PASSPHRASE = "region passphrase"

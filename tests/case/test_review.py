@@ -7,11 +7,11 @@ import pytest
 from forensics.case import review
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem
+from forensics.core.errors import CaseError
+from forensics.custody.examiners import create_examiner
 from forensics.custody.log import read_entries
-from forensics.custody.profiles import create_examiner
 from forensics.custody.session import start_case_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import CaseError
 
 PASSPHRASE = "review passphrase"
 

@@ -9,8 +9,8 @@ import pytest
 from custody_helpers import INTAKE, PASSPHRASE, new_case
 
 from forensics.custody import actions
+from forensics.custody.examiners import ExaminerProfile, create_examiner
 from forensics.custody.membership import add_examiner
-from forensics.custody.profiles import ExaminerProfile, create_examiner
 from forensics.custody.session import open_custody
 
 

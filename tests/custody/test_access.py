@@ -8,13 +8,13 @@ import pytest
 from custody_helpers import PASSPHRASE, new_case
 
 from forensics.case.db import CaseDatabase
+from forensics.core.errors import AccessDenied, CaseError
 from forensics.custody import actions
+from forensics.custody.examiners import create_examiner, profile_path
 from forensics.custody.keys import PassphraseError
 from forensics.custody.membership import add_examiner, members, remove_examiner
-from forensics.custody.profiles import create_examiner, profile_path
 from forensics.custody.session import open_custody, start_case_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import AccessDenied, CaseError
 
 
 @pytest.fixture

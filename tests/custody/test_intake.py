@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from custody_helpers import INTAKE, new_case
 
+from forensics.core.errors import CaseError
 from forensics.custody import actions
 from forensics.custody.intake import correct_intake, current_intake, intake_corrections
 from forensics.custody.transfer import record_transfer
-from forensics.errors import CaseError
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, FileSystem
+from forensics.core.progress import Progress
 from forensics.pipeline import ingest as ingest_module
 from forensics.pipeline.enumerate import enumerate_evidence
 from forensics.pipeline.ingest import PHASE_BOTH, PendingFeed, start_job
-from forensics.pipeline.profiles import load_profile
-from forensics.pipeline.progress import Progress
+from forensics.pipeline.processing_profiles import load_profile
 from forensics.pipeline.tasks import ItemResult
 from forensics.pipeline.writer import BatchWriter
 from tests.fixtures import FixtureImage, assert_unchanged

@@ -11,10 +11,10 @@ from forensics.case.db import CaseDatabase
 from forensics.case.hash_indexes import drop_hash_indexes, hash_indexes, missing_hash_indexes
 from forensics.case.ingest_lock import ingest_lock, ingest_running
 from forensics.case.models import Evidence
+from forensics.core.progress import CancelToken, Progress
 from forensics.pipeline.executor import LocalProcessExecutor
 from forensics.pipeline.ingest import PHASE_INDEXING, run_job, start_job
-from forensics.pipeline.profiles import load_profile
-from forensics.pipeline.progress import CancelToken, Progress
+from forensics.pipeline.processing_profiles import load_profile
 from forensics.pipeline.tasks import ItemResult, TaskOptions
 from tests.pipeline.helpers import records
 

@@ -17,10 +17,10 @@ from sqlalchemy import event, func, select
 
 from forensics.case.db import CaseDatabase, case_db_path
 from forensics.case.models import File, FileSystem, IngestJob
+from forensics.core.progress import CancelToken, Progress
 from forensics.pipeline import enumerate as enumeration
 from forensics.pipeline import ingest as ingest_module
 from forensics.pipeline.ingest import PHASE_BOTH, PHASE_PROCESSING
-from forensics.pipeline.progress import CancelToken, Progress
 from tests.fixtures import FixtureImage, assert_unchanged
 from tests.pipeline.helpers import check_facts, ingest, records
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forensics.pipeline.profiles import available_profiles
+from forensics.pipeline.processing_profiles import available_profiles
 from ui import adapter
 from ui.runner import CommandRunner
 

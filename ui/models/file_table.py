@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from forensics.timeutil import ns_to_iso
+from forensics.core.timeutil import ns_to_iso
 from ui.adapter import CaseSession, FileFilter
 from ui.workers import run_in_background
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forensics.hashsets.categories import KINDS
+from forensics.core.categories import KINDS
 from ui import adapter
 from ui.jobs import ItemJob, JobState
 from ui.models.file_table import human_size

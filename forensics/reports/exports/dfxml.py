@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from forensics.case.models import Evidence, File, FileSystem
+from forensics.core.timeutil import ns_to_iso
 from forensics.reports.model import ReportData
 from forensics.reports.text import printable_text
-from forensics.timeutil import ns_to_iso
 
 NS = "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
 DC = "http://purl.org/dc/elements/1.1/"

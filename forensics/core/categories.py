@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from forensics.hashsets.errors import HashSetError
-from forensics.resources import resource_path
+from forensics.core.errors import CategoryError
+from forensics.core.resources import resource_path
 
 DEFAULT_TABLE = resource_path("vics_categories.toml")
 KINDS = ("alert", "known", "informational")
@@ -59,14 +59,14 @@ def load_schemes(path: Path) -> dict[str, CategoryScheme]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise HashSetError(f"category table {path}: {exc}") from exc
+        raise CategoryError(f"category table {path}: {exc}") from exc
     schemes: dict[str, CategoryScheme] = {}
     for region, body in data.get("schemes", {}).items():
         categories: dict[int, Category] = {}
         for entry in body.get("categories", []):
             kind = entry.get("kind", "alert")
             if kind not in KINDS:
-                raise HashSetError(
+                raise CategoryError(
                     f"category table {path}: {region} {entry.get('number')}: bad kind {kind!r}"
                 )
             categories[int(entry["number"])] = Category(int(entry["number"]), str(entry["label"]), kind)
@@ -87,4 +87,4 @@ def scheme_for(region: str, path: Path | None = None) -> CategoryScheme:
     for name, scheme in schemes.items():
         if name.lower() == region.lower():
             return scheme
-    raise HashSetError(f"unknown category region {region!r}; known: {', '.join(sorted(schemes))}")
+    raise CategoryError(f"unknown category region {region!r}; known: {', '.join(sorted(schemes))}")

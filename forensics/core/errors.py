@@ -15,3 +15,7 @@ class EvidenceError(CustosError):
 
 class AccessDenied(CustosError):
     """The acting examiner may not perform this operation on this case."""
+
+
+class CategoryError(CustosError):
+    """A category scheme (region) is unknown or its table is unreadable."""

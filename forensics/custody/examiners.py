@@ -22,8 +22,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from forensics.core.errors import AccessDenied, CustosError
 from forensics.custody import keys
-from forensics.errors import AccessDenied, CustosError
 
 log = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 
-from forensics.errors import CustosError
-from forensics.resources import resource_path
+from forensics.core.errors import CustosError
+from forensics.core.resources import resource_path
 
 ANALYSIS_TASK_NAMES = ("type", "exif", "perceptual", "thumbnail")
 
 
 @dataclass(frozen=True)
-class Profile:
+class ProcessingProfile:
     """A named set of switched-on tasks and their options."""
 
     name: str
@@ -34,7 +34,7 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in resource_path("profiles").glob("*.toml"))
 
 
-def load_profile(name: str) -> Profile:
+def load_profile(name: str) -> ProcessingProfile:
     """Load a profile by name; unknown names are refused with the list of known ones."""
     path = resource_path("profiles", f"{name}.toml")
     if not path.is_file():
@@ -42,7 +42,7 @@ def load_profile(name: str) -> Profile:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     tasks = frozenset(k for k, v in data.get("tasks", {}).items() if v)
     options = data.get("options", {})
-    return Profile(
+    return ProcessingProfile(
         name=data.get("name", name),
         description=data.get("description", ""),
         tasks=tasks,
