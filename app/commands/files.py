@@ -8,7 +8,7 @@ import sys
 
 from app.commands.common import common_options
 from app.context import open_case
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 
 PAGE = 1000
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from app.commands.common import common_options
 from app.context import open_case
 from app.hashset_progress import ImportProgress
-from app.matching import run_match
 from app.progress_display import JsonProgress
 from forensics.core.categories import KINDS
 from forensics.hashsets.findings import iter_findings
@@ -19,6 +18,7 @@ from forensics.hashsets.formats import PARSERS
 from forensics.hashsets.importer import ImportOptions, choose_format, import_hash_set
 from forensics.hashsets.library import ENV_LIBRARY, HashSetLibrary
 from forensics.hashsets.matching import MatchSettings
+from forensics.services.matching import match
 
 LIBRARY_HELP = f"hash-set library database (default: ${ENV_LIBRARY}, else the user data folder)"
 
@@ -104,7 +104,7 @@ def cmd_match(args: argparse.Namespace) -> int:
         dhash_threshold=args.dhash_threshold,
     )
     with open_case(args, args.case_dir, write=True) as ctx:
-        summary = run_match(ctx, args.library, args.sets, settings)
+        summary = match(ctx, args.library, args.sets, settings)
     for warning in summary.warnings:
         _say(args, f"warning: {warning}")
     for usage in summary.sets:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytsk3
 
 from forensics.core.errors import EvidenceError
+from forensics.core.positional import READ_ONLY
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.direct_read import DirectReader
 from forensics.evidence.filesystems import open_fs, tsk_reason
@@ -27,7 +28,7 @@ CHUNK_SIZE = 4 * 1024 * 1024
 
 def _open_no_atime(target: Path, shown: str) -> int:
     """Open read-only without following links and, where allowed, without updating the access time."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    flags = READ_ONLY | getattr(os, "O_NOFOLLOW", 0)
     noatime = getattr(os, "O_NOATIME", 0)
     try:
         try:

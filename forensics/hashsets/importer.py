@@ -26,9 +26,10 @@ from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
 from forensics.hashsets.formats.detect import UnknownFormat, detect_format
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
-from forensics.hashsets.library import HashSetLibrary, SetInfo
+from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.models import HashEntry, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
+from forensics.hashsets.set_info import SetInfo
 
 BATCH_SIZE = 20_000
 # Rows per write transaction. Entries land at random places of the hash indexes, so each commit rewrites

@@ -10,11 +10,8 @@ A distributed engine can implement :class:`Executor` and run the same :class:`Wo
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import faulthandler
 import multiprocessing as mp
 import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -22,10 +19,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
-from forensics.analysis import memory_gate
 from forensics.analysis.memory_gate import HeavySlot
 from forensics.core.errors import CustosError
-from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
+from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
+from forensics.pipeline.worker import worker_main
 
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues
 POLL_SECONDS = 0.2  # longest wait for results before cancel and worker health are checked again
@@ -62,91 +59,6 @@ class Executor(Protocol):
         ...
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the ingest process dies (no orphans after kill -9)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def _test_hook() -> Callable[[WorkItem], None] | None:
-    """Fault injection for tests only: crash or hang on a chosen file name (env-controlled)."""
-    crash = os.environ.get("CUSTOS_TEST_CRASH_ON")
-    hang = os.environ.get("CUSTOS_TEST_HANG_ON")
-    delay = float(os.environ.get("CUSTOS_TEST_ITEM_DELAY") or 0)  # seconds per item: a slow job to interrupt
-    if not (crash or hang or delay):
-        return None
-
-    def hook(item: WorkItem) -> None:
-        if crash and item.name == crash:
-            os.kill(os.getpid(), signal.SIGSEGV)
-        if hang and item.name == hang:
-            time.sleep(3600)
-        if delay:
-            time.sleep(delay)
-
-    return hook
-
-
-def _mark_busy(index: int, file_id: int, current, started) -> None:
-    """Publish the item a worker starts on: its start time first, then its id.
-
-    The executor times an item out when it sees an id with an old start time; written the other way
-    round, a check falling between the two writes would see the new id with the previous item's time
-    (or a dead worker's, for its replacement) and stop a worker that had only just begun.
-    """
-    started[index] = time.monotonic()
-    current[index] = file_id
-
-
-def _worker_main(
-    index: int,
-    conn: Connection,
-    current,
-    started,
-    slot: HeavySlot | None = None,
-    spare=None,
-) -> None:
-    """A worker: imports, then waits for its settings (evidence path, task options), then for batches."""
-    _die_with_parent()
-    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` dumps a stuck worker's stack
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
-    from forensics.evidence.source import EvidenceSource
-
-    memory_gate.install(slot)
-    try:
-        settings = conn.recv()
-    except EOFError:
-        return
-    if settings is None:
-        return
-    evidence_path, options = settings
-    source = EvidenceSource(evidence_path)
-    hook = _test_hook()
-    spare_core = (lambda: spare.value > 0) if spare is not None else True
-    try:
-        while True:
-            try:
-                message = conn.recv()
-            except EOFError:
-                return
-            if message is None:
-                return
-            batch_id, items = message
-            results = []
-            for item in items:
-                _mark_busy(index, item.file_id, current, started)
-                if hook:
-                    hook(item)
-                results.append(process_item(source, item, options, spare_core))
-            current[index] = 0
-            conn.send((batch_id, results))
-    finally:
-        source.close()
-
-
 @dataclass
 class _Worker:
     process: mp.process.BaseProcess
@@ -179,7 +91,7 @@ class WorkerProcesses:
         parent_conn, child_conn = self.ctx.Pipe()
         self.current[index] = 0
         process = self.ctx.Process(
-            target=_worker_main,
+            target=worker_main,
             args=(index, child_conn, self.current, self.started, self.slot.for_worker(index), self.spare),
             daemon=True,
             name=f"custos-worker-{index}",

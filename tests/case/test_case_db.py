@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forensics.case.db import HEAD_REVISION, CaseDatabase, current_revision, head_revision
 from forensics.case.models import Evidence, File, FileSystem, Volume
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.case.schema import metadata
 from forensics.case.store import get_evidence, record_evidence
 from forensics.core.errors import CaseError

@@ -92,11 +92,12 @@ db.close()
 
 
 def test_two_processes_appending_at_once_make_one_valid_chain(tmp_path: Path, alice, bob) -> None:
-    from forensics.custody.membership import add_examiner
+    from forensics.services.custody import add_examiner
+    from tests.services_helpers import context
 
     case_dir = tmp_path / "case"
     db, log = new_case(case_dir, alice.name)
-    add_examiner(log, db, bob.public_record(), "second writer")
+    add_examiner(context(db, log), bob.public_record(), "second writer")
     db.close()
     count = 60
     writers = [

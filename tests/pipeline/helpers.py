@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forensics.case.db import CaseDatabase
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.pipeline.ingest import IngestOutcome, run_job, start_job
 from forensics.pipeline.processing_profiles import ProcessingProfile, load_profile
 from tests.fixtures import FixtureImage

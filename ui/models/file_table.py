@@ -1,8 +1,8 @@
 """The file table: a virtual model that holds only row ids and fetches visible rows page by page.
 
-Filtering and sorting happen in SQL (:mod:`ui.file_query`); the id list is fetched in a worker thread,
-so a million-row case opens without blocking the window. Display rows come in pages of ``PAGE`` ids,
-kept in a small cache (Anki's browser model, in spirit).
+Filtering and sorting happen in SQL (:mod:`forensics.case.queries.file_table`); the id list is fetched
+in a worker thread, so a million-row case opens without blocking the window. Display rows come in pages
+of ``PAGE`` ids, kept in a small cache (Anki's browser model, in spirit).
 """
 
 from __future__ import annotations

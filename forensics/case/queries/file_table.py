@@ -1,13 +1,16 @@
 """SQL for the file table: filters and sorting done by the database, never in Python.
 
-Pure text building (no Qt, no engine objects), so the adapter and the benchmark share it. Joins are
-added only when a filter or the sort needs them: the unfiltered list of a million ids stays a
-single index scan.
+The SQL text is built apart from its execution, so that the GUI's table and the benchmark share it.
+Joins are added only when a filter or the sort needs them: the unfiltered list of a million ids stays
+a single index scan.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from forensics.case.queries.cursor import raw_cursor
 
 SORT_COLUMNS: dict[str, tuple[str, str | None]] = {
     # key: (SQL expression, join it needs)
@@ -171,3 +174,24 @@ def build_rows_query(count: int) -> str:
         "LEFT JOIN review_categories r ON r.file_id = f.id "
         f"WHERE f.id IN ({marks})"
     )
+
+
+def file_ids(
+    db, flt: FileFilter, sort: str = "id", descending: bool = False, limit: int | None = None
+) -> list[int]:
+    """Ids of the files the filter keeps, in display order (the first ``limit`` only, if given)."""
+    sql, params = build_id_query(flt, sort, descending)
+    if limit is not None:
+        sql, params = sql + " LIMIT ?", [*params, limit]
+    with raw_cursor(db) as cur:
+        cur.execute(sql, params)
+        return [r[0] for r in cur.fetchall()]
+
+
+def file_rows(db, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Display fields of the given files, keyed by id."""
+    if not ids:
+        return {}
+    with raw_cursor(db) as cur:
+        cur.execute(build_rows_query(len(ids)), ids)
+        return {r[0]: dict(zip(ROW_COLUMNS, r, strict=True)) for r in cur.fetchall()}
