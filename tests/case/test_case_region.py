@@ -17,6 +17,7 @@ from forensics.custody.log import read_entries
 from forensics.custody.verify import verify_case
 from forensics.services import cases
 from forensics.services.cases import create_case
+from tests.case.old_cases import copy_old_case, facts_of, old_case_params
 from tests.services_helpers import context
 
 EXAMINER = "Rita Region"
@@ -114,5 +115,16 @@ def test_old_cases_migrate_to_the_region_in_use_else_us(tmp_path: Path, regions,
     try:
         assert current_revision(db.engine) == head_revision()
         assert review.case_region(db) == expected
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("saved", old_case_params(schema_dependent=False))
+def test_saved_old_cases_keep_their_region(saved: str, tmp_path: Path) -> None:
+    """Cases saved by earlier builds: the region they were categorised in (UK), else the default US."""
+    facts = facts_of(saved)
+    db = CaseDatabase(copy_old_case(saved, tmp_path))
+    try:
+        assert review.case_region(db) == (facts["review_region"] or "US")
     finally:
         db.close()
