@@ -22,16 +22,12 @@ from forensics.case.db import CaseDatabase
 CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "cases"
 OLD_CASES = sorted(p.name for p in CASES_DIR.glob("*") if (p / "facts.json").is_file())
 
-# Cases whose schema differs from what their recorded revision makes today: migration 0001_core was
+# Cases whose schema differed from what their recorded revision makes today: migration 0001_core was
 # edited in place after builds had made cases with it (035d1e2 added the unique index
 # uq_files_fs_seq_top, d45cc50 the column files.tasks_mask), so the migrations, which start from the
-# recorded revision, never add them. Until a migration repairs such cases, what needs the column fails.
-MISSING_TASKS_MASK = "made before d45cc50 added files.tasks_mask to migration 0001_core in place"
-EDITED_IN_PLACE = {
-    "0004_findings": MISSING_TASKS_MASK + " (and before 035d1e2 added the index uq_files_fs_seq_top)",
-    "0005_review-27c31be8": MISSING_TASKS_MASK + " (and before 035d1e2 added the index uq_files_fs_seq_top)",
-    "0005_review-227fc0c7": MISSING_TASKS_MASK,
-}
+# recorded revision, never added them, until 0009_repair_early_core did. The schema-dependent tests run
+# on them like on every other case; a name here would mark them as expected to fail.
+EDITED_IN_PLACE: dict[str, str] = {}
 
 
 def old_case_params(*, schema_dependent: bool) -> list:

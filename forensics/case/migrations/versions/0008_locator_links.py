@@ -17,10 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("files", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("link_json", sa.Text(), nullable=True))
+    # A plain ADD COLUMN: SQLite's batch mode would copy and drop ``files``, which the foreign keys of a
+    # case with findings and review marks refuse.
+    op.add_column("files", sa.Column("link_json", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("files", schema=None) as batch_op:
-        batch_op.drop_column("link_json")
+    op.drop_column("files", "link_json")
