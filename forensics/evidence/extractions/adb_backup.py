@@ -166,7 +166,9 @@ def _decrypted(stream: BinaryIO, keys: AdbKeys, where: str) -> Iterator[bytes]:
     try:
         tail = unpadder.update(decryptor.finalize()) + unpadder.finalize()
     except ValueError:
-        raise ExtractionError(f"{where}: encrypted adb backup truncated or damaged (bad final padding)") from None
+        raise ExtractionError(
+            f"{where}: encrypted adb backup truncated or damaged (bad final padding)"
+        ) from None
     if tail:
         yield tail
 
@@ -239,8 +241,7 @@ def _walk(
 ) -> Iterator[tuple[ExtractionMember, BinaryIO | None]]:
     decoded = decoded_stream(stream, header, keys, where)
     try:
-        archive = tarfile.open(fileobj=decoded, mode="r|")
-        with archive:
+        with tarfile.open(fileobj=decoded, mode="r|") as archive:
             while True:
                 info = archive.next()
                 if info is None:

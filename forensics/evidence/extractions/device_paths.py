@@ -33,7 +33,12 @@ ANDROID_ANCHORS = (
     "system/framework/",
     "storage/emulated/0/",
 )
-IOS_ANCHORS = ("private/var/mobile/", "private/var/containers/", "private/var/root/", "System/Library/CoreServices/")
+IOS_ANCHORS = (
+    "private/var/mobile/",
+    "private/var/containers/",
+    "private/var/root/",
+    "System/Library/CoreServices/",
+)
 
 # Domains.plist RootPath per system domain (with /var written as /private/var, its real location).
 IOS_DOMAIN_ROOTS = {

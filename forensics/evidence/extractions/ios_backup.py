@@ -206,7 +206,9 @@ class IosBackup:
         for file_id, domain, relative_path, flags, blob in rows:
             yield self._member(str(file_id), str(domain or ""), str(relative_path or ""), flags, blob)
 
-    def _member(self, file_id: str, domain: str, relative_path: str, flags: Any, blob: Any) -> ExtractionMember:
+    def _member(
+        self, file_id: str, domain: str, relative_path: str, flags: Any, blob: Any
+    ) -> ExtractionMember:
         meta = _decode_mbfile(blob)
         device_path, note = ios_device_path(domain, relative_path)
         mode = meta.get("Mode")
