@@ -235,9 +235,15 @@ class IosBackup:
         )
         if note:
             member.notes.append(note)
-        if kind == "file" and self._stored_path(file_id) is None:
+        stored = self._stored_path(file_id) if kind == "file" else None
+        if kind == "file" and stored is None:
             member.present = False
             member.notes.append("listed in Manifest.db; its bytes are not in the backup folder")
+        elif stored is not None and not self.encrypted:
+            on_disk = stored.stat().st_size
+            if on_disk != member.size:
+                member.notes.append(f"Manifest.db gives {member.size} bytes, the stored file has {on_disk}")
+                member.size = on_disk
         return member
 
     def open_member(self, params: dict) -> BinaryIO:
