@@ -69,7 +69,9 @@ def test_adb_backup_members_from_own_encoder(name: str) -> None:
         members = {m.path: m for m in extraction.members() if m.readable}
         assert {path: m.device_path for path, m in members.items()} == {
             "apps/com.whatsapp/db/msgstore.db": "/data/data/com.whatsapp/databases/msgstore.db",
-            "apps/com.whatsapp/f/Media/IMG-20260302-WA0001.jpg": "/data/data/com.whatsapp/files/Media/IMG-20260302-WA0001.jpg",
+            "apps/com.whatsapp/f/Media/IMG-20260302-WA0001.jpg": (
+                "/data/data/com.whatsapp/files/Media/IMG-20260302-WA0001.jpg"
+            ),
             "shared/0/DCIM/Camera/IMG_0002.jpg": "/storage/emulated/0/DCIM/Camera/IMG_0002.jpg",
         }
         assert {m.path: digest(r) for m, r in extraction.contents() if r is not None} == facts["adb"][

@@ -70,23 +70,22 @@ def test_adb_wrong_password_is_refused_before_any_decryption() -> None:
 
 def test_ios_backup_lists_every_manifest_file_under_its_device_path() -> None:
     root = require_mvt() / "ios_backup"
-    with assert_unchanged([root / "Manifest.db", root / "Info.plist"]):
-        with open_extraction(root) as extraction:
-            assert extraction.detection.format == "ios-backup"
-            assert extraction.detection.device_info["Build Version"] == "18C66"
-            assert extraction.detection.device_info["IMEI"] == "42"
-            members = list(extraction.members())
-            assert len(members) == MANIFEST_FILES
-            by_path = {m.device_path: m for m in members}
-            sms = by_path["/private/var/mobile/Library/SMS/sms.db"]
-            assert sms.params["file_id"] == "3d0d7e5fb2ce288813306e4d4636395e047a3d28"
-            assert sms.present and sms.size and sms.mtime_ns
-            assert any(m.params["domain"] == "CameraRollDomain" for m in members)
-            readable = [m for m in members if m.readable]
-            assert len(readable) == 10  # the sample keeps the bytes of a few files only
-            for member in readable:
-                with extraction.open_member(member.link_kind, member.params) as stream:
-                    assert len(stream.read()) == member.size
+    with assert_unchanged([root / "Manifest.db", root / "Info.plist"]), open_extraction(root) as extraction:
+        assert extraction.detection.format == "ios-backup"
+        assert extraction.detection.device_info["Build Version"] == "18C66"
+        assert extraction.detection.device_info["IMEI"] == "42"
+        members = list(extraction.members())
+        assert len(members) == MANIFEST_FILES
+        by_path = {m.device_path: m for m in members}
+        sms = by_path["/private/var/mobile/Library/SMS/sms.db"]
+        assert sms.params["file_id"] == "3d0d7e5fb2ce288813306e4d4636395e047a3d28"
+        assert sms.present and sms.size and sms.mtime_ns
+        assert any(m.params["domain"] == "CameraRollDomain" for m in members)
+        readable = [m for m in members if m.readable]
+        assert len(readable) == 10  # the sample keeps the bytes of a few files only
+        for member in readable:
+            with extraction.open_member(member.link_kind, member.params) as stream:
+                assert len(stream.read()) == member.size
 
 
 def test_ios_whatsapp_chatstorage_gives_the_published_counts() -> None:
@@ -107,19 +106,21 @@ def test_encrypted_ios_backup_unlocks_once_and_decrypts_in_memory() -> None:
     folder, facts = encrypted_ios()
     progress: list[float] = []
     evidence = sorted(p for p in Path(folder).rglob("*") if p.is_file())
-    with assert_unchanged(evidence):
-        with open_extraction(folder, password=facts["password"], progress=progress.append) as extraction:
-            assert extraction.detection.encrypted and extraction.decrypted
-            assert "secret" in repr(extraction.secrets) or "class keys" in repr(extraction.secrets)
-            members = list(extraction.members())
-            assert len(members) == MANIFEST_FILES
-            readable = [m for m in members if m.readable]
-            assert {m.params["file_id"] for m in readable} == set(facts["files_sha256"])
-            for member in readable:
-                with extraction.open_member(member.link_kind, member.params) as stream:
-                    assert digest(stream, "sha256") == facts["files_sha256"][member.params["file_id"]]
-                    stream.seek(member.size // 2)
-                    assert len(stream.read()) == member.size - member.size // 2
+    with (
+        assert_unchanged(evidence),
+        open_extraction(folder, password=facts["password"], progress=progress.append) as extraction,
+    ):
+        assert extraction.detection.encrypted and extraction.decrypted
+        assert "secret" in repr(extraction.secrets) or "class keys" in repr(extraction.secrets)
+        members = list(extraction.members())
+        assert len(members) == MANIFEST_FILES
+        readable = [m for m in members if m.readable]
+        assert {m.params["file_id"] for m in readable} == set(facts["files_sha256"])
+        for member in readable:
+            with extraction.open_member(member.link_kind, member.params) as stream:
+                assert digest(stream, "sha256") == facts["files_sha256"][member.params["file_id"]]
+                stream.seek(member.size // 2)
+                assert len(stream.read()) == member.size - member.size // 2
     assert progress and progress[-1] == 1.0
     leftovers = sorted(p for p in Path(folder).rglob("*") if p.is_file())
     assert leftovers == evidence  # nothing decrypted was written beside the evidence
