@@ -20,7 +20,7 @@ from forensics.analysis.whatsapp.records import (
     unavailable,
 )
 from forensics.analysis.whatsapp.schema import column_or_null, missing, table_columns, user_version
-from forensics.sqlite_memory import NotSqlite, open_sqlite_bytes
+from forensics.core.sqlite_memory import NotSqlite, open_sqlite_bytes
 
 CURRENT_REQUIRED = {
     "message": ("_id", "chat_row_id", "from_me", "timestamp"),

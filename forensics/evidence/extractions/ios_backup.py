@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from forensics.core.sqlite_memory import NotSqlite, open_sqlite_bytes
 from forensics.evidence.extractions.device_paths import ios_device_path
 from forensics.evidence.extractions.errors import ExtractionError, PasswordRequired
 from forensics.evidence.extractions.folder_files import open_readonly, read_small
@@ -39,7 +40,6 @@ from forensics.evidence.extractions.ios_keybag import (
 )
 from forensics.evidence.extractions.records import IOS_BACKUP_FILE, ExtractionMember, seconds_to_ns
 from forensics.evidence.extractions.streams import CHUNK_SIZE
-from forensics.sqlite_memory import NotSqlite, open_sqlite_bytes
 
 AES_BLOCK = 16
 ZERO_IV = bytes(AES_BLOCK)
