@@ -64,7 +64,7 @@ def _chunk_offsets_inside(read_at: ReadAt, pos: int, end: int, file_start: int, 
             if 8 + count * width > len(data):
                 return False
             if count:
-                fmt = ">%d%s" % (count, "I" if width == 4 else "Q")
+                fmt = f">{count}{'I' if width == 4 else 'Q'}"
                 offsets = struct.unpack_from(fmt, data, 8)
                 if max(offsets) >= file_end - file_start:
                     return False
@@ -109,7 +109,9 @@ def validate(read_at: ReadAt, start: int, end: int) -> Validation | None:
         moov_pos, moov_size = seen[b"moov"]
         header = _box(read_at, moov_pos, pos)[1]
         if not _chunk_offsets_inside(read_at, moov_pos + header, moov_pos + moov_size, start, pos):
-            return Validation(pos - start, PARTIAL, "movie box tree inconsistent or chunk offsets outside", kind)
+            return Validation(
+                pos - start, PARTIAL, "movie box tree inconsistent or chunk offsets outside", kind
+            )
     return Validation(pos - start, kind=kind)
 
 

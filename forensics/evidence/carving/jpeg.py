@@ -50,7 +50,9 @@ def _mpf_end(read_at: ReadAt, app2_pos: int, length: int, start: int) -> int:
             tag, _type, n, value = struct.unpack_from(order + "HHII", tiff, ifd + 2 + 12 * index)
             if tag == 0xB002:  # MP entries: 16 bytes each (attributes, size, offset, two dependents)
                 for entry in range(min(n // 16, 64)):
-                    _attr, size, offset, _d1, _d2 = struct.unpack_from(order + "IIIHH", tiff, value + 16 * entry)
+                    _attr, size, offset, _d1, _d2 = struct.unpack_from(
+                        order + "IIIHH", tiff, value + 16 * entry
+                    )
                     if offset:
                         best = max(best, (app2_pos + 8 - start) + offset + size)
         return best

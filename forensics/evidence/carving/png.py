@@ -38,7 +38,9 @@ def validate(read_at: ReadAt, start: int, end: int) -> Validation | None:
             done += len(piece)
         (stored,) = struct.unpack(">I", read_at(pos + 8 + length, 4))
         if stored != crc:
-            return Validation(pos - start, PARTIAL, f"CRC mismatch in chunk {ctype.decode()} at {pos - start}")
+            return Validation(
+                pos - start, PARTIAL, f"CRC mismatch in chunk {ctype.decode()} at {pos - start}"
+            )
         pos += 12 + length
         if ctype == b"IEND":
             return Validation(pos - start)

@@ -71,7 +71,9 @@ def _any_candidates(
     return found
 
 
-def carve_run(read_at: ReadAt, start: int, length: int, options: CarveOptions = CarveOptions()) -> Iterator[CarvedFile]:
+def carve_run(
+    read_at: ReadAt, start: int, length: int, options: CarveOptions = CarveOptions()
+) -> Iterator[CarvedFile]:
     """Carve one contiguous run ``[start, start+length)`` of the source read by ``read_at``."""
     end = start + length
     pos = start
@@ -99,7 +101,9 @@ def carve_run(read_at: ReadAt, start: int, length: int, options: CarveOptions = 
             if verdict.status == PARTIAL and not options.keep_partial:
                 continue
             kind = verdict.kind or signature.kind
-            yield CarvedFile(kind, offset, verdict.length, verdict.status, verdict.note, [[0, offset, verdict.length]])
+            yield CarvedFile(
+                kind, offset, verdict.length, verdict.status, verdict.note, [[0, offset, verdict.length]]
+            )
             resume = offset + verdict.length
         next_pos = pos + searchable
         if resume > next_pos:

@@ -28,7 +28,9 @@ def merge(runs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(start, length) for start, length in merged]
 
 
-def complement(start: int, length: int, used: Iterable[tuple[int, int]], min_length: int = SECTOR) -> list[tuple[int, int]]:
+def complement(
+    start: int, length: int, used: Iterable[tuple[int, int]], min_length: int = SECTOR
+) -> list[tuple[int, int]]:
     """The parts of ``[start, start+length)`` no run of ``used`` covers, each at least ``min_length`` long."""
     end = start + length
     free: list[tuple[int, int]] = []
@@ -53,7 +55,10 @@ def image_runs(byte_runs: Iterable[list[int]]) -> list[tuple[int, int]]:
 
 
 def unallocated_runs(
-    fs_offset: int, fs_length: int, allocated_items_runs: Iterable[Iterable[list[int]]], block_size: int = SECTOR
+    fs_offset: int,
+    fs_length: int,
+    allocated_items_runs: Iterable[Iterable[list[int]]],
+    block_size: int = SECTOR,
 ) -> list[tuple[int, int]]:
     """The unallocated runs of a file system from the byte runs of its allocated items.
 

@@ -107,7 +107,9 @@ class CompressedReader:
         except LimitExceeded:
             raise
         except ERRORS as exc:
-            raise EvidenceError(f"{self._where}: {self.codec} stream unreadable at byte {total}: {exc}") from exc
+            raise EvidenceError(
+                f"{self._where}: {self.codec} stream unreadable at byte {total}: {exc}"
+            ) from exc
         child.size = total
 
 

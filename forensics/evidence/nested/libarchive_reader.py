@@ -98,7 +98,9 @@ class LibarchiveReader:
                         if "encrypt" in reason.lower() or "passphrase" in reason.lower():
                             self.notes.append(f"{self._where}: archive headers are encrypted, not opened")
                         else:
-                            self.notes.append(f"{self._where}: listing stopped after member {index}: {reason}")
+                            self.notes.append(
+                                f"{self._where}: listing stopped after member {index}: {reason}"
+                            )
                         return
                     index += 1
                     budget.member()
@@ -154,7 +156,9 @@ class LibarchiveReader:
                 raise
             except (libarchive.ArchiveError, TypeError, OSError) as exc:
                 reason = " ".join(str(exc).split())
-                raise EvidenceError(f"{self._where}: {child.path}: unreadable at byte {total}: {reason}") from exc
+                raise EvidenceError(
+                    f"{self._where}: {child.path}: unreadable at byte {total}: {reason}"
+                ) from exc
             if child.size is None:
                 child.size = total
 

@@ -8,6 +8,7 @@ processing profile). :class:`Budget` enforces them while one container is read a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from forensics.errors import EvidenceError
@@ -50,7 +51,7 @@ class Budget:
     position), so that the ratio is measured, never taken from the archive's own (forgeable) headers.
     """
 
-    def __init__(self, limits: NestedLimits, where: str, stored: callable | None = None) -> None:
+    def __init__(self, limits: NestedLimits, where: str, stored: Callable[[], int] | None = None) -> None:
         self.limits = limits
         self.where = where
         self._stored = stored
@@ -70,7 +71,7 @@ class Budget:
             raise LimitExceeded(f"{self.where}: reading took over {self.limits.max_seconds:g} s: stopped")
 
     def expand(self, count: int, member: str, stored: int | None = None) -> None:
-        """Count ``count`` more expanded bytes of ``member``; ``stored``: that member's stored bytes so far."""
+        """Count ``count`` more expanded bytes of ``member`` (``stored``: the member's stored size)."""
         self.expanded += count
         limits = self.limits
         if self.expanded > limits.max_expanded_bytes:

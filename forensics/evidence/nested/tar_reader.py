@@ -48,7 +48,7 @@ class TarReader:
         counting = CountingStream(self._parent)
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
         try:
-            archive = tarfile.open(fileobj=counting, mode="r|*")
+            archive = tarfile.open(fileobj=counting, mode="r|*")  # noqa: SIM115 - closed below
         except TAR_ERRORS as exc:
             raise EvidenceError(f"{self._where}: not a readable tar archive: {exc}") from exc
         index = -1
@@ -78,7 +78,12 @@ class TarReader:
             link_kind=TAR_MEMBER,
             path=member.name,
             size=member.size if kind == "file" else 0,
-            params={"index": index, "name": member.name, "compression": self.compression, "size": member.size},
+            params={
+                "index": index,
+                "name": member.name,
+                "compression": self.compression,
+                "size": member.size,
+            },
             kind=kind,
             mtime_ns=int(member.mtime) * 1_000_000_000 if member.mtime else None,
             container_format=self.format,
@@ -120,7 +125,7 @@ def open_tar_member(parent: BinaryIO, params: dict, where: str = "tar") -> Binar
 
     def reopen() -> BinaryIO:
         parent.seek(0)
-        archive = tarfile.open(fileobj=parent, mode="r|*")
+        archive = tarfile.open(fileobj=parent, mode="r|*")  # noqa: SIM115 - lives with the member
         for position, candidate in enumerate(archive):
             if position == index:
                 reader = archive.extractfile(candidate)

@@ -135,7 +135,9 @@ def open_container(
     if fmt is None:
         return None
     if depth >= limits.max_depth:
-        return ContainerWalk(fmt, where, notes=[f"{where}: nesting depth above {limits.max_depth}: not opened"])
+        return ContainerWalk(
+            fmt, where, notes=[f"{where}: nesting depth above {limits.max_depth}: not opened"]
+        )
     try:
         reader = make_reader(
             fmt, stream, where=where, name=name, limits=limits, password=password, depth=depth
