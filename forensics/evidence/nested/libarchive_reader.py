@@ -23,7 +23,8 @@ from forensics.evidence.nested.records import (
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.streams import CountingStream
+from forensics.evidence.nested.rar5_headers import encrypted_members
+from forensics.evidence.nested.streams import CountingStream, read_at_of
 
 BLOCK_SIZE = 256 * 1024
 FORMAT_NAMES = {"7z": "7zip", "rar": "rar", "rar5": "rar5", "cab": "cab", "cpio": "cpio", "zip": "zip"}
@@ -78,10 +79,19 @@ class LibarchiveReader:
         self._limits = limits
         self._where = where
         self._password = password
+        self._rar5_encrypted: set[str] = set()
         self.notes: list[str] = []
 
     def children(self) -> Iterator[NestedChild]:
         libarchive, ffi = _libarchive()
+        if self.format == "rar5":
+            try:
+                self._rar5_encrypted, headers_encrypted = encrypted_members(read_at_of(self._parent))
+            except ValueError:
+                self._rar5_encrypted, headers_encrypted = set(), False
+            if headers_encrypted:
+                self.notes.append(f"{self._where}: archive headers are encrypted, not opened")
+                return
         counting = CountingStream(self._parent)
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
         index = -1
@@ -135,7 +145,8 @@ class LibarchiveReader:
             child.flags.append(FLAG_UNSAFE_NAME)
         if kind == "link":
             child.extra["link_target"] = entry.linkpath
-        if ffi.entry_is_encrypted(entry_p) or ffi.entry_is_data_encrypted(entry_p):
+        encrypted = ffi.entry_is_encrypted(entry_p) or ffi.entry_is_data_encrypted(entry_p)
+        if encrypted or path in self._rar5_encrypted:
             child.flags.append(FLAG_ENCRYPTED)
             if self._password is None or self.format != "zip":
                 child.note = "encrypted, not opened"
