@@ -81,7 +81,7 @@ def test_encrypted_members_are_listed_flagged_and_not_opened(name):
 def test_an_archive_with_encrypted_headers_is_a_note():
     _fmt, found, notes = read_members("rar5-hpsw.rar")
     assert found == {}
-    assert notes == [f"rar5-hpsw.rar: archive headers are encrypted, not opened"]
+    assert notes == ["rar5-hpsw.rar: archive headers are encrypted, not opened"]
 
 
 def test_rar_members_reopen_by_index_to_the_same_bytes():

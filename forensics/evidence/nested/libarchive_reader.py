@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from forensics.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
+from forensics.evidence.nested.rar5_headers import encrypted_members
 from forensics.evidence.nested.records import (
     ARCHIVE_MEMBER,
     FLAG_ENCRYPTED,
@@ -23,7 +24,6 @@ from forensics.evidence.nested.records import (
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.rar5_headers import encrypted_members
 from forensics.evidence.nested.streams import CountingStream, read_at_of
 
 BLOCK_SIZE = 256 * 1024
