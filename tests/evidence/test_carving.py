@@ -138,7 +138,7 @@ def test_every_contiguous_deleted_file_is_carved_back_with_its_original_md5(
 def test_a_carved_run_equal_to_a_listed_item_is_not_a_new_item(fixture_carving_wiped):
     image = fixture_carving_wiped.directory / "fat32_wiped.raw"
     facts = fixture_carving_wiped.facts["wiped"]["fat32_wiped.raw"]
-    first = facts["files"][0]
+    first = next(f for f in facts["files"] if f["contiguous"])
     with EvidenceSource(image) as source:
         media = source.image.media
         runs = [(first["offset"], first["size"] + 4096)]

@@ -163,3 +163,16 @@ def test_disk_image_members_carry_the_walker_record(nested):
     assert photo.child.container_format == "fat16-in-ewf"
     assert photo.child.params["fs_offset"] == 0 and photo.child.params["inode"]
     assert photo.child.extra["entry"]["allocated"] is True
+
+
+def test_a_zip_without_its_central_directory_gives_the_members_before_the_cut(nested):
+    inputs, facts = nested
+    path = inputs / "truncated-photos.zip"
+    items, notes = walk_file(path)
+    whole = {m["md5"] for m in facts["photos.zip"]["members"]}
+    read = [item for item in items if item.md5]
+    assert read and {item.md5 for item in read} < whole
+    assert any("no central directory" in note for note in notes)
+    for item in read:
+        assert item.child.link_kind == "zip-local-member"
+        assert reopen_md5(path, item) == item.md5

@@ -25,6 +25,12 @@ def _zip(parent: BinaryIO, params: dict[str, Any], password: bytes | None) -> Bi
     return open_zip_member(parent, params, password)
 
 
+def _zip_local(parent: BinaryIO, params: dict[str, Any], password: bytes | None) -> BinaryIO:
+    from forensics.evidence.nested.zip_local import open_local_member
+
+    return open_local_member(parent, params)
+
+
 def _tar(parent: BinaryIO, params: dict[str, Any], password: bytes | None) -> BinaryIO:
     from forensics.evidence.nested.tar_reader import open_tar_member
 
@@ -61,6 +67,7 @@ def _image_file(parent: BinaryIO, params: dict[str, Any], password: bytes | None
 
 OPENERS: dict[str, Opener] = {
     records.ZIP_MEMBER: _zip,
+    records.ZIP_LOCAL_MEMBER: _zip_local,
     records.TAR_MEMBER: _tar,
     records.ARCHIVE_MEMBER: _archive,
     records.DECOMPRESSED: _decompressed,

@@ -8,6 +8,7 @@ from typing import Any
 
 # Link kinds of the locator chain that this package reads and reopens (see openers.py).
 ZIP_MEMBER = "zip-member"
+ZIP_LOCAL_MEMBER = "zip-local-member"  # a member of a zip without central directory, by its local header
 TAR_MEMBER = "tar-member"
 ARCHIVE_MEMBER = "archive-member"  # libarchive: 7z, rar v4/v5, cab...
 DECOMPRESSED = "decompressed"  # the single stream of a gzip/bzip2/xz file

@@ -86,7 +86,12 @@ def make_reader(
     if fmt == "zip":
         from forensics.evidence.nested.zip_reader import ZipReader
 
-        return ZipReader(stream, limits, where, password)
+        try:
+            return ZipReader(stream, limits, where, password)
+        except EvidenceError:
+            from forensics.evidence.nested.zip_local import LocalZipReader
+
+            return LocalZipReader(stream, limits, where)  # no central directory: from the local headers
     if fmt == "tar":
         from forensics.evidence.nested.tar_reader import TarReader
 
