@@ -148,6 +148,8 @@ def open_container(
             fmt, stream, where=where, name=name, limits=limits, password=password, depth=depth
         )
     except EvidenceError as exc:
+        if fmt == "disk":
+            return None  # a boot-sector or superblock look-alike with no file system: not a container
         return ContainerWalk(fmt, where, notes=[str(exc)])
     except (OSError, RuntimeError, ValueError, MemoryError) as exc:  # a library's own failure
         return ContainerWalk(fmt, where, notes=[f"{where}: {fmt} unreadable: {' '.join(str(exc).split())}"])
