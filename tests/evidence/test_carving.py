@@ -144,3 +144,25 @@ def test_a_carved_run_equal_to_a_listed_item_is_not_a_new_item(fixture_carving_w
         runs = [(first["offset"], first["size"] + 4096)]
         assert len(list(carve(media.read_at, runs))) == 1
         assert list(carve(media.read_at, runs, known={(first["offset"], first["size"])})) == []
+
+
+def test_unpartitioned_space_covers_the_gaps_the_disk_was_built_with(fixture_mbr_extended):
+    from forensics.evidence.carving.unallocated import unpartitioned_runs
+    from forensics.evidence.tsk_image import tsk_image
+    from forensics.evidence.volumes import read_volumes
+
+    facts = fixture_mbr_extended.facts["volume_system"]
+    sector = facts["sector_size"]
+    with EvidenceSource(fixture_mbr_extended.image) as source:
+        runs = unpartitioned_runs(read_volumes(tsk_image(source.image)).partitions)
+    for gap in facts["unallocated"]:
+        start, length = gap["start_sector"] * sector, gap["sector_count"] * sector
+        assert any(s <= start and start + length <= s + n for s, n in runs), (gap, runs)
+    partitions = [(p["start_sector"] * sector, p["sector_count"] * sector) for p in facts["partitions"]]
+    for s, n in runs:  # no run overlaps a file system's partition
+        for p_start, p_length in partitions:
+            if p_start < s + n and s < p_start + p_length:
+                assert (
+                    next(p for p in facts["partitions"] if p["start_sector"] * sector == p_start)["kind"]
+                    == "extended"
+                )
