@@ -58,7 +58,7 @@ FAMILY = {
 }
 CUSTOS_FAMILY = {"jpeg": "jpeg", "png": "png", "mp4": "mp4", "mov": "mp4", "3gp": "mp4", "heic": "mp4"}
 FULL_VOLUME_MIB = 512
-FULL_COPIES = 150  # about 330 MiB of files in the 512 MiB volume
+FULL_COPIES = 150  # about 270 MiB of files in the 512 MiB volume
 
 
 def _cpu() -> float:
