@@ -115,7 +115,7 @@ class NestedTree:
                 sha256.update(data)
                 if len(head) < HEAD_SIZE:
                     head += data[: HEAD_SIZE - len(head)]
-                tail = (tail + data)[-512:]
+                tail = data[-512:] if len(data) >= 512 else (tail + data)[-512:]
                 self._count(len(data), item)
         except LimitExceeded as exc:
             item.error = str(exc)
