@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem
 from forensics.core.errors import CaseError
@@ -44,6 +45,12 @@ def root_locator_dict(
     }
 
 
+def with_link(root: dict[str, Any], stored_link: str) -> dict[str, Any]:
+    """A root locator dict given the kind and params of its stored link (``files.link_json``)."""
+    link = json.loads(stored_link)
+    return {**root, "kind": link["kind"], "params": link.get("params") or {}, "parent": None}
+
+
 def link_json(locator: FileLocator) -> str | None:
     """What ``files.link_json`` stores for an item's own link (None for a plain file-system entry)."""
     if locator.kind == "file" and locator.parent is None and not locator.params:
@@ -65,21 +72,26 @@ def _link(item: str, fs_type, fs_offset, f: File, parent: FileLocator | None) ->
 
 def file_locators(db, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
     """Evidence item and locator chain of each file id; unknown ids raise :class:`CaseError`."""
+    with db.session() as s:
+        return session_locators(s, file_ids)
+
+
+def session_locators(s: Session, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
+    """:func:`file_locators` within an open session."""
     ids = sorted(set(file_ids))
     rows: dict[int, tuple[File, str, str | None, int]] = {}
     wanted = list(ids)
-    with db.session() as s:
-        while wanted:  # the items, then their parents, until every chain reaches its top
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                for f, item, fs_type, offset in s.execute(
-                    select(File, Evidence.item, FileSystem.fs_type, FileSystem.offset)
-                    .join(Evidence, File.evidence_id == Evidence.id)
-                    .join(FileSystem, File.filesystem_id == FileSystem.id)
-                    .where(File.id.in_(chunk))
-                ).all():
-                    rows[f.id] = (f, item, fs_type, offset)
-            wanted = sorted({r[0].parent_id for r in rows.values() if r[0].parent_id} - set(rows))
+    while wanted:  # the items, then their parents, until every chain reaches its top
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            for f, item, fs_type, offset in s.execute(
+                select(File, Evidence.item, FileSystem.fs_type, FileSystem.offset)
+                .join(Evidence, File.evidence_id == Evidence.id)
+                .join(FileSystem, File.filesystem_id == FileSystem.id)
+                .where(File.id.in_(chunk))
+            ).all():
+                rows[f.id] = (f, item, fs_type, offset)
+        wanted = sorted({r[0].parent_id for r in rows.values() if r[0].parent_id} - set(rows))
     missing = [i for i in ids if i not in rows]
     if missing:
         raise CaseError(f"no such file id(s) in this case: {missing[:5]}")

@@ -149,7 +149,11 @@ def _describe_links(links: list[FileLocator], fs_type: str | None) -> Iterator[s
 _RELATIONS = {
     "frame": "frame of",
     "embedded": "embedded in",
-    "carved-in": "carved from",
+    "ole-embedded": "embedded in",
+    "ole-stream": "stream of",
+    "image-file": "in disk image",
+    "decompressed": "decompressed from",
+    "carved": "carved from",
 }
 
 

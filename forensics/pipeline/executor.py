@@ -21,8 +21,8 @@ from typing import Protocol
 
 from forensics.analysis.memory_gate import HeavySlot
 from forensics.core.errors import CustosError
-from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
-from forensics.pipeline.worker import worker_main
+from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions, WorkItem
+from forensics.pipeline.worker import CHILDREN, worker_main
 
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues
 POLL_SECONDS = 0.2  # longest wait for results before cancel and worker health are checked again
@@ -46,8 +46,12 @@ class Executor(Protocol):
         on_results: Callable[[list[ItemResult]], None],
         cancelled: Callable[[], bool],
         on_tick: Callable[[], None] | None = None,
+        on_children: Callable[[int, list[ChildResult]], None] | None = None,
     ) -> bool:
         """Process every batch; returns False when cancelled before the end.
+
+        ``on_children(parent_id, children)`` receives the items found inside an item (archive members,
+        carved files) as they are found, before that item's own result.
 
         ``batches`` may yield an empty batch: none is ready yet (the items are still being
         enumerated); the executor goes on with what it has and asks again soon.
@@ -164,6 +168,7 @@ class LocalProcessExecutor:
         self.replaced = 0
         self._idle_deaths = 0  # workers that died before finishing any item, since the last result
         self._next_id = 0
+        self._on_children: Callable[[int, list[ChildResult]], None] | None = None
 
     def _spawn(self, index: int) -> _Worker:
         """Slot ``index`` gets a worker (one started earlier if there is one) with this job's settings."""
@@ -189,7 +194,8 @@ class LocalProcessExecutor:
                 busy.append(found)
         return busy
 
-    def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
+    def run(self, batches, on_results, cancelled, on_tick=None, on_children=None) -> bool:
+        self._on_children = on_children
         requeued: deque[list[WorkItem]] = deque()
         source_done = False
         completed = False
@@ -208,9 +214,13 @@ class LocalProcessExecutor:
                 for conn in ready:
                     index = next(i for i, w in enumerate(self._workers) if w.conn is conn)
                     try:
-                        batch_id, results = conn.recv()
+                        message = conn.recv()
                     except (EOFError, OSError):
                         continue  # the worker died; handled below
+                    if message[0] == CHILDREN:
+                        self._children(message, on_results)
+                        continue
+                    batch_id, results = message
                     self._workers[index].assigned.pop(batch_id, None)
                     self._idle_deaths = 0
                     if not source_done or requeued:  # top the worker up before the results are written
@@ -222,6 +232,12 @@ class LocalProcessExecutor:
                     on_tick()
         finally:
             self._shutdown(graceful=completed)
+
+    def _children(self, message: tuple, _on_results) -> None:
+        """Children found inside an item: to the writer now, ahead of the item's own result."""
+        _tag, parent_id, children = message
+        if self._on_children is not None:
+            self._on_children(parent_id, children)
 
     def _count_spare_cores(self) -> None:
         """Publish to the workers how many cores no worker keeps busy (idle workers, unused cores)."""
@@ -267,7 +283,11 @@ class LocalProcessExecutor:
         # Results the worker sent before dying are still in its pipe: take them first.
         try:
             while worker.conn.poll():
-                batch_id, results = worker.conn.recv()
+                message = worker.conn.recv()
+                if message[0] == CHILDREN:
+                    self._children(message, on_results)
+                    continue
+                batch_id, results = message
                 worker.assigned.pop(batch_id, None)
                 on_results(results)
         except (EOFError, OSError):

@@ -18,13 +18,14 @@ from forensics.case.db import CaseDatabase
 from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
+from forensics.case.unallocated import add_unallocated_items
 from forensics.core.progress import CancelToken, Progress
 from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
 from forensics.pipeline.feed import PendingFeed
 from forensics.pipeline.processing_profiles import ProcessingProfile
-from forensics.pipeline.tasks import ItemResult, TaskOptions
+from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions
 from forensics.pipeline.writer import BatchWriter
 
 PHASE_BOTH = "enumerating + processing"
@@ -115,11 +116,16 @@ def run_job(
             evidence.item,
             job.resumed_from,
         )
-    options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
+    options = TaskOptions(
+        profile.analysis_tasks, profile.reduced_decode, profile.nested, profile.embedded, profile.carve
+    )
     _requeue_for_missing_tasks(db, evidence_id, options.mask)
+    if options.carve:  # file systems walked by an earlier job that did not carve
+        with db.session() as s:
+            add_unallocated_items(s, evidence_id)
     progress = Progress(phase=PHASE_BOTH, totals_growing=True)
     write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
-    enumeration = BackgroundEnumeration(db, evidence_id, job_id, write_lock)
+    enumeration = BackgroundEnumeration(db, evidence_id, job_id, write_lock, carve=bool(options.carve))
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
 
     def index_while_last_batches_run() -> None:
@@ -143,10 +149,16 @@ def run_job(
         evidence_path, options, workers, profile.item_timeout, processes=processes
     )
 
+    children_counted = [0]
+
     def tick() -> None:
         feed.pump()
         writer.flush_if_due()  # results reach the case even while no new ones arrive
-        progress.items_done = base_items + writer.items_written + writer.buffered_items
+        # items found inside others count when found: in the total and as done
+        found = writer.children_written + writer.buffered_children
+        progress.items_total += found - children_counted[0]
+        children_counted[0] = found
+        progress.items_done = base_items + writer.items_written + writer.buffered_items + found
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
         progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
@@ -157,12 +169,15 @@ def run_job(
         writer.add(results)
         tick()
 
+    def on_children(parent_id: int, children: list[ChildResult]) -> None:
+        writer.add_children(parent_id, children)
+
     executor.start()  # the workers' spawn and imports overlap the enumeration
     with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
         drop_hash_indexes(conn)
     try:
         enumeration.start()
-        finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick)
+        finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick, on_children=on_children)
         writer.flush()
     finally:
         enumeration.stop()
@@ -194,6 +209,7 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
             update(File)
             .where(
                 File.evidence_id == evidence_id,
+                File.parent_id.is_(None),  # items inside others are redone with the item that holds them
                 File.status == "done",
                 File.tasks_mask.op("&")(mask) != mask,
             )

@@ -20,6 +20,10 @@ from forensics.analysis import memory_gate
 from forensics.analysis.memory_gate import HeavySlot
 from forensics.pipeline.tasks import WorkItem, process_item
 
+# The first element of a message that carries children found inside an item (archive members, carved
+# files), sent before the batch's results: (CHILDREN, parent file id, [ChildResult, ...]).
+CHILDREN = "children"
+
 
 def _die_with_parent() -> None:
     """On Linux, ask the kernel to kill this worker when the ingest process dies (no orphans after kill -9).
@@ -111,7 +115,14 @@ def worker_main(
                 _mark_busy(index, item.file_id, current, started)
                 if hook:
                     hook(item)
-                results.append(process_item(source, item, options, spare_core))
+
+                def emit(children: list, parent: int = item.file_id) -> None:
+                    conn.send((CHILDREN, parent, children))
+
+                def alive() -> None:  # each child of a container starts the item's time limit anew
+                    started[index] = time.monotonic()
+
+                results.append(process_item(source, item, options, spare_core, emit, alive))
             current[index] = 0
             conn.send((batch_id, results))
     finally:

@@ -63,6 +63,12 @@ def flags_text(row: dict[str, Any]) -> str:
         flags.append("ext≠type")
     if row["known"]:
         flags.append("known")
+    if row.get("link") == "carved":
+        flags.append("carved")
+    elif row.get("parent_id"):
+        flags.append("inside")
+    if row.get("children"):
+        flags.append(f"holds {row['children']}")
     return " ".join(flags)
 
 
@@ -173,6 +179,10 @@ class FileTableModel(QAbstractTableModel):
         self.sort_key = COLUMNS[column][2]
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        """The display fields of one row (fetched with its page when not cached)."""
+        return self._row(row)
 
     def _row(self, row: int) -> dict[str, Any] | None:
         page = row // PAGE

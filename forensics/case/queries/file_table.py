@@ -56,6 +56,9 @@ class FileFilter:
     reviewed: bool | None = None  # True: files with any category; False: files with none
     tag: str | None = None  # files carrying this review tag (exact)
     files_only: bool = False  # hide directories
+    carved: bool = False  # only files carved from unallocated space
+    nested: bool = False  # only items found inside others (archive members, embedded objects, carved)
+    inside: int | None = None  # only the items directly inside this one (an archive's members)
     extra_ids: list[int] = field(default_factory=list)  # restrict to these ids (findings -> table)
 
 
@@ -123,6 +126,13 @@ def build_id_query(flt: FileFilter, sort: str = "id", descending: bool = False) 
         params.append(flt.tag)
     if flt.files_only:
         where.append("f.kind NOT IN ('directory', 'virtual-dir')")
+    if flt.carved:
+        where.append("json_extract(f.link_json, '$.kind') = 'carved'")
+    if flt.nested:
+        where.append("f.parent_id IS NOT NULL")
+    if flt.inside is not None:
+        where.append("f.parent_id = ?")
+        params.append(flt.inside)
     if flt.extra_ids:
         where.append(f"f.id IN ({','.join('?' * len(flt.extra_ids))})")
         params.extend(flt.extra_ids)
@@ -158,6 +168,9 @@ ROW_COLUMNS = (
     "hits",
     "known",
     "review_label",
+    "parent_id",
+    "link",
+    "children",
 )
 
 
@@ -168,7 +181,8 @@ def build_rows_query(count: int) -> str:
         "SELECT f.id, e.item, f.name, f.path, f.size, f.kind, f.deleted, f.orphan, f.mtime_ns, f.md5, "
         "f.status, a.mime, a.category, a.extension_mismatch, "
         "(SELECT count(*) FROM findings h WHERE h.file_id = f.id), "
-        "EXISTS (SELECT 1 FROM file_known k WHERE k.file_id = f.id), r.label "
+        "EXISTS (SELECT 1 FROM file_known k WHERE k.file_id = f.id), r.label, f.parent_id, "
+        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id) "
         "FROM files f JOIN evidence e ON e.id = f.evidence_id "
         "LEFT JOIN file_analysis a ON a.file_id = f.id "
         "LEFT JOIN review_categories r ON r.file_id = f.id "

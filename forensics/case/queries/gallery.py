@@ -16,7 +16,10 @@ from forensics.core.categories import load_schemes, table_path
 GROUP_BY = ("folder", "set")
 
 _GROUP_SQL = {
-    "folder": "rtrim(f.path, replace(f.path, '/', ''))",
+    # an item inside another is grouped under its holder: "/Downloads/holiday.zip > album/"
+    "folder": "CASE WHEN f.parent_id IS NULL THEN rtrim(f.path, replace(f.path, '/', '')) ELSE "
+    "(SELECT p.path FROM files p WHERE p.id = f.parent_id) || ' > ' "
+    "|| rtrim(f.path, replace(f.path, '/', '')) END",
     "set": "COALESCE((SELECT min(h.set_name) FROM findings h WHERE h.file_id = f.id), '(no match)')",
 }
 

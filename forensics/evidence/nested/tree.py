@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -66,6 +66,9 @@ class NestedTree:
     limits: NestedLimits = DEFAULT_LIMITS
     passwords: dict[str, bytes] = field(default_factory=dict)  # by chain text of the archive ('' = top)
     embedded: bool = False  # also carve files embedded at offsets inside items that are no container
+    # Who reads each readable child's bytes (given the item and its chunks, returns the head and tail
+    # bytes it kept): ingest hashes and analyses them; by default MD5 and SHA-256 only.
+    consume: Callable[[NestedItem, Iterator[bytes]], tuple[bytes, bytes]] | None = None
     notes: list[str] = field(default_factory=list)
     stopped: bool = False
 
@@ -101,6 +104,12 @@ class NestedTree:
             self.notes.extend(walk.notes)
             walk.close()
 
+    def _chunks(self, item: NestedItem) -> Iterator[bytes]:
+        """The child's content, counted against the whole tree's defences."""
+        for data in item.child.chunks(self.limits.chunk_size):
+            self._count(len(data), item)
+            yield data
+
     def _hash(self, item: NestedItem) -> tuple[bytes, bytes]:
         """Stream the child once: MD5 and SHA-256, its head and tail kept for format detection."""
         child = item.child
@@ -110,13 +119,14 @@ class NestedTree:
         head = bytearray()
         tail = b""
         try:
-            for data in child.chunks(self.limits.chunk_size):
+            if self.consume is not None:
+                return self.consume(item, self._chunks(item))
+            for data in self._chunks(item):
                 md5.update(data)
                 sha256.update(data)
                 if len(head) < HEAD_SIZE:
                     head += data[: HEAD_SIZE - len(head)]
                 tail = data[-512:] if len(data) >= 512 else (tail + data)[-512:]
-                self._count(len(data), item)
         except LimitExceeded as exc:
             item.error = str(exc)
             if FLAG_STOPPED not in child.flags:

@@ -13,6 +13,9 @@ from forensics.reports.text import printable_text
 
 FILE_COLUMNS = (
     "id",
+    "parent_id",
+    "link",
+    "located",
     "item",
     "partition_offset",
     "fs_type",

@@ -74,6 +74,9 @@ def _file_object(parent: ET.Element, f: File, partition: int) -> None:
         _sub(obj, "error", f.error)
     _sub(obj, "partition", partition)
     _sub(obj, "id", f.id)
+    if f.parent_id is not None:  # inside another item (archive member, embedded object, carved file)
+        parent = _sub(obj, "parent_object")
+        _sub(parent, "id", f.parent_id)
     _sub(obj, "name_type", NAME_TYPES.get(f.kind, "-"))
     if f.size is not None:
         _sub(obj, "filesize", f.size)
