@@ -9,8 +9,9 @@ import os
 import sys
 
 import forensics
+from app.cancel_input import watch_stdin_for_cancel
 from app.commands.common import merge_common
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 
 # Each module defines ``register(subparsers)``; its sub-commands set ``func(args) -> int``.
 COMMAND_MODULES = [
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        watch_stdin_for_cancel()  # inside the try: a cancel that comes at once is a clean interrupt too
         return int(args.func(args) or 0)
     except CustosError as exc:
         print(f"custos: error: {exc}", file=sys.stderr)

@@ -14,15 +14,14 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
-from forensics.custody.actions import NOTE
+from forensics.core.errors import CustosError
 from forensics.custody.canonical import canonical_json
-from forensics.custody.intake import correct_intake, current_intake, intake_corrections
-from forensics.custody.profiles import list_examiners
+from forensics.custody.examiners import list_examiners
+from forensics.custody.intake import current_intake, intake_corrections
 from forensics.custody.records import entry_from_row
 from forensics.custody.store import CustodyStore
-from forensics.custody.transfer import record_transfer
 from forensics.custody.verify import VerifyReport, load_trusted_keys, verify_case
-from forensics.errors import CustosError
+from forensics.services.custody import add_note, correct_intake, record_transfer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -151,7 +150,7 @@ def cmd_note(args: argparse.Namespace) -> int:
     if not args.text.strip():
         raise CustosError("a note cannot be empty")
     with open_case(args, args.case_dir, write=True) as ctx:
-        entry = ctx.custody.append(NOTE, item=args.item, details={"text": args.text})
+        entry = add_note(ctx, args.text, args.item)
     print(f"note recorded (custody entry {entry.seq})")
     return 0
 
@@ -159,8 +158,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 def cmd_transfer(args: argparse.Namespace) -> int:
     with open_case(args, args.case_dir, write=True) as ctx:
         entry = record_transfer(
-            ctx.custody,
-            ctx.db,
+            ctx,
             args.item,
             from_person=args.from_person,
             to_person=args.to_person,
@@ -176,7 +174,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
 def cmd_correct(args: argparse.Namespace) -> int:
     value = None if args.clear else args.value
     with open_case(args, args.case_dir, write=True) as ctx:
-        entry = correct_intake(ctx.custody, ctx.db, args.item, args.field, value, args.reason)
+        entry = correct_intake(ctx, args.item, args.field, value, args.reason)
     print(
         f"{args.item} {args.field}: {entry.details['old']!r} -> {entry.details['new']!r} (entry {entry.seq})"
     )

@@ -11,14 +11,14 @@ from pathlib import Path
 from app.commands.common import common_options
 from app.context import open_case
 from app.hashset_progress import ImportProgress
-from app.matching import run_match
 from app.progress_display import JsonProgress
-from forensics.hashsets.categories import KINDS
+from forensics.core.categories import KINDS
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats import PARSERS
 from forensics.hashsets.importer import ImportOptions, choose_format, import_hash_set
 from forensics.hashsets.library import ENV_LIBRARY, HashSetLibrary
 from forensics.hashsets.matching import MatchSettings
+from forensics.services.matching import match
 
 LIBRARY_HELP = f"hash-set library database (default: ${ENV_LIBRARY}, else the user data folder)"
 
@@ -111,8 +111,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_match(args: argparse.Namespace) -> int:
-    settings = MatchSettings(
+def match_settings(args: argparse.Namespace) -> MatchSettings:
+    """The thresholds and switches of ``custos match`` (pHash/dHash: None unless a threshold is given)."""
+    return MatchSettings(
         pdq_threshold=args.pdq_threshold,
         pdq_min_quality=args.pdq_min_quality,
         phash_threshold=args.phash_threshold,
@@ -120,8 +121,12 @@ def cmd_match(args: argparse.Namespace) -> int:
         gate_64bit=not args.no_64bit_gate,
         regions=not args.whole_pictures_only,
     )
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = match_settings(args)
     with open_case(args, args.case_dir, write=True) as ctx:
-        summary = run_match(ctx, args.library, args.sets, settings)
+        summary = match(ctx, args.library, args.sets, settings)
     for warning in summary.warnings:
         _say(args, f"warning: {warning}")
     for usage in summary.sets:
@@ -198,10 +203,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     match = sub.add_parser("match", help="match a case's files against hash sets", parents=[common_options()])
     match.add_argument("case_dir", metavar="DIR")
     match.add_argument("--sets", nargs="+", metavar="NAME", help="sets to use (default: all)")
-    match.add_argument("--pdq-threshold", type=int, default=27, help="max PDQ Hamming distance (default 27)")
+    match.add_argument(
+        "--pdq-threshold", type=int, default=27, help="max PDQ Hamming distance (default 27, calibrated)"
+    )
     match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
-    match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
-    match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")
+    match.add_argument(
+        "--phash-threshold",
+        type=int,
+        default=None,
+        help="max pHash distance; pHash is compared only when given (its measured false-match rate is "
+        "stated in the findings, the custody log and the report)",
+    )
+    match.add_argument(
+        "--dhash-threshold",
+        type=int,
+        default=None,
+        help="max dHash distance; dHash is compared only when given (its measured rate is stated likewise)",
+    )
     match.add_argument(
         "--whole-pictures-only",
         action="store_true",

@@ -2,9 +2,8 @@
 
 The worker reads each file once: it keeps the first ``HEAD_SIZE`` bytes and, when
 ``wants_whole_content`` says so, the whole content; ``analyze`` turns them into a picklable
-``AnalysisResult`` (never raising for bad input), and the single writer calls ``store_analyses`` (a
-whole batch, one statement per table) or ``store_analysis`` (one file) inside its batch transaction.
-``analysis_fields`` gives what ``custos files --jsonl`` prints.
+``AnalysisResult`` (never raising for bad input). The single writer stores it with
+:mod:`forensics.case.analysis_store`.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from forensics.analysis.results import (
     Thumbnail,
 )
 from forensics.analysis.signatures import EXIF_KINDS, image_kind
-from forensics.analysis.store import analysis_fields, store_analyses, store_analysis
 from forensics.analysis.thumbnail import make_thumbnail
 
 __all__ = [
@@ -35,10 +33,7 @@ __all__ = [
     "HEAD_SIZE",
     "AnalysisOptions",
     "AnalysisResult",
-    "analysis_fields",
     "analyze",
-    "store_analyses",
-    "store_analysis",
     "wants_whole_content",
 ]
 

@@ -153,8 +153,11 @@ class File(CaseBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     filesystem_id: Mapped[int] = mapped_column(ForeignKey("filesystems.id"))
-    # Items found inside other items (archive members, carved files, frames) point at their parent.
+    # Items found inside other items (archive members, embedded objects, frames) point at their parent.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("files.id"), index=True)
+    # The item's own locator link when it is not a plain file-system entry: {"kind": ..., "params": {...}}
+    # (see forensics.case.locators); NULL for file-system entries and folder files.
+    link_json: Mapped[str | None] = mapped_column(Text)
     # Position in the deterministic walk of its file system (or its parent): resumable enumeration.
     seq: Mapped[int] = mapped_column(Integer)
     path: Mapped[str] = mapped_column(Text)

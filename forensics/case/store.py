@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, FileSystem, Volume
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
+from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.survey import EvidenceSurvey
-from forensics.timeutil import utc_now_iso
 
 INTAKE_FIELDS = (
     "description",

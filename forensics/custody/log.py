@@ -16,14 +16,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, insert, select
 
+from forensics.case.models_custody import CustodyLogEntry
+from forensics.core.errors import AccessDenied
 from forensics.custody import keys
 from forensics.custody.actions import ALL_ACTIONS, MEMBERSHIP_ACTIONS
 from forensics.custody.canonical import FORMAT_VERSION, GENESIS_HASH, canonical_json, entry_hash, record_dict
-from forensics.custody.models import CustodyLogEntry
-from forensics.custody.profiles import name_key
+from forensics.custody.examiners import name_key
 from forensics.custody.records import COLUMNS, CustodyEntry, entry_from_row, utc_now
 from forensics.custody.roster import Member, load_members
-from forensics.errors import AccessDenied
 
 TABLE = CustodyLogEntry.__table__
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from forensics.case.db import case_db_path
+from forensics.core.errors import CaseError
 from forensics.custody.records import COLUMNS
-from forensics.errors import CaseError
 
 
 class CustodyStore:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from forensics.custody import keys
 from forensics.custody.actions import EXAMINER_ADDED, EXAMINER_REMOVED
 from forensics.custody.canonical import FORMAT_VERSION, GENESIS_HASH, canonical_json, entry_hash
-from forensics.custody.profiles import name_key
+from forensics.custody.examiners import name_key
 from forensics.custody.records import CustodyEntry, entry_from_row
 from forensics.custody.roster import Member, replay
 from forensics.custody.store import CustodyStore

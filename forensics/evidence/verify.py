@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from forensics.analysis.hashing import Digests, MultiHasher
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
+from forensics.core.hashing import Digests, MultiHasher
 from forensics.evidence.containers import open_image
 
 READ_SIZE = 8 * 1024 * 1024

@@ -222,6 +222,9 @@ FALSE_MATCHES: dict[str, list[int]] = {
 }
 
 
+ALGORITHM_NAMES = {"pdq": "PDQ", "phash": "pHash", "dhash": "dHash"}
+
+
 @dataclass(frozen=True)
 class MeasuredRate:
     """False matches measured at one threshold, out of how many unrelated pairs of real photos."""
@@ -238,11 +241,12 @@ class MeasuredRate:
 
     def statement(self) -> str:
         """One sentence for the report."""
-        name = {"pdq": "PDQ", "phash": "pHash", "dhash": "dHash"}.get(self.algorithm, self.algorithm)
+        name = ALGORITHM_NAMES.get(self.algorithm, self.algorithm)
         measured = (
             f"no false match in {self.pairs:,} pairs"
             if self.false_matches == 0
-            else f"{self.false_matches} false matches in {self.pairs:,} pairs ({self.rate:.1e} per pair)"
+            else f"{self.false_matches:,} false match{'es' if self.false_matches > 1 else ''} in "
+            f"{self.pairs:,} pairs ({self.rate:.1e} per pair)"
         )
         return (
             f"{name} threshold {self.threshold}: {measured} of unrelated real photos "
@@ -256,3 +260,16 @@ def measured_rate(algorithm: str, threshold: int) -> MeasuredRate | None:
     if not PAIRS or not 0 <= threshold < len(table):
         return None
     return MeasuredRate(algorithm, threshold, table[threshold], PAIRS, PHOTOS)
+
+
+def rate_statement(algorithm: str, threshold: int) -> str:
+    """The sentence the report, the findings and the custody log give for a threshold in force."""
+    measured = measured_rate(algorithm, threshold)
+    if measured is not None:
+        return measured.statement()
+    name = ALGORITHM_NAMES.get(algorithm, algorithm)
+    return (
+        f"{name} threshold {threshold}: no false-match rate was measured for this threshold "
+        f"(the calibration with bench/bench_edits.py covers {name} distances 0 to "
+        f"{max(len(FALSE_MATCHES.get(algorithm) or []) - 1, 0)})"
+    )

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import text
 
 from forensics.case.db import CaseDatabase
+from forensics.hashsets.calibration import rate_statement
+from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 
 FINDINGS_QUERY = text(
     """
@@ -50,6 +52,12 @@ def finding_object(row: Any) -> dict[str, Any]:
         "distance": row["distance"],
         "threshold": row["threshold"],
         "variant": row["variant"],
+        # The measured false-match rate of the threshold in force (perceptual findings only).
+        "false_match_rate": (
+            rate_statement(row["algorithm"], row["threshold"])
+            if row["algorithm"] in PERCEPTUAL_ALGORITHMS and row["threshold"] is not None
+            else None
+        ),
         # The part of the picture that matched (None: the whole picture) and the list entry's extra hash
         # that matched (None: its own hash).
         "region": (

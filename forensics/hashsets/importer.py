@@ -11,24 +11,25 @@ import csv
 import hashlib
 import json
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, RootTransaction, delete, func, insert, select, update
 
-from forensics.hashsets.categories import KINDS, CategoryScheme, scheme_for
+from forensics.core.categories import KINDS, CategoryScheme, scheme_for
+from forensics.core.errors import CategoryError
+from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
 from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
 from forensics.hashsets.formats.detect import AmbiguousFormat, UnknownFormat, detect_format
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
-from forensics.hashsets.library import HashSetLibrary, SetInfo
+from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.models import HashEntry, HashEntryVariant, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
+from forensics.hashsets.set_info import SetInfo
 
 BATCH_SIZE = 20_000
 # Rows per write transaction. Entries land at random places of the hash indexes, so each commit rewrites
@@ -79,10 +80,6 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
             digest.update(block)
             size += len(block)
     return digest.hexdigest(), size
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def choose_format(path: Path, requested: str | None) -> str:
@@ -293,6 +290,12 @@ def _check_name(library: HashSetLibrary, name: str) -> None:
         raise HashSetError(f"{state} named {name!r} exists; remove it first or choose another --name")
 
 
+def set_uid(source_sha256: str, name: str, kind: str, format_name: str, imported_at: str) -> str:
+    """A set's identifier: derived from what was imported, as what and when (same inputs, same id)."""
+    text = "\0".join((source_sha256, name, kind, format_name, imported_at))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOptions) -> ImportReport:
     """Import one file as a new set; raises :class:`ImportFailed` if nothing valid remains."""
     path = Path(path)
@@ -302,14 +305,18 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     kind = options.kind or ("known" if format_name in KNOWN_BY_DEFAULT else "alert")
     if kind not in KINDS:
         raise HashSetError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    scheme = scheme_for(options.region)
+    try:
+        scheme = scheme_for(options.region)
+    except CategoryError as exc:
+        raise HashSetError(str(exc)) from exc
     name = options.name or path.stem
     _check_name(library, name)
     source_sha256, source_size = file_sha256(path)
+    imported_at = utc_now_iso()
     staging = _Staging(
         library,
         {
-            "uid": uuid.uuid4().hex,
+            "uid": set_uid(source_sha256, name, kind, format_name, imported_at),
             "name": name,
             "kind": kind,
             "format": format_name,
@@ -319,7 +326,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
             "version": options.version,
             "region": scheme.region,
             "description": options.description,
-            "imported_at": _utc_now(),
+            "imported_at": imported_at,
             "imported_by": options.examiner,
             "complete": False,
         },

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,7 +33,9 @@ from forensics.analysis.decode import decode_image
 from forensics.analysis.dihedral64 import dihedral64
 from forensics.analysis.options import AnalysisOptions
 from forensics.analysis.perceptual import pdq_with_dihedral
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
+from forensics.core.timeutil import utc_now_iso
+from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.formats.picture_lists import FORMAT_NAME, FORMAT_VERSION
 
 CROP_SCALES = (0.95, 0.9, 0.85, 0.8, 0.7)  # share of each side kept by the central crops
@@ -124,7 +125,7 @@ def header(created_by: str | None = None, description: str | None = None) -> dic
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": utc_now_iso(),
         "created_by": created_by,
         "description": description,
         "crop_scales": list(CROP_SCALES),
@@ -148,13 +149,21 @@ def build_picture_list(paths: Iterable[Path], out: Path, **head: Any) -> tuple[i
     """
     problems: list[str] = []
 
+    limit = AnalysisOptions().max_image_bytes  # the largest picture an ingest decodes whole
+
     def records() -> Iterator[dict[str, Any]]:
         for path in paths:
             try:
+                if path.stat().st_size > limit:
+                    problems.append(f"{path}: larger than {limit:,} bytes, not read as a picture")
+                    continue
                 yield picture_record(path.name, path.read_bytes())
             except (EvidenceError, OSError) as exc:
                 problems.append(str(exc))
 
-    with open(out, "x", encoding="utf-8", newline="\n") as stream:
-        count = write_picture_list(records(), stream, **head)
+    try:
+        with open(out, "x", encoding="utf-8", newline="\n") as stream:  # never over an existing file
+            count = write_picture_list(records(), stream, **head)
+    except OSError as exc:
+        raise HashSetError(f"{out}: cannot write the list file ({exc.strerror or exc})") from exc
     return count, problems

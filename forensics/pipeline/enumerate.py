@@ -21,12 +21,13 @@ from sqlalchemy import func, select, update
 from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
-from forensics.errors import EvidenceError
+from forensics.case.unallocated import add_unallocated_items
+from forensics.core.errors import EvidenceError
+from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.media import damage_message, ranges_not_in
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.walker import FileEntry
-from forensics.timeutil import utc_now_iso
 
 BATCH = 2000
 # The first batches of a walk are smaller, so that the workers get their first items within a few
@@ -228,18 +229,24 @@ def _walk_one(
     yield FileSystemDone(fs_id, seq + 1, list(errors))
 
 
-def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Step) -> None:
-    """Write one enumeration step in its own transaction."""
+def apply_step(
+    db: CaseDatabase, evidence_id: int, job_id: int | None, step: Step, *, carve: bool = False
+) -> tuple[int, int]:
+    """Write one enumeration step in its own transaction; returns (items to process, bytes) it added
+    beyond the step's own rows (a walked file system's ``$Unallocated`` item when ``carve``)."""
     with db.session() as s:
+        added = (0, 0)
         if isinstance(step, RowsFound):
             insert_rows(s.connection(), File.__table__, step.rows)
-            return
+            return added
         if isinstance(step, FileSystemDone):
             s.execute(
                 update(FileSystem)
                 .where(FileSystem.id == step.fs_id)
                 .values(enumerated=True, file_count=step.count)
             )
+            if carve:
+                added = add_unallocated_items(s, evidence_id, [step.fs_id])
             messages = step.errors
         else:
             s.execute(
@@ -260,6 +267,7 @@ def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Ste
                     at=now,
                 )
             )
+    return added
 
 
 def enumerate_evidence(
@@ -271,12 +279,15 @@ def enumerate_evidence(
     on_stored: Callable[[], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     write_lock: AbstractContextManager | None = None,
+    carve: bool = False,
+    on_added: Callable[[int, int], None] | None = None,
 ) -> bool:
     """Enumerate every not yet enumerated file system; returns False if cancelled part-way.
 
     ``on_batch`` gets each batch of rows just before it is stored (progress totals then never lag
     behind what workers can see), ``on_stored`` is called after each committed step; every write
-    transaction holds ``write_lock`` when given.
+    transaction holds ``write_lock`` when given. With ``carve`` each walked file system gets its
+    ``$Unallocated`` item, counted through ``on_added(items, bytes)``.
     """
     stopped = False
     lock = write_lock or nullcontext()
@@ -290,7 +301,9 @@ def enumerate_evidence(
         if isinstance(step, RowsFound) and on_batch:
             on_batch(step)
         with lock:
-            apply_step(db, evidence_id, job_id, step)
+            added = apply_step(db, evidence_id, job_id, step, carve=carve)
+        if on_added and added[0]:
+            on_added(*added)
         if on_stored:
             on_stored()
     return not stopped
@@ -305,9 +318,15 @@ class BackgroundEnumeration:
     """
 
     def __init__(
-        self, db: CaseDatabase, evidence_id: int, job_id: int | None, write_lock: AbstractContextManager
+        self,
+        db: CaseDatabase,
+        evidence_id: int,
+        job_id: int | None,
+        write_lock: AbstractContextManager,
+        carve: bool = False,
     ) -> None:
         self._args = (db, evidence_id, job_id, write_lock)
+        self._carve = carve
         self._stop = threading.Event()
         self._news = threading.Event()  # set when a batch is committed (readable) and at the end
         self._count_lock = threading.Lock()
@@ -335,6 +354,8 @@ class BackgroundEnumeration:
                 on_stored=self._news.set,
                 cancelled=self._stop.is_set,
                 write_lock=write_lock,
+                carve=self._carve,
+                on_added=self._add,
             )
         except BaseException as exc:  # handed to the caller's thread by take_found
             self._error = exc
@@ -343,7 +364,9 @@ class BackgroundEnumeration:
             self._news.set()
 
     def _count(self, step: RowsFound) -> None:
-        items, size = step.pending
+        self._add(*step.pending)
+
+    def _add(self, items: int, size: int) -> None:
         with self._count_lock:
             self._found = (self._found[0] + items, self._found[1] + size)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forensics import __version__
 from forensics.case.db import CaseDatabase
 from forensics.case.models import CaseInfo
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
 from forensics.reports.annex import collect_annex
 from forensics.reports.collect_case import (
     collect_custody,

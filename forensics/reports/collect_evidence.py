@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem, Verification
+from forensics.core.errors import CaseError
 from forensics.custody.intake import INTAKE_FIELDS, current_intake, intake_corrections
-from forensics.errors import CaseError
 from forensics.reports.model import EvidenceSection, HashCheck, VerificationRun
 from forensics.reports.text import printable_text
 

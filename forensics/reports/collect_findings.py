@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forensics.case.locators import session_locators
 from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_review import FileCategory
+from forensics.core.timeutil import ns_to_iso
 from forensics.reports.model import Count, FindingRow
 from forensics.reports.text import printable_text
-from forensics.timeutil import ns_to_iso
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
 ALGORITHM_NAMES = {
@@ -104,6 +106,34 @@ def file_row(
     )
 
 
+def with_chains(
+    session: Session, rows: list[FindingRow], nested: dict[int, tuple[int | None, str | None]]
+) -> list[FindingRow]:
+    """Rows of items inside others get their parent and their locator chain in words.
+
+    ``nested``: file id -> (parent id, file-system type) of the rows' items that are not plain entries of
+    a file system (archive members, embedded objects, carved files).
+    """
+    if not nested:
+        return rows
+    chains = session_locators(session, nested)
+    return [
+        replace(
+            row,
+            parent_id=nested[row.file_id][0],
+            located=chains[row.file_id][1].describe(nested[row.file_id][1]),
+        )
+        if row.file_id in nested
+        else row
+        for row in rows
+    ]
+
+
+def _nested(f: File, fs: FileSystem, nested: dict[int, tuple[int | None, str | None]]) -> None:
+    if f.parent_id is not None or f.link_json is not None:
+        nested[f.id] = (f.parent_id, fs.fs_type)
+
+
 def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
     """Files an examiner categorised that no hash set flagged (basis 'examiner categorisation')."""
     flagged = select(Finding.file_id)
@@ -116,27 +146,31 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
         .where(FileCategory.file_id.not_in(flagged))
         .order_by(Evidence.item, FileSystem.offset, File.path, File.id)
     )
-    return [
-        file_row(
-            number,
-            f,
-            item,
-            fs,
-            analysis_category,
-            basis="examiner categorisation",
-            algorithm="",
-            distance=0,
-            threshold=None,
-            set_name="",
-            set_version=None,
-            entry="",
-            list_category=None,
-            list_category_label=None,
-            examiner_category=review.category,
-            examiner_category_label=review.label,
+    nested: dict[int, tuple[int | None, str | None]] = {}
+    rows = []
+    for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
+        _nested(f, fs, nested)
+        rows.append(
+            file_row(
+                number,
+                f,
+                item,
+                fs,
+                analysis_category,
+                basis="examiner categorisation",
+                algorithm="",
+                distance=0,
+                threshold=None,
+                set_name="",
+                set_version=None,
+                entry="",
+                list_category=None,
+                list_category_label=None,
+                examiner_category=review.category,
+                examiner_category_label=review.label,
+            )
         )
-        for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1)
-    ]
+    return with_chains(session, rows, nested)
 
 
 def category_region(session: Session) -> str:
@@ -167,7 +201,9 @@ def collect_findings(session: Session) -> list[FindingRow]:
     )
     reviewed = examiner_categories(session)
     rows = []
+    nested: dict[int, tuple[int | None, str | None]] = {}
     for number, (finding, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
+        _nested(f, fs, nested)
         rows.append(
             file_row(
                 number,
@@ -188,7 +224,7 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 examiner_category_label=reviewed[f.id][1] if f.id in reviewed else None,
             )
         )
-    return rows
+    return with_chains(session, rows, nested)
 
 
 def category_of(row: FindingRow) -> str:

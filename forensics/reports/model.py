@@ -150,6 +150,10 @@ class FindingRow:
     examiner_category_label: str | None
     allocated: bool
     deleted: bool
+    # The item that holds it (archive, document, disk image, unallocated space) and its locator chain in
+    # words; None and "" for a file of the evidence's own file system.
+    parent_id: int | None = None
+    located: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Produce report and export files and record each file's SHA-256 in the custody log."""
+"""Produce report and export files, each described with its SHA-256 for the custody log."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from forensics.custody.actions import REPORT_GENERATED
-from forensics.custody.log import CustodyLog
-from forensics.custody.records import CustodyEntry
 from forensics.reports.exports.case_uco import case_uco_bytes
 from forensics.reports.exports.csv_export import files_csv, findings_csv
 from forensics.reports.exports.dfxml import dfxml_bytes
@@ -66,11 +63,9 @@ def write_csv(db, report: ReportData, folder: Path | str) -> list[Output]:
     ]
 
 
-def record_outputs(
-    custody: CustodyLog, report: ReportData, outputs: list[Output], *, kind: str
-) -> CustodyEntry:
-    """Append one ``report_generated`` event naming every file written with its SHA-256."""
-    details = {
+def outputs_details(report: ReportData, outputs: list[Output], *, kind: str) -> dict:
+    """Details of the ``report_generated`` entry naming every file written with its SHA-256."""
+    return {
         "kind": kind,
         "report_id": report.report_id,
         "generated_at": report.generated_at,
@@ -80,4 +75,3 @@ def record_outputs(
         "annex_blurred": all(a.blurred for a in report.annex),
         "outputs": [o.as_details() for o in outputs],
     }
-    return custody.append(REPORT_GENERATED, details=details)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from forensics.core.resources import resource_path
 from forensics.reports import sections
 from forensics.reports.model import ReportData
-from forensics.resources import resource_path
 
 TEMPLATE = "report.html.j2"
 

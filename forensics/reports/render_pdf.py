@@ -286,6 +286,7 @@ def _findings(story: _Story, r: ReportData) -> None:
             [
                 ("Evidence item / partition", f"{f.item} / {f.partition}"),
                 ("Path", f.path),
+                *([("Located", f.located)] if f.located else []),
                 ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
                 ("Size", f"{dash(f.size)} bytes ({f.media})"),
                 (

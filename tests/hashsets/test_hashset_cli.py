@@ -18,7 +18,7 @@ from hashset_case import DATA, CaseBuilder
 
 from app.commands import hashset as hashset_commands
 from forensics.case.db import CaseDatabase
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 
 CAID_MOV = DATA / "NSRL-CAID-to-UCO-Converter" / "NSRL-CAID-MOV.json"
 TESTMD5 = DATA / "sleuthkit" / "hashsets" / "testmd5.dat"

@@ -12,7 +12,8 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
 from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, analyze
-from forensics.analysis.store import store_analyses
+from forensics.case.analysis_store import store_analyses
+from forensics.hashsets.calibration import ALGORITHM_NAMES
 from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats.detect import detect_format
@@ -146,9 +147,12 @@ def test_edited_copies_are_found_with_the_region_or_list_variant_that_matched(
     cropped = _analyse_into(case, "/dcim/crop.jpg", _jpeg(_central(photo, 0.8)))
     turned = _analyse_into(case, "/dcim/turned.jpg", _jpeg(photo.transpose(Image.Transpose.ROTATE_270)))
     unrelated = _analyse_into(case, "/dcim/other.jpg", UNRELATED.read_bytes())
-    summary = match_case(case.db, library)
+    # pHash and dHash with explicit thresholds (they are off by default: docs/matching.md)
+    summary = match_case(case.db, library, settings=MatchSettings(phash_threshold=8, dhash_threshold=10))
     assert summary.findings_added > 0
     findings = list(iter_findings(case.db))
+    assert all(f["false_match_rate"].startswith(f"{ALGORITHM_NAMES[f['algorithm']]} threshold ")
+               for f in findings)  # fmt: skip
     by_file: dict[int, list[dict]] = {}
     paths = {screenshot: "/chat/screenshot.jpg", cropped: "/dcim/crop.jpg", turned: "/dcim/turned.jpg"}
     for finding in findings:
@@ -179,7 +183,8 @@ def test_the_quality_gate_keeps_low_texture_pictures_from_64bit_matches(
     )
     import_hash_set(library, tmp_path / "phash.txt", ImportOptions(name="flat"))
     _analyse_into(case, "/flat-copy.jpg", _jpeg(flat, 80))
-    match_case(case.db, library)
+    on = {"phash_threshold": 8, "dhash_threshold": 10}
+    match_case(case.db, library, settings=MatchSettings(**on))
     assert not any(f["algorithm"] in ("phash", "dhash") for f in iter_findings(case.db))
-    match_case(case.db, library, settings=MatchSettings(gate_64bit=False))
+    match_case(case.db, library, settings=MatchSettings(**on, gate_64bit=False))
     assert any(f["algorithm"] in ("phash", "dhash") for f in iter_findings(case.db))

@@ -13,7 +13,7 @@ from forensics.case.models_analysis import FileAnalysis
 from forensics.case.store import record_evidence
 from forensics.evidence.survey import survey_image
 from forensics.pipeline.ingest import run_job, start_job
-from forensics.pipeline.profiles import load_profile
+from forensics.pipeline.processing_profiles import load_profile
 from forensics.pipeline.tasks import TaskOptions
 
 DATA = Path(__file__).resolve().parents[1] / "data"

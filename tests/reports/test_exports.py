@@ -16,7 +16,7 @@ from report_helpers import report_events, sha256_file
 from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.models import HashEntry

@@ -1,6 +1,6 @@
 """Add evidence: choose an image (file dialog or drag and drop), see what it holds, fill the intake form.
 
-The survey runs in a child process (``ui.survey_probe``): the GUI never opens an unknown image with
+The survey runs in a child process (``custos evidence survey``): the GUI never opens an unknown image with
 native parsers itself. Accepting the dialog hands back the intake; the main window then runs intake,
 verification and ingest in the background.
 """
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forensics.pipeline.profiles import available_profiles
+from forensics.pipeline.processing_profiles import available_profiles
+from forensics.services import jobs
+from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.runner import CommandRunner
 
@@ -169,7 +171,7 @@ class AddEvidenceDialog(QDialog):
         self.path.setText(path)
         self.survey = None
         self.survey_text.setPlainText("Reading the image…")
-        runner = CommandRunner(adapter.survey_command(path), adapter.job_environment("", None), self)
+        runner = CommandRunner(jobs.survey(path), adapter.job_environment("", None), self)
         runner.finished.connect(lambda _code, r=runner, p=path: self._surveyed(r, p))
         self._runner = runner
         runner.start()
@@ -210,9 +212,6 @@ class AddEvidenceDialog(QDialog):
     def intake(self) -> dict[str, str]:
         return {key: edit.text().strip() for key, edit in self.fields.items() if edit.text().strip()}
 
-    def add_arguments(self, case_dir: str) -> list[str]:
-        """Arguments of ``custos evidence add`` for what the examiner entered."""
-        args = ["evidence", "add", case_dir, self.path.text(), "--item", self.item.text().strip()]
-        for key, value in self.intake().items():
-            args += ["--" + key.replace("_", "-"), value]
-        return args
+    def add_step(self, case_dir: str) -> JobStep:
+        """The intake step (``custos evidence add``) for what the examiner entered."""
+        return jobs.add_evidence(case_dir, self.path.text(), self.item.text().strip(), self.intake())

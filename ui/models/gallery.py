@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
+from forensics.case.queries.gallery import GroupSummary
 from ui.adapter import CaseSession, GalleryEntry
-from ui.models.gallery_query import GroupSummary
 
 PAGE = 96
 CACHED_PAGES = 20

@@ -74,6 +74,7 @@ def detail_html(detail: dict[str, Any]) -> str:
         k: f.get(k) for k in ("name", "path", "item", "fs_type", "fs_offset", "inode", "stream", "kind")
     }
     identity["size"] = f"{f['size']:,} bytes" if f.get("size") is not None else None
+    identity["located"] = detail.get("located")  # the locator chain in words, innermost first
     state = {k: f.get(k) for k in ("allocated", "deleted", "orphan", "meta_reallocated", "status", "error")}
     times = {k: f.get(k) for k in ("mtime", "atime", "ctime", "crtime")}
     hashes = {k: f.get(k) for k in ("md5", "sha1", "sha256")}

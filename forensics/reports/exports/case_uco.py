@@ -180,6 +180,41 @@ def _file(graph: _Graph, row: FindingRow) -> str:
     return graph.add("file", key, "uco-observable:File", **{"uco-core:hasFacet": [file_facet, content]})
 
 
+def _containment(graph: _Graph, report: ReportData, files: dict[int, str]) -> list[str]:
+    """A file found inside another (archive member, embedded object, carved file) is ``Contained_Within``
+    its parent, which is described by its place (the locator chain in words)."""
+    nodes: list[str] = []
+    holders = dict(files)
+    related: set[int] = set()
+    for row in report.findings:
+        if row.parent_id is None or row.file_id in related:
+            continue
+        related.add(row.file_id)
+        parent = holders.get(row.parent_id)
+        if parent is None:
+            parent = holders[row.parent_id] = graph.add(
+                "file",
+                f"file/{row.parent_id}",
+                "uco-observable:File",
+                **{"uco-core:description": f"the item holding {row.path}: {row.located}"},
+            )
+            nodes.append(parent)
+        nodes.append(
+            graph.add(
+                "relationship",
+                f"contained/{row.file_id}",
+                "uco-observable:ObservableRelationship",
+                **{
+                    "uco-core:source": [_ref(files[row.file_id])],
+                    "uco-core:target": [_ref(parent)],
+                    "uco-core:kindOfRelationship": "Contained_Within",
+                    "uco-core:isDirectional": True,
+                },
+            )
+        )
+    return nodes
+
+
 def _people_and_tools(graph: _Graph, report: ReportData) -> tuple[dict[str, str], str]:
     people = {
         p.name: graph.add(
@@ -322,6 +357,7 @@ def case_uco_bytes(report: ReportData) -> bytes:
             )
         )
     members += file_ids
+    members += _containment(graph, report, files)
     investigation = graph.add(
         "investigation",
         "case",

@@ -7,12 +7,15 @@ import io
 from collections.abc import Iterable
 from dataclasses import asdict
 
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.reports.model import FindingRow
 from forensics.reports.text import printable_text
 
 FILE_COLUMNS = (
     "id",
+    "parent_id",
+    "link",
+    "located",
     "item",
     "partition_offset",
     "fs_type",
