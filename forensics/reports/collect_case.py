@@ -16,6 +16,8 @@ from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
 from forensics.custody.verify import verify_case
+from forensics.hashsets.calibration import ALGORITHM_NAMES, rate_statement
+from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
 from forensics.reports.text import printable_text
 
@@ -38,6 +40,45 @@ def _loads(text: str | None, default):
     except ValueError:
         return default
     return value if isinstance(value, type(default)) else default
+
+
+def _setting_text(value: object) -> object:
+    """A match setting as the report shows it: a threshold not set is ``off``, a flag ``yes``/``no``."""
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def run_rates(sets: list, settings: dict) -> list[str]:
+    """Per perceptual algorithm of a run's sets: its threshold in force with the measured false-match rate.
+
+    The sentence recorded when the run was made (``false_match_rates`` of its sets) is quoted as it was;
+    a run recorded before those sentences existed gets this build's measurement of its thresholds. An
+    algorithm without a threshold was not compared, and the report says so.
+    """
+    recorded: dict[str, str] = {}
+    used: set[str] = set()
+    for entry in sets:
+        if isinstance(entry, dict):
+            used.update(str(a) for a in entry.get("algorithms") or ())
+            rates = entry.get("false_match_rates")
+            if isinstance(rates, dict):
+                recorded.update({str(a): str(text) for a, text in rates.items()})
+    sentences = []
+    for algorithm in PERCEPTUAL_ALGORITHMS:
+        if algorithm not in used:
+            continue
+        threshold = settings.get(f"{algorithm}_threshold")
+        name = ALGORITHM_NAMES[algorithm]
+        if algorithm in recorded:
+            sentences.append(recorded[algorithm])
+        elif isinstance(threshold, int):
+            sentences.append(rate_statement(algorithm, threshold))
+        else:
+            sentences.append(f"{name}: not compared (no {name} threshold was set)")
+    return sentences
 
 
 def collect_methodology(db, session: Session) -> Methodology:
@@ -70,6 +111,7 @@ def collect_methodology(db, session: Session) -> Methodology:
     runs = []
     for run in session.scalars(select(MatchRun).order_by(MatchRun.id)):
         sets = _loads(run.sets_json, [])
+        settings = _loads(run.settings_json, {})
         runs.append(
             {
                 "run": run.id,
@@ -78,7 +120,8 @@ def collect_methodology(db, session: Session) -> Methodology:
                 "status": run.status,
                 "examiner": run.examiner,
                 "sets": sorted(str(s.get("name")) for s in sets if isinstance(s, dict)),
-                "settings": dict(sorted(_loads(run.settings_json, {}).items())),
+                "settings": {k: _setting_text(v) for k, v in sorted(settings.items())},
+                "rates": run_rates(sets, settings),
                 "findings_added": run.findings_added,
             }
         )

@@ -13,6 +13,7 @@ from forensics.case.locators import session_locators
 from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
+from forensics.case.models_regions import FindingRegion
 from forensics.case.models_review import FileCategory
 from forensics.core.timeutil import ns_to_iso
 from forensics.reports.model import Count, FindingRow
@@ -39,13 +40,30 @@ def media_kind(analysis_category: str | None) -> str:
     return "other"
 
 
-def match_basis(algorithm: str, distance: int, threshold: int | None) -> str:
-    """How the file matched, in words: exact hash, or perceptual with distance and threshold."""
+def match_basis(
+    algorithm: str,
+    distance: int,
+    threshold: int | None,
+    variant: str | None = None,
+    region: FindingRegion | None = None,
+) -> str:
+    """How the file matched, in words: exact hash, or perceptual with distance and threshold, and for a
+    perceptual match the turned variant, the content region and the list entry's extra hash that matched.
+    """
     name = ALGORITHM_NAMES.get(algorithm, algorithm)
     if algorithm in EXACT_ALGORITHMS:
         return f"exact {name}"
     limit = f" (threshold {threshold})" if threshold is not None else ""
-    return f"perceptual {name}, distance {distance}{limit}"
+    parts = [f"perceptual {name}, distance {distance}{limit}"]
+    if variant and variant != "original":
+        parts.append(f"the file's {variant} variant")
+    if region is not None and region.region_kind:
+        parts.append(
+            f"content region ({region.region_kind}) at x {region.x}, y {region.y}, {region.w} x {region.h} px"
+        )
+    if region is not None and region.list_variant:
+        parts.append(f"the listed picture's {region.list_variant} hash")
+    return "; ".join(parts)
 
 
 def partition_label(fs: FileSystem) -> str:
@@ -182,11 +200,12 @@ def category_region(session: Session) -> str:
 def collect_findings(session: Session) -> list[FindingRow]:
     """Every finding, ordered by item, partition, path, file, set, algorithm and entry; numbered from 1."""
     query = (
-        select(Finding, File, Evidence.item, FileSystem, FileAnalysis.category)
+        select(Finding, File, Evidence.item, FileSystem, FileAnalysis.category, FindingRegion)
         .join(File, File.id == Finding.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(FileSystem, FileSystem.id == File.filesystem_id)
         .outerjoin(FileAnalysis, FileAnalysis.file_id == File.id)
+        .outerjoin(FindingRegion, FindingRegion.finding_id == Finding.id)
         .order_by(
             Evidence.item,
             FileSystem.offset,
@@ -202,7 +221,9 @@ def collect_findings(session: Session) -> list[FindingRow]:
     reviewed = examiner_categories(session)
     rows = []
     nested: dict[int, tuple[int | None, str | None]] = {}
-    for number, (finding, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
+    for number, (finding, f, item, fs, analysis_category, region) in enumerate(
+        session.execute(query), start=1
+    ):
         _nested(f, fs, nested)
         rows.append(
             file_row(
@@ -211,7 +232,9 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 item,
                 fs,
                 analysis_category,
-                basis=match_basis(finding.algorithm, finding.distance, finding.threshold),
+                basis=match_basis(
+                    finding.algorithm, finding.distance, finding.threshold, finding.variant, region
+                ),
                 algorithm=finding.algorithm,
                 distance=finding.distance,
                 threshold=finding.threshold,

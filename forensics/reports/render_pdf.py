@@ -24,7 +24,7 @@ from reportlab.platypus import (
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 from forensics.reports.pdf_layout import GRID, KEY_BG, LIGHT, MARGIN, PAGE_SIZE, canvas_for, styles
-from forensics.reports.sections import damaged_chunk_line, dash, title
+from forensics.reports.sections import CALIBRATION_NOTE, damaged_chunk_line, dash, title
 
 WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 
@@ -251,7 +251,7 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
     runs = r.methodology.match_runs
     if runs:
         story.grid(
-            ["Match run", "Sets", "Thresholds", "Started", "Status", "Findings added"],
+            ["Match run", "Sets", "Settings", "Started", "Status", "Findings added"],
             [
                 [
                     m["run"],
@@ -265,6 +265,11 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
             ],
             [0.08, 0.2, 0.3, 0.2, 0.1, 0.12],
         )
+        if any(m["rates"] for m in runs):
+            story.text(CALIBRATION_NOTE)
+        for m in runs:
+            for sentence in m["rates"]:
+                story.text(f"Match run {m['run']}: {sentence}.")
     else:
         story.text("No matching has been run.")
 
