@@ -8,7 +8,7 @@ File metadata and hashes stay searchable in the clear (see docs/custody.md, "Enc
 
 from __future__ import annotations
 
-import os
+import hmac
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,15 +24,20 @@ class PictureCipher:
 
     def __init__(self, case_key: bytes) -> None:
         self._aes = AESGCM(case_key)
+        self._nonce_key = hmac.new(case_key, b"custos picture nonce v1", "sha256").digest()
 
     @staticmethod
     def _aad(table: str, file_id: int) -> bytes:
         return f"{table}:{file_id}".encode("ascii")
 
     def seal(self, table: str, file_id: int, data: bytes) -> bytes:
+        """The sealed picture. The nonce is derived from the key, the place and the content (a synthetic
+        IV): two different pictures never share one, and the same picture seals the same way."""
         if data.startswith(MAGIC):
             return data
-        nonce = os.urandom(12)
+        nonce = hmac.new(self._nonce_key, self._aad(table, file_id) + b"\0" + bytes(data), "sha256").digest()[
+            :12
+        ]
         return MAGIC + nonce + self._aes.encrypt(nonce, bytes(data), self._aad(table, file_id))
 
     def open(self, table: str, file_id: int, blob: bytes) -> bytes:

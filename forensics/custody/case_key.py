@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 WRAP_FORMAT = "custos-case-key/1"
 _P = 2**255 - 19
 _INFO = b"custos case key wrap v1"
+_DERIVE_INFO = b"custos case key v1:"
 
 
 def x25519_private(signing_key: Ed25519PrivateKey) -> X25519PrivateKey:
@@ -44,8 +45,17 @@ def x25519_public(public_hex: str) -> X25519PublicKey:
     return X25519PublicKey.from_public_bytes(u.to_bytes(32, "little"))
 
 
-def new_case_key() -> bytes:
-    return AESGCM.generate_key(bit_length=256)
+def derive_case_key(signing_key: Ed25519PrivateKey, context: bytes) -> bytes:
+    """A case key derived from an examiner's private key and the log's state (``context``).
+
+    HKDF-SHA256 over the key's seed, domain-separated from signing: unpredictable to anyone without that
+    private key (a removed examiner included), and the same for the same log, so that a case rebuilt from
+    the same inputs encrypts its pictures identically.
+    """
+    seed = signing_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_DERIVE_INFO + context).derive(seed)
 
 
 def _kek(shared: bytes, key_id: str) -> bytes:

@@ -170,6 +170,14 @@ class CustodyLog:
         witness.note(self._case_id(entry), entry.seq, entry.entry_hash, entry.ts, str(self._db.case_dir))
         return entry
 
+    def derive_case_key(self, context: bytes) -> bytes:
+        """A case key derived from this examiner's private key (see :func:`case_key.derive_case_key`)."""
+        if self._signer is None:
+            raise AccessDenied("the case was opened read-only: no case key can be made")
+        from forensics.custody.case_key import derive_case_key
+
+        return derive_case_key(self._signer, context)
+
     def checkpoint(self, report_id: str) -> dict[str, Any]:
         """A signed checkpoint of the log as it is now, for a report to carry (see :mod:`checkpoint`)."""
         if self._signer is None:

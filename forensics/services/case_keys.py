@@ -66,7 +66,9 @@ def open_case_key(
         )
     if custody is None:
         return None
-    key = case_key.new_case_key()
+    with db.engine.connect() as conn:
+        last = conn.exec_driver_sql("SELECT entry_hash FROM custody_log ORDER BY seq DESC LIMIT 1").scalar()
+    key = custody.derive_case_key(f"created after {last}".encode("ascii"))
 
     def write(conn: Connection) -> dict:
         plan = plan_seal(conn, PICTURE_RESULTS)
@@ -100,15 +102,16 @@ def wrap_for_new_member(key: bytes | None, public_hex: str, key_id: str):
     return write
 
 
-def rotate_without(key: bytes | None, leaving_key_id: str, new_key: list[bytes]):
+def rotate_without(custody: CustodyLog, key: bytes | None, leaving_key_id: str, new_key: list[bytes]):
     """The writes that make a new case key without the leaving examiner (with their ``examiner_removed``):
     every picture sealed again, the key wrapped for the members who stay. ``new_key`` receives the key."""
 
     def write(conn: Connection) -> dict:
         if key is None:
             return {}
-        fresh = case_key.new_case_key()
         generation = max((g for g, _w in _wraps(conn).values()), default=1) + 1
+        last = conn.exec_driver_sql("SELECT entry_hash FROM custody_log ORDER BY seq DESC LIMIT 1").scalar()
+        fresh = custody.derive_case_key(f"generation {generation} after {last}".encode("ascii"))
         plan = plan_seal(conn, PICTURE_RESULTS)
         resealed = reseal_pictures(conn, PictureCipher(key), PictureCipher(fresh))
         members = _store(conn, fresh, generation, _active(conn, leaving=leaving_key_id))

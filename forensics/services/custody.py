@@ -66,7 +66,7 @@ def remove_examiner(ctx: CaseContext, name: str, reason: str) -> CustodyEntry:
     """Take an examiner off the case; never the last one (``examiner_removed``)."""
     details = removal_details(ctx.db, name, reason)
     fresh: list[bytes] = []
-    rotate = rotate_without(ctx.case_key, details["key_id"], fresh)
+    rotate = rotate_without(ctx.custody, ctx.case_key, details["key_id"], fresh)
     entry = ctx.custody.record(actions.EXAMINER_REMOVED, details=details, with_writes=rotate)
     if fresh:  # the pictures are now sealed with the new key
         ctx.case_key = fresh[0]
