@@ -11,6 +11,7 @@ import sys
 import forensics
 from app.cancel_input import watch_stdin_for_cancel
 from app.commands.common import merge_common
+from app.native_log import divert_native_stderr
 from forensics.core.errors import CustosError
 
 # Each module defines ``register(subparsers)``; its sub-commands set ``func(args) -> int``.
@@ -112,6 +113,7 @@ def run() -> None:
     Objects still alive are frozen first: the interpreter's final garbage collection would only walk
     them all (about 0.08 s after an ingest); every exit handler and close still runs.
     """
+    divert_native_stderr()
     code = main()
     gc.freeze()
     sys.exit(code)

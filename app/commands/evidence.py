@@ -48,6 +48,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--item", required=True, help="evidence item / exhibit number")
     for name, text in INTAKE_OPTIONS.items():
         add.add_argument("--" + name.replace("_", "-"), dest=name, help=text)
+    add.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not verify the media against its acquisition hashes now (verify later with `custos verify`)",
+    )
+    add.add_argument(
+        "--register-unreadable",
+        action="store_true",
+        help="register the item for custody even when no volume or file system can be read in it",
+    )
+    add.add_argument(
+        "--progress-jsonl", action="store_true", help="write progress as JSON lines on stderr (GUI, scripts)"
+    )
     add.set_defaults(func=cmd_add)
 
     survey = ev_sub.add_parser(
@@ -129,27 +142,40 @@ def cmd_survey(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    """Intake, then (unless ``--no-verify``) verification of the media, waited for with its progress."""
     intake = _intake_from_args(args)
     image = Path(args.image)
     with open_case(args, args.case_dir, write=True) as ctx:
-        result = add_evidence(ctx, image, args.item, intake)
-    if not args.quiet:
-        print(f"evidence item {args.item} added")
-        for line in describe_survey(result.survey):
-            print(line)
-    if not result.survey.usable_filesystems:
-        print(f"custos: warning: no file system could be opened in {image}", file=sys.stderr)
-    return 0
+        result = add_evidence(ctx, image, args.item, intake, register_unreadable=args.register_unreadable)
+        if not args.quiet:
+            print(f"evidence item {args.item} added")
+            for line in describe_survey(result.survey):
+                print(line)
+        if not result.survey.usable_filesystems:
+            print(
+                f"custos: error: no volume or file system could be read in {image}; registered for custody "
+                "only (--register-unreadable)",
+                file=sys.stderr,
+            )
+            return 1
+        if args.no_verify or result.survey.container == "folder":  # a folder has no media hash
+            return 0
+        return _verify(args, ctx, args.item, {})
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    display = JsonProgress(args.item) if args.progress_jsonl else TerminalProgress(args.quiet)
     expected = {"md5": args.md5, "sha1": args.sha1, "sha256": args.sha256}
     with open_case(args, args.case_dir, write=True) as ctx:
-        try:
-            result = verify_evidence(ctx, args.item, expected, progress=byte_reporter(display, "verifying"))
-        finally:
-            display.done()
+        return _verify(args, ctx, args.item, expected)
+
+
+def _verify(args: argparse.Namespace, ctx, item: str, expected: dict) -> int:
+    """Verify an item's media, print the hashes and the verdict; the exit code says the verdict."""
+    display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
+    try:
+        result = verify_evidence(ctx, item, expected, progress=byte_reporter(display, "verifying"))
+    finally:
+        display.done()
     digests, comparisons = result.digests, result.comparisons
     print(f"media MD5    {digests.md5}\nmedia SHA-1  {digests.sha1}\nmedia SHA-256 {digests.sha256}")
     for algo, c in sorted(comparisons.items()):
@@ -157,16 +183,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"{algo:14s} {word:8s} expected {c['expected']} ({c['source']})")
     for start, count in result.damaged:
         print(f"custos: {damaged_chunk_line(start, count)}", file=sys.stderr)
+    if result.result == "failure":
+        print(
+            f"custos: VERIFICATION FAILURE for item {item}: {len(result.damaged)} damaged chunk range(s) "
+            "failed their checksum (read as zeros); the media read is not the media acquired",
+            file=sys.stderr,
+        )
+        return 1
     if result.result == "mismatch":
         print(
-            f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "
+            f"custos: ACQUISITION HASH MISMATCH for item {item}: the media does not match its "
             "recorded acquisition hash",
             file=sys.stderr,
         )
         return 1
     if result.result == "no-reference":
         print(
-            f"custos: warning: item {args.item} has no stored or given acquisition hash to compare with; "
+            f"custos: warning: item {item} has no stored or given acquisition hash to compare with; "
             "computed hashes recorded",
             file=sys.stderr,
         )

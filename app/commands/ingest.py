@@ -128,4 +128,10 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
     if outcome.status == "cancelled":
         print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
         return 3
+    if not result.readable:
+        print(
+            f"custos: error: {item}: no volume or file system could be read; nothing was listed",
+            file=sys.stderr,
+        )
+        return 1
     return 0

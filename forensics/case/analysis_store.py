@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from forensics.analysis.results import AnalysisResult
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
+from forensics.case.pictures import PictureCipher
 
 EXIF_FIELDS = (
     "make",
@@ -113,13 +114,16 @@ def store_analyses(
     exif = [
         dict(asdict(result.exif), file_id=file_id) for file_id, result in items if result.exif is not None
     ]
+    pictures = picture_cipher(session)
     thumbnails = [
         {
             "file_id": file_id,
             "mime": result.thumbnail.mime,
             "width": result.thumbnail.width,
             "height": result.thumbnail.height,
-            "data": result.thumbnail.data,
+            "data": pictures.seal("thumbnails", file_id, result.thumbnail.data)
+            if pictures is not None
+            else result.thumbnail.data,
         }
         for file_id, result in items
         if result.thumbnail is not None
@@ -127,6 +131,12 @@ def store_analyses(
     for table, rows in zip(_ANALYSIS_TABLES, (analysis, exif, thumbnails), strict=True):
         if rows:
             session.execute(insert(table), rows)
+
+
+def picture_cipher(session: Session) -> PictureCipher | None:
+    """The case key's cipher of the database this session belongs to (None: opened without a key)."""
+    db = session.info.get("db")
+    return getattr(db, "pictures", None)
 
 
 def store_analysis(session: Session, file_id: int, result: AnalysisResult) -> None:
@@ -170,4 +180,7 @@ def analysis_fields(session: Session, file_ids: list[int]) -> dict[int, dict]:
 def thumbnail_bytes(session: Session, file_id: int) -> tuple[str, bytes] | None:
     """(MIME type, image bytes) of a file's thumbnail, for the GUI and reports."""
     row = session.get(FileThumbnail, file_id)
-    return (row.mime, row.data) if row is not None else None
+    if row is None:
+        return None
+    pictures = picture_cipher(session)
+    return row.mime, pictures.open("thumbnails", file_id, row.data) if pictures is not None else row.data

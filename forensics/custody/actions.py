@@ -24,6 +24,8 @@ FILE_EXPORTED = "file_exported"
 REPORT_GENERATED = "report_generated"
 CUSTODY_TRANSFER = "custody_transfer"
 CASE_REGION_CHANGED = "case_region_changed"
+RESULTS_SEALED = "results_sealed"
+CASE_KEY_CREATED = "case_key_created"
 NOTE = "note"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
@@ -50,6 +52,8 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         REPORT_GENERATED,
         CUSTODY_TRANSFER,
         CASE_REGION_CHANGED,
+        RESULTS_SEALED,
+        CASE_KEY_CREATED,
         NOTE,
     }
 )

@@ -15,6 +15,7 @@ from forensics.case.models_review import FileNote
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
+from forensics.custody.trust import workstation_trust
 from forensics.custody.verify import verify_case
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
 from forensics.reports.text import printable_text
@@ -118,11 +119,20 @@ def collect_custody(db) -> tuple[CustodySummary, str]:
         if e.action not in ROUTINE_ACTIONS
     )
     summary = CustodySummary(len(entries), head_hash(db), tuple(sorted(counts.items())), events)
-    verdict = verify_case(db.case_dir)
-    if verdict.ok:
-        text = f"verified: {verdict.entries} entries, chain and signatures intact"
-    else:
+    verdict = verify_case(db.case_dir, trusted_keys=workstation_trust())
+    if verdict.failure is not None:
         text = f"NOT VERIFIED: entry {verdict.failure.seq}: {verdict.failure.kind}: {verdict.failure.message}"
+    elif not verdict.ok:
+        problems = [*verdict.result_lines(), *verdict.anchor_problems]
+        if verdict.unanchored:
+            problems.append("no trusted key for " + ", ".join(verdict.unanchored))
+        text = "NOT VERIFIED: " + "; ".join(problems)
+    else:
+        sealed = "sealed results" if verdict.results is not None else "results (never sealed)"
+        text = (
+            f"verified: {verdict.entries} entries; chain, signatures, {sealed} and this workstation's "
+            "witnessed checkpoints intact; every key on the lab roster or this workstation"
+        )
     return summary, text
 
 

@@ -248,6 +248,9 @@ class ReportData:
     categorised: list[FindingRow] = field(default_factory=list)
     # The VICS category scheme (region) the examiner's categories use.
     category_region: str = "US"
+    # The custody log's state this report saw, signed by its examiner (forensics.custody.checkpoint);
+    # a verifier reads it back from the report file. None for exports and unsigned renderings.
+    checkpoint: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The model as plain JSON-ready data (annex images are left out: they never leave the annex)."""

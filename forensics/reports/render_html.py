@@ -11,6 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from forensics.core.resources import resource_path
+from forensics.custody.checkpoint import html_element
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 
@@ -41,7 +42,8 @@ def _environment() -> Environment:
 
 def render_html(report: ReportData) -> str:
     """The report as HTML text."""
-    return _environment().get_template(TEMPLATE).render(r=report)
+    element = html_element(report.checkpoint) if report.checkpoint else ""
+    return _environment().get_template(TEMPLATE).render(r=report, checkpoint_element=element)
 
 
 def write_html(report: ReportData, path: Path) -> bytes:

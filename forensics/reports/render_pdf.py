@@ -21,6 +21,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from forensics.custody.checkpoint import pdf_keywords
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 from forensics.reports.pdf_layout import GRID, KEY_BG, LIGHT, MARGIN, PAGE_SIZE, canvas_for, styles
@@ -388,6 +389,7 @@ def render_pdf(report: ReportData) -> bytes:
         author=report.generated_by,
         subject=report.report_id,
         creator=f"Custos {report.custos_version}",
+        keywords=pdf_keywords(report.checkpoint) if report.checkpoint else "",
         invariant=1,
     )
     doc.build(story.items, canvasmaker=canvas_for(report.case.number, report.report_id))

@@ -17,6 +17,7 @@ from forensics.custody import actions
 from forensics.evidence.survey import EvidenceSurvey, survey_image
 from forensics.evidence.verify import compare_hashes, hash_media, sha256_file, verdict
 from forensics.services.context import CaseContext
+from forensics.services.seal import VERIFY_TABLES, sealed_job
 
 DATE_FIELDS = frozenset({"seized_at", "received_at", "acquisition_date"})
 HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64}
@@ -62,15 +63,28 @@ class IntakeResult:
 
 
 def add_evidence(
-    ctx: CaseContext, image: Path | str, item: str, intake: Mapping[str, str | None]
+    ctx: CaseContext,
+    image: Path | str,
+    item: str,
+    intake: Mapping[str, str | None],
+    *,
+    register_unreadable: bool = False,
 ) -> IntakeResult:
     """Survey ``image`` read-only and record it as evidence item ``item`` (``evidence_intake``).
 
     ``intake``: the intake fields (:data:`forensics.case.store.INTAKE_FIELDS`), checked with
-    :func:`normalise_intake`.
+    :func:`normalise_intake`. Evidence in which no volume or file system can be read is refused (nothing
+    is recorded) unless ``register_unreadable``: then it is registered for custody all the same, and the
+    intake entry says that nothing in it could be read.
     """
     fields = normalise_intake(intake)
     survey = survey_image(Path(image))
+    if not survey.usable_filesystems and not register_unreadable:
+        problems = "; ".join(f"{f.offset}: {f.error or f.status}" for f in survey.filesystems) or "none found"
+        raise EvidenceError(
+            f"{image}: no volume or file system could be read ({survey.container}; {problems}); not added "
+            "(to keep it in custody all the same, add it with --register-unreadable)"
+        )
     with ctx.db.session() as s:
         evidence = record_evidence(s, item, survey, fields, ctx.examiner)
         details = intake_dict(evidence)
@@ -86,6 +100,8 @@ def add_evidence(
             {"offset": f.offset, "type": f.fs_type, "status": f.status} for f in survey.filesystems
         ],
     }
+    if not survey.usable_filesystems:
+        details["image"]["readable"] = False  # registered for custody; nothing in it could be read
     ctx.custody.append(actions.EVIDENCE_INTAKE, item=item, details=details)
     return IntakeResult(item, survey, details)
 
@@ -111,8 +127,20 @@ def verify_evidence(
 
     ``expected``: hashes given now by the examiner (``md5``, ``sha1``, ``sha256``), in addition to the
     container's stored hashes and the acquisition hashes recorded at intake. A media read error is a
-    result too: recorded (result ``error``) and in custody, then raised.
+    result too: recorded (result ``error``) and in custody, then raised. The verification is sealed.
     """
+    with ctx.db.session() as s:
+        get_evidence(s, item)  # an unknown item fails here, before anything is recorded
+    with sealed_job(ctx, "verify", VERIFY_TABLES, [item]):
+        return _verify(ctx, item, expected, progress)
+
+
+def _verify(
+    ctx: CaseContext,
+    item: str,
+    expected: Mapping[str, str | None] | None,
+    progress: Callable[[int, int], None] | None,
+) -> VerificationResult:
     with ctx.db.session() as s:
         evidence = get_evidence(s, item)
         path, segments, evidence_id = evidence.path, json.loads(evidence.segments_json), evidence.id
@@ -141,7 +169,7 @@ def verify_evidence(
             key = algorithm if algorithm not in comparisons else f"{algorithm}-examiner"
             comparisons[key] = compare_hashes(digests, {algorithm: (value, "examiner")})[algorithm]
     segment_hashes = {str(p): sha256_file(Path(p)) for p in segments} if Path(path).is_file() else {}
-    result = verdict(comparisons)
+    result = verdict(comparisons, damaged)
     with ctx.db.session() as s:
         s.add(
             Verification(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from forensics.case.models import Evidence
+from forensics.case.models import Evidence, FileSystem
 from forensics.core.errors import CaseError
 from forensics.core.progress import CancelToken, Progress
 from forensics.custody import actions
@@ -22,6 +22,7 @@ from forensics.pipeline.executor import WorkerProcesses
 from forensics.pipeline.ingest import IngestOutcome, run_job, start_job
 from forensics.pipeline.processing_profiles import ProcessingProfile
 from forensics.services.context import CaseContext
+from forensics.services.seal import INGEST_TABLES, sealed_job
 
 GC_YOUNG = 20_000  # objects Python's youngest generation may hold during a job (its default: 700)
 
@@ -49,6 +50,17 @@ def items_to_ingest(ctx: CaseContext, item: str | None = None) -> list[str]:
     return items
 
 
+def _any_file_system_read(ctx: CaseContext, item: str) -> bool:
+    with ctx.db.session() as s:
+        found = s.scalar(
+            select(FileSystem.id)
+            .join(Evidence, Evidence.id == FileSystem.evidence_id)
+            .where(Evidence.item == item, FileSystem.status == "ok", FileSystem.enumerated.is_(True))
+            .limit(1)
+        )
+    return found is not None
+
+
 @dataclass
 class ItemIngest:
     """How one evidence item's job ended, and what matching found when the profile matches."""
@@ -56,6 +68,7 @@ class ItemIngest:
     item: str
     outcome: IngestOutcome
     match: MatchSummary | None = None
+    readable: bool = True  # some volume or file system of the item could be read and listed
 
 
 def ingest_item(
@@ -86,14 +99,16 @@ def ingest_item(
             "resumed_from": resumed_from,
         },
     )
-    outcome = run_job(
-        ctx.db, job_id, profile, workers, cancel=cancel, on_progress=on_progress, processes=processes
-    )
+    with sealed_job(ctx, "ingest", INGEST_TABLES, [item], resumes=resumed_from):
+        outcome = run_job(
+            ctx.db, job_id, profile, workers, cancel=cancel, on_progress=on_progress, processes=processes
+        )
     result = ItemIngest(item, outcome)
     if outcome.status == "finished" and profile.matches:
         from forensics.services.matching import match  # numpy and the indexes only for profiles that match
 
         result.match = match(ctx, library)
+    result.readable = _any_file_system_read(ctx, item)
     end_action = actions.INGEST_FINISHED if outcome.status == "finished" else actions.INGEST_CANCELLED
     ctx.custody.append(end_action, item=item, details={"profile": profile.name, **outcome.counts()})
     return result

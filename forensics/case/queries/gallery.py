@@ -154,4 +154,8 @@ def thumbnails(db, ids: list[int]) -> dict[int, bytes]:
         cur.execute(
             f"SELECT file_id, data FROM thumbnails WHERE file_id IN ({','.join('?' * len(ids))})", ids
         )
-        return {r[0]: bytes(r[1]) for r in cur.fetchall()}
+        rows = cur.fetchall()
+    pictures = getattr(db, "pictures", None)  # the case key's cipher (pictures are sealed at rest)
+    if pictures is None:
+        return {r[0]: bytes(r[1]) for r in rows}
+    return {r[0]: pictures.open("thumbnails", r[0], bytes(r[1])) for r in rows}

@@ -1,0 +1,30 @@
+"""Sealed results: the row digests kept at the last seal (``result_seal_rows``).
+
+A case made before this revision has no seal; its first job after the upgrade seals every result.
+
+Revision ID: 0012_sealed_results
+Revises: 0009_repair_early_core
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_sealed_results"
+down_revision = "0009_repair_early_core"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "result_seal_rows",
+        sa.Column("tbl", sa.String(length=64), nullable=False),
+        sa.Column("item", sa.String(length=200), nullable=False),
+        sa.Column("row_key", sa.Integer(), nullable=False),
+        sa.Column("leaf", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("tbl", "item", "row_key", name=op.f("pk_result_seal_rows")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("result_seal_rows")
