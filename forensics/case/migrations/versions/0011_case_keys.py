@@ -3,15 +3,15 @@
 Pictures stored in the clear by earlier versions are sealed when an examiner next opens the case for
 writing (it needs their key: a migration cannot do it).
 
-Revision ID: 0013_case_keys
-Revises: 0012_sealed_results
+Revision ID: 0011_case_keys
+Revises: 0010_sealed_results
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_case_keys"
-down_revision = "0012_sealed_results"
+revision = "0011_case_keys"
+down_revision = "0010_sealed_results"
 branch_labels = None
 depends_on = None
 

@@ -2,14 +2,14 @@
 
 A case made before this revision has no seal; its first job after the upgrade seals every result.
 
-Revision ID: 0012_sealed_results
+Revision ID: 0010_sealed_results
 Revises: 0009_repair_early_core
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_sealed_results"
+revision = "0010_sealed_results"
 down_revision = "0009_repair_early_core"
 branch_labels = None
 depends_on = None
