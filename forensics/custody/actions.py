@@ -25,6 +25,10 @@ REPORT_GENERATED = "report_generated"
 CUSTODY_TRANSFER = "custody_transfer"
 CASE_REGION_CHANGED = "case_region_changed"
 NOTE = "note"
+# A password opened an encrypted phone extraction (at intake or for an ingest): never the secret itself.
+EXTRACTION_DECRYPTED = "extraction_decrypted"
+# The WhatsApp databases of an evidence item were read and their media messages linked to the case.
+WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -51,6 +55,8 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         CUSTODY_TRANSFER,
         CASE_REGION_CHANGED,
         NOTE,
+        EXTRACTION_DECRYPTED,
+        WHATSAPP_PROVENANCE_READ,
     }
 )
 
