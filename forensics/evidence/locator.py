@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from forensics.evidence.extractions.records import EXTRACTION_LINK_KINDS
+from forensics.evidence.extractions.records import EXTRACTION_FORMATS, EXTRACTION_LINK_KINDS
 
 FILE = "file"  # a file-system entry or a file of a folder source: the root of most chains
 CARVED = "carved"  # byte runs of the media, found by content (a root link)
@@ -145,6 +145,8 @@ def _describe_links(links: list[FileLocator], fs_type: str | None) -> Iterator[s
         yield "carved from byte offset " + (str(runs[0][0]) if runs else "?")
     elif root.kind in EXTRACTION_LINK_KINDS:
         yield f"member of the phone extraction ({fs_type or 'extraction'})"
+    elif fs_type in EXTRACTION_FORMATS:  # a folder only the members' paths name
+        yield f"folder of the phone extraction ({fs_type})"
     elif root.partition_offset is not None:
         yield f"{(fs_type or 'file system').upper()} at byte offset {root.partition_offset}"
     else:

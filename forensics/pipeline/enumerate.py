@@ -230,15 +230,20 @@ def _walk_one(
     sizes = iter(FIRST_BATCHES)
     limit = next(sizes, BATCH)
     seq = -1
-    for row in rows:
-        seq = row["seq"]
-        if seq <= start:
-            continue
-        batch.append(row)
-        if len(batch) >= limit:
+    try:
+        for row in rows:
+            seq = row["seq"]
+            if seq <= start:
+                continue
+            batch.append(row)
+            if len(batch) >= limit:
+                yield RowsFound(fs_id, batch)
+                batch = []
+                limit = next(sizes, BATCH)
+    except EvidenceError:
+        if batch:  # what was listed before the walk broke off (a truncated extraction) is kept
             yield RowsFound(fs_id, batch)
-            batch = []
-            limit = next(sizes, BATCH)
+        raise
     if batch:
         yield RowsFound(fs_id, batch)
     yield FileSystemDone(fs_id, seq + 1, list(errors))

@@ -24,6 +24,16 @@ _MESSAGE_JOINS = "JOIN whatsapp_sources s ON s.id = m.source_id JOIN evidence e 
 _CHUNK = 500
 
 
+def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of ``sql`` (``?`` parameters) on a case database or an open session."""
+    if hasattr(source, "engine"):  # a CaseDatabase
+        with raw_cursor(source) as cur:
+            cur.execute(sql, tuple(params))
+            return [d[0] for d in cur.description or ()], cur.fetchall()
+    result = source.connection().exec_driver_sql(sql, tuple(params))  # a Session (reports)
+    return list(result.keys()), [tuple(row) for row in result.fetchall()]
+
+
 def _record(row: tuple, rule: str | None = None, hash_differs: bool | None = None) -> dict[str, Any]:
     (
         message_row,
@@ -72,30 +82,31 @@ def _record(row: tuple, rule: str | None = None, hash_differs: bool | None = Non
     return record
 
 
-def has_provenance_tables(db) -> bool:  # noqa: ANN001 - a CaseDatabase
-    """Whether the case's schema has the WhatsApp tables (always at the head revision)."""
-    with raw_cursor(db) as cur:
-        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'whatsapp_links'")
-        return cur.fetchone() is not None
+def has_provenance_tables(db: Any) -> bool:
+    """Whether the case's schema has the WhatsApp tables (a case database or an open session)."""
+    _names, rows = _rows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'whatsapp_links'")
+    return bool(rows)
 
 
-def provenance_of(db, file_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:  # noqa: ANN001
-    """file id -> the media messages it was sent or received in (oldest first), for the given files."""
+def provenance_of(db: Any, file_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """file id -> the media messages it was sent or received in (oldest first), for the given files.
+
+    ``db``: a case database or an open session."""
     ids = sorted(set(file_ids))
     found: dict[int, list[dict[str, Any]]] = {}
     if not ids or not has_provenance_tables(db):
         return found
-    with raw_cursor(db) as cur:
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            cur.execute(
-                f"SELECT l.file_id, l.rule, l.hash_differs, {_MESSAGE_COLUMNS} FROM whatsapp_links l "
-                f"JOIN whatsapp_messages m ON m.id = l.message_id {_MESSAGE_JOINS} "
-                f"WHERE l.file_id IN ({','.join('?' * len(chunk))}) ORDER BY l.file_id, m.timestamp_ns, m.id",
-                chunk,
-            )
-            for file_id, rule, differs, *row in cur.fetchall():
-                found.setdefault(file_id, []).append(_record(tuple(row), rule, differs))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        _names, rows = _rows(
+            db,
+            f"SELECT l.file_id, l.rule, l.hash_differs, {_MESSAGE_COLUMNS} FROM whatsapp_links l "
+            f"JOIN whatsapp_messages m ON m.id = l.message_id {_MESSAGE_JOINS} "
+            f"WHERE l.file_id IN ({','.join('?' * len(chunk))}) ORDER BY l.file_id, m.timestamp_ns, m.id",
+            chunk,
+        )
+        for file_id, rule, differs, *row in rows:
+            found.setdefault(file_id, []).append(_record(tuple(row), rule, differs))
     return found
 
 
@@ -158,41 +169,52 @@ def chat_label(chat_jid: str | None, chat_name: str | None, is_group: bool) -> s
     return f"chat with {_who(chat_jid, chat_name)}"
 
 
-def sources(db) -> list[dict[str, Any]]:  # noqa: ANN001 - a CaseDatabase
+def sources(db: Any) -> list[dict[str, Any]]:
     """Every WhatsApp database read, with what it gave or why provenance is unavailable."""
     if not has_provenance_tables(db):
         return []
-    with raw_cursor(db) as cur:
-        cur.execute(
-            "SELECT s.id, e.item, s.file_id, s.platform, s.path, s.sha256, s.available, s.reason, s.schema, "
-            "s.media_messages, s.text_messages, s.chats, s.contacts, s.notes_json, s.read_at "
-            "FROM whatsapp_sources s JOIN evidence e ON e.id = s.evidence_id ORDER BY e.item, s.path, s.id"
-        )
-        names = [d[0] for d in cur.description]
-        out = []
-        for row in cur.fetchall():
-            record = dict(zip(names, row, strict=True))
-            record["available"] = bool(record["available"])
-            record["notes"] = json.loads(record.pop("notes_json") or "[]")
-            out.append(record)
-        return out
+    names, rows = _rows(
+        db,
+        "SELECT s.id, e.item, s.file_id, s.platform, s.path, s.sha256, s.available, s.reason, s.schema, "
+        "s.media_messages, s.text_messages, s.chats, s.contacts, s.notes_json, s.read_at "
+        "FROM whatsapp_sources s JOIN evidence e ON e.id = s.evidence_id ORDER BY e.item, s.path, s.id",
+    )
+    out = []
+    for row in rows:
+        record = dict(zip(names, row, strict=True))
+        record["available"] = bool(record["available"])
+        record["notes"] = json.loads(record.pop("notes_json") or "[]")
+        out.append(record)
+    return out
 
 
-def message_findings(db) -> list[dict[str, Any]]:  # noqa: ANN001 - a CaseDatabase
+def message_findings(db: Any) -> list[dict[str, Any]]:
     """Every finding from a message's stored hash alone, with the message (its file is in no item)."""
     if not has_provenance_tables(db):
         return []
-    with raw_cursor(db) as cur:
-        cur.execute(
-            f"SELECT f.*, {_MESSAGE_COLUMNS} FROM whatsapp_message_findings f "
-            f"JOIN whatsapp_messages m ON m.id = f.message_id {_MESSAGE_JOINS} "
-            "ORDER BY e.item, s.path, m.timestamp_ns, m.id, f.set_name, f.set_uid, f.entry_id, f.id"
-        )
-        width = len(_MESSAGE_COLUMNS.split(","))
-        names = [d[0] for d in cur.description][:-width]
-        out = []
-        for row in cur.fetchall():
-            finding = dict(zip(names, row[:-width], strict=True))
-            finding["message"] = _record(tuple(row[-width:]))
-            out.append(finding)
-        return out
+    names, rows = _rows(
+        db,
+        f"SELECT f.*, {_MESSAGE_COLUMNS} FROM whatsapp_message_findings f "
+        f"JOIN whatsapp_messages m ON m.id = f.message_id {_MESSAGE_JOINS} "
+        "ORDER BY e.item, s.path, m.timestamp_ns, m.id, f.set_name, f.set_uid, f.entry_id, f.id",
+    )
+    width = len(_MESSAGE_COLUMNS.split(","))
+    out = []
+    for row in rows:
+        finding = dict(zip(names[:-width], row[:-width], strict=True))
+        finding["message"] = _record(tuple(row[-width:]))
+        out.append(finding)
+    return out
+
+
+def messages_of_chat(db: Any, chat_jid: str) -> list[int]:
+    """Ids of the items linked to the media messages of one chat (a chat's media, for the gallery)."""
+    if not has_provenance_tables(db):
+        return []
+    _names, rows = _rows(
+        db,
+        "SELECT DISTINCT l.file_id FROM whatsapp_links l JOIN whatsapp_messages m ON m.id = l.message_id "
+        "WHERE m.chat_jid = ? ORDER BY l.file_id",
+        (chat_jid,),
+    )
+    return [row[0] for row in rows]
