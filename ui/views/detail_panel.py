@@ -7,6 +7,7 @@ file and view. The image preview is blurred until the examiner reveals it (``fil
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.adapter import CaseSession
+from ui.adapter import CaseSession, provenance_text
 from ui.models.gallery import obscure
 from ui.workers import run_in_background
 
@@ -98,6 +99,8 @@ def detail_html(detail: dict[str, Any]) -> str:
     return "".join(
         [
             _rows("File", identity),
+            messages_html(detail.get("messages") or []),
+            extraction_html(f.get("link_json")),
             _rows("State", state, flags=("allocated", "deleted", "orphan", "meta_reallocated")),
             _rows("Times (UTC)", times),
             _rows("Hashes", hashes),
@@ -106,6 +109,60 @@ def detail_html(detail: dict[str, Any]) -> str:
             _rows("EXIF", exif),
         ]
     )
+
+
+def extraction_html(link_json: str | None) -> str:
+    """What a phone extraction says of one of its members: its path in the container, notes, hashes."""
+    if not link_json:
+        return ""
+    try:
+        said = json.loads(link_json).get("member")
+    except ValueError:
+        return ""
+    if not said:
+        return ""
+    stated = said.get("stated_hashes") or {}
+    return _rows(
+        "Phone extraction",
+        {
+            "path in the extraction": said.get("container_path"),
+            "time as stored (no zone)": said.get("local_mtime"),
+            **{f"{algorithm.upper()} the extraction states": value for algorithm, value in stated.items()},
+            "notes": " | ".join(said.get("notes") or []),
+        },
+    )
+
+
+def messages_html(messages: list[dict[str, Any]]) -> str:
+    """The WhatsApp messages the file was sent or received in, one table each."""
+    if not messages:
+        return ""
+    parts = [f"<h3>WhatsApp: sent or received in {len(messages)} message(s)</h3>"]
+    for m in messages:
+        rule = m.get("link_rule")
+        if rule and m.get("hash_differs"):
+            rule += " (the file's SHA-256 differs from the hash the message stores)"
+        parts.append(
+            f"<p><b>{html.escape(provenance_text(m))}</b></p>"
+            + _rows(
+                "",
+                {
+                    "chat": f"{m['chat_name'] or '-'} ({m['chat_jid']})",
+                    "sender": f"{m['sender_name'] or '-'} ({m['sender_jid']})" if m["sender_jid"] else None,
+                    "direction": m["direction"],
+                    "time (UTC)": m["time"],
+                    "forwarded": m["forwarded"],
+                    "caption": m["caption"],
+                    "message id": m["message_id"],
+                    "path the message stores": m["media_path"],
+                    "SHA-256 the message stores": m["stored_sha256"],
+                    "linked by": rule,
+                    "database": f"{m['database']} ({m['item']})",
+                },
+                flags=("forwarded",),
+            ).replace("<h3></h3>", "")
+        )
+    return "".join(parts)
 
 
 def findings_html(findings: list[dict[str, Any]]) -> str:
