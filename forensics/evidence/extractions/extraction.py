@@ -117,6 +117,7 @@ class Extraction:
             yield from adb_backup.list_adb_backup(self._parent(), keys, where)
         elif fmt == "ios-backup":
             yield from self._backup().members()
+            yield from self._backup().unlisted()
         elif fmt == "ufdr":
             yield from list_ufdr(self._parent(), where)
         else:

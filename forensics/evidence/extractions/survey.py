@@ -17,7 +17,6 @@ from typing import Any
 
 from forensics.core.hashing import Digests, MultiHasher
 from forensics.evidence.extractions.detect import Detection, detect_extraction
-from forensics.evidence.extractions.errors import ExtractionError
 from forensics.evidence.extractions.extraction import Extraction, unlock
 from forensics.evidence.extractions.folder_files import open_readonly
 from forensics.evidence.extractions.ios_keybag import ProgressCallback
@@ -121,8 +120,9 @@ def survey_extraction(
 
     ``hashes``: hash the extraction's file (intake does; a quick look before intake need not).
 
-    Raises :class:`ExtractionError` for a damaged or hostile extraction and :class:`WrongPassword` for a
-    password that does not open it.
+    Raises :class:`ExtractionError` for a damaged or hostile extraction (whose index, listed here for
+    the formats that have one, cannot be read) and :class:`WrongPassword` for a password that does not
+    open it.
     """
     path = Path(path).resolve()
     detection = detect_extraction(path)
@@ -142,7 +142,7 @@ def survey_extraction(
         decrypted=secrets is not None,
     )
     if target.format in CHEAP_LISTING and (not target.encrypted or secrets is not None):
-        survey.members = _count_members(detection, secrets, survey.warnings)
+        survey.members = _count_members(detection, secrets)
     for algorithm, stated in survey.stated_hashes.items():
         computed = getattr(survey.digests, algorithm, None) if survey.digests else None
         if computed and computed != stated:
@@ -152,10 +152,7 @@ def survey_extraction(
     return survey
 
 
-def _count_members(detection: Detection, secrets: Any, warnings: list[str]) -> int | None:
-    try:
-        with Extraction(detection, secrets) as extraction:
-            return sum(1 for _member in extraction.members())
-    except ExtractionError as exc:
-        warnings.append(f"members not counted: {exc}")
-        return None
+def _count_members(detection: Detection, secrets: Any) -> int:
+    """Members listed (an index that cannot be read, e.g. a hostile report.xml, refuses the intake)."""
+    with Extraction(detection, secrets) as extraction:
+        return sum(1 for _member in extraction.members())
