@@ -252,6 +252,10 @@ def _case_items(db: CaseDatabase) -> Iterator[CaseItem]:
 def relink_case(db: CaseDatabase, outcome: ProvenanceOutcome) -> None:
     """Link every media message of the case to the items holding its file (links replaced)."""
     messages, ids = _messages(db)
+    if not messages:  # nothing to link: the case's items are not read at all
+        with db.session() as s:
+            s.execute(delete(WhatsAppLink))
+        return
     result = link_media(messages, _case_items(db))
     with db.session() as s:
         s.execute(delete(WhatsAppLink))

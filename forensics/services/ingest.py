@@ -107,7 +107,7 @@ def ingest_item(
     if outcome.status == "finished" and profile.reads_whatsapp:
         from forensics.services.provenance import read_provenance
 
-        result.provenance = read_provenance(ctx, item, extraction=extraction)
+        result.provenance = read_provenance(ctx, item, extraction=extraction, record_nothing_found=False)
     if outcome.status == "finished" and profile.matches:
         from forensics.services.matching import match  # numpy and the indexes only for profiles that match
 

@@ -25,16 +25,19 @@ def read_provenance(
     password: str | None = None,
     extraction: ExtractionAccess | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    record_nothing_found: bool = True,
 ) -> ProvenanceOutcome:
     """Read item ``item``'s WhatsApp databases and relink the case; one ``whatsapp_provenance_read``.
 
     ``extraction``: the access an ingest already holds (its keys); otherwise an encrypted extraction is
-    unlocked from ``password`` (with ``extraction_decrypted``).
+    unlocked from ``password`` (with ``extraction_decrypted``). ``record_nothing_found``: sign the entry
+    even when the item holds no WhatsApp database (an ingest of a disk image without one signs none).
     """
     if extraction is None:
         extraction = extraction_access(ctx, item, password, on_progress, stage="whatsapp provenance")
     with ctx.db.session() as s:
         evidence_id = get_evidence(s, item).id
     outcome = read_whatsapp(ctx.db, evidence_id, extraction, ctx.examiner)
-    ctx.custody.append(actions.WHATSAPP_PROVENANCE_READ, item=item, details=outcome.as_dict())
+    if outcome.sources or record_nothing_found:
+        ctx.custody.append(actions.WHATSAPP_PROVENANCE_READ, item=item, details=outcome.as_dict())
     return outcome
