@@ -22,7 +22,7 @@ import pytest
 
 from tests.app.cli_helpers import case_db, cli, files_jsonl, new_case
 from tests.fixtures import assert_unchanged
-from tests.phones_helpers import encrypted_ios, phones, require_mvt
+from tests.phones_helpers import REPO_ROOT, encrypted_ios, phones, require_mvt
 
 ANDROID = {  # evidence path (in the fixture folder) -> the format `evidence add` names
     "android_ffs.zip": "ffs-zip",
@@ -301,3 +301,27 @@ def test_verify_an_extraction_against_its_intake_and_ufd_hashes(tmp_path, capsys
     assert cli(capsys, "evidence", "add", case, copy, "--item", "TREE").code == 0
     run = cli(capsys, "verify", case, "--item", "TREE")
     assert run.code == 2 and "no single file to verify" in run.err
+
+
+def test_a_message_links_to_its_file_on_another_evidence_item(tmp_path, capsys):
+    folder, facts = phones()
+    media = {m["photo"]: m for m in facts["whatsapp"]["media"]}
+    elsewhere = tmp_path / "laptop"  # the deleted picture, found on another seized device
+    elsewhere.mkdir()
+    shutil.copyfile(
+        REPO_ROOT / "tests" / "data" / "pdqhash-python" / "images" / "image4.jpg", elsewhere / "x.jpg"
+    )
+    case = new_case(capsys, tmp_path / "case")
+    assert cli(capsys, "evidence", "add", case, folder / "adb_plain.ab", "--item", "PHONE").code == 0
+    assert cli(capsys, "evidence", "add", case, elsewhere, "--item", "LAPTOP").code == 0
+    run = cli(capsys, "ingest", case, "--profile", "triage", "--workers", "1")
+    assert run.code == 0, run.err
+    records = {(r["item"], r["path"]): r for r in files_jsonl(capsys, case)}
+    laptop = records[("LAPTOP", "/x.jpg")]
+    assert laptop["sha256"] == media["image4.jpg"]["sha256"]
+    from forensics.case.queries.whatsapp import provenance_of
+
+    with case_db(case) as db:
+        (message,) = provenance_of(db, [laptop["id"]])[laptop["id"]]
+    assert message["item"] == "PHONE" and message["link_rule"] == "sha256"
+    assert message["message_id"] == media["image4.jpg"]["key_id"] and message["forwarded"] is True

@@ -88,6 +88,9 @@ def test_detail_panel_shows_the_messages_an_item_came_in(qtbot, phone_session, s
     assert "caption 'the beach'" in text and "3EB0C0003" in text and "sha256" in text
     assert "Dump/data/media/0/DCIM/Saved/holiday.jpg" in text  # its path in the zip
     panel.grab().save(str(screenshot_dir / "phone_detail_messages.png"))
+    panel.setCurrentIndex(4)  # the picture, read from inside the zip, blurred until revealed
+    qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=10000)
+    panel.grab().save(str(screenshot_dir / "phone_detail_image.png"))
 
 
 def test_findings_view_shows_provenance_and_a_message_only_finding(qtbot, phone_session, screenshot_dir):
