@@ -325,3 +325,24 @@ def test_a_message_links_to_its_file_on_another_evidence_item(tmp_path, capsys):
         (message,) = provenance_of(db, [laptop["id"]])[laptop["id"]]
     assert message["item"] == "PHONE" and message["link_rule"] == "sha256"
     assert message["message_id"] == media["image4.jpg"]["key_id"] and message["forwarded"] is True
+
+
+def test_an_archive_inside_a_tar_gz_extraction_is_opened_and_its_member_reopens(tmp_path, capsys):
+    from forensics.case.content import read_item
+
+    folder, facts = phones()
+    case = new_case(capsys, tmp_path / "case")
+    evidence = folder / "android_nested.tar.gz"
+    with assert_unchanged([evidence]):
+        assert cli(capsys, "evidence", "add", case, evidence, "--item", "N").code == 0
+        assert cli(capsys, "ingest", case, "--profile", "triage", "--workers", "1").code == 0
+        records = files_jsonl(capsys, case)
+        archive = next(r for r in records if r["path"] == facts["nested"]["archive"])
+        (child,) = [r for r in records if r["parent_id"] == archive["id"]]
+        assert child["path"] == facts["nested"]["member"] and child["md5"] == facts["nested"]["member_md5"]
+        assert child["located"] == (
+            f"pics/kept.jpg, member of {facts['nested']['archive']}, member of the phone extraction "
+            "(ffs-tar), evidence item N"
+        )
+        with case_db(case) as db:
+            assert hashlib.md5(read_item(db, child["id"])).hexdigest() == facts["nested"]["member_md5"]
