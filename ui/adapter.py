@@ -25,6 +25,7 @@ from forensics.core.errors import CustosError
 from forensics.custody.examiners import create_examiner, list_examiners
 from forensics.custody.log import read_entries
 from forensics.custody.verify import verify_case
+from forensics.evidence.extractions.access import ExtractionAccess
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.reports.collect_evidence import verification_run
@@ -32,6 +33,7 @@ from forensics.services import cases
 from forensics.services import review as review_service
 from forensics.services.context import CaseContext, open_case
 from forensics.services.jobs import JobStep
+from forensics.services.unlock import extraction_access
 
 __all__ = [
     "CaseSession",
@@ -110,6 +112,8 @@ class CaseSession:
         self.db = ctx.db
         self.custody = ctx.custody
         self.passphrase = passphrase
+        # Keys of encrypted phone extractions the examiner unlocked in this session (memory only).
+        self._extraction_keys: dict[str, ExtractionAccess] = {}
 
     # -- open / create ---------------------------------------------------------------------------
     @classmethod
@@ -218,7 +222,14 @@ class CaseSession:
 
     def read_content(self, file_id: int, limit: int) -> bytes:
         """The first ``limit`` bytes of a file, read-only from the evidence (for previews)."""
-        return read_item(self.db, file_id, limit)
+        return read_item(self.db, file_id, limit, self._extraction_keys)
+
+    def unlock_extraction(self, item: str, password: str) -> None:
+        """Unlock evidence item ``item``'s encrypted extraction for previews in this session (the keys stay
+        in memory; ``extraction_decrypted`` is signed; a wrong password raises, nothing recorded)."""
+        access = extraction_access(self.ctx, item, password, stage="preview")
+        if access is not None:
+            self._extraction_keys[item] = access
 
     # -- gallery ---------------------------------------------------------------------------------
     def gallery(

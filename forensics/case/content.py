@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select
 
 from forensics.case.locators import file_locators
@@ -27,8 +29,14 @@ def open_source(db, item: str, extraction: ExtractionAccess | None = None) -> Ev
     return EvidenceSource(path)
 
 
-def read_item(db, file_id: int, limit: int | None = None) -> bytes:  # noqa: ANN001
-    """The first ``limit`` bytes (all when None) of a stored item."""
+def read_item(
+    db,  # noqa: ANN001 - a CaseDatabase
+    file_id: int,
+    limit: int | None = None,
+    keys: Mapping[str, ExtractionAccess] | None = None,
+) -> bytes:
+    """The first ``limit`` bytes (all when None) of a stored item; ``keys``: evidence item -> the keys of
+    its encrypted extraction, when the caller unlocked it."""
     item, locator = file_locators(db, [file_id])[file_id]
-    with open_source(db, item) as source:
+    with open_source(db, item, (keys or {}).get(item)) as source:
         return source.read_all(locator, limit)

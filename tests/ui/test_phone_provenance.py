@@ -149,3 +149,50 @@ def test_add_evidence_dialog_asks_the_password_of_an_encrypted_extraction(qtbot)
     assert dialog.problem() is None
     assert dialog.evidence_password() == facts["adb"]["password"] and dialog.container() == "extraction"
     assert dialog.password.text() not in json.dumps(dialog.add_step("/c").argv)  # never a flag
+
+
+def test_an_encrypted_extractions_member_previews_once_the_examiner_unlocks_it(
+    qtbot, tmp_path, gui_resources, monkeypatch, screenshot_dir
+):
+    from ui.adapter import CaseSession
+    from ui.views.detail_panel import DetailPanel
+
+    folder, facts = phones()
+    password = facts["adb"]["password"]
+    home, case_dir = tmp_path / "home", tmp_path / "case"
+    monkeypatch.setenv("CUSTOS_EVIDENCE_PASSWORD", password)
+    for args in (
+        ("examiner", "create", EXAMINER, "--agency", "Lab", "--badge", "T-3"),
+        ("case", "create", str(case_dir), "--number", "PH-2", "--title", "phone"),
+        ("evidence", "add", str(case_dir), str(folder / "adb_encrypted.ab"), "--item", "AB"),
+        ("ingest", str(case_dir), "--profile", "hashes", "--workers", "1"),
+    ):
+        done = run_cli(home, *args, resources=gui_resources)
+        assert done.returncode == 0, f"custos {' '.join(args)}: {done.stderr}"
+    monkeypatch.delenv("CUSTOS_EVIDENCE_PASSWORD")
+    install_examiner(home)
+    session = CaseSession.open(case_dir, EXAMINER, PASSPHRASE)
+    try:
+        panel = DetailPanel()
+        qtbot.addWidget(panel)
+        panel.resize(700, 700)
+        panel.show()
+        panel.set_session(session)
+        panel.set_file(_file_id(session, "IMG-20260302-WA0001.jpg"))
+        qtbot.waitUntil(lambda: panel._item == "AB", timeout=10000)
+        panel.setCurrentIndex(4)
+        qtbot.waitUntil(lambda: panel.unlock_button.isVisible(), timeout=10000)
+        assert "password is needed" in panel.image_label.text()
+        monkeypatch.setattr("ui.views.detail_panel.QInputDialog.getText", lambda *a, **k: (password, True))
+        panel.unlock_button.click()
+        qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=20000)
+        assert not panel.unlock_button.isVisible()
+        panel.grab().save(str(screenshot_dir / "phone_detail_unlocked.png"))
+        stages = [
+            e["details"].get("stage")
+            for e in session.custody_entries()
+            if e["action"] == "extraction_decrypted"
+        ]
+        assert stages == ["intake", "ingest", "preview"]
+    finally:
+        session.close()

@@ -13,7 +13,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -216,6 +218,10 @@ class DetailPanel(QTabWidget):
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reveal_button = QPushButton("Reveal image (recorded in custody)", self)
         self.reveal_button.clicked.connect(self.reveal_current)
+        self.unlock_button = QPushButton("Unlock the encrypted phone extraction (password)…", self)
+        self.unlock_button.clicked.connect(self.ask_password)
+        self.unlock_button.hide()
+        self._item: str | None = None
         image_page = QWidget(self)
         scroll = QScrollArea(image_page)
         scroll.setWidgetResizable(True)
@@ -223,6 +229,7 @@ class DetailPanel(QTabWidget):
         image_layout = QVBoxLayout(image_page)
         image_layout.addWidget(scroll, 1)
         image_layout.addWidget(self.reveal_button)
+        image_layout.addWidget(self.unlock_button)
         self.addTab(self.meta, "&Metadata")
         self.addTab(self.findings, "Fin&dings")
         self.addTab(self.hex, "He&x")
@@ -265,6 +272,7 @@ class DetailPanel(QTabWidget):
     def _show_detail(self, file_id: int, detail: dict[str, Any]) -> None:
         if file_id != self.file_id:
             return
+        self._item = detail["file"].get("item")
         self.meta.setHtml(detail_html(detail))
         self.findings.setHtml(findings_html(detail["findings"]))
         self.setTabText(1, f"Fin&dings ({len(detail['findings'])})" if detail["findings"] else "Fin&dings")
@@ -286,7 +294,34 @@ class DetailPanel(QTabWidget):
             lambda message: self._content_failed(view, message),
         )
 
+    def ask_password(self) -> None:
+        """Ask for the extraction's password, unlock it for this session (in the background), read again."""
+        if self.session is None or self._item is None:
+            return
+        password, ok = QInputDialog.getText(
+            self,
+            "Encrypted phone extraction",
+            f"Password of evidence item {self._item}:",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok or not password:
+            return
+        session, item = self.session, self._item
+        self.image_label.setText("Unlocking (the key derivation is slow by design)…")
+
+        def unlocked(_result: object) -> None:
+            self.unlock_button.hide()
+            self._load_content()
+
+        run_in_background(
+            lambda: session.unlock_extraction(item, password), unlocked, self._content_failed_any
+        )
+
+    def _content_failed_any(self, message: str) -> None:
+        self.image_label.setText(f"Not unlocked: {message}")
+
     def _content_failed(self, view: str, message: str) -> None:
+        self.unlock_button.setVisible("password is needed" in message)
         target = {"hex": self.hex, "text": self.text}.get(view)
         if target is not None:
             target.setPlainText(f"Cannot read the content: {message}")
