@@ -23,8 +23,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SEAL_FORMAT = 1
-# table -> (its integer key column, how a row finds its evidence item: "self" = the table has
-# evidence_id; "file" = through files.id = <table>.file_id)
+# How a row finds its evidence item: the joins from the table ``t`` and the column holding the
+# evidence id. "self": the table has evidence_id; "file": through its file; "source": through its
+# WhatsApp database; "message": through its WhatsApp message.
+HOLDERS: dict[str, tuple[str, str]] = {
+    "self": ("", "t.evidence_id"),
+    "file": (" LEFT JOIN files f ON f.id = t.file_id", "f.evidence_id"),
+    "source": (" LEFT JOIN whatsapp_sources s ON s.id = t.source_id", "s.evidence_id"),
+    "message": (
+        " LEFT JOIN whatsapp_messages m ON m.id = t.message_id"
+        " LEFT JOIN whatsapp_sources s ON s.id = m.source_id",
+        "s.evidence_id",
+    ),
+}
+# table -> (its integer key column, how a row finds its evidence item: a key of HOLDERS)
 SEALED_TABLES: dict[str, tuple[str, str]] = {
     "files": ("id", "self"),
     "file_analysis": ("file_id", "file"),
@@ -36,6 +48,10 @@ SEALED_TABLES: dict[str, tuple[str, str]] = {
     "review_tags": ("id", "file"),
     "review_notes": ("id", "file"),
     "verifications": ("id", "self"),
+    "whatsapp_sources": ("id", "self"),
+    "whatsapp_messages": ("id", "source"),
+    "whatsapp_links": ("id", "file"),
+    "whatsapp_message_findings": ("id", "message"),
 }
 ROWS_TABLE = "result_seal_rows"
 ORPHANS = ""  # the partition of rows whose evidence item cannot be found
@@ -106,12 +122,8 @@ def evidence_items(conn: Any) -> list[str]:
 
 def _rows_sql(table: str, item: str) -> tuple[str, tuple]:
     key, how = SEALED_TABLES[table]
-    if how == "self":
-        holder = "t.evidence_id"
-        source = f"{table} t"
-    else:
-        holder = "f.evidence_id"
-        source = f"{table} t LEFT JOIN files f ON f.id = t.file_id"
+    joins, holder = HOLDERS[how]
+    source = f"{table} t{joins}"
     if item == ORPHANS:
         where = f"{holder} IS NULL OR {holder} NOT IN (SELECT id FROM evidence)"
         params: tuple = ()
@@ -337,6 +349,7 @@ class SealPlan:
 
     scope: dict[str, list[str]] | None  # None: the case's first seal, of everything
     found: dict[str, Any] | None = None
+    signed: dict[str, dict[str, Any]] = field(default_factory=dict)  # the roots signed before
 
 
 def plan_seal(conn: Any, tables: Iterable[str], items: Iterable[str] | None = None) -> SealPlan:
@@ -348,7 +361,7 @@ def plan_seal(conn: Any, tables: Iterable[str], items: Iterable[str] | None = No
     chosen = sorted(set(items)) if items is not None else None
     scope = {t: (chosen if chosen is not None else everything[t]) for t in tables if t in everything}
     before = compare(conn, signed, scope)
-    return SealPlan(scope, None if before.clean else before.as_json())
+    return SealPlan(scope, None if before.clean else before.as_json(), signed)
 
 
 def finish_seal(conn: Any, plan: SealPlan) -> dict[str, Any]:

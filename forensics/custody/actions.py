@@ -27,6 +27,10 @@ CASE_REGION_CHANGED = "case_region_changed"
 RESULTS_SEALED = "results_sealed"
 CASE_KEY_CREATED = "case_key_created"
 NOTE = "note"
+# A password opened an encrypted phone extraction (at intake or for an ingest): never the secret itself.
+EXTRACTION_DECRYPTED = "extraction_decrypted"
+# The WhatsApp databases of an evidence item were read and their media messages linked to the case.
+WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -55,6 +59,8 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         RESULTS_SEALED,
         CASE_KEY_CREATED,
         NOTE,
+        EXTRACTION_DECRYPTED,
+        WHATSAPP_PROVENANCE_READ,
     }
 )
 

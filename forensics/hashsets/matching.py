@@ -24,6 +24,7 @@ from forensics.hashsets.findings_writer import FindingsWriter
 from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 from forensics.hashsets.hits import MatchSettings
 from forensics.hashsets.library import HashSetLibrary
+from forensics.hashsets.message_findings import write_message_findings
 from forensics.hashsets.perceptual import perceptual_hits
 from forensics.hashsets.set_info import SetInfo
 
@@ -63,6 +64,8 @@ class MatchSummary:
     findings_added: int = 0
     known_added: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Of ``findings_added``: findings from a WhatsApp message's stored hash whose file no item holds.
+    message_findings_added: int = 0
 
 
 def _has_table(engine: Engine, name: str) -> bool:
@@ -102,6 +105,7 @@ def match_case(
     try:
         if set_ids:
             writer.write(exact_hits(case_db.engine, library, set_ids))
+            summary.message_findings_added = write_message_findings(case_db, library, usage, run_id)
             if progress:
                 progress("exact", writer.findings_added + writer.known_added)
             if _has_table(case_db.engine, "file_analysis"):
@@ -115,6 +119,7 @@ def match_case(
     except BaseException as exc:
         _finish(case_db, run_id, "failed", writer, str(exc))
         raise
+    writer.findings_added += summary.message_findings_added
     _finish(case_db, run_id, "finished", writer, None)
     summary.findings_added = writer.findings_added
     summary.known_added = writer.known_added

@@ -12,6 +12,7 @@ from forensics.case.models import Evidence, File, FileSystem, IngestError, Inges
 from forensics.case.models_analysis import FileExif
 from forensics.case.models_findings import Finding, MatchRun
 from forensics.case.models_review import FileNote
+from forensics.case.queries.whatsapp import sources as whatsapp_sources
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
@@ -219,4 +220,7 @@ def computed_limitations(session: Session) -> list[str]:
         select(FileSystem.time_zone_note).where(FileSystem.time_zone_note.is_not(None)).distinct()
     )
     notes.extend(sorted(f"Time zone: {note}" for note in zone_notes))
+    for source in whatsapp_sources(session):
+        if not source["available"]:
+            notes.append(f"WhatsApp database {source['path']} of item {source['item']}: {source['reason']}.")
     return notes

@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from forensics.case.seal import SEAL_FORMAT, SealPlan, finish_seal, plan_seal
+from forensics.case.seal import SEAL_FORMAT, SealPlan, compare, finish_seal, plan_seal
 from forensics.custody import actions
 from forensics.services.context import CaseContext
 
 # What each kind of job writes (the tables whose rows it may add or change).
 INGEST_TABLES = ("files", "file_analysis", "file_exif", "thumbnails")
-MATCH_TABLES = ("findings", "file_known")
+MATCH_TABLES = ("findings", "file_known", "whatsapp_message_findings")
+PROVENANCE_TABLES = ("whatsapp_sources", "whatsapp_messages", "whatsapp_links")
 REVIEW_TABLES = ("review_categories", "review_tags", "review_notes")
 VERIFY_TABLES = ("verifications",)
 
@@ -35,11 +36,14 @@ def sealed_job(
     items: Iterable[str] | None = None,
     *,
     resumes: int | None = None,
+    only_if_changed: bool = False,
 ) -> Iterator[None]:
     """Run the block as a job writing ``tables`` for ``items`` (default: every item), then seal them.
 
     ``resumes``: the ingest job this one resumes (its unsealed rows are named as its own). A job that
     fails is sealed all the same (what it wrote is a result), and its own error is the one raised.
+    ``only_if_changed``: sign no seal when the job left its partitions as they were sealed (a job that
+    often finds nothing to write, such as reading WhatsApp databases of an item that has none).
     """
     if not ctx.custody.writable:
         yield
@@ -54,6 +58,10 @@ def sealed_job(
         except Exception:  # noqa: BLE001 - the job's own error is the one to report
             pass
         raise
+    if only_if_changed and plan.scope is not None and plan.found is None:
+        with ctx.db.engine.connect() as conn:
+            if compare(conn, plan.signed, plan.scope).clean:
+                return
     _seal(ctx, job, plan, resumes)
 
 

@@ -249,10 +249,22 @@ def has_table(conn, name):
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
 
 
+HOLDERS = {  # how a row finds its evidence item: joins from the table t, and the evidence id column
+    "self": ("", "t.evidence_id"),
+    "file": (" LEFT JOIN files f ON f.id = t.file_id", "f.evidence_id"),
+    "source": (" LEFT JOIN whatsapp_sources s ON s.id = t.source_id", "s.evidence_id"),
+    "message": (
+        " LEFT JOIN whatsapp_messages m ON m.id = t.message_id"
+        " LEFT JOIN whatsapp_sources s ON s.id = m.source_id",
+        "s.evidence_id",
+    ),
+}
+
+
 def partition_rows(conn, table, key, how, item):
     """(key, leaf) of one partition's rows now in the case, in key order."""
-    holder = "t.evidence_id" if how == "self" else "f.evidence_id"
-    source = f"{table} t" if how == "self" else f"{table} t LEFT JOIN files f ON f.id = t.file_id"
+    joins, holder = HOLDERS[how]
+    source = f"{table} t{joins}"
     if item == "":
         where, params = f"{holder} IS NULL OR {holder} NOT IN (SELECT id FROM evidence)", ()
     else:

@@ -5,6 +5,7 @@ The services are the only way the front ends record actions; these tests pin wha
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -250,3 +251,38 @@ def test_the_passphrase_is_asked_only_after_the_membership_check(ctx, tmp_path):
     )
     opened.close()
     assert asked == [ALICE]
+
+
+def test_an_encrypted_extraction_signs_its_decryption_never_the_password(ctx, tmp_path):
+    from forensics.evidence.extractions.errors import WrongPassword
+    from forensics.services import provenance
+    from tests.phones_helpers import phones
+
+    folder, facts = phones()
+    password = facts["adb"]["password"]
+    backup = folder / "adb_encrypted.ab"
+    before = len(_entries(ctx))
+    with pytest.raises(WrongPassword):
+        evidence.add_evidence(ctx, backup, "AB", {}, password="wrong")
+    assert _new(ctx, before) == []
+    with assert_unchanged([backup]):
+        evidence.add_evidence(ctx, backup, "AB", {}, password=password)
+        with pytest.raises(WrongPassword):
+            ingest.ingest_item(ctx, "AB", load_profile("hashes"), 1, password="wrong")
+        result = ingest.ingest_item(ctx, "AB", load_profile("triage"), 1, password=password)
+    assert result.provenance is not None and result.provenance.sources[0].media_messages == 7
+    provenance.read_provenance(ctx, "AB", password=password)  # on its own: unlocks again
+    assert _new(ctx, before) == [
+        ("evidence_intake", "AB"),
+        ("extraction_decrypted", "AB"),  # the password checked at intake
+        ("extraction_decrypted", "AB"),  # unlocked for the ingest (the wrong password left nothing)
+        ("ingest_started", "AB"),
+        ("whatsapp_provenance_read", "AB"),  # the triage profile reads WhatsApp (no hash set to match)
+        ("ingest_finished", "AB"),
+        ("extraction_decrypted", "AB"),
+        ("whatsapp_provenance_read", "AB"),
+    ]
+    entries = list(read_entries(ctx.db))
+    assert not any(password in json.dumps(e.details) for e in entries)
+    assert password.encode() not in (ctx.case_dir / "case.db").read_bytes()
+    assert verify_case(ctx.case_dir).ok
