@@ -12,6 +12,8 @@ SYSTEM_PACKAGES=(
   # Reports and GUI tests: pdftotext/pdftoppm, a virtual X server and Qt's xcb needs
   poppler-utils xvfb libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libmagic-mgc
+  # Video tests: ffmpeg builds clips (a still photo cut into a video, GIFs) at test time
+  ffmpeg
 )
 
 missing=()

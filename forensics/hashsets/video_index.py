@@ -82,6 +82,7 @@ class VideoListIndex:
         if query.count == 0 or self.frame_count == 0:
             return []
         lims, distances, labels = self.index.search_within(query.codes, self.rule.distance)
+        lims = np.asarray(lims, dtype=np.int64)
         return self._decide(query, lims, distances, labels, only_matches)
 
     def match_many(
@@ -110,6 +111,7 @@ class VideoListIndex:
             return [(key, []) for key, _ in queries]
         codes = np.concatenate([unique.codes for _, unique in queries])
         lims, distances, labels = self.index.search_within(codes, self.rule.distance)
+        lims = np.asarray(lims, dtype=np.int64)
         out, row = [], 0
         for key, unique in queries:
             part = lims[row : row + unique.count + 1]
