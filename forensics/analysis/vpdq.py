@@ -23,13 +23,15 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from forensics.analysis.pdq_grey import pdq_from_grey
-from forensics.analysis.video_decode import FrameSampler, VideoFrame, VideoInfo, VideoReader
 from forensics.analysis.video_options import VideoOptions
+
+if TYPE_CHECKING:  # PyAV is imported only where videos are decoded (hash lists need none of it)
+    from forensics.analysis.video_decode import VideoFrame, VideoInfo
 
 PDQ_BYTES = 32
 # Meta's defaults (vpdq README, python-threatexchange vpdq_util).
@@ -75,6 +77,8 @@ def hash_video(
 
     Raises :class:`~forensics.analysis.video_decode.VideoError` only when the content is not a container.
     """
+    from forensics.analysis.video_decode import FrameSampler, VideoReader
+
     options = options or VideoOptions()
     with VideoReader(source, options) as reader:
         sampler = FrameSampler(options.sample_fps, options.keyframes)

@@ -15,10 +15,12 @@ picture list) and stacks copies of one clip inside a case (:func:`group_copies`)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 
 from forensics.analysis.vpdq import (
     COPY_RULE,
@@ -31,7 +33,10 @@ from forensics.analysis.vpdq import (
     VpdqRule,
     unique_frames,
 )
+from forensics.hashsets.formats import VIDEO_FORMATS
 from forensics.hashsets.hamming import HammingIndex, choose_index
+from forensics.hashsets.library import HashSetLibrary
+from forensics.hashsets.models import HashEntry, HashSet
 
 # Query frames searched per index call when many videos are matched together.
 QUERY_BATCH = 8192
@@ -226,3 +231,36 @@ def group_copies(
     for i, key in enumerate(index.keys):
         groups.setdefault(root(i), []).append(key)
     return [members for members in groups.values() if len(members) > 1]
+
+
+def load_listed_videos(
+    library: HashSetLibrary, set_ids: Sequence[int]
+) -> list[tuple[tuple[int, str], list[FrameHash]]]:
+    """The listed videos of the given complete sets: ``((set_id, media_id), frames)``, frames in order.
+
+    Only sets of a video format (``vpdq``, ``te-csv`` with ``vpdq`` rows) are read; an entry's frame number
+    and timestamp come from its ``raw_json`` (``{"video", "frame", "timestamp"}``).
+    """
+    query = (
+        select(HashEntry.set_id, HashEntry.media_id, HashEntry.pdq, HashEntry.pdq_quality, HashEntry.raw_json)
+        .join(HashSet, HashSet.id == HashEntry.set_id)
+        .where(
+            HashEntry.set_id.in_(list(set_ids)),
+            HashSet.complete.is_(True),
+            HashSet.format.in_(sorted(VIDEO_FORMATS)),
+            HashEntry.media_id.is_not(None),
+            HashEntry.pdq.is_not(None),
+        )
+        .order_by(HashEntry.set_id, HashEntry.media_id, HashEntry.id)
+    )
+    videos: dict[tuple[int, str], list[FrameHash]] = {}
+    with library.engine.connect() as connection:
+        for set_id, media_id, pdq, quality, raw_json in connection.execute(query):
+            raw = json.loads(raw_json) if raw_json else {}
+            if "frame" not in raw:
+                continue  # a picture entry of a mixed ThreatExchange export
+            frame = FrameHash(
+                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq)
+            )
+            videos.setdefault((set_id, media_id), []).append(frame)
+    return [(key, sorted(frames, key=lambda f: f.number)) for key, frames in videos.items()]
