@@ -1,4 +1,4 @@
-"""vPDQ hash lists: Meta's reference output and ThreatExchange signals imported, regrouped, matched at scale."""
+"""vPDQ hash lists: Meta's reference output and ThreatExchange signals imported, regrouped, matched."""
 
 from __future__ import annotations
 
