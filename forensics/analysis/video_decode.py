@@ -196,6 +196,12 @@ class VideoReader:
         self.stopped = reason
         self.warnings.append(reason)
 
+    def _stop_at_deadline(self) -> None:
+        self._stop(
+            f"video decode stopped after {self.options.max_decode_seconds:.0f} s "
+            f"({self.frames_decoded} frames decoded)"
+        )
+
     def _packets(self) -> Iterator[av.Packet]:
         """The video stream's packets; a demuxer error ends the stream (truncated or broken container)."""
         demux = self._container.demux(self._video)
@@ -214,6 +220,9 @@ class VideoReader:
         options = self.options
         ends = time.monotonic() + options.max_decode_seconds
         for packet in self._packets():
+            if time.monotonic() > ends:  # also between packets that give no frame (a stream of garbage)
+                self._stop_at_deadline()
+                return
             try:
                 frames = packet.decode()
             except _DECODE_ERRORS as exc:
@@ -239,10 +248,7 @@ class VideoReader:
                     self._stop(f"video decode stopped after {self.frames_decoded} frames (the frame limit)")
                     return
                 if time.monotonic() > ends:
-                    self._stop(
-                        f"video decode stopped after {options.max_decode_seconds:.0f} s "
-                        f"({self.frames_decoded} frames decoded)"
-                    )
+                    self._stop_at_deadline()
                     return
 
     def timed_frames(self) -> Iterator[tuple[int, float, av.VideoFrame]]:

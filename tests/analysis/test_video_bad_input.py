@@ -116,7 +116,7 @@ def test_limits_stop_decoding_and_keep_what_was_done():
     started = time.monotonic()
     hurried = analyze_video(CLIP, VideoOptions(max_decode_seconds=0.0))
     assert time.monotonic() - started < 5.0
-    assert hurried.frames_decoded == 1 and len(hurried.frames) == 1
+    assert hurried.frames_decoded <= 1 and len(hurried.frames) <= 1 and not hurried.complete
     assert hurried.warnings[0].startswith("video decode stopped after 0 s")
     sampled = analyze_video(CLIP, VideoOptions(max_sampled_frames=3))
     assert len(sampled.frames) == 3 and "sampled-frame limit" in sampled.warnings[0]
