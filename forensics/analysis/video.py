@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from forensics.analysis.frame_strip import StripFrame, StripPicker, strip_frame
+from forensics.analysis.letterbox import without_bars
 from forensics.analysis.problems import describe
 from forensics.analysis.video_decode import (
     FrameSampler,
@@ -30,7 +31,9 @@ class VideoAnalysis:
     """Everything the video task found for one item."""
 
     info: VideoInfo | None
-    frames: tuple[FrameHash, ...] = ()
+    frames: tuple[FrameHash, ...] = ()  # vPDQ-compatible: the whole frame, as Meta hashes it
+    # The picture inside black bars, for the frames that have them (same number and timestamp).
+    unletterboxed: tuple[FrameHash, ...] = ()
     strip: tuple[StripFrame, ...] = ()
     frames_decoded: int = 0
     # The size frames were hashed at (after ``max_side`` / ``max_hash_pixels``), and how they were sampled.
@@ -58,6 +61,7 @@ def analyze_video(source: bytes | BinaryIO, options: VideoOptions | None = None)
     except VideoError as exc:
         return VideoAnalysis(None, complete=False, warnings=(str(exc),))
     hashes: list[FrameHash] = []
+    inside_bars: list[FrameHash] = []
     strip: list[StripFrame] = []
     warnings: list[str] = []
     hashed_size: tuple[int, int] | None = None
@@ -71,6 +75,11 @@ def analyze_video(source: bytes | BinaryIO, options: VideoOptions | None = None)
                     pixels = to_pixels(frame, options)
                     hashed_size = hashed_size or (pixels.shape[1], pixels.shape[0])
                     hashes.append(hash_frame(VideoFrame(number, stamp, bool(frame.key_frame), pixels)))
+                    cropped = without_bars(pixels) if options.unletterbox else None
+                    if cropped is not None:
+                        inside_bars.append(
+                            hash_frame(VideoFrame(number, stamp, bool(frame.key_frame), cropped))
+                        )
                     if len(hashes) >= options.max_sampled_frames:
                         reader.stopped = (
                             f"video sampling stopped after {len(hashes)} frames (the sampled-frame limit)"
@@ -89,6 +98,7 @@ def analyze_video(source: bytes | BinaryIO, options: VideoOptions | None = None)
         return VideoAnalysis(
             info=info,
             frames=tuple(hashes),
+            unletterboxed=tuple(inside_bars),
             strip=tuple(strip),
             frames_decoded=reader.frames_decoded,
             hash_width=hashed_size[0] if hashed_size else None,

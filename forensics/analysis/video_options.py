@@ -31,12 +31,15 @@ class VideoOptions:
     ``sample_fps``: frames hashed per second of presentation time (vPDQ's usual rate is 1); 0 hashes
     every frame, as Meta's reference sample hashes do. ``keyframes`` adds every keyframe.
     ``max_side``: the longer side of a hashed frame at most this many pixels (None: native size, the
-    measured decision, see docs/analysis.md "Videos").
+    measured decision, see docs/analysis.md "Videos"). ``unletterbox``: frames with black bars get a second
+    hash of the picture inside them (kept apart from the vPDQ-compatible hashes).
     """
 
     sample_fps: float = 1.0
     keyframes: bool = False
     max_side: int | None = None
+    # Also hash the picture inside black bars, when a frame has them (letterboxed copies; see letterbox.py).
+    unletterbox: bool = True
     strip_frames: int = 20
     strip_side: int = 160
     strip_quality: int = 75

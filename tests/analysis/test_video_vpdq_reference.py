@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from forensics.analysis.video import analyze_video
 from forensics.analysis.video_options import VideoOptions
 from forensics.analysis.vpdq import (
     COPY_RULE,
@@ -39,15 +40,15 @@ def all_references():
 @pytest.fixture(scope="module")
 def every_frame():
     """Custos's hashes of every frame of the two sample clips (as Meta's reference output has them)."""
+    options = VideoOptions(sample_fps=0, strip_frames=0)
     with assert_unchanged([CHAIR, PATTERN]):
-        return {
-            path.stem: hash_video(path.read_bytes(), VideoOptions(sample_fps=0)) for path in (CHAIR, PATTERN)
-        }
+        results = {path.stem: analyze_video(path.read_bytes(), options) for path in (CHAIR, PATTERN)}
+    return {name: (r.info, r.frames, list(r.warnings), r.unletterboxed) for name, r in results.items()}
 
 
 @pytest.mark.parametrize("name", [CHAIR.stem, PATTERN.stem])
 def test_frame_hashes_agree_with_meta_reference(every_frame, name):
-    info, frames, warnings = every_frame[name]
+    info, frames, warnings, _ = every_frame[name]
     expected = reference(name)
     assert warnings == []
     assert info.kind == "video" and info.video_codec == "h264" and info.frame_rate == 30.0
@@ -160,3 +161,24 @@ def test_one_frame_per_second_finds_the_family_and_reports_where():
     assert group_copies([("chair", chair), ("pattern", pattern), ("chair again", chair)], COPY_RULE) == [
         ["chair", "chair again"]
     ]
+
+
+def test_hashes_inside_black_bars_find_the_copy_without_bars(every_frame):
+    videos = all_references()
+    _, frames, _, inside = every_frame[PATTERN.stem]  # pattern-sd-grey-bar: pillarboxed
+    assert len(inside) == len(frames) and [f.number for f in inside] == [f.number for f in frames]
+    both = list(frames) + list(inside)
+    for listed in (
+        "pattern-hd-no-bar",
+        "pattern-longer-no-bar",
+    ):  # Meta's hashes of the versions without bars
+        assert not compare_videos(frames, videos[listed]).is_match
+        assert compare_videos(both, videos[listed]).is_match
+    for name, listed_frames in videos.items():  # and still never across families
+        if name.startswith("chair"):
+            assert compare_videos(both, listed_frames).query_matched == 0
+    _, chair, _, chair_inside = every_frame[CHAIR.stem]
+    chair_both = list(chair) + list(chair_inside)
+    for name, listed_frames in videos.items():
+        if name.startswith("pattern"):
+            assert compare_videos(chair_both, listed_frames).query_matched == 0
