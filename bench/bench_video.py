@@ -43,6 +43,7 @@ META_FPS_NATIVE, META_FPS_360 = 207.0, 716.0  # Meta's vPDQ figures, Apple M1 Pr
 
 MODES = {
     "triage native": TRIAGE_VIDEO,
+    "triage native, no bar crop": VideoOptions(sample_fps=1.0, strip_frames=0, unletterbox=False),
     "triage 360 px": VideoOptions(sample_fps=1.0, strip_frames=0, max_side=360),
     "full native": FULL_VIDEO,
     "every frame native": VideoOptions(sample_fps=0, strip_frames=0),
@@ -209,33 +210,42 @@ def main() -> None:
     parser.add_argument("--frames-per-video", type=int, default=20)
     parser.add_argument("--list", type=int, default=1_000_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--sections",
+        default="per_core,all_cores,agreement,sampling,matching",
+        help="comma-separated subset of: per_core, all_cores, agreement, sampling, matching",
+    )
     args = parser.parse_args()
     base = SHARED if (SHARED / "videos").is_dir() else LOCAL
     folder = args.clips or base / "videos"
     clips = {p.stem: p.read_bytes() for p in sorted(folder.glob("*.mp4"))}
-    results = {
+    sections = set(args.sections.split(","))
+    results: dict[str, object] = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "note": "shared and loaded"},
         "clips": sorted(clips),
-        "per_core": per_core(clips, args.repeat),
-        "all_cores": all_cores(clips),
-        "agreement_with_meta": agreement(clips, base / "vpdq-sample-hashes"),
-        "sampling_rates": sampling_rates(),
-        "matching": matching(args.videos, args.frames_per_video, args.list, args.frames_per_video),
         "meta_published_fps": {"native": META_FPS_NATIVE, "360 px": META_FPS_360},
     }
+    if "per_core" in sections:
+        results["per_core"] = per_core(clips, args.repeat)
+    if "all_cores" in sections:
+        results["all_cores"] = all_cores(clips)
+    if "agreement" in sections:
+        results["agreement_with_meta"] = agreement(clips, base / "vpdq-sample-hashes")
+    if "sampling" in sections:
+        results["sampling_rates"] = sampling_rates()
+    if "matching" in sections:
+        results["matching"] = matching(args.videos, args.frames_per_video, args.list, args.frames_per_video)
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    core = results["per_core"]
-    print(f"{len(clips)} clips, {core['frames']['decoded']} frames (per core, CPU s)")
+    core = results.get("per_core", {})
     for name, row in core.items():
         if name != "frames":
             rate, ratio = row["fps_per_core"], row["ratio"]
-            print(f"  {name:22s} {row['cpu_s']:7.2f} s  {rate:7.0f} frames/s  x{ratio:.2f}")
-    print("all cores:", results["all_cores"])
-    for scale, row in results["agreement_with_meta"].items():
-        print(f"agreement {scale}: {row}")
-    print("matching:", results["matching"])
+            print(f"  {name:28s} {row['cpu_s']:7.2f} CPU s  {rate:7.0f} frames/s per core  x{ratio:.2f}")
+    for key in ("all_cores", "agreement_with_meta", "sampling_rates", "matching"):
+        if key in results:
+            print(f"{key}: {results[key]}")
 
 
 if __name__ == "__main__":
