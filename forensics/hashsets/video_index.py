@@ -16,7 +16,7 @@ picture list) and stacks copies of one clip inside a case (:func:`group_copies`)
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,15 +205,26 @@ def frame_hits(
 
 
 def group_copies(
-    videos: Sequence[tuple[Hashable, Sequence[FrameHash]]], rule: VpdqRule = COPY_RULE
+    videos: Sequence[tuple[Hashable, Sequence[FrameHash]]],
+    rule: VpdqRule = COPY_RULE,
+    inside_bars: Mapping[Hashable, Sequence[FrameHash]] | None = None,
 ) -> list[list[Hashable]]:
-    """Groups of a case's videos that are copies of one clip (each matches another under ``rule``).
+    """Groups of a case's videos that are copies of one clip (one matches the other under ``rule``).
 
-    Videos are linked when one matches the other as query against listed; groups are the connected
-    components, each listed in input order, groups of one left out.
+    Each video is looked at as its whole frames and, when ``inside_bars`` has hashes for it, as the
+    pictures inside its black bars (``VideoAnalysis.unletterboxed``): two videos are linked when any view
+    of one matches any view of the other, so a letterboxed copy joins the copy without bars. Groups are the
+    connected components, members in input order, groups of one left out.
     """
-    index = VideoListIndex(videos, rule)
-    parent = list(range(len(index.keys)))
+    views: list[tuple[int, Sequence[FrameHash]]] = []
+    for position, (key, frames) in enumerate(videos):
+        views.append((position, frames))
+        extra = (inside_bars or {}).get(key)
+        if extra:
+            views.append((position, extra))
+    labelled = [(view, frames) for view, (_, frames) in enumerate(views)]
+    index = VideoListIndex(labelled, rule)
+    parent = list(range(len(videos)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -221,15 +232,14 @@ def group_copies(
             i = parent[i]
         return i
 
-    position = {key: i for i, key in enumerate(index.keys)}
-    for key, matches in index.match_many(videos):
+    for view, matches in index.match_many(labelled):
         for match in matches:
-            a, b = root(position[key]), root(position[match.listed_key])
+            a, b = root(views[view][0]), root(views[int(match.listed_key)][0])
             if a != b:
                 parent[max(a, b)] = min(a, b)
     groups: dict[int, list[Hashable]] = {}
-    for i, key in enumerate(index.keys):
-        groups.setdefault(root(i), []).append(key)
+    for position, (key, _) in enumerate(videos):
+        groups.setdefault(root(position), []).append(key)
     return [members for members in groups.values() if len(members) > 1]
 
 

@@ -1,12 +1,15 @@
-"""Black bars are found on real and synthetic frames; dark pictures are not mistaken for bars."""
+"""Black bars are found on real and synthetic frames, dark pictures are not taken for bars, copies stack."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from forensics.analysis.letterbox import content_box, without_bars
+from forensics.analysis.video import analyze_video
 from forensics.analysis.video_decode import FrameSampler, VideoReader
-from tests.analysis.video_builders import CHAIR, PATTERN
+from forensics.analysis.video_options import TRIAGE_VIDEO
+from forensics.hashsets.video_index import group_copies
+from tests.analysis.video_builders import CHAIR, PATTERN, ffmpeg
 
 
 def _picture(height: int, width: int, seed: int = 1) -> np.ndarray:
@@ -41,3 +44,21 @@ def test_bars_of_the_sample_clips():
         assert (box is not None) == has_bars
         top, bottom, left, right = box
         assert (top, bottom) == (0, 720) and 0 < left < 120 and 360 < right < 480
+
+
+def test_a_copy_without_bars_is_stacked_with_the_letterboxed_clip(tmp_path):
+    """The sample clip with its bars cut off by ffmpeg, scaled and re-encoded: one clip, two copies."""
+    unbarred = tmp_path / "unbarred.mp4"
+    ffmpeg(
+        "-i", str(PATTERN), "-vf", "crop=416:720:32:0,scale=312:540", "-c:v", "libx264", "-crf", "30",
+        "-an", str(unbarred),
+        cwd=tmp_path,
+    )  # fmt: skip
+    barred = analyze_video(PATTERN.read_bytes(), TRIAGE_VIDEO)
+    copy = analyze_video(unbarred.read_bytes(), TRIAGE_VIDEO)
+    chair = analyze_video(CHAIR.read_bytes(), TRIAGE_VIDEO)
+    assert len(barred.unletterboxed) == len(barred.frames) and copy.unletterboxed == ()
+    videos = [("barred", barred.frames), ("copy", copy.frames), ("chair", chair.frames)]
+    assert group_copies(videos) == []  # whole frames only: the bars hide the copy
+    inside = {"barred": barred.unletterboxed, "chair": chair.unletterboxed}
+    assert group_copies(videos, inside_bars=inside) == [["barred", "copy"]]
