@@ -28,7 +28,7 @@ import numpy as np
 from forensics.analysis.problems import describe
 from forensics.analysis.video_metadata import creation_time, place
 from forensics.analysis.video_options import FALLBACK_FRAME_RATE, VideoOptions
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 
 # FFmpeg's probing reads at most this much of the input to find its streams (its default is 5 MB).
 PROBE_BYTES = 5_000_000
