@@ -88,3 +88,49 @@ def frame_strip_sheet(frames: list[StripFrame], gap: int = 2) -> bytes | None:
     buffer = io.BytesIO()
     sheet.save(buffer, format="JPEG", quality=80)
     return buffer.getvalue()
+
+
+# Strip frames shown in a video's gallery tile: four, evenly spread, two by two.
+MOSAIC_GRID = 2
+
+
+def mosaic_positions(count: int) -> list[int]:
+    """Which strip frames a tile shows: the middle of each quarter (the middle one when fewer than four)."""
+    tiles = MOSAIC_GRID * MOSAIC_GRID
+    if count <= 0:
+        return []
+    if count < tiles:
+        return [count // 2]
+    return [int(count * (i + 0.5) / tiles) for i in range(tiles)]
+
+
+def strip_mosaic(frames: list[StripFrame], side: int, quality: int) -> StripFrame | None:
+    """A video's tile picture: four strip frames two by two (or one), no longer than ``side``; None if empty.
+
+    The frames keep their aspect ratio; the result stands for the video wherever a picture's thumbnail does
+    (gallery, findings), in the case database only.
+    """
+    chosen = [frames[i] for i in mosaic_positions(len(frames))]
+    if not chosen:
+        return None
+    pictures = [Image.open(io.BytesIO(f.data)).convert("RGB") for f in chosen]
+    if len(pictures) == 1:
+        picture = pictures[0]
+        picture.thumbnail((side, side))
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG", quality=quality)
+        data = buffer.getvalue()
+        return StripFrame(chosen[0].number, chosen[0].timestamp_s, data, picture.width, picture.height)
+    first = pictures[0]
+    cell_w = side // MOSAIC_GRID
+    cell_h = max(1, min(side // MOSAIC_GRID, round(cell_w * first.height / max(1, first.width))))
+    sheet = Image.new("RGB", (cell_w * MOSAIC_GRID, cell_h * MOSAIC_GRID), (0, 0, 0))
+    for index, picture in enumerate(pictures):
+        cell = picture.copy()
+        cell.thumbnail((cell_w, cell_h))
+        x = (index % MOSAIC_GRID) * cell_w + (cell_w - cell.width) // 2
+        y = (index // MOSAIC_GRID) * cell_h + (cell_h - cell.height) // 2
+        sheet.paste(cell, (x, y))
+    buffer = io.BytesIO()
+    sheet.save(buffer, format="JPEG", quality=quality)
+    return StripFrame(chosen[0].number, chosen[0].timestamp_s, buffer.getvalue(), sheet.width, sheet.height)

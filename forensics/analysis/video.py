@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from forensics.analysis.frame_strip import StripFrame, StripPicker, strip_frame
 from forensics.analysis.letterbox import without_bars
+from forensics.analysis.memory_gate import heavy_section
 from forensics.analysis.problems import describe
 from forensics.analysis.video_decode import (
     FrameSampler,
@@ -24,6 +25,15 @@ from forensics.analysis.video_decode import (
 )
 from forensics.analysis.video_options import VideoOptions
 from forensics.analysis.vpdq import FrameHash, hash_frame
+
+# What PDQ of one frame needs per hashed pixel (uint8 plane, float32 luma and its float32 scratch copy).
+FRAME_HASH_BYTES_PER_PIXEL = 9
+
+
+def _hash(frame: VideoFrame) -> FrameHash:
+    """PDQ of one frame; a frame large enough to matter holds the workers' shared memory slot meanwhile."""
+    with heavy_section(frame.pixels.size, FRAME_HASH_BYTES_PER_PIXEL):
+        return hash_frame(frame)
 
 
 @dataclass(frozen=True)
@@ -74,12 +84,10 @@ def analyze_video(source: bytes | BinaryIO, options: VideoOptions | None = None)
                 if sampler.wants(stamp, frame.key_frame):
                     pixels = to_pixels(frame, options)
                     hashed_size = hashed_size or (pixels.shape[1], pixels.shape[0])
-                    hashes.append(hash_frame(VideoFrame(number, stamp, bool(frame.key_frame), pixels)))
+                    hashes.append(_hash(VideoFrame(number, stamp, bool(frame.key_frame), pixels)))
                     cropped = without_bars(pixels) if options.unletterbox else None
                     if cropped is not None:
-                        inside_bars.append(
-                            hash_frame(VideoFrame(number, stamp, bool(frame.key_frame), cropped))
-                        )
+                        inside_bars.append(_hash(VideoFrame(number, stamp, bool(frame.key_frame), cropped)))
                     if len(hashes) >= options.max_sampled_frames:
                         reader.stopped = (
                             f"video sampling stopped after {len(hashes)} frames (the sampled-frame limit)"

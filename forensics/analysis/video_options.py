@@ -62,6 +62,17 @@ class VideoOptions:
             raise ValueError("strip_frames and decoder_threads must not be negative")
 
 
+# Strip frames of the full profile: as many as IPED shows, at the size and quality of picture thumbnails.
+STRIP_FRAMES = 20
+STRIP_SIDE = 256
+STRIP_QUALITY = 80
+
 # The processing profiles (issue #24): triage samples at 1 fps; full adds keyframes and the strip.
 TRIAGE_VIDEO = VideoOptions(sample_fps=1.0, keyframes=False, strip_frames=0)
-FULL_VIDEO = VideoOptions(sample_fps=1.0, keyframes=True, strip_frames=20)
+FULL_VIDEO = VideoOptions(
+    sample_fps=1.0,
+    keyframes=True,
+    strip_frames=STRIP_FRAMES,
+    strip_side=STRIP_SIDE,
+    strip_quality=STRIP_QUALITY,
+)

@@ -35,7 +35,7 @@ def make_engine(url: str) -> Engine:
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0009_repair_early_core"
+HEAD_REVISION = "0011_video"
 
 
 def alembic_config(engine: Engine):

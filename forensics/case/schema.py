@@ -1,6 +1,13 @@
 """Every table of the case database, gathered so that migrations and tests see one metadata."""
 
-from forensics.case import models, models_analysis, models_custody, models_findings, models_review  # noqa: F401
+from forensics.case import (  # noqa: F401
+    models,
+    models_analysis,
+    models_custody,
+    models_findings,
+    models_review,
+    models_video,
+)
 from forensics.case.base import CaseBase
 
 metadata = CaseBase.metadata

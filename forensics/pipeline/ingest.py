@@ -117,7 +117,12 @@ def run_job(
             job.resumed_from,
         )
     options = TaskOptions(
-        profile.analysis_tasks, profile.reduced_decode, profile.nested, profile.embedded, profile.carve
+        profile.analysis_tasks,
+        profile.reduced_decode,
+        profile.nested,
+        profile.embedded,
+        profile.carve,
+        profile.video,
     )
     _requeue_for_missing_tasks(db, evidence_id, options.mask)
     if options.carve:  # file systems walked by an earlier job that did not carve
