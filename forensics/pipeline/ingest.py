@@ -166,6 +166,7 @@ def run_job(
         progress.items_done = base_items + writer.items_written + writer.buffered_items + found
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
+        progress.videos, progress.frames = writer.videos_written, writer.frames_written
         progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
         if on_progress:
             on_progress(progress)
