@@ -95,6 +95,12 @@ def _rate(stream: av.video.stream.VideoStream) -> float | None:
     return None
 
 
+def _codec(context: av.codec.context.CodecContext) -> str:
+    """The codec's own name (``mp3``), not the decoder's (``mp3float``)."""
+    codec = context.codec
+    return getattr(codec, "canonical_name", None) or context.name
+
+
 def _is_cover_art(stream: av.stream.Stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
@@ -153,7 +159,7 @@ class VideoReader:
         if self._video is not None:  # some muxers put the creation time on the stream only
             for key, value in (self._video.metadata or {}).items():
                 tags.setdefault(str(key), str(value))
-        audio = tuple(s.codec_context.name for s in container.streams.audio if s.codec_context is not None)
+        audio = tuple(_codec(s.codec_context) for s in container.streams.audio if s.codec_context is not None)
         video = self._video
         kind = "video" if video is not None else ("audio" if audio else "none")
         duration = (
@@ -168,7 +174,7 @@ class VideoReader:
             frame_rate=_rate(video) if video is not None else None,
             width=context.width or None if context is not None else None,
             height=context.height or None if context is not None else None,
-            video_codec=context.name if context is not None else None,
+            video_codec=_codec(context) if context is not None else None,
             pixel_format=context.pix_fmt if context is not None else None,
             audio_codecs=audio,
             declared_frames=(video.frames or None) if video is not None else None,

@@ -154,6 +154,9 @@ class FindingRow:
     # words; None and "" for a file of the evidence's own file system.
     parent_id: int | None = None
     located: str = ""
+    # A video: its length, and for a video finding the seconds at which its matched frames are shown.
+    duration_s: float | None = None
+    matched_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,14 @@ class AnnexImage:
     blurred: bool
 
 
+@dataclass(frozen=True)
+class VideoHashes:
+    """The vPDQ hash of a video with a finding: its sampled frames (number, seconds, quality, PDQ hex)."""
+
+    file_id: int
+    frames: tuple[tuple[int, float, int, str], ...]
+
+
 @dataclass
 class ReportData:
     """Everything the report and the exports show, in the order of the report's sections."""
@@ -248,6 +259,8 @@ class ReportData:
     categorised: list[FindingRow] = field(default_factory=list)
     # The VICS category scheme (region) the examiner's categories use.
     category_region: str = "US"
+    # vPDQ hashes (whole frames) of the videos with findings, for the CASE/UCO export.
+    video_hashes: list[VideoHashes] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The model as plain JSON-ready data (annex images are left out: they never leave the annex)."""

@@ -74,7 +74,7 @@ def test_phone_metadata_creation_time_and_location(tmp_path):
 def test_audio_only_is_listed_as_audio_even_with_cover_art(tmp_path):
     for cover in (None, STILL_JPEG):
         result = analyze_video(audio_only_mp3(tmp_path, cover).read_bytes(), FULL_VIDEO)
-        assert result.info.kind == "audio" and result.info.audio_codecs == ("mp3float",)
+        assert result.info.kind == "audio" and result.info.audio_codecs == ("mp3",)
         assert result.frames == () and result.strip == () and result.warnings == ()
 
 

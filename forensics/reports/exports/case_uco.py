@@ -152,7 +152,25 @@ def _image(graph: _Graph, evidence: EvidenceSection) -> str:
     )
 
 
-def _file(graph: _Graph, row: FindingRow) -> str:
+Frames = tuple[tuple[int, float, int, str], ...]  # a video's sampled frames: number, seconds, quality, PDQ
+
+
+def _vpdq_hashes(graph: _Graph, key: str, frames: Frames) -> list[dict[str, Any]]:
+    """A video's vPDQ hash: one PDQ per sampled frame (UCO has no vPDQ type: the method is a plain string,
+    the frame's number, time and quality its description, as Meta's vPDQ text lists them)."""
+    return [
+        {
+            "@id": graph.node_id("hash", f"{key}/vpdq/{number}"),
+            "@type": "uco-types:Hash",
+            "uco-types:hashMethod": "vPDQ",
+            "uco-types:hashValue": {"@type": "xsd:hexBinary", "@value": pdq},
+            "uco-core:description": f"frame {number} at {stamp:.3f} s, PDQ quality {quality}",
+        }
+        for number, stamp, quality, pdq in frames
+    ]
+
+
+def _file(graph: _Graph, row: FindingRow, video: Frames = ()) -> str:
     key = f"file/{row.file_id}"
     file_facet: dict[str, Any] = {
         "@id": graph.node_id("file-facet", key),
@@ -175,7 +193,8 @@ def _file(graph: _Graph, row: FindingRow) -> str:
     content = {
         "@id": graph.node_id("content-data-facet", key),
         "@type": "uco-observable:ContentDataFacet",
-        "uco-observable:hash": graph.hashes(key, {"md5": row.md5, "sha1": row.sha1, "sha256": row.sha256}),
+        "uco-observable:hash": graph.hashes(key, {"md5": row.md5, "sha1": row.sha1, "sha256": row.sha256})
+        + _vpdq_hashes(graph, key, video),
     }
     return graph.add("file", key, "uco-observable:File", **{"uco-core:hasFacet": [file_facet, content]})
 
@@ -318,7 +337,11 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 status=job["status"],
             ),
         ]
-    files = {row.file_id: _file(graph, row) for row in report.findings if row.file_id}
+    videos = {video.file_id: video.frames for video in report.video_hashes}
+    files: dict[int, str] = {}
+    for row in report.findings:
+        if row.file_id and row.file_id not in files:  # one node per file, however many findings it has
+            files[row.file_id] = _file(graph, row, videos.get(row.file_id, ()))
     file_ids = list(dict.fromkeys(files.values()))
     for run in report.methodology.match_runs:
         record = _provenance(
