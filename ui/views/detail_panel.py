@@ -145,8 +145,9 @@ def detail_html(detail: dict[str, Any]) -> str:
     )
 
 
-def video_basis_rows(video: dict[str, Any]) -> dict[str, Any]:
-    """A video finding's basis in words: frames and shares matched, the rule, the listed video."""
+def video_basis_rows(video: dict[str, Any], times: int = 0) -> dict[str, Any]:
+    """A video finding's basis in words: frames and shares matched, the rule, the listed video (and the
+    first ``times`` matched times)."""
     vpdq = video["basis"] == "vpdq"
     rows: dict[str, Any] = {"basis": "vPDQ (Meta's rule)" if vpdq else "sampled frames vs a picture entry"}
     rows["case video frames matched"] = (
@@ -163,6 +164,10 @@ def video_basis_rows(video: dict[str, Any]) -> dict[str, Any]:
         )
     if video["view"] == "inside_bars":
         rows["view"] = "the picture inside the video's black bars"
+    if times:
+        stamps = sorted({frame["timestamp_s"] for frame in video["frames"]})
+        more = f" and {len(stamps) - times} more" if len(stamps) > times else ""
+        rows["matched at"] = ", ".join(clock(stamp) for stamp in stamps[:times]) + more
     return rows
 
 

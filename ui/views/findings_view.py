@@ -84,7 +84,7 @@ def entry_side(f: dict) -> str:
     ]
     raw = json.dumps(e["raw"], indent=1, ensure_ascii=False) if e["raw"] else ""
     video = f.get("video")
-    basis = "<h3>Video match</h3>" + _table(list(video_basis_rows(video).items())) if video else ""
+    basis = "<h3>Video match</h3>" + _table(list(video_basis_rows(video, times=12).items())) if video else ""
     return basis + "<h3>List entry</h3>" + _table(rows) + (f"<pre>{html.escape(raw)}</pre>" if raw else "")
 
 
@@ -120,7 +120,7 @@ class FindingsView(QWidget):
         file_layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignTop)
         file_layout.addWidget(self.file_info, 1)
         file_column.addLayout(file_layout, 1)
-        file_column.addWidget(self.strip, 2)
+        file_column.addWidget(self.strip, 1)
         sides = QSplitter(Qt.Orientation.Horizontal, self)
         sides.addWidget(file_side_widget)
         sides.addWidget(self.entry_info)
