@@ -55,7 +55,7 @@ def test_frame_strip_is_evenly_spaced_small_jpegs():
         picture = Image.open(io.BytesIO(frame.data))
         assert (
             picture.format == "JPEG"
-            and max(picture.size) == 160
+            and max(picture.size) == FULL_VIDEO.strip_side == 256
             and picture.size == (frame.width, frame.height)
         )
     sheet = Image.open(io.BytesIO(frame_strip_sheet(list(strip))))
