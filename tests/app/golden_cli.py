@@ -15,8 +15,12 @@ import json
 import os
 import shutil
 import sys
-from contextlib import redirect_stdout
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, redirect_stdout
 from pathlib import Path
+
+from forensics.core.filelock import LockBusy, exclusive_lock
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLDEN = DATA / "golden_cli"
@@ -111,8 +115,31 @@ def default_work() -> Path:
 def run_flow(work: Path) -> dict[str, bytes]:
     """Create, add, verify, ingest, match, list, export and report one case; returns each output's bytes.
 
-    ``work`` is emptied first.
+    ``work`` is emptied first. Runs from other checkouts on this machine share the fixed folder, so
+    each run waits for the folder's lock first.
     """
+    with _folder_lock(work):
+        return _run_locked(work)
+
+
+@contextmanager
+def _folder_lock(work: Path) -> Iterator[None]:
+    """Hold the lock beside ``work``, waiting up to ten minutes for another run to finish."""
+    lock = work.with_name(work.name + ".lock")
+    deadline = time.monotonic() + 600
+    with ExitStack() as stack:
+        while True:
+            try:
+                stack.enter_context(exclusive_lock(lock, f"{work} is in use by another run"))
+                break
+            except LockBusy:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+        yield
+
+
+def _run_locked(work: Path) -> dict[str, bytes]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     saved = {key: os.environ.get(key) for key in _environment(work)}
