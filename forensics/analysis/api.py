@@ -48,11 +48,11 @@ _PIXEL_TASKS = frozenset({"perceptual", "thumbnail"})
 
 def wants_whole_content(name: str, size: int, head: bytes, options: AnalysisOptions) -> bool:
     """True for still images up to ``options.max_image_bytes`` when EXIF or pixel tasks are on, and for
-    video and audio containers up to ``options.max_video_in_memory`` when the video task is on."""
+    video and audio containers up to ``options.video.max_in_memory`` when the video task is on."""
     del name  # the decision is by content, never by the (possibly misleading) name
     if size <= 0:
         return False
-    if wants_video(head, options) and size <= options.max_video_in_memory:
+    if wants_video(head, options) and size <= options.video.max_in_memory:
         return True
     if not options.tasks & (_PIXEL_TASKS | {"exif"}) or size > options.max_image_bytes:
         return False
@@ -123,7 +123,7 @@ def _video_task(
     from forensics.analysis.video import analyze_video  # PyAV is imported only where videos are decoded
 
     if content is None and stream is None:
-        cap = options.max_video_in_memory
+        cap = options.video.max_in_memory
         return None, None, f"video not decoded: {size} bytes is over the {cap} byte cap and no stream of it"
     source = content
     opened: BinaryIO | None = None

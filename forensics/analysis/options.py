@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from forensics.analysis.video_options import VideoOptions
 
 ANALYSIS_TASKS = frozenset({"type", "exif", "perceptual", "thumbnail", "video"})
-# Videos up to this size are decoded from the bytes the worker already read; bigger ones from a stream of
-# the item reopened read-only (never a temporary file). The same bound as the whole images kept.
-MAX_VIDEO_IN_MEMORY = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,6 @@ class AnalysisOptions:
     blank_stddev: float = 2.0
     # The video task (``video`` in ``tasks``): sampling, strip and limits per video (see video_options.py).
     video: VideoOptions = field(default_factory=VideoOptions)
-    max_video_in_memory: int = MAX_VIDEO_IN_MEMORY
 
     def __post_init__(self) -> None:
         unknown = set(self.tasks) - ANALYSIS_TASKS

@@ -22,6 +22,9 @@ MAX_VIDEO_BYTES = 16 * 1024**3
 MAX_CORRUPT_PACKETS = 200
 # Frame rate assumed only to number frames when a stream gives no timestamps at all.
 FALLBACK_FRAME_RATE = 25.0
+# Videos up to this size are decoded from the bytes the ingest worker already read; bigger ones from a
+# stream of the item reopened read-only (never a temporary file). The same bound as whole images kept.
+MAX_VIDEO_IN_MEMORY = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class VideoOptions:
     max_decode_seconds: float = MAX_DECODE_SECONDS
     max_bytes: int = MAX_VIDEO_BYTES
     max_corrupt_packets: int = MAX_CORRUPT_PACKETS
+    max_in_memory: int = MAX_VIDEO_IN_MEMORY
 
     def __post_init__(self) -> None:
         if self.sample_fps < 0:
