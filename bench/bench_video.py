@@ -4,9 +4,11 @@ Per core (one process, one decoder thread, CPU seconds): the bare decode of ever
 task of the ``triage`` options (1 frame per second) at native size and at 360 px, the ``full`` options
 (keyframes and the 20-frame strip), and every frame hashed (Meta's reference sampling) at both scales, with
 frames per second per core and the ratio to the bare decode. All cores (one process per core over the clips,
-wall seconds): the bare decode and the triage task. Agreement: every frame hashed at native size and at 360
-px against Meta's reference hashes (bits per frame). Matching: synthetic query videos' frames against a list
-of random 256-bit frame hashes through :class:`~forensics.hashsets.video_index.VideoListIndex`.
+wall seconds): the bare decode and the triage task. Ingest: the clips as a folder evidence item through the
+ingest job with the hashes, triage and full profiles (CPU of every process). Agreement: every frame hashed at
+native size and at 360 px against Meta's reference hashes (bits per frame). Matching: synthetic query
+videos' frames against a list of random 256-bit frame hashes through
+:class:`~forensics.hashsets.video_index.VideoListIndex`.
 
     .venv/bin/python bench/bench_video.py [--clips DIR] [--repeat N] [--videos N] [--list N] [--json]
 
@@ -201,6 +203,63 @@ def matching(videos: int, frames_per_video: int, listed: int, listed_frames: int
     }
 
 
+def _ingest_once(folder: Path, work: Path, profile_name: str, workers: int) -> dict[str, float]:
+    """One ingest of ``folder`` (a folder evidence item) with a profile: wall and CPU s (every process)."""
+    import resource
+    import shutil
+
+    from forensics.case.db import CaseDatabase
+    from forensics.case.store import record_evidence
+    from forensics.evidence.survey import survey_image
+    from forensics.pipeline.ingest import run_job, start_job
+    from forensics.pipeline.processing_profiles import load_profile
+
+    case = work / f"case-{profile_name}"
+    shutil.rmtree(case, ignore_errors=True)
+    db = CaseDatabase(case, create=True)
+    try:
+        with db.session() as session:
+            record_evidence(session, "BENCH", survey_image(folder), {}, "Bench")
+        profile = load_profile(profile_name)
+        before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter()
+        job, _, _ = start_job(db, "BENCH", profile, workers)
+        outcome = run_job(db, job, profile, workers)
+        wall = time.perf_counter() - wall
+        after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        pairs = zip(after, before, strict=True)
+        cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in pairs)
+        with db.engine.connect() as connection:
+            from sqlalchemy import text
+
+            count = "SELECT count(*) FROM "
+            videos = connection.execute(text(count + "file_video WHERE kind = 'video'")).scalar()
+            frames = connection.execute(text(count + "video_frames WHERE NOT inside_bars")).scalar()
+    finally:
+        db.close()
+    assert outcome.status == "finished" and not outcome.items_failed
+    hashed = frames or 0
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "videos": videos or 0, "frames_hashed": hashed}
+
+
+def ingest(folder: Path, workers: int) -> dict[str, dict[str, float]]:
+    """The clips as a folder evidence item through ``custos``'s ingest (its workers, its writer) with the
+    hashes, triage and full profiles; the video work is what triage and full add to hashing, set against a
+    bare decode of the same clips in this process just before (CPU seconds)."""
+    import tempfile
+
+    bare = sum(cpu_seconds(bare_decode, path.read_bytes())[0] for path in sorted(folder.glob("*.mp4")))
+    with tempfile.TemporaryDirectory(prefix="bench-video-ingest-") as work:
+        profiles = ("hashes", "triage", "full")
+        rows = {name: _ingest_once(folder, Path(work), name, workers) for name in profiles}
+    rows["bare decode"] = {"cpu_s": round(bare, 2)}
+    for name in ("triage", "full"):
+        added = rows[name]["cpu_s"] - rows["hashes"]["cpu_s"]
+        rows[name]["video_work_cpu_s"] = round(added, 2)
+        rows[name]["video_work_ratio_to_bare_decode"] = round(added / max(bare, 1e-9), 2)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, default=None)
@@ -211,9 +270,10 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--sections",
-        default="per_core,all_cores,agreement,sampling,matching",
-        help="comma-separated subset of: per_core, all_cores, agreement, sampling, matching",
+        default="per_core,all_cores,agreement,sampling,matching,ingest",
+        help="comma-separated subset of: per_core, all_cores, agreement, sampling, matching, ingest",
     )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="ingest workers")
     args = parser.parse_args()
     base = SHARED if (SHARED / "videos").is_dir() else LOCAL
     folder = args.clips or base / "videos"
@@ -234,6 +294,8 @@ def main() -> None:
         results["sampling_rates"] = sampling_rates()
     if "matching" in sections:
         results["matching"] = matching(args.videos, args.frames_per_video, args.list, args.frames_per_video)
+    if "ingest" in sections:
+        results["ingest"] = ingest(folder, args.workers)
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -242,7 +304,7 @@ def main() -> None:
         if name != "frames":
             rate, ratio = row["fps_per_core"], row["ratio"]
             print(f"  {name:28s} {row['cpu_s']:7.2f} CPU s  {rate:7.0f} frames/s per core  x{ratio:.2f}")
-    for key in ("all_cores", "agreement_with_meta", "sampling_rates", "matching"):
+    for key in ("all_cores", "agreement_with_meta", "sampling_rates", "matching", "ingest"):
         if key in results:
             print(f"{key}: {results[key]}")
 
