@@ -10,14 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import resource
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from forensics.analysis.vpdq import parse_vpdq_text
 from forensics.case.queries.gallery import gallery, identical_files
-from tests.app.cli_helpers import case_db, cli, files_jsonl, new_case
+from tests.app.cli_helpers import case_db, cli, custos_process, files_jsonl, new_case
 from tests.fixtures import assert_unchanged
 from tests.video_case import (
     CHAIR_LIST,
@@ -134,37 +136,36 @@ def test_videos_are_listed_matched_and_exported(tmp_path: Path, capsys) -> None:
         ]
         assert len(chair_frames) == chair["frames_hashed"] and all(len(r["pdq"]) == 64 for r in chair_frames)
         graph = json.loads((out / "case.json").read_text(encoding="utf-8"))["@graph"]
-        vpdq = [h for node in graph for h in _hashes(node) if h.get("uco-types:hashMethod") == "vPDQ"]
-        assert vpdq  # the matched videos' frame hashes, as ThreatExchange vpdq signals
+        vpdq = {n["uco-core:name"]: n for n in graph if n.get("uco-core:tag") == ["vPDQ"]}
+        chair_hash = parse_vpdq_text(vpdq["vPDQ of /clips/chair-20-sd-bar.mp4"]["uco-core:description"])
+        assert [f.hex for f in chair_hash] == [r["pdq"] for r in chair_frames]  # Meta's text, every frame
+        assert len(vpdq) == 4  # the videos with findings: both chair encodings, the pattern, the photo's clip
+        validator = Path(sys.executable).parent / "case_validate"
+        if validator.exists():  # case-utils (a dev dependency): the graph conforms to CASE 1.4
+            checked = subprocess.run(
+                [str(validator), "--built-version", "case-1.4.0", str(out / "case.json")],
+                capture_output=True,
+                text=True,
+            )
+            assert "Conforms: True" in checked.stdout, checked.stdout[-2000:]
         media = json.loads((out / "vics.json").read_text(encoding="utf-8"))["value"][0]["Media"]
         assert {m["MD5"].lower() for m in media} >= {f["md5"] for f in videos}
         assert all(m["SHA1"] for m in media)
 
 
-def _hashes(node: dict) -> list[dict]:
-    found = []
-    for facet in node.get("uco-core:hasFacet", []):
-        found.extend(facet.get("uco-observable:hash", []))
-    return found
-
-
 def _limit_memory() -> None:
+    import resource  # POSIX only (the test that uses it is skipped elsewhere)
+
     resource.setrlimit(resource.RLIMIT_AS, (INGEST_MEMORY_LIMIT, INGEST_MEMORY_LIMIT))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="address-space limits are POSIX only")
 def test_bad_videos_are_notes_and_the_job_goes_on_in_bounded_memory(tmp_path: Path, capsys) -> None:
-    import subprocess
-
-    from tests.app.cli_helpers import custos_process
-
     evidence = build_hostile_videos(tmp_path / "hostile")
     inputs = [p for p in evidence.rglob("*") if p.is_file()]
     with assert_unchanged(inputs):
         case = new_case(capsys, tmp_path / "case")
         assert cli(capsys, "evidence", "add", case, evidence, "--item", "BAD-1").code == 0
-        import os
-
         env = {"CUSTOS_HOME": os.environ["CUSTOS_HOME"]}
         process = custos_process(
             "ingest", case, "--profile", "full", "--workers", "2", env=env, preexec_fn=_limit_memory

@@ -153,24 +153,27 @@ def _image(graph: _Graph, evidence: EvidenceSection) -> str:
 
 
 Frames = tuple[tuple[int, float, int, str], ...]  # a video's sampled frames: number, seconds, quality, PDQ
+VPDQ_TAG = "vPDQ"
 
 
-def _vpdq_hashes(graph: _Graph, key: str, frames: Frames) -> list[dict[str, Any]]:
-    """A video's vPDQ hash: one PDQ per sampled frame (UCO has no vPDQ type: the method is a plain string,
-    the frame's number, time and quality its description, as Meta's vPDQ text lists them)."""
-    return [
-        {
-            "@id": graph.node_id("hash", f"{key}/vpdq/{number}"),
-            "@type": "uco-types:Hash",
-            "uco-types:hashMethod": "vPDQ",
-            "uco-types:hashValue": {"@type": "xsd:hexBinary", "@value": pdq},
-            "uco-core:description": f"frame {number} at {stamp:.3f} s, PDQ quality {quality}",
-        }
-        for number, stamp, quality, pdq in frames
-    ]
+def _vpdq_annotation(graph: _Graph, file_node: str, path: str, key: str, frames: Frames) -> str:
+    """A video's vPDQ hash as an Annotation of its File: UCO has no vPDQ (nor PDQ) hash method, so the
+    hash is given in Meta's reference text (``frame_number,quality,pdq_hex,timestamp`` per line)."""
+    lines = "".join(f"{number},{quality},{pdq},{stamp:.3f}\n" for number, stamp, quality, pdq in frames)
+    return graph.add(
+        "annotation",
+        f"{key}/vpdq",
+        "uco-core:Annotation",
+        **{
+            "uco-core:name": f"vPDQ of {path}",
+            "uco-core:tag": [VPDQ_TAG],
+            "uco-core:description": lines,
+            "uco-core:object": [_ref(file_node)],
+        },
+    )
 
 
-def _file(graph: _Graph, row: FindingRow, video: Frames = ()) -> str:
+def _file(graph: _Graph, row: FindingRow) -> str:
     key = f"file/{row.file_id}"
     file_facet: dict[str, Any] = {
         "@id": graph.node_id("file-facet", key),
@@ -193,8 +196,7 @@ def _file(graph: _Graph, row: FindingRow, video: Frames = ()) -> str:
     content = {
         "@id": graph.node_id("content-data-facet", key),
         "@type": "uco-observable:ContentDataFacet",
-        "uco-observable:hash": graph.hashes(key, {"md5": row.md5, "sha1": row.sha1, "sha256": row.sha256})
-        + _vpdq_hashes(graph, key, video),
+        "uco-observable:hash": graph.hashes(key, {"md5": row.md5, "sha1": row.sha1, "sha256": row.sha256}),
     }
     return graph.add("file", key, "uco-observable:File", **{"uco-core:hasFacet": [file_facet, content]})
 
@@ -341,7 +343,11 @@ def case_uco_bytes(report: ReportData) -> bytes:
     files: dict[int, str] = {}
     for row in report.findings:
         if row.file_id and row.file_id not in files:  # one node per file, however many findings it has
-            files[row.file_id] = _file(graph, row, videos.get(row.file_id, ()))
+            files[row.file_id] = _file(graph, row)
+            frames = videos.get(row.file_id)
+            if frames:
+                key = f"file/{row.file_id}"
+                members.append(_vpdq_annotation(graph, files[row.file_id], row.path, key, frames))
     file_ids = list(dict.fromkeys(files.values()))
     for run in report.methodology.match_runs:
         record = _provenance(
