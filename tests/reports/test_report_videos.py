@@ -72,7 +72,8 @@ def test_video_finding_in_the_exports():
     report, frames = _video_report()
     rows = list(csv.DictReader(io.StringIO(findings_csv(report.findings).decode("utf-8"))))
     video = rows[2]
-    assert (video["duration_s"], video["matched_at"], video["algorithm"]) == ("20.48", "0.000; 1.000; 2.000", "vpdq")
+    assert (video["duration_s"], video["matched_at"]) == ("20.48", "0.000; 1.000; 2.000")
+    assert video["algorithm"] == "vpdq"
     assert rows[0]["duration_s"] == "" and rows[0]["matched_at"] == ""
 
     graph = json.loads(case_uco_bytes(report))["@graph"]
