@@ -63,12 +63,11 @@ class CaseVideo:
 
 @dataclass(frozen=True)
 class ListedVideo:
-    """One video of a list: its frames, the entry of each frame, and its first entry (its identity)."""
+    """One video of a list: its frames and its first entry (its identity in findings)."""
 
     set_id: int
     media_id: str
     frames: tuple[FrameHash, ...]
-    entry_of_frame: dict[int, int]
     first_entry: int
 
 
@@ -146,9 +145,9 @@ def video_set_ids(library: HashSetLibrary, set_ids: list[int]) -> list[int]:
 
 
 def load_listed(library: HashSetLibrary, set_ids: list[int]) -> list[ListedVideo]:
-    """The listed videos of the given sets with the entry of each frame (frame entries carry
+    """The listed videos of the given sets with their first entry (frame entries carry
     ``{"video", "frame", "timestamp"}`` in their raw record)."""
-    videos: dict[tuple[int, str], tuple[list[FrameHash], dict[int, int], list[int]]] = {}
+    videos: dict[tuple[int, str], tuple[list[FrameHash], list[int]]] = {}
     query = (
         select(
             HashEntry.id,
@@ -166,16 +165,15 @@ def load_listed(library: HashSetLibrary, set_ids: list[int]) -> list[ListedVideo
             raw = json.loads(raw_json) if raw_json else {}
             if not isinstance(raw, dict) or "frame" not in raw:
                 continue  # a picture entry of a mixed ThreatExchange export
-            frames, entries, ids = videos.setdefault((set_id, media_id), ([], {}, []))
+            frames, ids = videos.setdefault((set_id, media_id), ([], []))
             frame = FrameHash(
                 int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq)
             )
             frames.append(frame)
-            entries.setdefault(frame.number, entry_id)
             ids.append(entry_id)
     return [
-        ListedVideo(set_id, media_id, tuple(sorted(frames, key=lambda f: f.number)), entries, min(ids))
-        for (set_id, media_id), (frames, entries, ids) in videos.items()
+        ListedVideo(set_id, media_id, tuple(sorted(frames, key=lambda f: f.number)), min(ids))
+        for (set_id, media_id), (frames, ids) in videos.items()
     ]
 
 
