@@ -12,6 +12,7 @@ from app.commands.common import common_options
 from app.context import open_case
 from app.hashset_progress import ImportProgress
 from app.progress_display import JsonProgress
+from forensics.case.queries.whatsapp import provenance_text
 from forensics.core.categories import KINDS
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats import PARSERS
@@ -119,6 +120,11 @@ def cmd_match(args: argparse.Namespace) -> int:
         f"match run {summary.run_id}: {summary.findings_added} new findings, "
         f"{summary.known_added} new known marks"
     )
+    if summary.message_findings_added:
+        print(
+            f"of which {summary.message_findings_added} from the stored hash of a WhatsApp message whose "
+            "file is in no item"
+        )
     return 0
 
 
@@ -128,10 +134,13 @@ def cmd_findings(args: argparse.Namespace) -> int:
             if args.jsonl:
                 print(json.dumps(finding, sort_keys=True, ensure_ascii=False))
             else:
+                path = f"(message only) {finding['path']}" if finding["message_only"] else finding["path"]
                 print(
-                    f"{finding['item']}\t{finding['path']}\t{finding['set']['name']}\t{finding['algorithm']}\t"
+                    f"{finding['item']}\t{path}\t{finding['set']['name']}\t{finding['algorithm']}\t"
                     f"d={finding['distance']}\t{finding['entry']['category_label'] or '-'}"
                 )
+                for record in finding["provenance"]:
+                    print(f"\t{provenance_text(record)}")
     return 0
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from forensics.analysis.results import AnalysisResult
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 from forensics.case.models_video import FileVideo, VideoFrameHash, VideoStripFrame
+from forensics.case.pictures import PictureCipher
 
 EXIF_FIELDS = (
     "make",
@@ -180,8 +181,12 @@ def video_frame_rows(file_id: int, video) -> list[dict]:  # noqa: ANN001 - a Vid
     return rows
 
 
-def video_strip_rows(file_id: int, video) -> list[dict]:  # noqa: ANN001 - a VideoAnalysis
-    """One ``video_strip`` row per strip frame, in time order."""
+def video_strip_rows(
+    file_id: int,
+    video,  # noqa: ANN001 - a VideoAnalysis
+    pictures: PictureCipher | None = None,
+) -> list[dict]:
+    """One ``video_strip`` row per strip frame, in time order (each picture sealed with ``pictures``)."""
     return [
         {
             "file_id": file_id,
@@ -191,7 +196,7 @@ def video_strip_rows(file_id: int, video) -> list[dict]:  # noqa: ANN001 - a Vid
             "width": frame.width,
             "height": frame.height,
             "mime": frame.mime,
-            "data": frame.data,
+            "data": pictures.seal("video_strip", file_id, frame.data) if pictures is not None else frame.data,
         }
         for position, frame in enumerate(video.strip)
     ]
@@ -224,13 +229,16 @@ def store_analyses(
     exif = [
         dict(asdict(result.exif), file_id=file_id) for file_id, result in items if result.exif is not None
     ]
+    pictures = picture_cipher(session)
     thumbnails = [
         {
             "file_id": file_id,
             "mime": result.thumbnail.mime,
             "width": result.thumbnail.width,
             "height": result.thumbnail.height,
-            "data": result.thumbnail.data,
+            "data": pictures.seal("thumbnails", file_id, result.thumbnail.data)
+            if pictures is not None
+            else result.thumbnail.data,
         }
         for file_id, result in items
         if result.thumbnail is not None
@@ -238,11 +246,17 @@ def store_analyses(
     videos = [(file_id, result.video) for file_id, result in items if result.video is not None]
     facts = [video_row(file_id, video) for file_id, video in videos]
     frames = [row for file_id, video in videos for row in video_frame_rows(file_id, video)]
-    strips = [row for file_id, video in videos for row in video_strip_rows(file_id, video)]
+    strips = [row for file_id, video in videos for row in video_strip_rows(file_id, video, pictures)]
     tables = (analysis, exif, thumbnails, facts, frames, strips)
     for table, rows in zip(_ANALYSIS_TABLES, tables, strict=True):
         if rows:
             session.execute(insert(table), rows)
+
+
+def picture_cipher(session: Session) -> PictureCipher | None:
+    """The case key's cipher of the database this session belongs to (None: opened without a key)."""
+    db = session.info.get("db")
+    return getattr(db, "pictures", None)
 
 
 def store_analysis(session: Session, file_id: int, result: AnalysisResult) -> None:
@@ -309,4 +323,7 @@ def video_fields(session: Session, file_ids: list[int]) -> dict[int, dict]:
 def thumbnail_bytes(session: Session, file_id: int) -> tuple[str, bytes] | None:
     """(MIME type, image bytes) of a file's thumbnail, for the GUI and reports."""
     row = session.get(FileThumbnail, file_id)
-    return (row.mime, row.data) if row is not None else None
+    if row is None:
+        return None
+    pictures = picture_cipher(session)
+    return row.mime, pictures.open("thumbnails", file_id, row.data) if pictures is not None else row.data

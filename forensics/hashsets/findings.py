@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 
 from forensics.case.db import CaseDatabase
+from forensics.case.queries.whatsapp import message_findings, provenance_of
 
 FINDINGS_QUERY = text(
     """
@@ -77,12 +78,14 @@ def video_basis(row: Any) -> dict[str, Any] | None:
     return basis
 
 
-def finding_object(row: Any) -> dict[str, Any]:
-    """One finding as a plain object: file locator and hashes, set and entry provenance, the match
-    (``video``: the basis of a video finding, None for others)."""
-    raw = row["entry_json"]
+def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One finding as a plain object: file locator and hashes, set and entry provenance, the match, the
+    WhatsApp messages the file was sent or received in (``provenance``) and (``video``) the basis of a
+    video finding (None for others)."""
     return {
         "finding_id": row["id"],
+        "message_only": False,
+        "provenance": provenance or [],
         "run_id": row["run_id"],
         "created_at": row["created_at"],
         "kind": row["kind"],
@@ -100,6 +103,14 @@ def finding_object(row: Any) -> dict[str, Any]:
         "distance": row["distance"],
         "threshold": row["threshold"],
         "variant": row["variant"],
+        "video": video_basis(row),
+        **_set_and_entry(row),
+    }
+
+
+def _set_and_entry(row: Any) -> dict[str, Any]:
+    raw = row["entry_json"]
+    return {
         "set": {
             "uid": row["set_uid"],
             "name": row["set_name"],
@@ -124,11 +135,48 @@ def finding_object(row: Any) -> dict[str, Any]:
     }
 
 
+def message_finding_object(row: dict[str, Any]) -> dict[str, Any]:
+    """A finding from a WhatsApp message's stored hash whose file no item holds: the message stands in
+    for the file (path as the message stores it, its stored SHA-256), with the same set and entry
+    provenance as a file finding."""
+    message = row["message"]
+    return {
+        "finding_id": None,
+        "message_finding_id": row["id"],
+        "message_only": True,
+        "provenance": [message],
+        "run_id": row["run_id"],
+        "created_at": row["created_at"],
+        "kind": row["kind"],
+        "item": message["item"],
+        "partition_offset": None,
+        "inode": None,
+        "attr_type": None,
+        "attr_id": None,
+        "path": message["media_path"],
+        "md5": None,
+        "sha1": None,
+        "sha256": message["stored_sha256"],
+        "algorithm": row["algorithm"],
+        "matched_hash": row["matched_hash"],
+        "distance": 0,
+        "threshold": None,
+        "variant": None,
+        **_set_and_entry(row),
+    }
+
+
 def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every finding of the case (or of one file), ordered by item, partition, path, set, algorithm, entry."""
+    """Every finding of the case (or of one file), ordered by item, partition, path, set, algorithm, entry;
+    for the whole case, then the findings from WhatsApp messages whose file is gone."""
     with case_db.engine.connect() as connection:
-        for row in connection.execute(FINDINGS_QUERY, {"file_id": file_id}).mappings():
-            yield finding_object(row)
+        rows = list(connection.execute(FINDINGS_QUERY, {"file_id": file_id}).mappings())
+    provenance = provenance_of(case_db, {row["file_id"] for row in rows})
+    for row in rows:
+        yield finding_object(row, provenance.get(row["file_id"]))
+    if file_id is None:
+        for row in message_findings(case_db):
+            yield message_finding_object(row)
 
 
 def known_file_ids(case_db: CaseDatabase) -> set[int]:

@@ -21,7 +21,7 @@ from forensics.hashsets.set_info import SetInfo
 WRITE_BATCH = 2000
 
 
-def _category_label(region: str, category: int | None) -> str:
+def category_label(region: str, category: int | None) -> str:
     """The label of a category in the set's region; still a clear text if that scheme is gone."""
     try:
         return scheme_for(region).label(category)
@@ -126,7 +126,7 @@ class FindingsWriter:
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))
-        label = _category_label(info.region, entry["category"]) if is_vics else None
+        label = category_label(info.region, entry["category"]) if is_vics else None
         return Finding(
             run_id=self.run_id,
             file_id=hit.file_id,

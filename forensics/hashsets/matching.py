@@ -25,6 +25,7 @@ from forensics.hashsets.formats import VIDEO_FORMATS
 from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 from forensics.hashsets.hits import MatchSettings
 from forensics.hashsets.library import HashSetLibrary
+from forensics.hashsets.message_findings import write_message_findings
 from forensics.hashsets.perceptual import perceptual_hits
 from forensics.hashsets.set_info import SetInfo
 
@@ -76,6 +77,8 @@ class MatchSummary:
     known_added: int = 0
     warnings: list[str] = field(default_factory=list)
     video_copy_groups: int = 0  # groups of the case's videos that are copies of one clip (stacked)
+    # Of ``findings_added``: findings from a WhatsApp message's stored hash whose file no item holds.
+    message_findings_added: int = 0
 
 
 def _has_table(engine: Engine, name: str) -> bool:
@@ -115,6 +118,7 @@ def match_case(
     try:
         if set_ids:
             writer.write(exact_hits(case_db.engine, library, set_ids))
+            summary.message_findings_added = write_message_findings(case_db, library, usage, run_id)
             if progress:
                 progress("exact", writer.findings_added + writer.known_added)
             if _has_table(case_db.engine, "file_analysis"):
@@ -133,6 +137,7 @@ def match_case(
     except BaseException as exc:
         _finish(case_db, run_id, "failed", writer, str(exc))
         raise
+    writer.findings_added += summary.message_findings_added
     _finish(case_db, run_id, "finished", writer, None)
     summary.findings_added = writer.findings_added
     summary.known_added = writer.known_added

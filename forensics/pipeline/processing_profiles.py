@@ -40,6 +40,11 @@ class ProcessingProfile:
     def matches(self) -> bool:
         return "match" in self.tasks
 
+    @property
+    def reads_whatsapp(self) -> bool:
+        """Read WhatsApp message databases at the end of the job and link their media to the case."""
+        return "whatsapp" in self.tasks
+
 
 def available_profiles() -> list[str]:
     return sorted(p.stem for p in resource_path("profiles").glob("*.toml"))

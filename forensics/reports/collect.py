@@ -26,6 +26,7 @@ from forensics.reports.collect_findings import (
     category_region,
     collect_categorised_without_findings,
     collect_findings,
+    collect_message_findings,
     collect_video_hashes,
     count_files,
 )
@@ -73,6 +74,7 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
             raise CaseError(f"{db.case_dir}: the case has no case record")
         case = CaseSection(info.number, info.title, info.agency, info.created_at, info.created_by)
         findings = collect_findings(session)
+        message_findings = collect_message_findings(session)
         categorised = collect_categorised_without_findings(session)
         region = category_region(session)
         evidence = collect_evidence(db, session)
@@ -111,4 +113,5 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
         categorised=categorised,
         category_region=region,
         video_hashes=video_hashes,
+        message_findings=message_findings,
     )

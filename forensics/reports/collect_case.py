@@ -13,9 +13,11 @@ from forensics.case.models_analysis import FileExif
 from forensics.case.models_findings import Finding, MatchRun
 from forensics.case.models_review import FileNote
 from forensics.case.models_video import FileVideo
+from forensics.case.queries.whatsapp import sources as whatsapp_sources
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
+from forensics.custody.trust import workstation_trust
 from forensics.custody.verify import verify_case
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
 from forensics.reports.text import printable_text
@@ -119,11 +121,20 @@ def collect_custody(db) -> tuple[CustodySummary, str]:
         if e.action not in ROUTINE_ACTIONS
     )
     summary = CustodySummary(len(entries), head_hash(db), tuple(sorted(counts.items())), events)
-    verdict = verify_case(db.case_dir)
-    if verdict.ok:
-        text = f"verified: {verdict.entries} entries, chain and signatures intact"
-    else:
+    verdict = verify_case(db.case_dir, trusted_keys=workstation_trust())
+    if verdict.failure is not None:
         text = f"NOT VERIFIED: entry {verdict.failure.seq}: {verdict.failure.kind}: {verdict.failure.message}"
+    elif not verdict.ok:
+        problems = [*verdict.result_lines(), *verdict.anchor_problems]
+        if verdict.unanchored:
+            problems.append("no trusted key for " + ", ".join(verdict.unanchored))
+        text = "NOT VERIFIED: " + "; ".join(problems)
+    else:
+        sealed = "sealed results" if verdict.results is not None else "results (never sealed)"
+        text = (
+            f"verified: {verdict.entries} entries; chain, signatures, {sealed} and this workstation's "
+            "witnessed checkpoints intact; every key on the lab roster or this workstation"
+        )
     return summary, text
 
 
@@ -211,6 +222,9 @@ def computed_limitations(session: Session) -> list[str]:
     )
     notes.extend(sorted(f"Time zone: {note}" for note in zone_notes))
     notes.extend(video_limitations(session))
+    for source in whatsapp_sources(session):
+        if not source["available"]:
+            notes.append(f"WhatsApp database {source['path']} of item {source['item']}: {source['reason']}.")
     return notes
 
 

@@ -16,8 +16,9 @@ from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_review import FileCategory
 from forensics.case.models_video import FileVideo, FindingVideo, VideoFrameHash
+from forensics.case.queries.whatsapp import message_findings, provenance_of, provenance_text
 from forensics.core.timeutil import ns_to_iso
-from forensics.reports.model import Count, FindingRow, VideoHashes
+from forensics.reports.model import Count, FindingRow, MessageFindingRow, VideoHashes
 from forensics.reports.text import printable_text
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
@@ -271,7 +272,52 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 examiner_category_label=reviewed[f.id][1] if f.id in reviewed else None,
             )
         )
-    return with_chains(session, rows, nested)
+    return with_provenance(session, with_chains(session, rows, nested))
+
+
+def with_provenance(session: Session, rows: list[FindingRow]) -> list[FindingRow]:
+    """Rows of files that came through WhatsApp get the messages they were sent or received in, in words."""
+    found = provenance_of(session, [row.file_id for row in rows])
+    if not found:
+        return rows
+    return [
+        replace(row, provenance=tuple(printable_text(provenance_text(p)) for p in found[row.file_id]))
+        if row.file_id in found
+        else row
+        for row in rows
+    ]
+
+
+def _finding_entry_label(finding: dict) -> str:
+    parts = []
+    if finding.get("entry_record_no") is not None:
+        parts.append(f"record {finding['entry_record_no']}")
+    if finding.get("media_id"):
+        parts.append(f"MediaID {finding['media_id']}")
+    if finding.get("series"):
+        parts.append(f"series {finding['series']}")
+    return ", ".join(parts) or f"entry {finding['entry_id']}"
+
+
+def collect_message_findings(session: Session) -> list[MessageFindingRow]:
+    """Findings from a WhatsApp message's stored hash (the file is in no item), numbered from 1."""
+    return [
+        MessageFindingRow(
+            number=number,
+            item=finding["message"]["item"],
+            database=printable_text(finding["message"]["database"]),
+            media_path=printable_text(finding["message"]["media_path"] or ""),
+            stored_sha256=finding["matched_hash"],
+            provenance=printable_text(provenance_text(finding["message"])),
+            message_id=finding["message"]["message_id"],
+            set_name=finding["set_name"],
+            set_version=finding["set_version"],
+            entry=_finding_entry_label(finding),
+            list_category=finding["category"],
+            list_category_label=finding["category_label"],
+        )
+        for number, finding in enumerate(message_findings(session), start=1)
+    ]
 
 
 def category_of(row: FindingRow) -> str:

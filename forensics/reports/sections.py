@@ -30,6 +30,11 @@ DECLARATION = (
     "carried out on working copies with the original evidence kept unchanged, and that every action is "
     "recorded in the case's custody log whose head hash is given above."
 )
+MESSAGE_FINDINGS_NOTE = (
+    "WhatsApp stores the SHA-256 of each media file it sent or received. No item of the case holds these "
+    "files (deleted, or never kept), but the hash a message stores matched a hash-set entry: the message "
+    "shows that such a file was sent or received on the phone."
+)
 NO_IMAGES_NOTE = (
     "No image of any file is reproduced in the body of this report. Files are identified by evidence "
     "item, path and hash values."

@@ -53,8 +53,9 @@ def survey(image: PathLike) -> JobStep:
 
 
 def add_evidence(case_dir: PathLike, image: PathLike, item: str, intake: Mapping[str, str]) -> JobStep:
-    """Intake of ``image`` as evidence item ``item`` with its intake fields (stored names)."""
-    args: list[PathLike] = ["evidence", "add", case_dir, image, "--item", item]
+    """Intake of ``image`` as evidence item ``item`` with its intake fields (stored names); the media is
+    verified by its own step (:func:`verify`), whose progress the front end shows."""
+    args: list[PathLike] = ["evidence", "add", case_dir, image, "--item", item, "--no-verify"]
     for key, value in intake.items():
         if value:
             args += ["--seal" if key == "seal_number" else "--" + key.replace("_", "-"), value]

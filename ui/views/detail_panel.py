@@ -9,12 +9,15 @@ file and view. The image preview and the video strip are blurred until the exami
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.adapter import CaseSession
+from ui.adapter import CaseSession, provenance_text
 from ui.models.gallery import obscure
 from ui.views.video_strip import VideoStripView, clock
 from ui.workers import run_in_background
@@ -134,6 +137,8 @@ def detail_html(detail: dict[str, Any]) -> str:
     return "".join(
         [
             _rows("File", identity),
+            messages_html(detail.get("messages") or []),
+            extraction_html(f.get("link_json")),
             _rows("State", state, flags=("allocated", "deleted", "orphan", "meta_reallocated")),
             _rows("Times (UTC)", times),
             _rows("Hashes", hashes),
@@ -177,6 +182,58 @@ def frame_links(video: dict[str, Any], limit: int = 30) -> str:
     links = [f"<a href='{FRAME_LINK}{stamp}'>{html.escape(clock(stamp))}</a>" for stamp in stamps[:limit]]
     more = f" and {len(stamps) - limit} more" if len(stamps) > limit else ""
     return "<p>Matched at " + ", ".join(links) + more + " (opens the frame strip)</p>"
+def extraction_html(link_json: str | None) -> str:
+    """What a phone extraction says of one of its members: its path in the container, notes, hashes."""
+    if not link_json:
+        return ""
+    try:
+        said = json.loads(link_json).get("member")
+    except ValueError:
+        return ""
+    if not said:
+        return ""
+    stated = said.get("stated_hashes") or {}
+    return _rows(
+        "Phone extraction",
+        {
+            "path in the extraction": said.get("container_path"),
+            "time as stored (no zone)": said.get("local_mtime"),
+            **{f"{algorithm.upper()} the extraction states": value for algorithm, value in stated.items()},
+            "notes": " | ".join(said.get("notes") or []),
+        },
+    )
+
+
+def messages_html(messages: list[dict[str, Any]]) -> str:
+    """The WhatsApp messages the file was sent or received in, one table each."""
+    if not messages:
+        return ""
+    parts = [f"<h3>WhatsApp: sent or received in {len(messages)} message(s)</h3>"]
+    for m in messages:
+        rule = m.get("link_rule")
+        if rule and m.get("hash_differs"):
+            rule += " (the file's SHA-256 differs from the hash the message stores)"
+        parts.append(
+            f"<p><b>{html.escape(provenance_text(m))}</b></p>"
+            + _rows(
+                "",
+                {
+                    "chat": f"{m['chat_name'] or '-'} ({m['chat_jid']})",
+                    "sender": f"{m['sender_name'] or '-'} ({m['sender_jid']})" if m["sender_jid"] else None,
+                    "direction": m["direction"],
+                    "time (UTC)": m["time"],
+                    "forwarded": m["forwarded"],
+                    "caption": m["caption"],
+                    "message id": m["message_id"],
+                    "path the message stores": m["media_path"],
+                    "SHA-256 the message stores": m["stored_sha256"],
+                    "linked by": rule,
+                    "database": f"{m['database']} ({m['item']})",
+                },
+                flags=("forwarded",),
+            ).replace("<h3></h3>", "")
+        )
+    return "".join(parts)
 
 
 def findings_html(findings: list[dict[str, Any]]) -> str:
@@ -242,6 +299,10 @@ class DetailPanel(QTabWidget):
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reveal_button = QPushButton("Reveal image (recorded in custody)", self)
         self.reveal_button.clicked.connect(self.reveal_current)
+        self.unlock_button = QPushButton("Unlock the encrypted phone extraction (password)…", self)
+        self.unlock_button.clicked.connect(self.ask_password)
+        self.unlock_button.hide()
+        self._item: str | None = None
         image_page = QWidget(self)
         scroll = QScrollArea(image_page)
         scroll.setWidgetResizable(True)
@@ -249,6 +310,7 @@ class DetailPanel(QTabWidget):
         image_layout = QVBoxLayout(image_page)
         image_layout.addWidget(scroll, 1)
         image_layout.addWidget(self.reveal_button)
+        image_layout.addWidget(self.unlock_button)
         self.addTab(self.meta, "&Metadata")
         self.addTab(self.findings, "Fin&dings")
         self.addTab(self.hex, "He&x")
@@ -299,6 +361,7 @@ class DetailPanel(QTabWidget):
     def _show_detail(self, file_id: int, detail: dict[str, Any]) -> None:
         if file_id != self.file_id:
             return
+        self._item = detail["file"].get("item")
         self.meta.setHtml(detail_html(detail))
         self._findings = detail["findings"]
         self.findings.setHtml(findings_html(detail["findings"]))
@@ -368,7 +431,34 @@ class DetailPanel(QTabWidget):
             lambda message: self._content_failed(view, message),
         )
 
+    def ask_password(self) -> None:
+        """Ask for the extraction's password, unlock it for this session (in the background), read again."""
+        if self.session is None or self._item is None:
+            return
+        password, ok = QInputDialog.getText(
+            self,
+            "Encrypted phone extraction",
+            f"Password of evidence item {self._item}:",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok or not password:
+            return
+        session, item = self.session, self._item
+        self.image_label.setText("Unlocking (the key derivation is slow by design)…")
+
+        def unlocked(_result: object) -> None:
+            self.unlock_button.hide()
+            self._load_content()
+
+        run_in_background(
+            lambda: session.unlock_extraction(item, password), unlocked, self._content_failed_any
+        )
+
+    def _content_failed_any(self, message: str) -> None:
+        self.image_label.setText(f"Not unlocked: {message}")
+
     def _content_failed(self, view: str, message: str) -> None:
+        self.unlock_button.setVisible("password is needed" in message)
         target = {"hex": self.hex, "text": self.text}.get(view)
         if target is not None:
             target.setPlainText(f"Cannot read the content: {message}")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.adapter import CaseSession
+from ui.adapter import CaseSession, provenance_text
 from ui.models.gallery import TILE, obscure, tile_pixmap
 from ui.models.records import RecordTableModel
 from ui.views.detail_panel import video_basis_rows
@@ -28,7 +28,7 @@ from ui.workers import run_in_background
 
 FINDING_COLUMNS = [
     ("Item", lambda f: f["item"]),
-    ("Path", lambda f: f["path"]),
+    ("Path", lambda f: f"(message only) {f['path']}" if f.get("message_only") else f["path"]),
     ("Set", lambda f: f["set"]["name"]),
     ("Kind", lambda f: f["kind"]),
     ("Algorithm", lambda f: f["algorithm"]),
@@ -47,7 +47,30 @@ def _table(rows: list[tuple[str, object]]) -> str:
     return f"<table cellspacing='0' cellpadding='2'>{cells}</table>"
 
 
+def provenance_side(f: dict) -> str:
+    """How the file came (WhatsApp messages), one line each with its chat, sender, time and link rule."""
+    records = f.get("provenance") or []
+    if not records:
+        return ""
+    lines = []
+    for record in records:
+        rule = f" (linked by {record['link_rule']})" if record.get("link_rule") else ""
+        lines.append(f"<li>{html.escape(provenance_text(record) + rule)}</li>")
+    return "<h3>WhatsApp provenance</h3><ul>" + "".join(lines) + "</ul>"
+
+
 def file_side(f: dict) -> str:
+    if f.get("message_only"):
+        message = f["provenance"][0]
+        rows = [
+            ("item", f["item"]),
+            ("path the message stores", f["path"]),
+            ("SHA-256 the message stores", f["sha256"]),
+            ("database", message["database"]),
+            ("message id", message["message_id"]),
+        ]
+        note = "<p>No item of the case holds this file; the message's stored hash matched the list.</p>"
+        return "<h3>WhatsApp message (file gone)</h3>" + note + _table(rows) + provenance_side(f)
     rows = [
         ("item", f["item"]),
         ("path", f["path"]),
@@ -57,7 +80,7 @@ def file_side(f: dict) -> str:
         ("SHA-1", f["sha1"]),
         ("SHA-256", f["sha256"]),
     ]
-    return "<h3>File in evidence</h3>" + _table(rows)
+    return "<h3>File in evidence</h3>" + _table(rows) + provenance_side(f)
 
 
 def entry_side(f: dict) -> str:

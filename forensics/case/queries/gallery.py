@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from forensics.case.queries.cursor import raw_cursor
 from forensics.core.categories import load_schemes, table_path
 
-GROUP_BY = ("folder", "set")
+GROUP_BY = ("folder", "set", "chat")
+NO_CHAT = "(not in a WhatsApp chat)"
 
 _GROUP_SQL = {
     # an item inside another is grouped under its holder: "/Downloads/holiday.zip > album/"
@@ -21,6 +22,10 @@ _GROUP_SQL = {
     "(SELECT p.path FROM files p WHERE p.id = f.parent_id) || ' > ' "
     "|| rtrim(f.path, replace(f.path, '/', '')) END",
     "set": "COALESCE((SELECT min(h.set_name) FROM findings h WHERE h.file_id = f.id), '(no match)')",
+    # the WhatsApp chat a picture was sent or received in (the first by name when several)
+    "chat": "COALESCE((SELECT min(CASE WHEN m.is_group THEN 'group ''' || COALESCE(m.chat_name, m.chat_jid) "
+    "|| '''' ELSE 'chat with ' || COALESCE(m.chat_name, m.chat_jid) END) FROM whatsapp_links l "
+    f"JOIN whatsapp_messages m ON m.id = l.message_id WHERE l.file_id = f.id), '{NO_CHAT}')",
 }
 
 
@@ -113,7 +118,8 @@ def alert_categories() -> list[tuple[str, int]]:
 def gallery(
     db, group_by: str = "folder", stack_identical: bool = True, rank_by_hits: bool = False
 ) -> list[GalleryEntry]:
-    """Tiles of every file with a thumbnail, grouped by folder or matched set; identical copies stacked.
+    """Tiles of every file with a thumbnail, grouped by folder, matched set or WhatsApp chat; identical
+    copies stacked.
 
     With ``rank_by_hits`` the groups most loaded with alert findings and categorised material
     (share of flagged files, then their count) come first; see :func:`gallery_sql`.
@@ -165,4 +171,8 @@ def thumbnails(db, ids: list[int]) -> dict[int, bytes]:
         cur.execute(
             f"SELECT file_id, data FROM thumbnails WHERE file_id IN ({','.join('?' * len(ids))})", ids
         )
-        return {r[0]: bytes(r[1]) for r in cur.fetchall()}
+        rows = cur.fetchall()
+    pictures = getattr(db, "pictures", None)  # the case key's cipher (pictures are sealed at rest)
+    if pictures is None:
+        return {r[0]: bytes(r[1]) for r in rows}
+    return {r[0]: pictures.open("thumbnails", r[0], bytes(r[1])) for r in rows}

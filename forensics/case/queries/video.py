@@ -30,7 +30,13 @@ def video_strip(db, file_id: int) -> list[StripPicture]:
             "WHERE file_id = ? ORDER BY position",
             (file_id,),
         )
-        return [StripPicture(p, n, t, w, h, bytes(d)) for p, n, t, w, h, d in cur.fetchall()]
+        rows = cur.fetchall()
+    pictures = getattr(db, "pictures", None)  # the case key's cipher (pictures are sealed at rest)
+
+    def picture(data: bytes) -> bytes:
+        return pictures.open("video_strip", file_id, bytes(data)) if pictures is not None else bytes(data)
+
+    return [StripPicture(p, n, t, w, h, picture(d)) for p, n, t, w, h, d in rows]
 
 
 def video_facts(db, file_id: int) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ ACTION_STATUS = {
     "finished": "Complete/Finish",
     "match": "Success",
     "mismatch": "Fail",
+    "failure": "Fail",
     "no-reference": "Success",
     "error": "Error",
     "failed": "Error",

@@ -91,6 +91,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, list | tuple):
+        return " | ".join(printable_text(str(v)) for v in value)
     return printable_text(str(value))
 
 

@@ -3,15 +3,15 @@
 New tables only (``file_video``, ``video_frames``, ``video_strip``, ``finding_video``, ``video_copies``):
 no existing table is touched, so every earlier case upgrades in place.
 
-Revision ID: 0011_video
-Revises: 0009_repair_early_core
+Revision ID: 0013_video
+Revises: 0012_whatsapp_provenance
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_video"
-down_revision = "0009_repair_early_core"
+revision = "0013_video"
+down_revision = "0012_whatsapp_provenance"
 branch_labels = None
 depends_on = None
 
