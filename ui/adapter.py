@@ -16,7 +16,7 @@ from typing import Any
 
 from forensics.analysis.filetypes_table import CATEGORIES
 from forensics.case.content import read_item
-from forensics.case.queries import detail, evidence, file_table, gallery, review, whatsapp
+from forensics.case.queries import detail, evidence, file_table, gallery, review, video, whatsapp
 from forensics.case.queries.file_table import FileFilter
 from forensics.case.queries.gallery import GalleryEntry
 from forensics.case.queries.whatsapp import provenance_text
@@ -245,6 +245,10 @@ class CaseSession:
     def thumbnails(self, ids: list[int]) -> dict[int, bytes]:
         """Thumbnail JPEG bytes of the given files."""
         return gallery.thumbnails(self.db, ids)
+
+    def video_strip(self, file_id: int) -> list[video.StripPicture]:
+        """A video's frame strip in time order (empty for other files and triage ingests)."""
+        return video.video_strip(self.db, file_id)
 
     # -- findings, custody -----------------------------------------------------------------------
     def findings(self) -> list[dict[str, Any]]:

@@ -103,6 +103,10 @@ def cmd_match(args: argparse.Namespace) -> int:
         pdq_min_quality=args.pdq_min_quality,
         phash_threshold=args.phash_threshold,
         dhash_threshold=args.dhash_threshold,
+        vpdq_threshold=args.vpdq_threshold,
+        vpdq_min_quality=args.vpdq_min_quality,
+        vpdq_listed_share=args.vpdq_listed_share,
+        vpdq_query_share=args.vpdq_query_share,
     )
     with open_case(args, args.case_dir, write=True) as ctx:
         summary = match(ctx, args.library, args.sets, settings)
@@ -110,6 +114,8 @@ def cmd_match(args: argparse.Namespace) -> int:
         _say(args, f"warning: {warning}")
     for usage in summary.sets:
         print(f"{usage.info.name}: {usage.findings} new findings, {usage.known} files newly marked known")
+    if summary.video_copy_groups:
+        print(f"{summary.video_copy_groups} group(s) of videos that are copies of one clip (stacked)")
     print(
         f"match run {summary.run_id}: {summary.findings_added} new findings, "
         f"{summary.known_added} new known marks"
@@ -184,6 +190,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
     match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
     match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")
+    match.add_argument(
+        "--vpdq-threshold", type=int, default=31, help="max PDQ distance of a video frame pair (default 31)"
+    )
+    match.add_argument(
+        "--vpdq-min-quality", type=int, default=50, help="min PDQ quality of compared frames (default 50)"
+    )
+    match.add_argument(
+        "--vpdq-listed-share",
+        type=float,
+        default=80.0,
+        help="percent of the listed video's frames that must match (default 80, Meta's README)",
+    )
+    match.add_argument(
+        "--vpdq-query-share",
+        type=float,
+        default=0.0,
+        help="percent of the case video's frames that must match (default 0)",
+    )
     _library_option(match)
     match.set_defaults(func=cmd_match)
 

@@ -36,7 +36,7 @@ def make_engine(url: str) -> Engine:
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0012_whatsapp_provenance"
+HEAD_REVISION = "0013_video"
 
 
 def alembic_config(engine: Engine):

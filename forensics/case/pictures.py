@@ -16,7 +16,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MAGIC = b"CSE1"
 # Tables of pictures: (table, column of the picture, column of its file id).
-PICTURE_TABLES: list[tuple[str, str, str]] = [("thumbnails", "data", "file_id")]
+PICTURE_TABLES: list[tuple[str, str, str]] = [
+    ("thumbnails", "data", "file_id"),
+    ("video_strip", "data", "file_id"),  # a video's frame strip
+]
 
 
 class PictureCipher:

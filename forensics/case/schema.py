@@ -8,6 +8,7 @@ from forensics.case import (  # noqa: F401
     models_keys,
     models_review,
     models_seal,
+    models_video,
     models_whatsapp,
 )
 from forensics.case.base import CaseBase

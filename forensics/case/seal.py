@@ -29,6 +29,10 @@ SEAL_FORMAT = 1
 HOLDERS: dict[str, tuple[str, str]] = {
     "self": ("", "t.evidence_id"),
     "file": (" LEFT JOIN files f ON f.id = t.file_id", "f.evidence_id"),
+    "finding": (
+        " LEFT JOIN findings d ON d.id = t.finding_id LEFT JOIN files f ON f.id = d.file_id",
+        "f.evidence_id",
+    ),
     "source": (" LEFT JOIN whatsapp_sources s ON s.id = t.source_id", "s.evidence_id"),
     "message": (
         " LEFT JOIN whatsapp_messages m ON m.id = t.message_id"
@@ -36,23 +40,30 @@ HOLDERS: dict[str, tuple[str, str]] = {
         "s.evidence_id",
     ),
 }
-# table -> (its integer key column, how a row finds its evidence item: a key of HOLDERS)
-SEALED_TABLES: dict[str, tuple[str, str]] = {
-    "files": ("id", "self"),
-    "file_analysis": ("file_id", "file"),
-    "file_exif": ("file_id", "file"),
-    "thumbnails": ("file_id", "file"),
-    "findings": ("id", "file"),
-    "file_known": ("id", "file"),
-    "review_categories": ("file_id", "file"),
-    "review_tags": ("id", "file"),
-    "review_notes": ("id", "file"),
-    "verifications": ("id", "self"),
-    "whatsapp_sources": ("id", "self"),
-    "whatsapp_messages": ("id", "source"),
-    "whatsapp_links": ("id", "file"),
-    "whatsapp_message_findings": ("id", "message"),
+# table -> (its key: one to three integer columns, how a row finds its evidence item: a key of HOLDERS)
+SEALED_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "files": (("id",), "self"),
+    "file_analysis": (("file_id",), "file"),
+    "file_exif": (("file_id",), "file"),
+    "thumbnails": (("file_id",), "file"),
+    "file_video": (("file_id",), "file"),
+    "video_frames": (("file_id", "frame_number", "inside_bars"), "file"),
+    "video_strip": (("file_id", "position"), "file"),
+    "findings": (("id",), "file"),
+    "file_known": (("id",), "file"),
+    "finding_video": (("finding_id",), "finding"),
+    "video_copies": (("file_id",), "file"),
+    "review_categories": (("file_id",), "file"),
+    "review_tags": (("id",), "file"),
+    "review_notes": (("id",), "file"),
+    "verifications": (("id",), "self"),
+    "whatsapp_sources": (("id",), "self"),
+    "whatsapp_messages": (("id",), "source"),
+    "whatsapp_links": (("id",), "file"),
+    "whatsapp_message_findings": (("id",), "message"),
 }
+KEY_WIDTH = 3  # kept keys are three integers (k1, k2, k3), unused places 0
+Key = tuple[int, int, int]
 ROWS_TABLE = "result_seal_rows"
 ORPHANS = ""  # the partition of rows whose evidence item cannot be found
 KEYS_NAMED = 200  # keys named per partition and kind of difference (the counts are always whole)
@@ -70,9 +81,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def leaf(table: str, key: int, row: Mapping[str, Any]) -> str:
-    """The hex SHA-256 of one row's canonical record."""
-    record = [table, [key], {name: _plain(v) for name, v in row.items()}]
+def leaf(table: str, key: list[int], row: Mapping[str, Any]) -> str:
+    """The hex SHA-256 of one row's canonical record (``key``: the row's key values, in order)."""
+    record = [table, key, {name: _plain(v) for name, v in row.items()}]
     return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
 
 
@@ -130,32 +141,45 @@ def _rows_sql(table: str, item: str) -> tuple[str, tuple]:
     else:
         where = f"{holder} = (SELECT id FROM evidence WHERE item = ?)"
         params = (item,)
-    return f"SELECT t.* FROM {source} WHERE {where} ORDER BY t.{key}", params
+    order = ", ".join(f"t.{column}" for column in key)
+    return f"SELECT t.* FROM {source} WHERE {where} ORDER BY {order}", params
 
 
-def current_leaves(conn: Any, table: str, item: str) -> Iterator[tuple[int, str]]:
+def _padded(values: list[int]) -> Key:
+    return tuple((values + [0] * KEY_WIDTH)[:KEY_WIDTH])  # type: ignore[return-value]
+
+
+def key_text(table: str, key: Key) -> str:
+    """A row's key as the examiner reads it: ``12`` or ``12/300/0`` (its table's key columns)."""
+    return (
+        "/".join(str(v) for v in key[: len(SEALED_TABLES[table][0])]) if table in SEALED_TABLES else str(key)
+    )
+
+
+def current_leaves(conn: Any, table: str, item: str) -> Iterator[tuple[Key, str]]:
     """``(key, leaf)`` of a partition's rows now in the database, in key order."""
     if not _has_table(conn, table):
         return
-    key = SEALED_TABLES[table][0]
+    columns_of_key = SEALED_TABLES[table][0]
     sql, params = _rows_sql(table, item)
     columns, rows = _query(conn, sql, params)
     for values in rows:
         row = dict(zip(columns, values, strict=True))
-        yield int(row[key]), leaf(table, int(row[key]), row)
+        key = [int(row[c]) for c in columns_of_key]
+        yield _padded(key), leaf(table, key, row)
 
 
-def kept_leaves(conn: Any, table: str, item: str) -> Iterator[tuple[int, str]]:
+def kept_leaves(conn: Any, table: str, item: str) -> Iterator[tuple[Key, str]]:
     """``(key, leaf)`` kept for a partition at its last seal, in key order."""
     if not _has_table(conn, ROWS_TABLE):
         return
     _columns, rows = _query(
         conn,
-        f"SELECT row_key, leaf FROM {ROWS_TABLE} WHERE tbl = ? AND item = ? ORDER BY row_key",
+        f"SELECT k1, k2, k3, leaf FROM {ROWS_TABLE} WHERE tbl = ? AND item = ? ORDER BY k1, k2, k3",
         (table, item),
     )
-    for key, value in rows:
-        yield int(key), str(value)
+    for k1, k2, k3, value in rows:
+        yield (int(k1), int(k2), int(k3)), str(value)
 
 
 def kept_partitions(conn: Any) -> list[str]:
@@ -171,9 +195,9 @@ class Differences:
     """Rows of one kind of difference in a partition: how many, and the first keys."""
 
     count: int = 0
-    keys: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # as key_text gives them
 
-    def add(self, key: int) -> None:
+    def add(self, key: str) -> None:
         self.count += 1
         if len(self.keys) < KEYS_NAMED:
             self.keys.append(key)
@@ -218,7 +242,7 @@ class SealDifference:
             ("vanished", self.vanished),
         ):
             for part, d in sorted(found.items()):
-                shown = ", ".join(str(k) for k in d.keys[:limit])
+                shown = ", ".join(d.keys[:limit])
                 more = f" and {d.count - min(limit, len(d.keys))} more" if d.count > limit else ""
                 out.append(f"{d.count} row(s) {label} since the last seal in {part}: keys {shown}{more}")
         for part in sorted(self.tampered_seal):
@@ -229,25 +253,27 @@ class SealDifference:
 
 
 def _merge(
-    now: Iterator[tuple[int, str]], kept: Iterator[tuple[int, str]], part: str, out: SealDifference
+    now: Iterator[tuple[Key, str]], kept: Iterator[tuple[Key, str]], part: str, out: SealDifference
 ) -> RootBuilder:
     """Walk both key-ordered streams once, noting differences; returns the kept leaves' root."""
+    table = split_partition(part)[0]
     built = RootBuilder()
-    sentinel = (None, "")
-    a, b = next(now, sentinel), next(kept, sentinel)
-    while a[0] is not None or b[0] is not None:
-        if b[0] is None or (a[0] is not None and a[0] < b[0]):
-            out.appeared.setdefault(part, Differences()).add(int(a[0]))  # type: ignore[arg-type]
-            a = next(now, sentinel)
+    a: tuple[Key, str] | None = next(now, None)
+    b: tuple[Key, str] | None = next(kept, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            assert a is not None
+            out.appeared.setdefault(part, Differences()).add(key_text(table, a[0]))
+            a = next(now, None)
             continue
         built.add(b[1])
-        if a[0] is None or b[0] < a[0]:
-            out.vanished.setdefault(part, Differences()).add(int(b[0]))
+        if a is None or b[0] < a[0]:
+            out.vanished.setdefault(part, Differences()).add(key_text(table, b[0]))
         else:
             if a[1] != b[1]:
-                out.changed.setdefault(part, Differences()).add(int(a[0]))
-            a = next(now, sentinel)
-        b = next(kept, sentinel)
+                out.changed.setdefault(part, Differences()).add(key_text(table, a[0]))
+            a = next(now, None)
+        b = next(kept, None)
     return built
 
 
@@ -293,10 +319,10 @@ def seal(conn: Any, scope: Mapping[str, Iterable[str]]) -> dict[str, dict[str, A
         for item in sorted(set(items)):
             conn.exec_driver_sql(f"DELETE FROM {ROWS_TABLE} WHERE tbl = ? AND item = ?", (table, item))
             built = RootBuilder()
-            batch: list[tuple[str, str, int, str]] = []
+            batch: list[tuple[str, str, int, int, int, str]] = []
             for key, value in current_leaves(conn, table, item):
                 built.add(value)
-                batch.append((table, item, key, value))
+                batch.append((table, item, *key, value))
                 if len(batch) >= _BATCH:
                     _keep(conn, batch)
             _keep(conn, batch)
@@ -304,10 +330,10 @@ def seal(conn: Any, scope: Mapping[str, Iterable[str]]) -> dict[str, dict[str, A
     return roots
 
 
-def _keep(conn: Any, batch: list[tuple[str, str, int, str]]) -> None:
+def _keep(conn: Any, batch: list[tuple[str, str, int, int, int, str]]) -> None:
     if batch:
         conn.exec_driver_sql(
-            f"INSERT INTO {ROWS_TABLE} (tbl, item, row_key, leaf) VALUES (?, ?, ?, ?)", batch
+            f"INSERT INTO {ROWS_TABLE} (tbl, item, k1, k2, k3, leaf) VALUES (?, ?, ?, ?, ?, ?)", batch
         )
         batch.clear()
 
@@ -369,7 +395,7 @@ def finish_seal(conn: Any, plan: SealPlan) -> dict[str, Any]:
     scope = plan.scope if plan.scope is not None else full_scope(conn)
     details: dict[str, Any] = {
         "partitions": seal(conn, scope),
-        "rules": {table: list(SEALED_TABLES[table]) for table in sorted(scope)},
+        "rules": {table: [list(SEALED_TABLES[table][0]), SEALED_TABLES[table][1]] for table in sorted(scope)},
     }
     if plan.found is not None:
         details["found_before"] = plan.found

@@ -15,9 +15,16 @@ FINDINGS_QUERY = text(
     """
     SELECT f.*, e.item AS item, fs."offset" AS partition_offset, x.inode AS inode,
            x.attr_type AS attr_type, x.attr_id AS attr_id, x.path AS path,
-           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256
+           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256,
+           v.finding_id AS v_finding, v.basis AS v_basis, v.view AS v_view, v.query_frames AS v_query_frames,
+           v.query_matched AS v_query_matched, v.listed_frames AS v_listed_frames,
+           v.listed_matched AS v_listed_matched, v.query_percent AS v_query_percent,
+           v.listed_percent AS v_listed_percent, v.listed_share AS v_listed_share,
+           v.query_share AS v_query_share, v.quality AS v_quality, v.listed_video AS v_listed_video,
+           v.first_timestamp_s AS v_first_timestamp_s, v.frames_json AS v_frames_json
     FROM findings f
     JOIN files x ON x.id = f.file_id
+    LEFT JOIN finding_video v ON v.finding_id = f.id
     JOIN evidence e ON e.id = x.evidence_id
     JOIN filesystems fs ON fs.id = x.filesystem_id
     WHERE :file_id IS NULL OR f.file_id = :file_id
@@ -26,9 +33,55 @@ FINDINGS_QUERY = text(
 )
 
 
+VIDEO_BASIS_FIELDS = (
+    "basis",
+    "view",
+    "query_frames",
+    "query_matched",
+    "listed_frames",
+    "listed_matched",
+    "query_percent",
+    "listed_percent",
+    "listed_share",
+    "query_share",
+    "quality",
+    "listed_video",
+    "first_timestamp_s",
+)
+
+
+def video_basis(row: Any) -> dict[str, Any] | None:
+    """A video finding's basis: frames and shares matched, the rule, and the matched frames in time order
+    (``frames``: ``{frame, timestamp_s, distance}`` plus the listed frame for vPDQ, or ``inside_bars``)."""
+    if row["v_finding"] is None:
+        return None
+    basis = {name: row[f"v_{name}"] for name in VIDEO_BASIS_FIELDS}
+    frames = []
+    for entry in json.loads(row["v_frames_json"] or "[]"):
+        if basis["basis"] == "vpdq":
+            number, stamp, listed_number, listed_stamp, distance = entry
+            frames.append(
+                {
+                    "frame": number,
+                    "timestamp_s": stamp,
+                    "listed_frame": listed_number,
+                    "listed_timestamp_s": listed_stamp,
+                    "distance": distance,
+                }
+            )
+        else:
+            number, stamp, distance, inside_bars = entry
+            frames.append(
+                {"frame": number, "timestamp_s": stamp, "distance": distance, "inside_bars": inside_bars}
+            )
+    basis["frames"] = frames
+    return basis
+
+
 def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """One finding as a plain object: file locator and hashes, set and entry provenance, the match, and
-    the WhatsApp messages the file was sent or received in (``provenance``)."""
+    """One finding as a plain object: file locator and hashes, set and entry provenance, the match, the
+    WhatsApp messages the file was sent or received in (``provenance``) and (``video``) the basis of a
+    video finding (None for others)."""
     return {
         "finding_id": row["id"],
         "message_only": False,
@@ -50,6 +103,7 @@ def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> 
         "distance": row["distance"],
         "threshold": row["threshold"],
         "variant": row["variant"],
+        "video": video_basis(row),
         **_set_and_entry(row),
     }
 
@@ -77,6 +131,7 @@ def _set_and_entry(row: Any) -> dict[str, Any]:
             "tags": row["tags"],
             "raw": json.loads(raw) if raw else None,
         },
+        "video": video_basis(row),
     }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding
+from forensics.case.models_video import FindingVideo
 from forensics.core.categories import scheme_for
 from forensics.core.errors import CategoryError
 from forensics.core.timeutil import utc_now_iso
@@ -81,6 +82,7 @@ class FindingsWriter:
                     select(FileKnown.file_id, FileKnown.set_uid).where(FileKnown.file_id.in_(file_ids))
                 )
             }
+            details: list[tuple[Finding, dict[str, Any]]] = []
             for hit in hits:
                 entry = entries[hit.entry_id]
                 usage = self.usage[entry["set_id"]]
@@ -110,9 +112,17 @@ class FindingsWriter:
                 if key in have_findings:
                     continue
                 have_findings.add(key)
-                session.add(self._finding(hit, entry, info, kind, now))
+                finding = self._finding(hit, entry, info, kind, now)
+                session.add(finding)
+                detail = getattr(hit, "detail", None)  # a video finding's basis (frames, shares, where)
+                if detail:
+                    details.append((finding, detail))
                 usage.findings += 1
                 self.findings_added += 1
+            if details:
+                session.flush()
+                for finding, detail in details:
+                    session.add(FindingVideo(finding_id=finding.id, **detail))
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))
@@ -138,7 +148,7 @@ class FindingsWriter:
             tags=entry["tags"],
             entry_json=entry["raw_json"],
             algorithm=hit.algorithm,
-            matched_hash=bytes(entry[hit.algorithm]).hex(),
+            matched_hash=getattr(hit, "matched_hash", "") or bytes(entry[hit.algorithm]).hex(),
             distance=hit.distance,
             threshold=self.settings.threshold(hit.algorithm),
             variant=hit.variant,

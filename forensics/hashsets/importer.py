@@ -25,7 +25,7 @@ from forensics.core.categories import KINDS, CategoryScheme, scheme_for
 from forensics.core.errors import CategoryError
 from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
-from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
+from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, VIDEO_FORMATS, ParseContext
 from forensics.hashsets.formats.detect import UnknownFormat, detect_format
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
@@ -187,20 +187,23 @@ class _Staging:
             self.connection.close()
             self.connection = None
 
-    def remove_duplicates(self) -> tuple[int, list[dict[str, Any]]]:
-        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first."""
-        keep = (
-            select(func.min(HashEntry.id))
-            .where(HashEntry.set_id == self.set_id)
-            .group_by(
-                HashEntry.md5,
-                HashEntry.sha1,
-                HashEntry.sha256,
-                HashEntry.pdq,
-                HashEntry.phash,
-                HashEntry.dhash,
-            )
-        )
+    def remove_duplicates(self, per_media: bool = False) -> tuple[int, list[dict[str, Any]]]:
+        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first.
+
+        ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
+        stays in both, or the second video's share of matched frames would be wrong).
+        """
+        columns = [
+            HashEntry.md5,
+            HashEntry.sha1,
+            HashEntry.sha256,
+            HashEntry.pdq,
+            HashEntry.phash,
+            HashEntry.dhash,
+        ]
+        if per_media:
+            columns.append(HashEntry.media_id)
+        keep = select(func.min(HashEntry.id)).where(HashEntry.set_id == self.set_id).group_by(*columns)
         duplicate = (HashEntry.set_id == self.set_id) & HashEntry.id.not_in(keep)
         with self.library.engine.begin() as connection:
             in_set = select(func.count()).where(HashEntry.set_id == self.set_id)
@@ -337,7 +340,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         staging.close()
         if options.progress:
             options.progress(read, malformed)
-        duplicates, cited = staging.remove_duplicates()
+        duplicates, cited = staging.remove_duplicates(per_media=format_name in VIDEO_FORMATS)
         counts = staging.counts()
         if counts["entry_count"] == 0:
             first = f"; first: {problems[0]['message']}" if problems else ""

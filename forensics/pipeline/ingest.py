@@ -125,7 +125,12 @@ def run_job(
     if is_extraction and extraction is None:
         extraction = ExtractionAccess()
     options = TaskOptions(
-        profile.analysis_tasks, profile.reduced_decode, profile.nested, profile.embedded, profile.carve
+        profile.analysis_tasks,
+        profile.reduced_decode,
+        profile.nested,
+        profile.embedded,
+        profile.carve,
+        profile.video,
     )
     _requeue_for_missing_tasks(db, evidence_id, options.mask)
     if options.carve:  # file systems walked by an earlier job that did not carve
@@ -171,6 +176,7 @@ def run_job(
         progress.items_done = base_items + writer.items_written + writer.buffered_items + found
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
+        progress.videos, progress.frames = writer.videos_written, writer.frames_written
         progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
         if on_progress:
             on_progress(progress)

@@ -154,6 +154,9 @@ class FindingRow:
     # words; None and "" for a file of the evidence's own file system.
     parent_id: int | None = None
     located: str = ""
+    # A video: its length, and for a video finding the seconds at which its matched frames are shown.
+    duration_s: float | None = None
+    matched_at: str = ""
     # The WhatsApp messages the file was sent or received in, one line each ("received 2026-03-02 14:11 UTC
     # in group 'X' from +92... (Name), forwarded"); empty when no message links to it.
     provenance: tuple[str, ...] = ()
@@ -239,6 +242,14 @@ class AnnexImage:
     blurred: bool
 
 
+@dataclass(frozen=True)
+class VideoHashes:
+    """The vPDQ hash of a video with a finding: its sampled frames (number, seconds, quality, PDQ hex)."""
+
+    file_id: int
+    frames: tuple[tuple[int, float, int, str], ...]
+
+
 @dataclass
 class ReportData:
     """Everything the report and the exports show, in the order of the report's sections."""
@@ -269,6 +280,8 @@ class ReportData:
     categorised: list[FindingRow] = field(default_factory=list)
     # The VICS category scheme (region) the examiner's categories use.
     category_region: str = "US"
+    # vPDQ hashes (whole frames) of the videos with findings, for the CASE/UCO export.
+    video_hashes: list[VideoHashes] = field(default_factory=list)
     # The custody log's state this report saw, signed by its examiner (forensics.custody.checkpoint);
     # a verifier reads it back from the report file. None for exports and unsigned renderings.
     checkpoint: dict[str, Any] | None = None

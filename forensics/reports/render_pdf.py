@@ -25,7 +25,7 @@ from forensics.custody.checkpoint import pdf_keywords
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 from forensics.reports.pdf_layout import GRID, KEY_BG, LIGHT, MARGIN, PAGE_SIZE, canvas_for, styles
-from forensics.reports.sections import damaged_chunk_line, dash, title
+from forensics.reports.sections import damaged_chunk_line, dash, media_length, title
 
 WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 
@@ -289,7 +289,7 @@ def _findings(story: _Story, r: ReportData) -> None:
                 ("Path", f.path),
                 *([("Located", f.located)] if f.located else []),
                 ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
-                ("Size", f"{dash(f.size)} bytes ({f.media})"),
+                ("Size", f"{dash(f.size)} bytes ({f.media}{media_length(f)})"),
                 (
                     "Modified / accessed / changed / born (UTC)",
                     f"M {dash(f.mtime)}\nA {dash(f.atime)}\nC {dash(f.ctime)}\nB {dash(f.crtime)}",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forensics.reports.model import FindingRow
+
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("case", "1. Case and agency"),
     ("examiners", "2. Examiners and reviewer"),
@@ -62,3 +67,8 @@ def damaged_chunk_line(first_sector: int, count: int) -> str:
 def dash(value: object) -> str:
     """A value as text, ``-`` when absent."""
     return "-" if value is None or value == "" else str(value)
+
+
+def media_length(row: FindingRow) -> str:
+    """``, 20.5 s long`` for a video (its length beside its size), empty for other files."""
+    return f", {row.duration_s:.1f} s long" if row.duration_s is not None else ""

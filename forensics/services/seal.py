@@ -21,8 +21,16 @@ from forensics.custody import actions
 from forensics.services.context import CaseContext
 
 # What each kind of job writes (the tables whose rows it may add or change).
-INGEST_TABLES = ("files", "file_analysis", "file_exif", "thumbnails")
-MATCH_TABLES = ("findings", "file_known", "whatsapp_message_findings")
+INGEST_TABLES = (
+    "files",
+    "file_analysis",
+    "file_exif",
+    "thumbnails",
+    "file_video",
+    "video_frames",
+    "video_strip",
+)
+MATCH_TABLES = ("findings", "file_known", "finding_video", "video_copies", "whatsapp_message_findings")
 PROVENANCE_TABLES = ("whatsapp_sources", "whatsapp_messages", "whatsapp_links")
 REVIEW_TABLES = ("review_categories", "review_tags", "review_notes")
 VERIFY_TABLES = ("verifications",)

@@ -252,6 +252,10 @@ def has_table(conn, name):
 HOLDERS = {  # how a row finds its evidence item: joins from the table t, and the evidence id column
     "self": ("", "t.evidence_id"),
     "file": (" LEFT JOIN files f ON f.id = t.file_id", "f.evidence_id"),
+    "finding": (
+        " LEFT JOIN findings d ON d.id = t.finding_id LEFT JOIN files f ON f.id = d.file_id",
+        "f.evidence_id",
+    ),
     "source": (" LEFT JOIN whatsapp_sources s ON s.id = t.source_id", "s.evidence_id"),
     "message": (
         " LEFT JOIN whatsapp_messages m ON m.id = t.message_id"
@@ -262,19 +266,22 @@ HOLDERS = {  # how a row finds its evidence item: joins from the table t, and th
 
 
 def partition_rows(conn, table, key, how, item):
-    """(key, leaf) of one partition's rows now in the case, in key order."""
+    """(key, leaf) of one partition's rows now in the case (key: its key columns' values, as three
+    integers with unused places 0)."""
     joins, holder = HOLDERS[how]
     source = f"{table} t{joins}"
     if item == "":
         where, params = f"{holder} IS NULL OR {holder} NOT IN (SELECT id FROM evidence)", ()
     else:
         where, params = f"{holder} = (SELECT id FROM evidence WHERE item = ?)", (item,)
-    cursor = conn.execute(f"SELECT t.* FROM {source} WHERE {where} ORDER BY t.{key}", params)
+    cursor = conn.execute(f"SELECT t.* FROM {source} WHERE {where}", params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
         row = dict(zip(names, values, strict=True))
-        record = [table, [row[key]], {k: plain(v) for k, v in row.items()}]
-        yield row[key], hashlib.sha256(canon(record).encode("utf-8")).hexdigest()
+        values_of_key = [int(row[c]) for c in key]
+        record = [table, values_of_key, {k: plain(v) for k, v in row.items()}]
+        padded = tuple((values_of_key + [0, 0, 0])[:3])
+        yield padded, hashlib.sha256(canon(record).encode("utf-8")).hexdigest()
 
 
 def check_results(case_dir, rows):
@@ -287,7 +294,7 @@ def check_results(case_dir, rows):
     for row in seals:
         details = json.loads(row["details_json"])
         signed.update(details.get("partitions", {}))
-        rules.update({t: tuple(rule) for t, rule in details.get("rules", {}).items()})
+        rules.update({t: (tuple(rule[0]), rule[1]) for t, rule in details.get("rules", {}).items()})
         found = details.get("found_before")
         if found and not isinstance(details.get("resumes_job"), int):
             problems.append(
@@ -298,10 +305,10 @@ def check_results(case_dir, rows):
         items = [r[0] for r in conn.execute("SELECT item FROM evidence")] + [""]
         kept = {}
         if has_table(conn, "result_seal_rows"):
-            for table, item, key, value in conn.execute(
-                "SELECT tbl, item, row_key, leaf FROM result_seal_rows"
+            for table, item, k1, k2, k3, value in conn.execute(
+                "SELECT tbl, item, k1, k2, k3, leaf FROM result_seal_rows"
             ):
-                kept.setdefault(f"{table}/{item}", {})[key] = value
+                kept.setdefault(f"{table}/{item}", {})[(k1, k2, k3)] = value
         for table, (key, how) in sorted(rules.items()):
             if not has_table(conn, table):
                 continue
@@ -332,7 +339,8 @@ def check_results(case_dir, rows):
                     ("vanished", [k for k in theirs if k not in now]),
                 ):
                     if keys:
-                        shown = ", ".join(str(k) for k in sorted(keys))
+                        width = len(rules[table][0])
+                        shown = ", ".join("/".join(map(str, k[:width])) for k in sorted(keys))
                         problems.append(f"{part}: rows {label} since the seal: {shown}")
     finally:
         conn.close()

@@ -131,10 +131,8 @@ def test_rewriting_the_kept_digests_too_breaks_the_signed_root(worked):
     with sqlite3.connect(worked.case_dir / "case.db") as conn:
         from forensics.case.seal import current_leaves
 
-        leaf = dict(current_leaves(conn, "files", "EXH-1"))[file_id]
-        conn.execute(
-            "UPDATE result_seal_rows SET leaf = ? WHERE tbl = 'files' AND row_key = ?", (leaf, file_id)
-        )
+        leaf = dict(current_leaves(conn, "files", "EXH-1"))[(file_id, 0, 0)]
+        conn.execute("UPDATE result_seal_rows SET leaf = ? WHERE tbl = 'files' AND k1 = ?", (leaf, file_id))
     report = verify_case(worked.case_dir)
     assert report.results is not None and report.results.tampered_seal == ["files/EXH-1"]
     assert not report.ok
@@ -161,7 +159,7 @@ def test_a_job_that_finds_an_edit_records_it_and_verification_fails_for_good(wor
     _sql(worked, f"UPDATE files SET md5 = '00000000000000000000000000000000' WHERE id = {file_id}")
     ingest.ingest_item(worked, "EXH-1", load_profile("hashes"), 1)  # a second run reseals the item
     last = list(read_entries(worked.db, action="results_sealed"))[-1]
-    assert last.details["found_before"]["changed"]["files/EXH-1"]["keys"] == [file_id]
+    assert last.details["found_before"]["changed"]["files/EXH-1"]["keys"] == [str(file_id)]
     report = verify_case(worked.case_dir)
     assert report.results is not None and report.results.clean  # as sealed now ...
     assert not report.ok  # ... but the log says it was altered before that job

@@ -1,7 +1,9 @@
-"""Everything about the selected file: metadata, hashes, EXIF and GPS, findings, hex, text, image.
+"""Everything about the selected file: metadata, hashes, EXIF and GPS, video facts, findings, hex, text,
+image, and a video's frame strip.
 
 Content previews read the evidence in a worker thread; opening one records ``file_viewed`` once per
-file and view. The image preview is blurred until the examiner reveals it (``file_revealed``).
+file and view. The image preview and the video strip are blurred until the examiner reveals the file
+(``file_revealed``). A video finding's matched times are links that open the strip at that frame.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import html
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QPixmap
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -27,11 +29,37 @@ from PySide6.QtWidgets import (
 
 from ui.adapter import CaseSession, provenance_text
 from ui.models.gallery import obscure
+from ui.views.video_strip import VideoStripView, clock
 from ui.workers import run_in_background
 
 PREVIEW_BYTES = 64 * 1024
 BOOLEAN_ANALYSIS = ("extension_mismatch", "truncated", "too_large", "too_small", "blank", "low_quality")
 IMAGE_BYTES = 32 * 1024 * 1024
+VIDEO_FACTS = (
+    "kind",
+    "container",
+    "duration_s",
+    "frame_rate",
+    "width",
+    "height",
+    "video_codec",
+    "pixel_format",
+    "audio_codecs",
+    "declared_frames",
+    "frames_decoded",
+    "frames_hashed",
+    "sample_fps",
+    "keyframes",
+    "creation_time_utc",
+    "creation_time_written",
+    "creation_time_tag",
+    "gps_lat",
+    "gps_lon",
+    "complete",
+    "warnings",
+)
+FRAME_LINK = "frame:"  # href of a matched frame's time in the findings tab
+VIDEO_TAB = 5
 
 
 def hex_dump(data: bytes, width: int = 16) -> str:
@@ -98,6 +126,14 @@ def detail_html(detail: dict[str, Any]) -> str:
         exif["GPS"] = f"{exif['gps_lat']:.6f}, {exif['gps_lon']:.6f}"
     analysis = dict(detail["analysis"] or {})
     analysis.pop("file_id", None)
+    video = detail.get("video")
+    facts = None
+    if video:
+        facts = {k: video.get(k) for k in VIDEO_FACTS}
+        facts["audio_codecs"] = ", ".join(video.get("audio_codecs") or [])
+        facts["warnings"] = " | ".join(video.get("warnings") or [])
+        if video.get("duration_s") is not None:
+            facts["duration_s"] = f"{video['duration_s']:.3f} s ({clock(video['duration_s'])})"
     return "".join(
         [
             _rows("File", identity),
@@ -108,11 +144,44 @@ def detail_html(detail: dict[str, Any]) -> str:
             _rows("Hashes", hashes),
             _rows("Review", review_rows),
             _rows("Type and content", analysis, flags=BOOLEAN_ANALYSIS),
+            _rows("Video", facts, flags=("keyframes", "complete")),
             _rows("EXIF", exif),
         ]
     )
 
 
+def video_basis_rows(video: dict[str, Any], times: int = 0) -> dict[str, Any]:
+    """A video finding's basis in words: frames and shares matched, the rule, the listed video (and the
+    first ``times`` matched times)."""
+    vpdq = video["basis"] == "vpdq"
+    rows: dict[str, Any] = {"basis": "vPDQ (Meta's rule)" if vpdq else "sampled frames vs a picture entry"}
+    rows["case video frames matched"] = (
+        f"{video['query_matched']} of {video['query_frames']} sampled frames ({video['query_percent']:.1f} %)"
+    )
+    if video["basis"] == "vpdq":
+        rows["listed video"] = video["listed_video"]
+        rows["listed frames matched"] = (
+            f"{video['listed_matched']} of {video['listed_frames']} ({video['listed_percent']:.1f} %)"
+        )
+        rows["rule"] = (
+            f"listed share >= {video['listed_share']:g} %, case share >= {video['query_share']:g} %, "
+            f"frame quality >= {video['quality']}"
+        )
+    if video["view"] == "inside_bars":
+        rows["view"] = "the picture inside the video's black bars"
+    if times:
+        stamps = sorted({frame["timestamp_s"] for frame in video["frames"]})
+        more = f" and {len(stamps) - times} more" if len(stamps) > times else ""
+        rows["matched at"] = ", ".join(clock(stamp) for stamp in stamps[:times]) + more
+    return rows
+
+
+def frame_links(video: dict[str, Any], limit: int = 30) -> str:
+    """The matched frames' times as links that open the strip there."""
+    stamps = sorted({frame["timestamp_s"] for frame in video["frames"]})
+    links = [f"<a href='{FRAME_LINK}{stamp}'>{html.escape(clock(stamp))}</a>" for stamp in stamps[:limit]]
+    more = f" and {len(stamps) - limit} more" if len(stamps) > limit else ""
+    return "<p>Matched at " + ", ".join(links) + more + " (opens the frame strip)</p>"
 def extraction_html(link_json: str | None) -> str:
     """What a phone extraction says of one of its members: its path in the container, notes, hashes."""
     if not link_json:
@@ -172,10 +241,13 @@ def findings_html(findings: list[dict[str, Any]]) -> str:
         return "<p>No hash-set or perceptual matches.</p>"
     parts = []
     for f in findings:
+        video = f.get("video")
+        rows = video_basis_rows(video) if video else {}
         parts.append(
             _rows(
                 f"{f['set']['name']} — {f['algorithm']} (distance {f['distance']})",
-                {
+                rows
+                | {
                     "kind": f["kind"],
                     "set version": f["set"]["version"],
                     "set source": f"{f['set']['source_name']} (sha256 {f['set']['source_sha256'][:16]}…)",
@@ -190,6 +262,8 @@ def findings_html(findings: list[dict[str, Any]]) -> str:
                 },
             )
         )
+        if video and video["frames"]:
+            parts.append(frame_links(video))
     return "".join(parts)
 
 
@@ -206,8 +280,15 @@ class DetailPanel(QTabWidget):
         self._image: QImage | None = None
         self._revealed: set[int] = set()
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._findings: list[dict[str, Any]] = []
+        self._strip_for: int | None = None  # the file whose strip is loaded
+        self._open_at: float | None = None  # a matched frame's time to open the strip at, once loaded
         self.meta = QTextBrowser(self)
         self.findings = QTextBrowser(self)
+        self.findings.setOpenLinks(False)
+        self.findings.anchorClicked.connect(self._link)
+        self.video = VideoStripView(self)
+        self.video.reveal_requested.connect(lambda _file_id: self.reveal_current())
         self.hex = QPlainTextEdit(self)
         self.hex.setReadOnly(True)
         self.hex.setFont(mono)
@@ -235,6 +316,7 @@ class DetailPanel(QTabWidget):
         self.addTab(self.hex, "He&x")
         self.addTab(self.text, "Te&xt")
         self.addTab(image_page, "&Image")
+        self.addTab(self.video, "&Video")
         self.currentChanged.connect(lambda _i: self._load_content())
         self.meta.setFont(QFont(self.meta.font().family(), self.meta.font().pointSize()))
 
@@ -250,6 +332,9 @@ class DetailPanel(QTabWidget):
         self.text.setPlainText("")
         self.image_label.setText("Select an image file.")
         self.reveal_button.setEnabled(False)
+        self.video.clear()
+        self._strip_for = None
+        self._findings = []
 
     def set_file(self, file_id: int | None) -> None:
         if file_id is None or self.session is None:
@@ -257,6 +342,10 @@ class DetailPanel(QTabWidget):
             return
         self.file_id = file_id
         self._image = None
+        self._findings = []
+        self._strip_for = None
+        self._open_at = None
+        self.video.clear("Loading…")
         self.hex.setPlainText("")
         self.text.setPlainText("")
         self.image_label.setText("")
@@ -274,11 +363,59 @@ class DetailPanel(QTabWidget):
             return
         self._item = detail["file"].get("item")
         self.meta.setHtml(detail_html(detail))
+        self._findings = detail["findings"]
         self.findings.setHtml(findings_html(detail["findings"]))
         self.setTabText(1, f"Fin&dings ({len(detail['findings'])})" if detail["findings"] else "Fin&dings")
+        self._mark_strip()
+
+    def _matched_times(self) -> list[float]:
+        videos = [f["video"] for f in self._findings if f.get("video")]
+        return [frame["timestamp_s"] for video in videos for frame in video["frames"]]
+
+    def _mark_strip(self) -> None:
+        if self._strip_for == self.file_id and self.video.pictures:
+            self.video.set_marks(self._matched_times())
+
+    def _link(self, url: QUrl) -> None:
+        """A matched frame's time in the findings tab: open the strip at that frame."""
+        text = url.toString()
+        if text.startswith(FRAME_LINK):
+            try:
+                self.open_strip_at(float(text[len(FRAME_LINK) :]))
+            except ValueError:
+                return
+
+    def open_strip_at(self, timestamp_s: float) -> None:
+        """Show the Video tab at the strip frame nearest to ``timestamp_s`` (loading the strip if needed)."""
+        self._open_at = timestamp_s
+        if self._strip_for == self.file_id and self.video.pictures:
+            self.video.show_at(timestamp_s)
+        self.setCurrentIndex(VIDEO_TAB)
+
+    def _load_strip(self) -> None:
+        if self.file_id is None or self.session is None or self._strip_for == self.file_id:
+            return
+        file_id, session = self.file_id, self.session
+        self._strip_for = file_id
+        run_in_background(
+            lambda: session.video_strip(file_id),
+            lambda pictures: self._show_strip(file_id, pictures),
+            lambda message: self.video.clear(f"Cannot read the strip: {message}"),
+        )
+
+    def _show_strip(self, file_id: int, pictures: list) -> None:
+        if file_id != self.file_id:
+            return
+        self.video.set_strip(file_id, pictures, file_id in self._revealed)
+        self.video.set_marks(self._matched_times())
+        if self._open_at is not None:
+            self.video.show_at(self._open_at)
 
     def _load_content(self) -> None:
-        """Read content for the visible content tab (hex, text, image) once per file."""
+        """Read content for the visible content tab (hex, text, image) once per file; the video strip."""
+        if self.currentIndex() == VIDEO_TAB:
+            self._load_strip()
+            return
         view = {2: "hex", 3: "text", 4: "image"}.get(self.currentIndex())
         if view is None or self.file_id is None or self.session is None:
             return
@@ -363,3 +500,5 @@ class DetailPanel(QTabWidget):
         run_in_background(lambda: session.reveal(file_id, view="detail"))
         self.revealed.emit(file_id)
         self._show_image()
+        if self.video.file_id == file_id:
+            self.video.set_revealed(True)

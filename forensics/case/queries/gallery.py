@@ -47,7 +47,9 @@ class GroupSummary:
 def gallery_sql(
     group_by: str, rank_by_hits: bool, alert_categories: Iterable[tuple[str, int]]
 ) -> tuple[str, list[object]]:
-    """Query and parameters; rows are ``id, grp, md5, name, hit, files, hits, categorised, flagged``.
+    """Query and parameters; rows are ``id, grp, md5, name, hit, files, hits, categorised, flagged, stack,
+    duration``: ``stack`` is what a tile stacks on (the MD5, or the copy group of a video: a video's copies
+    in other encodings stack like identical files), ``duration`` a video's length in seconds (else null).
 
     Rows come grouped; groups by name, or with ``rank_by_hits`` by flagged share then flagged count
     (highest first, name breaking ties); inside a group by path. ``alert_categories`` are the
@@ -72,12 +74,15 @@ def gallery_sql(
         "WITH tiles AS ("
         f"SELECT f.id AS id, {_GROUP_SQL[group_by]} AS grp, f.md5 AS md5, f.name AS name, f.path AS path, "
         "EXISTS (SELECT 1 FROM findings h WHERE h.file_id = f.id AND h.kind = 'alert') AS hit, "
-        f"{material} AS cat "
+        f"{material} AS cat, "
+        "COALESCE((SELECT 'video-copies:' || c.group_id FROM video_copies c WHERE c.file_id = f.id), f.md5) "
+        "AS stack, (SELECT v.duration_s FROM file_video v WHERE v.file_id = f.id AND v.kind = 'video') "
+        "AS duration "
         "FROM files f JOIN thumbnails t ON t.file_id = f.id), "
         "totals AS (SELECT *, count(*) OVER w AS g_files, sum(hit) OVER w AS g_hits, "
         "sum(cat) OVER w AS g_cat, sum(hit OR cat) OVER w AS g_flagged "
         "FROM tiles WINDOW w AS (PARTITION BY grp)) "
-        "SELECT id, grp, md5, name, hit, g_files, g_hits, g_cat, g_flagged FROM totals "
+        "SELECT id, grp, md5, name, hit, g_files, g_hits, g_cat, g_flagged, stack, duration FROM totals "
         f"ORDER BY {order}"
     )
     return sql, params
@@ -87,7 +92,8 @@ def gallery_sql(
 class GalleryEntry:
     """One tile of the gallery: the representative file, its group and how many files it stands for.
 
-    ``hit``: the file has an alert finding; ``summary``: its group's totals (shared by the group's tiles).
+    ``hit``: the file has an alert finding; ``summary``: its group's totals (shared by the group's tiles);
+    ``duration_s``: a video's length (its tile shows the video's frame strip), None for pictures.
     """
 
     file_id: int
@@ -96,6 +102,7 @@ class GalleryEntry:
     name: str
     hit: bool = False
     summary: GroupSummary | None = None
+    duration_s: float | None = None
 
 
 def alert_categories() -> list[tuple[str, int]]:
@@ -122,31 +129,35 @@ def gallery(
         cur.execute(sql, params)
         rows = cur.fetchall()
     entries: list[GalleryEntry] = []
-    seen: dict[str, int] = {}  # md5 -> index of the tile that stands for every copy
+    seen: dict[str, int] = {}  # md5 (or video copy group) -> index of the tile that stands for every copy
     summaries: dict[str, GroupSummary] = {}
-    for file_id, group, md5, name, hit, files, hits, categorised, flagged in rows:
-        if stack_identical and md5 and md5 in seen:
-            index = seen[md5]
+    for file_id, group, _md5, name, hit, files, hits, categorised, flagged, stack, duration in rows:
+        if stack_identical and stack and stack in seen:
+            index = seen[stack]
             entries[index] = replace(entries[index], stacked=entries[index].stacked + 1)
             continue
-        if md5:
-            seen[md5] = len(entries)
+        if stack:
+            seen[stack] = len(entries)
         summary = summaries.get(group)
         if summary is None:
             summary = summaries[group] = GroupSummary(files, hits, categorised, flagged)
-        entries.append(GalleryEntry(file_id, group, 1, name, bool(hit), summary))
+        entries.append(GalleryEntry(file_id, group, 1, name, bool(hit), summary, duration))
     return entries
 
 
 def identical_files(db, file_ids: list[int]) -> list[int]:
-    """The given files plus every file with the same MD5 (what a stacked gallery tile stands for)."""
+    """The given files plus every file with the same MD5 and every copy of the same video (what a stacked
+    gallery tile stands for)."""
     if not file_ids:
         return []
     marks = ",".join("?" * len(file_ids))
     with raw_cursor(db) as cur:
         cur.execute(
-            f"SELECT id FROM files WHERE md5 IN (SELECT md5 FROM files WHERE id IN ({marks}) "
-            f"AND md5 IS NOT NULL) UNION SELECT id FROM files WHERE id IN ({marks}) ORDER BY 1",
+            f"WITH chosen AS (SELECT id FROM files WHERE id IN ({marks}) UNION "
+            f"SELECT c.file_id FROM video_copies c WHERE c.group_id IN "
+            f"(SELECT group_id FROM video_copies WHERE file_id IN ({marks}))) "
+            "SELECT id FROM files WHERE md5 IN (SELECT md5 FROM files WHERE id IN (SELECT id FROM chosen) "
+            "AND md5 IS NOT NULL) UNION SELECT id FROM chosen ORDER BY 1",
             [*file_ids, *file_ids],
         )
         return [r[0] for r in cur.fetchall()]

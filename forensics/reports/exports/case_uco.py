@@ -153,6 +153,27 @@ def _image(graph: _Graph, evidence: EvidenceSection) -> str:
     )
 
 
+Frames = tuple[tuple[int, float, int, str], ...]  # a video's sampled frames: number, seconds, quality, PDQ
+VPDQ_TAG = "vPDQ"
+
+
+def _vpdq_annotation(graph: _Graph, file_node: str, path: str, key: str, frames: Frames) -> str:
+    """A video's vPDQ hash as an Annotation of its File: UCO has no vPDQ (nor PDQ) hash method, so the
+    hash is given in Meta's reference text (``frame_number,quality,pdq_hex,timestamp`` per line)."""
+    lines = "".join(f"{number},{quality},{pdq},{stamp:.3f}\n" for number, stamp, quality, pdq in frames)
+    return graph.add(
+        "annotation",
+        f"{key}/vpdq",
+        "uco-core:Annotation",
+        **{
+            "uco-core:name": f"vPDQ of {path}",
+            "uco-core:tag": [VPDQ_TAG],
+            "uco-core:description": lines,
+            "uco-core:object": [_ref(file_node)],
+        },
+    )
+
+
 def _file(graph: _Graph, row: FindingRow) -> str:
     key = f"file/{row.file_id}"
     file_facet: dict[str, Any] = {
@@ -319,7 +340,15 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 status=job["status"],
             ),
         ]
-    files = {row.file_id: _file(graph, row) for row in report.findings if row.file_id}
+    videos = {video.file_id: video.frames for video in report.video_hashes}
+    files: dict[int, str] = {}
+    for row in report.findings:
+        if row.file_id and row.file_id not in files:  # one node per file, however many findings it has
+            files[row.file_id] = _file(graph, row)
+            frames = videos.get(row.file_id)
+            if frames:
+                key = f"file/{row.file_id}"
+                members.append(_vpdq_annotation(graph, files[row.file_id], row.path, key, frames))
     file_ids = list(dict.fromkeys(files.values()))
     for run in report.methodology.match_runs:
         record = _provenance(

@@ -20,9 +20,11 @@ def upgrade() -> None:
         "result_seal_rows",
         sa.Column("tbl", sa.String(length=64), nullable=False),
         sa.Column("item", sa.String(length=200), nullable=False),
-        sa.Column("row_key", sa.Integer(), nullable=False),
+        sa.Column("k1", sa.BigInteger(), nullable=False),
+        sa.Column("k2", sa.BigInteger(), nullable=False),
+        sa.Column("k3", sa.BigInteger(), nullable=False),
         sa.Column("leaf", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("tbl", "item", "row_key", name=op.f("pk_result_seal_rows")),
+        sa.PrimaryKeyConstraint("tbl", "item", "k1", "k2", "k3", name=op.f("pk_result_seal_rows")),
     )
 
 
