@@ -29,6 +29,6 @@ def open_case(
         case_dir,
         getattr(args, "examiner", None),
         write=write,
-        passphrase=passphrase_for if write else None,
+        passphrase=passphrase_for,
         unlocking=unlocking,
     )

@@ -16,6 +16,7 @@ SYSTEM_PACKAGES=(
   libarchive13
   # Nested-content and carving fixtures: zip, 7z, tar and clips/stills made from real photos, a Word .doc
   # written by LibreOffice; PhotoRec (testdisk) is the carving benchmark's peer
+  # (ffmpeg also builds the video tests' clips: a still photo cut into a video, GIFs)
   zip p7zip-full tar ffmpeg libreoffice-writer-nogui testdisk
 )
 

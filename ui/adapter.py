@@ -16,14 +16,16 @@ from typing import Any
 
 from forensics.analysis.filetypes_table import CATEGORIES
 from forensics.case.content import read_item
-from forensics.case.queries import detail, evidence, file_table, gallery, review
+from forensics.case.queries import detail, evidence, file_table, gallery, review, video, whatsapp
 from forensics.case.queries.file_table import FileFilter
 from forensics.case.queries.gallery import GalleryEntry
+from forensics.case.queries.whatsapp import provenance_text
 from forensics.core.categories import CategoryScheme, load_schemes, scheme_for, table_path
 from forensics.core.errors import CustosError
 from forensics.custody.examiners import create_examiner, list_examiners
 from forensics.custody.log import read_entries
 from forensics.custody.verify import verify_case
+from forensics.evidence.extractions.access import ExtractionAccess
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.reports.collect_evidence import verification_run
@@ -31,6 +33,7 @@ from forensics.services import cases
 from forensics.services import review as review_service
 from forensics.services.context import CaseContext, open_case
 from forensics.services.jobs import JobStep
+from forensics.services.unlock import extraction_access
 
 __all__ = [
     "CaseSession",
@@ -41,10 +44,13 @@ __all__ = [
     "examiner_names",
     "hash_sets",
     "new_examiner",
+    "provenance_text",
     "scheme",
 ]
 
 FILE_CATEGORIES = CATEGORIES  # content categories, in order: the GUI's type filter offers these
+# The password of an encrypted phone extraction, for a child custos (read by app/evidence_password.py).
+EVIDENCE_PASSWORD_VARIABLE = "CUSTOS_EVIDENCE_PASSWORD"
 
 
 def examiner_names() -> list[str]:
@@ -80,11 +86,18 @@ def step_command(step: JobStep) -> list[str]:
     return [sys.executable, "-m", "app", *step.command]
 
 
-def job_environment(examiner: str, passphrase: str | None) -> dict[str, str]:
-    """Environment additions for a child ``custos`` process acting as ``examiner``."""
+def job_environment(
+    examiner: str, passphrase: str | None, evidence_password: str | None = None
+) -> dict[str, str]:
+    """Environment additions for a child ``custos`` process acting as ``examiner``.
+
+    ``evidence_password``: of an encrypted phone extraction, for that item's job only (never a flag).
+    """
     env = {"CUSTOS_EXAMINER": examiner, "PYTHONUNBUFFERED": "1", "CUSTOS_CANCEL_ON_STDIN": "1"}
     if passphrase is not None:
         env["CUSTOS_PASSPHRASE"] = passphrase
+    if evidence_password:
+        env[EVIDENCE_PASSWORD_VARIABLE] = evidence_password
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
     return env
@@ -99,6 +112,8 @@ class CaseSession:
         self.db = ctx.db
         self.custody = ctx.custody
         self.passphrase = passphrase
+        # Keys of encrypted phone extractions the examiner unlocked in this session (memory only).
+        self._extraction_keys: dict[str, ExtractionAccess] = {}
 
     # -- open / create ---------------------------------------------------------------------------
     @classmethod
@@ -202,11 +217,19 @@ class CaseSession:
         """Everything known of one file: metadata, hashes, analysis, EXIF, findings, review, locator."""
         found = detail.file_detail(self.db, file_id)
         found["findings"] = self.findings_of(file_id)
+        found["messages"] = whatsapp.provenance_of(self.db, [file_id]).get(file_id, [])
         return found
 
     def read_content(self, file_id: int, limit: int) -> bytes:
         """The first ``limit`` bytes of a file, read-only from the evidence (for previews)."""
-        return read_item(self.db, file_id, limit)
+        return read_item(self.db, file_id, limit, self._extraction_keys)
+
+    def unlock_extraction(self, item: str, password: str) -> None:
+        """Unlock evidence item ``item``'s encrypted extraction for previews in this session (the keys stay
+        in memory; ``extraction_decrypted`` is signed; a wrong password raises, nothing recorded)."""
+        access = extraction_access(self.ctx, item, password, stage="preview")
+        if access is not None:
+            self._extraction_keys[item] = access
 
     # -- gallery ---------------------------------------------------------------------------------
     def gallery(
@@ -223,19 +246,31 @@ class CaseSession:
         """Thumbnail JPEG bytes of the given files."""
         return gallery.thumbnails(self.db, ids)
 
+    def video_strip(self, file_id: int) -> list[video.StripPicture]:
+        """A video's frame strip in time order (empty for other files and triage ingests)."""
+        return video.video_strip(self.db, file_id)
+
     # -- findings, custody -----------------------------------------------------------------------
     def findings(self) -> list[dict[str, Any]]:
         """Every finding with its provenance, plus the file id."""
         file_of = detail.finding_file_ids(self.db)
         out = []
-        for finding in iter_findings(self.db):
-            finding["file_id"] = file_of.get(finding["finding_id"])
+        for finding in iter_findings(self.db):  # a message-only finding has no file (finding_id None)
+            finding["file_id"] = file_of.get(finding["finding_id"]) if finding["finding_id"] else None
             out.append(finding)
         return out
 
     def findings_of(self, file_id: int) -> list[dict[str, Any]]:
         """The findings of one file (same objects as :meth:`findings`), by set, algorithm and entry."""
         return [{**finding, "file_id": file_id} for finding in iter_findings(self.db, file_id)]
+
+    def chats(self) -> list[dict[str, Any]]:
+        """WhatsApp chats of the case with their media counts (for the gallery's chat groups)."""
+        return whatsapp.chats(self.db)
+
+    def whatsapp_sources(self) -> list[dict[str, Any]]:
+        """The WhatsApp databases read, with what each gave or why provenance is unavailable."""
+        return whatsapp.sources(self.db)
 
     def custody_entries(self) -> list[dict[str, Any]]:
         return [
@@ -276,8 +311,8 @@ class CaseSession:
         return review.categorised_files(self.db)
 
     # -- jobs --------------------------------------------------------------------------------------
-    def job_environment(self) -> dict[str, str]:
-        return job_environment(self.examiner, self.passphrase)
+    def job_environment(self, evidence_password: str | None = None) -> dict[str, str]:
+        return job_environment(self.examiner, self.passphrase, evidence_password)
 
     def filesystem_label(self, filesystem_id: int) -> str:
         return evidence.filesystem_label(self.db, filesystem_id)

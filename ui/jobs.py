@@ -25,6 +25,8 @@ class JobState:
     rate_bytes: float = 0.0
     eta_seconds: float | None = None
     errors: int = 0
+    videos: int = 0
+    frames: int = 0
     running: bool = False
     outcome: str = ""
     messages: list[str] = field(default_factory=list)
@@ -78,6 +80,7 @@ class ItemJob(QObject):
         s.rate_bytes = record.rate_bytes
         s.eta_seconds = record.eta_seconds
         s.errors = record.errors
+        s.videos, s.frames = record.videos, record.frames
         self.changed.emit(s.item)
 
     def _message(self, line: str) -> None:

@@ -328,14 +328,16 @@ class MainWindow(QMainWindow):
             item,
             dialog.intake(),
             dialog.profile.currentText(),
-            (dialog.survey or {}).get("container"),
+            dialog.container(),
         )
-        return self.start_job(item, steps)
+        return self.start_job(item, steps, dialog.evidence_password())
 
-    def start_job(self, item: str, steps: list[JobStep]) -> ItemJob | None:
+    def start_job(
+        self, item: str, steps: list[JobStep], evidence_password: str | None = None
+    ) -> ItemJob | None:
         if self.session is None:
             return None
-        job = ItemJob(item, steps, self.session.job_environment(), self)
+        job = ItemJob(item, steps, self.session.job_environment(evidence_password), self)
         job.step_finished.connect(self._step_finished)
         job.finished.connect(self._job_finished)
         self.progress.add_job(job)

@@ -1,4 +1,4 @@
-"""``custos evidence add`` and ``custos verify``: intake of an image, and acquisition verification."""
+"""``custos evidence add`` and ``custos verify``: intake of an image or phone extraction, and verification."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
+from app.evidence_password import add_password_option, given_password
 from app.progress_display import JsonProgress, TerminalProgress, byte_reporter
 from forensics.core.errors import CustosError
+from forensics.evidence.extractions.survey import ExtractionSurvey, survey_extraction
 from forensics.evidence.survey import EvidenceSurvey, survey_dict, survey_image
 from forensics.reports.sections import damaged_chunk_line
 from forensics.services.evidence import add_evidence, normalise_intake, verify_evidence
@@ -41,13 +43,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     evidence = sub.add_parser("evidence", help="add evidence items to a case")
     ev_sub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
     add = ev_sub.add_parser(
-        "add", help="add an image (or folder) as an evidence item", parents=[common_options()]
+        "add",
+        help="add an image, folder or phone extraction as an evidence item",
+        parents=[common_options()],
     )
     add.add_argument("case_dir", metavar="DIR")
-    add.add_argument("image", metavar="IMAGE", help="image file (first segment) or folder of extracted files")
+    add.add_argument(
+        "image",
+        metavar="IMAGE",
+        help="image file (first segment), folder of extracted files, or phone extraction (zip, tar, .ab, "
+        "iOS backup folder, UFDR, .ufd): detected by content",
+    )
     add.add_argument("--item", required=True, help="evidence item / exhibit number")
     for name, text in INTAKE_OPTIONS.items():
         add.add_argument("--" + name.replace("_", "-"), dest=name, help=text)
+    add.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not verify the media against its acquisition hashes now (verify later with `custos verify`)",
+    )
+    add.add_argument(
+        "--register-unreadable",
+        action="store_true",
+        help="register the item for custody even when no volume or file system can be read in it",
+    )
+    add_password_option(add)
+    add.add_argument(
+        "--progress-jsonl", action="store_true", help="write progress as JSON lines on stderr (GUI, scripts)"
+    )
     add.set_defaults(func=cmd_add)
 
     survey = ev_sub.add_parser(
@@ -111,45 +134,140 @@ def describe_survey(survey: EvidenceSurvey) -> list[str]:
     return lines
 
 
+def describe_extraction(survey: ExtractionSurvey) -> list[str]:
+    """Human-readable lines about a phone extraction: what it is, its device, hashes, encryption."""
+    facts = survey.metadata()
+    lines = [
+        f"container: extraction: {facts['description']}",
+        f"  format {facts['format']}, platform {facts['platform'] or 'unknown'}, "
+        f"{'encrypted' if facts['encrypted'] else 'not encrypted'}",
+    ]
+    for key, value in sorted(facts["device_info"].items()):
+        lines.append(f"  device {key}: {value}")
+    if survey.media_file is not None and survey.digests is not None:
+        lines.append(f"  file {survey.media_file} ({survey.digests.size} bytes)")
+        lines.append(f"    MD5     {survey.digests.md5}")
+        lines.append(f"    SHA-1   {survey.digests.sha1}")
+        lines.append(f"    SHA-256 {survey.digests.sha256}")
+    for algorithm, stated in sorted(survey.stated_hashes.items()):
+        computed = getattr(survey.digests, algorithm, None) if survey.digests else None
+        word = "MATCH" if computed == stated else "MISMATCH"
+        lines.append(f"  .ufd states {algorithm.upper()} {stated}: {word}")
+    if survey.members is not None:
+        lines.append(f"  members listed: {survey.members}")
+    if survey.encrypted:
+        lines.append(
+            "  password checked: the extraction opens (keys kept in memory only, not stored)"
+            if survey.decrypted
+            else "  encrypted: the ingest will need its password"
+        )
+    return lines
+
+
 def cmd_survey(args: argparse.Namespace) -> int:
     """Survey an image read-only; with ``--json`` failures are JSON too (``{"ok": false, "error": ...}``)."""
     try:
-        survey = survey_image(Path(args.image))
+        extraction = survey_extraction(Path(args.image), hashes=False)
+        survey = None if extraction is not None else survey_image(Path(args.image))
     except (CustosError, OSError) as exc:
         if not args.json:
             raise
         print(json.dumps({"ok": False, "error": str(exc)}))
         return 1
     if args.json:
-        print(json.dumps(survey_dict(survey), default=str))
+        data = extraction_survey_dict(extraction) if extraction is not None else survey_dict(survey)
+        print(json.dumps(data, default=str))
     else:
-        for line in describe_survey(survey):
+        for line in describe_extraction(extraction) if extraction is not None else describe_survey(survey):
             print(line)
     return 0
+
+
+def extraction_survey_dict(survey: ExtractionSurvey) -> dict:
+    """A phone extraction's survey as JSON-able data (the add-evidence dialog reads it)."""
+    return {
+        "ok": True,
+        "path": str(survey.path),
+        "container": "extraction",
+        "verifiable": survey.media_file is not None,
+        "encrypted": survey.encrypted,
+        "media_size": survey.media_size or 0,
+        "segments": [str(p) for p in survey.segments],
+        "extraction": survey.metadata(),
+        "warnings": survey.warnings,
+        "filesystems": [{"offset": 0, "fs_type": survey.format, "status": "ok", "error": None}],
+    }
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    """Intake, then (unless ``--no-verify``) verification of the media, waited for with its progress."""
     intake = _intake_from_args(args)
     image = Path(args.image)
+    display = JsonProgress(args.item) if args.progress_jsonl else TerminalProgress(args.quiet)
     with open_case(args, args.case_dir, write=True) as ctx:
-        result = add_evidence(ctx, image, args.item, intake)
-    if not args.quiet:
-        print(f"evidence item {args.item} added")
-        for line in describe_survey(result.survey):
-            print(line)
-    if not result.survey.usable_filesystems:
-        print(f"custos: warning: no file system could be opened in {image}", file=sys.stderr)
-    return 0
+        try:
+            result = add_evidence(
+                ctx,
+                image,
+                args.item,
+                intake,
+                register_unreadable=args.register_unreadable,
+                password=given_password(args),
+                unlock_progress=_fraction_reporter(display, "unlocking"),
+                hash_progress=byte_reporter(display, "hashing"),
+            )
+        finally:
+            display.done()
+        if not args.quiet:
+            print(f"evidence item {args.item} added")
+            described = (
+                describe_extraction(result.extraction)
+                if result.extraction is not None
+                else describe_survey(result.survey)
+            )
+            for line in described:
+                print(line)
+        if result.extraction is not None:
+            for warning in result.extraction.warnings:
+                print(f"custos: warning: {warning}", file=sys.stderr)
+        elif not result.survey.usable_filesystems:
+            print(
+                f"custos: error: no volume or file system could be read in {image}; registered for custody "
+                "only (--register-unreadable)",
+                file=sys.stderr,
+            )
+            return 1
+        if args.no_verify or result.extraction is not None or result.survey.container == "folder":
+            return 0  # a folder has no media hash; an extraction was hashed (and checked) at intake
+        return _verify(args, ctx, args.item, {})
+
+
+def _fraction_reporter(display, label: str):
+    """A ``fraction`` callback (the slow key derivation) feeding ``display`` as a percentage."""
+    from forensics.core.progress import Progress
+
+    progress = Progress(phase=label, items_total=100, current="deriving the key from the password")
+
+    def report(fraction: float) -> None:
+        progress.items_done = int(fraction * 100)
+        display(progress)
+
+    return report
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    display = JsonProgress(args.item) if args.progress_jsonl else TerminalProgress(args.quiet)
     expected = {"md5": args.md5, "sha1": args.sha1, "sha256": args.sha256}
     with open_case(args, args.case_dir, write=True) as ctx:
-        try:
-            result = verify_evidence(ctx, args.item, expected, progress=byte_reporter(display, "verifying"))
-        finally:
-            display.done()
+        return _verify(args, ctx, args.item, expected)
+
+
+def _verify(args: argparse.Namespace, ctx, item: str, expected: dict) -> int:
+    """Verify an item's media, print the hashes and the verdict; the exit code says the verdict."""
+    display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
+    try:
+        result = verify_evidence(ctx, item, expected, progress=byte_reporter(display, "verifying"))
+    finally:
+        display.done()
     digests, comparisons = result.digests, result.comparisons
     print(f"media MD5    {digests.md5}\nmedia SHA-1  {digests.sha1}\nmedia SHA-256 {digests.sha256}")
     for algo, c in sorted(comparisons.items()):
@@ -157,16 +275,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"{algo:14s} {word:8s} expected {c['expected']} ({c['source']})")
     for start, count in result.damaged:
         print(f"custos: {damaged_chunk_line(start, count)}", file=sys.stderr)
+    if result.result == "failure":
+        print(
+            f"custos: VERIFICATION FAILURE for item {item}: {len(result.damaged)} damaged chunk range(s) "
+            "failed their checksum (read as zeros); the media read is not the media acquired",
+            file=sys.stderr,
+        )
+        return 1
     if result.result == "mismatch":
         print(
-            f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "
+            f"custos: ACQUISITION HASH MISMATCH for item {item}: the media does not match its "
             "recorded acquisition hash",
             file=sys.stderr,
         )
         return 1
     if result.result == "no-reference":
         print(
-            f"custos: warning: item {args.item} has no stored or given acquisition hash to compare with; "
+            f"custos: warning: item {item} has no stored or given acquisition hash to compare with; "
             "computed hashes recorded",
             file=sys.stderr,
         )

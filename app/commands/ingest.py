@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from app.commands.common import common_options
+from app.evidence_password import add_password_option, given_password, prompt_password
 from app.passphrase import unlock_early
 from app.progress_display import JsonProgress, TerminalProgress
 from forensics.core.progress import CancelToken
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="hash-set library for profiles that match (default: $CUSTOS_HASHSET_LIBRARY)",
     )
+    add_password_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
 
@@ -89,28 +91,61 @@ def _ingest_case(
     return status
 
 
+def provenance_lines(item: str, outcome) -> list[str]:
+    """What reading the WhatsApp databases gave, one line per database and one for the links."""
+    lines = []
+    for source in outcome.sources:
+        if source.available:
+            lines.append(
+                f"{item}: WhatsApp {source.path}: {source.media_messages} media messages, "
+                f"{source.chats} chats, {source.contacts} contacts ({source.schema})"
+            )
+        else:
+            lines.append(f"{item}: WhatsApp {source.path}: {source.reason}")
+    if outcome.messages:
+        rules = ", ".join(f"{count} by {rule}" for rule, count in sorted(outcome.links_by_rule.items()))
+        lines.append(
+            f"{item}: WhatsApp media messages of the case: {outcome.linked_messages} linked to items "
+            f"({rules or 'none'}), {outcome.unlinked_messages} whose file is in no item"
+        )
+    return lines
+
+
 def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses) -> int:
     """One evidence item's job; the first item's job takes the workers started with the command."""
+    from forensics.evidence.extractions.errors import PasswordRequired
     from forensics.services.ingest import collector_for_the_job, ingest_item
 
     collector_for_the_job()
     display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
+    password = given_password(args)
     try:
-        result = ingest_item(
-            ctx,
-            item,
-            profile,
-            args.workers,
-            cancel=cancel,
-            on_progress=display,
-            processes=processes,
-            library=args.library,
-        )
+        while True:
+            try:
+                result = ingest_item(
+                    ctx,
+                    item,
+                    profile,
+                    args.workers,
+                    cancel=cancel,
+                    on_progress=display,
+                    processes=processes,
+                    library=args.library,
+                    password=password,
+                )
+                break
+            except PasswordRequired as exc:  # an encrypted extraction: ask on a terminal, else refuse
+                password = None if password is not None else prompt_password(item, str(exc))
+                if password is None:
+                    raise
     finally:
         display.done()
     outcome = result.outcome
     for problem in outcome.listing_problems:  # shown even with -q: the listing itself may be incomplete
         print(f"custos: warning: {item}: {problem}", file=sys.stderr)
+    if result.provenance is not None and not args.quiet:
+        for line in provenance_lines(item, result.provenance):
+            print(line)
     if result.match is not None:
         summary = result.match
         if not args.quiet:
@@ -128,4 +163,10 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
     if outcome.status == "cancelled":
         print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
         return 3
+    if not result.readable:
+        print(
+            f"custos: error: {item}: no volume or file system could be read; nothing was listed",
+            file=sys.stderr,
+        )
+        return 1
     return 0

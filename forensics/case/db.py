@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from forensics.case.pictures import PictureCipher
 from forensics.core.errors import CaseError
 from forensics.core.sqlite import connection_setup
 
@@ -35,7 +36,7 @@ def make_engine(url: str) -> Engine:
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0010_regions"
+HEAD_REVISION = "0014_regions"
 
 
 def alembic_config(engine: Engine):
@@ -103,7 +104,9 @@ class CaseDatabase:
             raise CaseError(
                 f"{self.case_dir}: the case database needs a schema upgrade; open it once for writing"
             )
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The case key's cipher of its pictures, once an examiner's key unwrapped it (services.context).
+        self.pictures: PictureCipher | None = None
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
 
     def _restore_hash_indexes(self) -> None:
         """Build the hash indexes a killed ingest left dropped, unless an ingest runs right now."""

@@ -5,8 +5,12 @@ from forensics.case import (  # noqa: F401
     models_analysis,
     models_custody,
     models_findings,
+    models_keys,
     models_regions,
     models_review,
+    models_seal,
+    models_video,
+    models_whatsapp,
 )
 from forensics.case.base import CaseBase
 

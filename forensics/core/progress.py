@@ -23,6 +23,9 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     # True while items are still being found (e.g. enumeration beside processing): the totals grow.
     totals_growing: bool = False
+    # Videos decoded so far and the frames hashed in them (the video task of an ingest).
+    videos: int = 0
+    frames: int = 0
 
     @property
     def elapsed(self) -> float:
@@ -69,10 +72,16 @@ def format_progress(p: Progress) -> str:
     eta_text = "--:--" if eta is None else f"{int(eta // 60):02d}:{int(eta % 60):02d}"
     items = f"{p.items_done}/{p.items_total}" if p.items_total else str(p.items_done)
     mb_done, mb_total = p.bytes_done / 1e6, p.bytes_total / 1e6
+    videos = f" ({video_text(p.videos, p.frames)})" if p.videos else ""
     return (
-        f"{p.phase}: {items} items, {mb_done:.1f}/{mb_total:.1f} MB, {p.rate_bytes / 1e6:.1f} MB/s, "
+        f"{p.phase}: {items} items{videos}, {mb_done:.1f}/{mb_total:.1f} MB, {p.rate_bytes / 1e6:.1f} MB/s, "
         f"{eta_text} left, {p.errors} errors"
     )
+
+
+def video_text(videos: int, frames: int) -> str:
+    """``3 videos, 1,204 frames``: what the video task has done so far."""
+    return f"{videos:,} video{'s' if videos != 1 else ''}, {frames:,} frame{'s' if frames != 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,8 @@ class ProgressRecord:
     eta_seconds: float | None = None
     errors: int = 0
     current: str = ""
+    videos: int = 0
+    frames: int = 0
 
     @classmethod
     def of(cls, item: str, progress: Progress) -> ProgressRecord:
@@ -108,6 +119,8 @@ class ProgressRecord:
             eta_seconds=None if eta is None else round(eta, 1),
             errors=progress.errors,
             current=progress.current,
+            videos=progress.videos,
+            frames=progress.frames,
         )
 
     def to_json(self) -> str:
@@ -137,6 +150,8 @@ class ProgressRecord:
                 eta_seconds=None if value.get("eta_seconds") is None else float(value["eta_seconds"]),
                 errors=int(value.get("errors") or 0),
                 current=str(value.get("current") or ""),
+                videos=int(value.get("videos") or 0),
+                frames=int(value.get("frames") or 0),
             )
         except (TypeError, ValueError):
             return None

@@ -23,21 +23,13 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from forensics.core.errors import AccessDenied, CustosError
+from forensics.core.paths import custos_home
 from forensics.custody import keys
 
 log = logging.getLogger(__name__)
 
 PROFILE_FORMAT = "custos-examiner/1"
 MAX_NAME_LENGTH = 100
-
-
-def custos_home() -> Path:
-    """The user's Custos application-data folder (not created here)."""
-    if os.environ.get("CUSTOS_HOME"):
-        return Path(os.environ["CUSTOS_HOME"])
-    if os.environ.get("XDG_DATA_HOME"):
-        return Path(os.environ["XDG_DATA_HOME"]) / "custos"
-    return Path.home() / ".local" / "share" / "custos"
 
 
 def examiners_dir() -> Path:

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from forensics.core.errors import AccessDenied, CaseError
 from forensics.custody.examiners import ExaminerProfile, KeyUnlock, load_examiner, name_key
 from forensics.custody.log import CustodyLog, last_entry
@@ -48,6 +50,15 @@ def check_access(db, examiner: str | None) -> ExaminerProfile:
             f"this case ({member.key_id[:16]}...)"
         )
     return profile
+
+
+def unlock_examiner(
+    profile: ExaminerProfile, passphrase: str, unlocking: KeyUnlock | None = None
+) -> Ed25519PrivateKey:
+    """The examiner's private key (``unlocking``: the same key already being unsealed in a thread)."""
+    if unlocking is not None and unlocking.serves(profile, passphrase):
+        return unlocking.key()
+    return profile.unlock(passphrase)
 
 
 def open_custody(

@@ -4,9 +4,11 @@ A locator is a chain, in the manner of dfvfs's path specifications: each link na
 ``path`` inside what holds it, the ``params`` that reopen it and its ``parent`` link. A file-system entry
 (or a file of a folder source) is a chain of one link of kind ``file``: evidence item, file-system offset
 in the image, metadata address, attribute, stream and path. An item found inside another (archive
-member, embedded object, phone-extraction member, video frame, ...) is a link whose parent is the
-holding item's locator; a carved run is a root link of kind ``carved`` whose params hold its byte runs
-in the media. Readers for each kind are registered in :mod:`forensics.evidence.links`.
+member, embedded object, video frame, ...) is a link whose parent is the holding item's locator; a
+member of a phone extraction that is itself the evidence item is a root link of its extraction kind
+(``zip-member``, ``tar-member``, ``adb-backup-member``, ``ios-backup-file``, ``folder-file``); a carved
+run is a root link of kind ``carved`` whose params hold its byte runs in the media. Readers for each kind
+are registered in :mod:`forensics.evidence.links`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from forensics.evidence.extractions.records import EXTRACTION_FORMATS, EXTRACTION_LINK_KINDS
 
 FILE = "file"  # a file-system entry or a file of a folder source: the root of most chains
 CARVED = "carved"  # byte runs of the media, found by content (a root link)
@@ -139,6 +143,10 @@ def _describe_links(links: list[FileLocator], fs_type: str | None) -> Iterator[s
     if root.kind == CARVED:
         runs = root.parameters.get("runs") or []
         yield "carved from byte offset " + (str(runs[0][0]) if runs else "?")
+    elif root.kind in EXTRACTION_LINK_KINDS:
+        yield f"member of the phone extraction ({fs_type or 'extraction'})"
+    elif fs_type in EXTRACTION_FORMATS:  # a folder only the members' paths name
+        yield f"folder of the phone extraction ({fs_type})"
     elif root.partition_offset is not None:
         yield f"{(fs_type or 'file system').upper()} at byte offset {root.partition_offset}"
     else:

@@ -1,6 +1,7 @@
 """Reopen any link of a locator chain as a seekable, read-only stream of exactly its bytes.
 
-A file-system entry is read through TSK at any offset; a carved file (and a file system's unallocated
+A file-system entry is read through TSK at any offset; a phone-extraction member through the
+extraction (``EvidenceSource.open_extraction_member``); a carved file (and a file system's unallocated
 space) from its byte runs in the media; an item inside another through the opener of its link kind
 (:mod:`forensics.evidence.nested.openers`) over its parent's stream, level by level.
 """
@@ -11,6 +12,7 @@ import bisect
 from typing import BinaryIO
 
 from forensics.core.errors import EvidenceError
+from forensics.evidence.extractions.records import EXTRACTION_LINK_KINDS
 from forensics.evidence.locator import CARVED, FILE, FileLocator
 
 UNALLOCATED = "unallocated"
@@ -54,6 +56,8 @@ def open_stream(source, locator: FileLocator) -> BinaryIO:  # noqa: ANN001 - an 
     if locator.kind in RUN_KINDS:
         return media_runs_stream(source, locator.parameters.get("runs") or [], locator.path)
     if locator.parent is None:
+        if locator.kind in EXTRACTION_LINK_KINDS:  # a member of a phone extraction (the evidence item)
+            return source.open_extraction_member(locator)
         if locator.kind != FILE:
             raise EvidenceError(f"{locator.path}: no reader for a top-level link of kind {locator.kind!r}")
         from forensics.evidence.nested.item_stream import open_item_stream

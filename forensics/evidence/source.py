@@ -16,6 +16,7 @@ from forensics.core.errors import EvidenceError
 from forensics.core.positional import READ_ONLY
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.direct_read import DirectReader
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.evidence.filesystems import open_fs, tsk_reason
 from forensics.evidence.locator import FILE, FileLocator
 from forensics.evidence.logical import resolve_display_path
@@ -59,11 +60,22 @@ class ReadStats:
 
 
 class EvidenceSource:
-    """Read-only access to the items of one evidence image (or folder)."""
+    """Read-only access to the items of one evidence image (or folder, or phone extraction)."""
 
-    def __init__(self, path: Path | str, *, direct_reads: bool = True) -> None:
-        """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks)."""
-        self.image: EvidenceImage = open_image(path)
+    def __init__(
+        self, path: Path | str, *, direct_reads: bool = True, extraction: ExtractionAccess | None = None
+    ) -> None:
+        """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks).
+
+        ``extraction``: the evidence is a phone extraction (zip, tar, backup, report, folder), opened on
+        first use with the keys given (see :mod:`forensics.evidence.extractions.access`).
+        """
+        if extraction is not None:
+            self.image = EvidenceImage(Path(path), EXTRACTION_CONTAINER, [Path(path)], None, 0, 0)
+        else:
+            self.image = open_image(path)
+        self._access = extraction
+        self._extraction = None
         self._img: pytsk3.Img_Info | None = None
         self._fs: dict[int, pytsk3.FS_Info] = {}
         media = self.image.media
@@ -74,6 +86,29 @@ class EvidenceSource:
     @property
     def is_folder(self) -> bool:
         return self.image.container == "folder"
+
+    @property
+    def is_extraction(self) -> bool:
+        return self._access is not None
+
+    def extraction(self):  # noqa: ANN201 - an Extraction (imported on first use)
+        """The phone extraction this source reads (detected and opened once, with its keys)."""
+        if self._access is None:
+            raise EvidenceError(f"{self.image.path}: this evidence item is not a phone extraction")
+        if self._extraction is None:
+            from forensics.evidence.extractions.extraction import open_extraction
+
+            self._extraction = open_extraction(self.image.path, secrets=self._access.secrets)
+        return self._extraction
+
+    def open_extraction_member(self, locator: FileLocator):  # noqa: ANN201 - a read-only binary stream
+        """The bytes of a phone-extraction member (a root link of an extraction kind) as a stream."""
+        try:
+            return self.extraction().open_member(locator.kind, locator.parameters)
+        except EvidenceError as exc:
+            raise EvidenceError(f"{locator.path}: {exc}") from exc
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise EvidenceError(f"{locator.path}: cannot reopen in the extraction: {exc}") from exc
 
     @property
     def tsk(self) -> pytsk3.Img_Info:
@@ -295,6 +330,9 @@ class EvidenceSource:
         return data if limit is None else data[:limit]
 
     def close(self) -> None:
+        if self._extraction is not None:
+            self._extraction.close()
+            self._extraction = None
         self._fs.clear()
         self._direct = None
         self._img = None

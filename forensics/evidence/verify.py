@@ -19,8 +19,12 @@ class Cancelled(Exception):
     """The examiner cancelled a long operation."""
 
 
-def verdict(comparisons: dict[str, dict]) -> str:
-    """match (every reference agrees), mismatch (any differs) or no-reference."""
+def verdict(comparisons: dict[str, dict], damaged: list[tuple[int, int]] | None = None) -> str:
+    """failure (a chunk failed its checksum: the media read is not the media acquired, whatever the
+    hashes say, as ``ewfverify`` reports it), else match (every reference agrees), mismatch (any
+    differs) or no-reference."""
+    if damaged:
+        return "failure"
     if not comparisons:
         return "no-reference"
     return "match" if all(c["match"] for c in comparisons.values()) else "mismatch"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding
 from forensics.case.models_regions import FindingRegion
+from forensics.case.models_video import FindingVideo
 from forensics.core.categories import scheme_for
 from forensics.core.errors import CategoryError
 from forensics.core.timeutil import utc_now_iso
@@ -21,7 +22,7 @@ from forensics.hashsets.set_info import SetInfo
 WRITE_BATCH = 2000
 
 
-def _category_label(region: str, category: int | None) -> str:
+def category_label(region: str, category: int | None) -> str:
     """The label of a category in the set's region; still a clear text if that scheme is gone."""
     try:
         return scheme_for(region).label(category)
@@ -35,6 +36,14 @@ def _finding_region(finding_id: int, hit: Hit) -> FindingRegion:
     return FindingRegion(
         finding_id=finding_id, region_kind=kind, x=x, y=y, w=w, h=h, list_variant=hit.list_variant
     )
+
+
+def _matched_hash(hit: Hit, entry: Any) -> str:
+    """The listed hash that matched: a video's listed frame, a list crop's code, or the entry's own hash."""
+    listed_frame = getattr(hit, "matched_hash", "")
+    if listed_frame:
+        return listed_frame
+    return (hit.matched_code or bytes(entry[hit.algorithm])).hex()
 
 
 class FindingsWriter:
@@ -90,7 +99,8 @@ class FindingsWriter:
                     select(FileKnown.file_id, FileKnown.set_uid).where(FileKnown.file_id.in_(file_ids))
                 )
             }
-            details: list[tuple[Finding, Hit]] = []
+            regions: list[tuple[Finding, Hit]] = []
+            videos: list[tuple[Finding, dict[str, Any]]] = []
             for hit in hits:
                 entry = entries[hit.entry_id]
                 usage = self.usage[entry["set_id"]]
@@ -123,16 +133,20 @@ class FindingsWriter:
                 finding = self._finding(hit, entry, info, kind, now)
                 session.add(finding)
                 if hit.region is not None or hit.list_variant is not None:
-                    details.append((finding, hit))
+                    regions.append((finding, hit))
+                detail = getattr(hit, "detail", None)  # a video finding's basis (frames, shares, where)
+                if detail:
+                    videos.append((finding, detail))
                 usage.findings += 1
                 self.findings_added += 1
-            if details:
+            if regions or videos:
                 session.flush()
-                session.add_all(_finding_region(finding.id, hit) for finding, hit in details)
+                session.add_all(_finding_region(finding.id, hit) for finding, hit in regions)
+                session.add_all(FindingVideo(finding_id=finding.id, **detail) for finding, detail in videos)
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))
-        label = _category_label(info.region, entry["category"]) if is_vics else None
+        label = category_label(info.region, entry["category"]) if is_vics else None
         return Finding(
             run_id=self.run_id,
             file_id=hit.file_id,
@@ -154,7 +168,7 @@ class FindingsWriter:
             tags=entry["tags"],
             entry_json=entry["raw_json"],
             algorithm=hit.algorithm,
-            matched_hash=(hit.matched_code or bytes(entry[hit.algorithm])).hex(),
+            matched_hash=_matched_hash(hit, entry),
             distance=hit.distance,
             threshold=self.settings.threshold(hit.algorithm),
             variant=hit.variant,

@@ -41,13 +41,25 @@ class MatchSettings:
     gate_64bit: bool = True
     # Also query the content regions' hashes and the pHash/dHash dihedral variants (file_regions).
     regions: bool = True
+    # Videos against vPDQ lists (Meta's rule, its defaults): frame pairs within the distance, both frames
+    # of at least the quality; a match when the listed video's share of matched frames reaches
+    # ``vpdq_listed_share`` percent and the case video's ``vpdq_query_share`` (python-threatexchange puts
+    # the 80 % on the query side: both are settable, and recorded with the run).
+    vpdq_threshold: int = 31
+    vpdq_min_quality: int = 50
+    vpdq_listed_share: float = 80.0
+    vpdq_query_share: float = 0.0
 
     def threshold(self, algorithm: str) -> int | None:
-        return {"pdq": self.pdq_threshold, "phash": self.phash_threshold, "dhash": self.dhash_threshold}.get(
-            algorithm
-        )
+        return {
+            "pdq": self.pdq_threshold,
+            "phash": self.phash_threshold,
+            "dhash": self.dhash_threshold,
+            "vpdq": self.vpdq_threshold,
+            "pdq-frame": self.pdq_threshold,  # a video's sampled frames against picture lists
+        }.get(algorithm)
 
-    def as_dict(self) -> dict[str, int | bool | None]:
+    def as_dict(self) -> dict[str, int | float | bool | None]:
         return asdict(self)
 
 

@@ -7,10 +7,13 @@ transaction flips ``complete``. Any failure deletes the staged rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import json
 import sqlite3
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +25,7 @@ from forensics.core.categories import KINDS, CategoryScheme, scheme_for
 from forensics.core.errors import CategoryError
 from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
-from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
+from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, VIDEO_FORMATS, ParseContext
 from forensics.hashsets.formats.detect import AmbiguousFormat, UnknownFormat, detect_format
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
@@ -140,6 +143,7 @@ class _Staging:
         self.variant_count = 0
         self.last_entry_id = 0
         self.connection: Connection | None = None
+        self.driver_connection: Any = None  # kept to release the write lock if an interrupt broke the batch
         self.transaction: RootTransaction | None = None
         self.in_transaction = 0
         # Batches go straight to the driver's executemany: SQLAlchemy's per-row compilation costs more
@@ -185,6 +189,7 @@ class _Staging:
             return
         if self.connection is None:
             self.connection = self.library.engine.connect()
+            self.driver_connection = self.connection.connection.dbapi_connection
             if self.library.engine.dialect.name == "sqlite":
                 self.connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
                 self.connection.commit()
@@ -214,20 +219,23 @@ class _Staging:
             self.connection.close()
             self.connection = None
 
-    def remove_duplicates(self) -> tuple[int, list[dict[str, Any]]]:
-        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first."""
-        keep = (
-            select(func.min(HashEntry.id))
-            .where(HashEntry.set_id == self.set_id)
-            .group_by(
-                HashEntry.md5,
-                HashEntry.sha1,
-                HashEntry.sha256,
-                HashEntry.pdq,
-                HashEntry.phash,
-                HashEntry.dhash,
-            )
-        )
+    def remove_duplicates(self, per_media: bool = False) -> tuple[int, list[dict[str, Any]]]:
+        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first.
+
+        ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
+        stays in both, or the second video's share of matched frames would be wrong).
+        """
+        columns = [
+            HashEntry.md5,
+            HashEntry.sha1,
+            HashEntry.sha256,
+            HashEntry.pdq,
+            HashEntry.phash,
+            HashEntry.dhash,
+        ]
+        if per_media:
+            columns.append(HashEntry.media_id)
+        keep = select(func.min(HashEntry.id)).where(HashEntry.set_id == self.set_id).group_by(*columns)
         duplicate = (HashEntry.set_id == self.set_id) & HashEntry.id.not_in(keep)
         with self.library.engine.begin() as connection:
             in_set = select(func.count()).where(HashEntry.set_id == self.set_id)
@@ -264,7 +272,19 @@ class _Staging:
             )
 
     def discard(self) -> None:
-        self.close()
+        # An interrupt inside the driver's executemany leaves SQLAlchemy's connection invalidated but the
+        # driver's transaction (and SQLite's write lock) open: that one is ended at the driver first.
+        invalidated = self.connection is not None and self.connection.invalidated
+        broken = self.driver_connection if invalidated else None
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - an invalidated connection may refuse its rollback
+            self.connection = None
+        if broken is not None:
+            with contextlib.suppress(Exception):
+                broken.rollback()
+            with contextlib.suppress(Exception):
+                broken.close()
         with self.library.engine.begin() as connection:
             connection.execute(delete(HashEntryVariant).where(HashEntryVariant.set_id == self.set_id))
             connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
@@ -353,7 +373,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         staging.close()
         if options.progress:
             options.progress(read, malformed)
-        duplicates, cited = staging.remove_duplicates()
+        duplicates, cited = staging.remove_duplicates(per_media=format_name in VIDEO_FORMATS)
         counts = staging.counts()
         if counts["entry_count"] == 0:
             first = f"; first: {problems[0]['message']}" if problems else ""
@@ -375,7 +395,11 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     except (NotVics, NotRds) as exc:
         staging.discard()
         raise ImportFailed(f"{path.name}: {exc}") from exc
-    except BaseException:
+    except BaseException as exc:
+        # The interrupted driver statement lives on in the traceback's frames and, while it does, SQLite
+        # keeps the closed connection's write lock: the frames are cleared before the staged rows go.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
         staging.discard()
         raise
     info = library.get(name)

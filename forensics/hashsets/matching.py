@@ -22,9 +22,11 @@ from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.calibration import ALGORITHM_NAMES, rate_statement
 from forensics.hashsets.exact import exact_hits
 from forensics.hashsets.findings_writer import FindingsWriter
+from forensics.hashsets.formats import VIDEO_FORMATS
 from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 from forensics.hashsets.hits import MatchSettings
 from forensics.hashsets.library import HashSetLibrary
+from forensics.hashsets.message_findings import write_message_findings
 from forensics.hashsets.perceptual import perceptual_hits
 from forensics.hashsets.set_info import SetInfo
 
@@ -53,7 +55,8 @@ class SetUsage:
             "entries": self.info.entry_count,
             "algorithms": algorithms,
             "thresholds": thresholds
-            | ({"pdq_min_quality": settings.pdq_min_quality} if "pdq" in algorithms else {}),
+            | ({"pdq_min_quality": settings.pdq_min_quality} if "pdq" in algorithms else {})
+            | (video_thresholds(settings) if self.info.format in VIDEO_FORMATS else {}),
         }
         if thresholds:
             details["false_match_rates"] = {a: rate_statement(a, t) for a, t in thresholds.items()}
@@ -62,6 +65,16 @@ class SetUsage:
         if not_compared := [a for a in algorithms if a in PERCEPTUAL_ALGORITHMS and a not in thresholds]:
             details["not_compared"] = not_compared
         return details
+
+
+def video_thresholds(settings: MatchSettings) -> dict[str, int | float]:
+    """Meta's rule as the run applied it to a set of listed videos."""
+    return {
+        "vpdq": settings.vpdq_threshold,
+        "vpdq_min_quality": settings.vpdq_min_quality,
+        "vpdq_listed_share": settings.vpdq_listed_share,
+        "vpdq_query_share": settings.vpdq_query_share,
+    }
 
 
 @dataclass
@@ -73,6 +86,9 @@ class MatchSummary:
     findings_added: int = 0
     known_added: int = 0
     warnings: list[str] = field(default_factory=list)
+    video_copy_groups: int = 0  # groups of the case's videos that are copies of one clip (stacked)
+    # Of ``findings_added``: findings from a WhatsApp message's stored hash whose file no item holds.
+    message_findings_added: int = 0
 
 
 def not_compared_warning(algorithm: str) -> str:
@@ -121,6 +137,7 @@ def match_case(
     try:
         if set_ids:
             writer.write(exact_hits(case_db.engine, library, set_ids))
+            summary.message_findings_added = write_message_findings(case_db, library, usage, run_id)
             if progress:
                 progress("exact", writer.findings_added + writer.known_added)
             if _has_table(case_db.engine, "file_analysis"):
@@ -135,13 +152,43 @@ def match_case(
                             progress(algorithm, writer.findings_added + writer.known_added)
             else:
                 summary.warnings.append("no file_analysis table in this case: perceptual matching skipped")
+            _match_videos(case_db, library, set_ids, usage, settings, writer, progress)
+        if _has_table(case_db.engine, "video_copies"):
+            from forensics.hashsets.video_matching import store_copy_groups
+
+            summary.video_copy_groups = store_copy_groups(case_db, run_id, settings)
     except BaseException as exc:
         _finish(case_db, run_id, "failed", writer, str(exc))
         raise
+    writer.findings_added += summary.message_findings_added
     _finish(case_db, run_id, "finished", writer, None)
     summary.findings_added = writer.findings_added
     summary.known_added = writer.known_added
     return summary
+
+
+def _match_videos(
+    case_db: CaseDatabase,
+    library: HashSetLibrary,
+    set_ids: list[int],
+    usage: dict[int, SetUsage],
+    settings: MatchSettings,
+    writer: FindingsWriter,
+    progress: Progress | None,
+) -> None:
+    """The case's videos against vPDQ lists, and their sampled frames against PDQ picture lists."""
+    if not _has_table(case_db.engine, "video_frames"):
+        return
+    from forensics.hashsets.video_matching import frame_hits, vpdq_hits  # numpy work only when asked
+
+    if any(u.info.format in VIDEO_FORMATS for u in usage.values()):
+        writer.write(vpdq_hits(case_db.engine, library, set_ids, settings))
+        if progress:
+            progress("vpdq", writer.findings_added + writer.known_added)
+    if any("pdq" in u.info.algorithms() for u in usage.values()):
+        writer.write(frame_hits(case_db.engine, library, set_ids, settings))
+        if progress:
+            progress("pdq-frame", writer.findings_added + writer.known_added)
 
 
 def _finish(

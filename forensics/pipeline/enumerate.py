@@ -24,10 +24,12 @@ from forensics.case.models import Evidence, File, FileSystem, IngestError
 from forensics.case.unallocated import add_unallocated_items
 from forensics.core.errors import EvidenceError
 from forensics.core.timeutil import utc_now_iso
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.media import damage_message, ranges_not_in
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.walker import FileEntry
+from forensics.pipeline.extraction_rows import member_rows
 
 BATCH = 2000
 # The first batches of a walk are smaller, so that the workers get their first items within a few
@@ -111,15 +113,23 @@ def _row(entry: FileEntry, evidence_id: int, fs_id: int, seq: int) -> dict:
 
 
 def walk_steps(
-    db: CaseDatabase, evidence_id: int, *, cancelled: Callable[[], bool] | None = None
+    db: CaseDatabase,
+    evidence_id: int,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+    extraction: ExtractionAccess | None = None,
 ) -> Iterator[Step]:
     """The steps that enumerate every not yet enumerated file system (this only reads; see apply_step).
 
     Stops early (without a :class:`FileSystemDone` for the file system it was in) when ``cancelled``
-    says so; the steps must be applied in the order given.
+    says so; the steps must be applied in the order given. ``extraction``: the keys of an encrypted
+    phone extraction (an extraction evidence item is listed through its reader either way).
     """
     with db.session() as s:
-        path = s.get(Evidence, evidence_id).path
+        evidence = s.get(Evidence, evidence_id)
+        path, container = evidence.path, evidence.container
+        if container == EXTRACTION_CONTAINER and extraction is None:
+            extraction = ExtractionAccess()
         todo = s.scalars(
             select(FileSystem)
             .where(
@@ -131,7 +141,7 @@ def walk_steps(
         ).all()
     if not todo:
         return
-    with EvidenceSource(path) as source:
+    with EvidenceSource(path, extraction=extraction) as source:
         for fs_row in todo:
             damaged_before = source.damaged_ranges()
             steps = _walk_one(db, source, evidence_id, fs_row)
@@ -211,19 +221,29 @@ def _walk_one(
         )
     start = -1 if done is None else done
     fs_id = fs_row.id  # read once: an ORM attribute costs more than the row it would go into
-    entries, errors = _entries(source, fs_row)
+    if source.is_extraction:  # a phone extraction: its members, under their device paths
+        rows, errors = member_rows(source.extraction().members(), evidence_id, fs_id), []
+    else:
+        entries, errors = _entries(source, fs_row)
+        rows = (_row(entry, evidence_id, fs_id, seq) for seq, entry in enumerate(entries))
     batch: list[dict] = []
     sizes = iter(FIRST_BATCHES)
     limit = next(sizes, BATCH)
     seq = -1
-    for seq, entry in enumerate(entries):
-        if seq <= start:
-            continue
-        batch.append(_row(entry, evidence_id, fs_id, seq))
-        if len(batch) >= limit:
+    try:
+        for row in rows:
+            seq = row["seq"]
+            if seq <= start:
+                continue
+            batch.append(row)
+            if len(batch) >= limit:
+                yield RowsFound(fs_id, batch)
+                batch = []
+                limit = next(sizes, BATCH)
+    except EvidenceError:
+        if batch:  # what was listed before the walk broke off (a truncated extraction) is kept
             yield RowsFound(fs_id, batch)
-            batch = []
-            limit = next(sizes, BATCH)
+        raise
     if batch:
         yield RowsFound(fs_id, batch)
     yield FileSystemDone(fs_id, seq + 1, list(errors))
@@ -281,6 +301,7 @@ def enumerate_evidence(
     write_lock: AbstractContextManager | None = None,
     carve: bool = False,
     on_added: Callable[[int, int], None] | None = None,
+    extraction: ExtractionAccess | None = None,
 ) -> bool:
     """Enumerate every not yet enumerated file system; returns False if cancelled part-way.
 
@@ -297,7 +318,7 @@ def enumerate_evidence(
         stopped = stopped or bool(cancelled and cancelled())
         return stopped
 
-    for step in walk_steps(db, evidence_id, cancelled=stop_here):
+    for step in walk_steps(db, evidence_id, cancelled=stop_here, extraction=extraction):
         if isinstance(step, RowsFound) and on_batch:
             on_batch(step)
         with lock:
@@ -324,9 +345,11 @@ class BackgroundEnumeration:
         job_id: int | None,
         write_lock: AbstractContextManager,
         carve: bool = False,
+        extraction: ExtractionAccess | None = None,
     ) -> None:
         self._args = (db, evidence_id, job_id, write_lock)
         self._carve = carve
+        self._extraction = extraction
         self._stop = threading.Event()
         self._news = threading.Event()  # set when a batch is committed (readable) and at the end
         self._count_lock = threading.Lock()
@@ -356,6 +379,7 @@ class BackgroundEnumeration:
                 write_lock=write_lock,
                 carve=self._carve,
                 on_added=self._add,
+                extraction=self._extraction,
             )
         except BaseException as exc:  # handed to the caller's thread by take_found
             self._error = exc

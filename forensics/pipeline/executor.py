@@ -21,6 +21,7 @@ from typing import Protocol
 
 from forensics.analysis.memory_gate import HeavySlot
 from forensics.core.errors import CustosError
+from forensics.evidence.extractions.access import ExtractionAccess
 from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions, WorkItem
 from forensics.pipeline.worker import CHILDREN, worker_main
 
@@ -144,6 +145,8 @@ class LocalProcessExecutor:
     """N worker processes on this machine, each with its own evidence handles.
 
     ``processes``: workers started earlier (:class:`WorkerProcesses` with the same count) to use first.
+    ``extraction``: how the workers open a phone extraction (with the keys of an encrypted one, handed
+    to each worker through its pipe), None for a disk image or folder.
     """
 
     def __init__(
@@ -153,9 +156,11 @@ class LocalProcessExecutor:
         workers: int,
         item_timeout: float,
         processes: WorkerProcesses | None = None,
+        extraction: ExtractionAccess | None = None,
     ) -> None:
         self.evidence_path = evidence_path
         self.options = options
+        self.extraction = extraction
         self.count = max(1, workers)
         self.item_timeout = item_timeout
         matching = processes is not None and processes.count == self.count
@@ -173,7 +178,7 @@ class LocalProcessExecutor:
     def _spawn(self, index: int) -> _Worker:
         """Slot ``index`` gets a worker (one started earlier if there is one) with this job's settings."""
         worker = self._processes.take(index) or self._processes.spawn(index)
-        worker.conn.send((self.evidence_path, self.options))
+        worker.conn.send((self.evidence_path, self.options, self.extraction))
         self._workers[index] = worker
         return worker
 

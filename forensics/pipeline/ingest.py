@@ -21,8 +21,10 @@ from forensics.case.store import get_evidence
 from forensics.case.unallocated import add_unallocated_items
 from forensics.core.progress import CancelToken, Progress
 from forensics.core.timeutil import utc_now_iso
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
+from forensics.pipeline.extraction_rows import check_stated_hashes
 from forensics.pipeline.feed import PendingFeed
 from forensics.pipeline.processing_profiles import ProcessingProfile
 from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions
@@ -98,6 +100,7 @@ def run_job(
     on_progress: Callable[[Progress], None] | None = None,
     executor: Executor | None = None,
     processes: WorkerProcesses | None = None,
+    extraction: ExtractionAccess | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
@@ -105,6 +108,8 @@ def run_job(
     first items as soon as the enumeration has committed them. The enumeration's inserts and this
     thread's result writes share one lock: one write transaction at a time, never two racing for
     SQLite's lock. ``processes``: workers started earlier, used by the default executor.
+    ``extraction``: the in-memory keys of an encrypted phone extraction (see
+    :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none.
     """
     cancel = cancel or CancelToken()
     with db.session() as s:
@@ -116,8 +121,16 @@ def run_job(
             evidence.item,
             job.resumed_from,
         )
+        is_extraction = evidence.container == EXTRACTION_CONTAINER
+    if is_extraction and extraction is None:
+        extraction = ExtractionAccess()
     options = TaskOptions(
-        profile.analysis_tasks, profile.reduced_decode, profile.nested, profile.embedded, profile.carve
+        profile.analysis_tasks,
+        profile.reduced_decode,
+        profile.nested,
+        profile.embedded,
+        profile.carve,
+        profile.video,
     )
     _requeue_for_missing_tasks(db, evidence_id, options.mask)
     if options.carve:  # file systems walked by an earlier job that did not carve
@@ -125,7 +138,9 @@ def run_job(
             add_unallocated_items(s, evidence_id)
     progress = Progress(phase=PHASE_BOTH, totals_growing=True)
     write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
-    enumeration = BackgroundEnumeration(db, evidence_id, job_id, write_lock, carve=bool(options.carve))
+    enumeration = BackgroundEnumeration(
+        db, evidence_id, job_id, write_lock, carve=bool(options.carve), extraction=extraction
+    )
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
 
     def index_while_last_batches_run() -> None:
@@ -146,7 +161,7 @@ def run_job(
     )
     base_items, base_bytes = progress.items_done, progress.bytes_done
     executor = executor or LocalProcessExecutor(
-        evidence_path, options, workers, profile.item_timeout, processes=processes
+        evidence_path, options, workers, profile.item_timeout, processes=processes, extraction=extraction
     )
 
     children_counted = [0]
@@ -161,6 +176,7 @@ def run_job(
         progress.items_done = base_items + writer.items_written + writer.buffered_items + found
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
+        progress.videos, progress.frames = writer.videos_written, writer.frames_written
         progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
         if on_progress:
             on_progress(progress)
@@ -189,6 +205,9 @@ def run_job(
             with write_lock, db.engine.begin() as conn:
                 create_hash_indexes(conn)
     tick()
+    if is_extraction and finished:  # the hashes a UFDR states for its members, against the computed ones
+        with write_lock:
+            check_stated_hashes(db, evidence_id, job_id)
     with write_lock:
         return _finish(
             db,

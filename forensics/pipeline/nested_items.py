@@ -9,7 +9,8 @@ note of the item, never a crash, and the rest of the job goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import io
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
@@ -20,8 +21,10 @@ from forensics.evidence.carving.signatures import select
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.nested.detect import detect_head
 from forensics.evidence.nested.item_stream import open_item_stream
+from forensics.evidence.nested.openers import open_seekable
 from forensics.evidence.nested.records import FLAG_ERROR, FLAG_STOPPED
-from forensics.evidence.nested.tree import NestedItem, NestedTree
+from forensics.evidence.nested.streams import ReadAtStream
+from forensics.evidence.nested.tree import Link, NestedItem, NestedTree
 from forensics.evidence.reopen import media_runs_stream
 from forensics.evidence.source import EvidenceSource
 from forensics.pipeline.tasks import ChildResult, Content, ItemResult, TaskOptions, WorkItem, digest_content
@@ -31,6 +34,56 @@ CARVED = "carved"
 READ_PIECE = 4 << 20
 
 Emit = Callable[[list[ChildResult]], None]
+Opener = Callable[[], BinaryIO]
+
+
+class _ChainedStream(io.RawIOBase):
+    """The innermost of a chain of streams opened one from the other; closing it closes them all."""
+
+    def __init__(self, streams: list[BinaryIO]) -> None:
+        super().__init__()
+        self._streams = streams
+        self._inner = streams[-1]
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._inner.seek(offset, whence)
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+        data = self._inner.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        for stream in reversed(self._streams):
+            stream.close()
+        super().close()
+
+
+def chain_opener(open_top: Opener, chain: Sequence[Link], options: TaskOptions) -> Opener:
+    """Opens a nested child again from a fresh stream of its top item, link by link (read-only, in memory
+    or re-read: never a file); the walk's own streams are left where they are."""
+
+    def reopen() -> BinaryIO:
+        streams = [open_top()]
+        try:
+            for link in chain:
+                streams.append(open_seekable(link.kind, streams[-1], link.params, limits=options.nested))
+        except BaseException:
+            for stream in reversed(streams):
+                stream.close()
+            raise
+        return _ChainedStream(streams)
+
+    return reopen
 
 
 class _Batches:
@@ -75,8 +128,12 @@ def expand_item(
     except EvidenceError as exc:
         return [f"{locator.path}: cannot reopen to look inside: {exc}"]
     batches = _Batches(emit, heartbeat)
+
+    def open_top() -> BinaryIO:
+        return open_item_stream(source, locator, content.size)
+
     try:
-        return expand_stream(stream, item.name, (), options, batches)
+        return expand_stream(stream, item.name, (), options, batches, open_top)
     finally:
         batches.flush()
         stream.close()
@@ -89,14 +146,24 @@ def _file_system_metadata(locator: FileLocator) -> bool:
 
 
 def expand_stream(
-    stream: BinaryIO, name: str, prefix: tuple[int, ...], options: TaskOptions, batches: _Batches
+    stream: BinaryIO,
+    name: str,
+    prefix: tuple[int, ...],
+    options: TaskOptions,
+    batches: _Batches,
+    open_top: Opener | None = None,
 ) -> list[str]:
-    """The nested content of one stream, keyed below ``prefix``; returns the notes of its defences."""
+    """The nested content of one stream, keyed below ``prefix``; returns the notes of its defences.
+
+    ``open_top`` opens ``stream``'s bytes afresh: a child video too big to keep in memory is decoded from
+    a stream reopened through its chain of links (:func:`chain_opener`).
+    """
     results: dict[int, Content] = {}
 
     def consume(nested: NestedItem, chunks: Iterator[bytes]) -> tuple[bytes, bytes]:
+        reopen = chain_opener(open_top, nested.chain, options) if open_top is not None else None
         try:
-            found = digest_content(chunks, nested.child.name, nested.child.size or 0, options)
+            found = digest_content(chunks, nested.child.name, nested.child.size or 0, options, reopen=reopen)
         except OSError as exc:
             raise EvidenceError(f"{nested.chain_text()}: {exc}") from exc
         results[id(nested)] = found
@@ -192,8 +259,12 @@ def carve_region(
             if content is not None and options.nested is not None and detect_head(content.head, content.tail):
                 # a carved archive or document: its members through the readers, never carved again
                 runs_of = [[carved.offset, carved.length]]
-                with media_runs_stream(source, runs_of, child.path) as stream:
-                    notes += expand_stream(stream, child.name, child.key, options, batches)
+
+                def open_carved(runs: list[list[int]] = runs_of, shown: str = child.path) -> BinaryIO:
+                    return media_runs_stream(source, runs, shown)
+
+                with open_carved() as stream:
+                    notes += expand_stream(stream, child.name, child.key, options, batches, open_carved)
     except (EvidenceError, OSError) as exc:
         batches.flush()
         return ItemResult(item.file_id, "error", bytes_read=scanned, error=f"{locator.path}: carving: {exc}")
@@ -226,8 +297,12 @@ def _carved_result(
         "flags": flags,
         "byte_runs": [[0, carved.offset, carved.length]],
     }
+
+    def reopen() -> BinaryIO:
+        return ReadAtStream(lambda offset, size: read_at(carved.offset + offset, size), carved.length)
+
     try:
-        found = digest_content(chunks(), name, carved.length, options)
+        found = digest_content(chunks(), name, carved.length, options, reopen=reopen)
     except (EvidenceError, OSError) as exc:
         return ChildResult(**common, status="error", error=str(exc)), None
     child = ChildResult(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
+from forensics.analysis.video_options import VideoOptions
 from forensics.core.errors import CustosError
 from forensics.core.resources import resource_path
 from forensics.evidence.carving.signatures import FAMILIES
 from forensics.evidence.nested.limits import NestedLimits
 
-ANALYSIS_TASK_NAMES = ("type", "exif", "perceptual", "thumbnail")
+ANALYSIS_TASK_NAMES = ("type", "exif", "perceptual", "thumbnail", "video")
+# Keys of a profile's [video] section: the fields of VideoOptions (sampling, keyframes, strip, limits).
+VIDEO_KEYS = frozenset(f.name for f in fields(VideoOptions))
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class ProcessingProfile:
     nested: NestedLimits | None = None  # open containers with these defences; None: list no children
     embedded: bool = False  # also documents' embedded objects and files at an offset inside other files
     carve: frozenset[str] = frozenset()  # carving families run over unallocated space (empty: none)
+    # The video task's sampling, strip and limits (used when ``video`` is among the tasks).
+    video: VideoOptions = field(default_factory=VideoOptions)
 
     @property
     def analysis_tasks(self) -> frozenset[str]:
@@ -34,6 +39,11 @@ class ProcessingProfile:
     @property
     def matches(self) -> bool:
         return "match" in self.tasks
+
+    @property
+    def reads_whatsapp(self) -> bool:
+        """Read WhatsApp message databases at the end of the job and link their media to the case."""
+        return "whatsapp" in self.tasks
 
 
 def available_profiles() -> list[str]:
@@ -64,7 +74,19 @@ def load_profile(name: str) -> ProcessingProfile:
         nested=_limits(inside) if inside.get("open_containers", False) else None,
         embedded=bool(inside.get("embedded", False)),
         carve=carve,
+        video=_video_options(name, data.get("video", {})),
     )
+
+
+def _video_options(profile: str, section: dict) -> VideoOptions:
+    """The profile's ``[video]`` section (every key optional: the named defaults apply)."""
+    unknown = set(section) - VIDEO_KEYS
+    if unknown:
+        raise CustosError(f"profile {profile!r}: unknown [video] keys {sorted(unknown)}")
+    try:
+        return VideoOptions(**section)
+    except (TypeError, ValueError) as exc:
+        raise CustosError(f"profile {profile!r}: [video]: {exc}") from exc
 
 
 def _limits(section: dict) -> NestedLimits:

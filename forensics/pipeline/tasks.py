@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
+from forensics.analysis.video_options import VideoOptions
 from forensics.core.errors import CustosError
 from forensics.core.hashing import MultiHasher
 from forensics.evidence.locator import FileLocator
@@ -78,8 +79,17 @@ class ChildResult:
     tasks_mask: int = 0
 
 
-# One bit per analysis task; perceptual hashes from a full decode count as more than from a reduced one.
-TASK_BITS = {"type": 1, "exif": 2, "perceptual": 4, "thumbnail": 8, "full-decode": 16}
+# One bit per analysis task; perceptual hashes from a full decode count as more than from a reduced one,
+# and videos with keyframes and a frame strip (full) as more than sampled at 1 fps alone (triage).
+TASK_BITS = {
+    "type": 1,
+    "exif": 2,
+    "perceptual": 4,
+    "thumbnail": 8,
+    "full-decode": 16,
+    "video": 32,
+    "video-full": 64,
+}
 TAIL_SIZE = 512  # bytes of an item's end kept for container detection (a zip's end of central directory)
 
 
@@ -90,7 +100,8 @@ class TaskOptions:
     ``nested``: the defences for opening containers (archives, documents, disk images inside the
     evidence), None when the profile does not open them; ``embedded``: also files embedded at offsets
     inside items and documents' embedded objects; ``carve``: the carving families (picture, video,
-    document, archive, database) run over unallocated space, empty for none.
+    document, archive, database) run over unallocated space, empty for none; ``video``: what the video
+    task samples and keeps (with ``video`` in ``analysis_tasks``).
     """
 
     analysis_tasks: frozenset[str] = frozenset()
@@ -98,6 +109,7 @@ class TaskOptions:
     nested: NestedLimits | None = None
     embedded: bool = False
     carve: frozenset[str] = frozenset()
+    video: VideoOptions = field(default_factory=VideoOptions)
 
     @property
     def mask(self) -> int:
@@ -105,6 +117,8 @@ class TaskOptions:
         bits = sum(TASK_BITS[t] for t in self.analysis_tasks if t in TASK_BITS)
         if "perceptual" in self.analysis_tasks and not self.reduced_decode:
             bits |= TASK_BITS["full-decode"]
+        if "video" in self.analysis_tasks and (self.video.keyframes or self.video.strip_frames):
+            bits |= TASK_BITS["video-full"]
         return bits
 
 
@@ -127,11 +141,14 @@ def digest_content(
     size: int,
     options: TaskOptions,
     spare_core: bool | Callable[[], bool] = True,
+    reopen: Callable[[], BinaryIO] | None = None,
 ) -> Content:
     """Hash ``chunks`` in one pass, keep the head (and whole content when analysis wants it), analyse.
 
     Raises what reading the chunks raises (``CustosError``, ``OSError``); the caller records it.
     ``spare_core`` tells (or is asked) whether a core is free for a large item's MD5 helper thread.
+    ``reopen`` opens the item again as a seekable read-only stream: a video too big to keep in memory is
+    decoded from it after the hashing pass.
     """
     hasher = MultiHasher(parallel=spare_core)
     analysis_options = _analysis_options(options)
@@ -164,7 +181,7 @@ def digest_content(
         from forensics.analysis.api import analyze
 
         whole = b"".join(keep) if keep is not None else None
-        content.analysis = analyze(name, digests.size, head[: _head_size()], whole, analysis_options)
+        content.analysis = analyze(name, digests.size, head[: _head_size()], whole, analysis_options, reopen)
     return content
 
 
@@ -188,8 +205,14 @@ def process_item(
 
         return carve_region(source, item, locator, options, emit_children, heartbeat)
     counted = _Counted(source.read_chunks(locator))
+
+    def reopen() -> BinaryIO:
+        from forensics.evidence.reopen import open_stream
+
+        return open_stream(source, locator)
+
     try:
-        content = digest_content(counted, item.name, item.size, options, spare_core)
+        content = digest_content(counted, item.name, item.size, options, spare_core, reopen)
     except CustosError as exc:
         return ItemResult(item.file_id, "error", bytes_read=counted.size, error=str(exc))
     except (OSError, MemoryError) as exc:
@@ -229,7 +252,9 @@ def _analysis_options(options: TaskOptions):
         return None
     from forensics.analysis.api import AnalysisOptions
 
-    return AnalysisOptions(tasks=frozenset(options.analysis_tasks), reduced_decode=options.reduced_decode)
+    return AnalysisOptions(
+        tasks=frozenset(options.analysis_tasks), reduced_decode=options.reduced_decode, video=options.video
+    )
 
 
 def _head_size() -> int:

@@ -84,7 +84,12 @@ def worker_main(
     slot: HeavySlot | None = None,
     spare=None,
 ) -> None:
-    """A worker: imports, then waits for its settings (evidence path, task options), then for batches."""
+    """A worker: imports, then waits for its settings, then for batches.
+
+    Settings: (evidence path, task options, extraction access): the last is None for a disk image or
+    folder, else how to open a phone extraction, with the in-memory keys of an encrypted one (sent over
+    this pipe, never written anywhere).
+    """
     _die_with_parent()
     _stack_dump_on_request()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
@@ -97,8 +102,8 @@ def worker_main(
         return
     if settings is None:
         return
-    evidence_path, options = settings
-    source = EvidenceSource(evidence_path)
+    evidence_path, options, extraction = settings
+    source = EvidenceSource(evidence_path, extraction=extraction)
     hook = _test_hook()
     spare_core = (lambda: spare.value > 0) if spare is not None else True
     try:

@@ -51,6 +51,8 @@ class BatchWriter:
         self.bytes_written = 0
         self.errors_written = 0
         self.children_written = 0  # items found inside others (they are done when found)
+        self.videos_written = 0  # videos decoded (the video task) and the frames hashed in them
+        self.frames_written = 0
         self._children: list[tuple[int, list[ChildResult]]] = []
         self._child_rows = ChildRows()
 
@@ -89,6 +91,7 @@ class BatchWriter:
             with self.write_lock, self.db.session() as s:
                 written = self._child_rows.store(s, children, self.job_id, self.evidence_id)
             self.children_written += written
+            self._count_videos(child.analysis for _parent, batch in children for child in batch)
         if not self._buffer:
             return
         buffered = {r.file_id: r for r in self._buffer}  # a repeated result keeps its latest copy
@@ -150,7 +153,16 @@ class BatchWriter:
                 from forensics.case.analysis_store import store_analyses
 
                 store_analyses(s, analysed)  # one statement per table for the whole batch
+        self._count_videos(r.analysis for r in results)
         self.items_written += len(results)
         self.bytes_written += sum(r.bytes_read for r in results)
         self.errors_written += sum(1 for r in results if r.status == "error")
         self._child_rows.forget([r.file_id for r in results])
+
+    def _count_videos(self, analyses) -> None:  # noqa: ANN001 - AnalysisResult objects (or None)
+        """Count the videos among stored results and the frames hashed in them (for progress)."""
+        for analysis in analyses:
+            video = getattr(analysis, "video", None)
+            if video is not None and video.info is not None and video.info.kind == "video":
+                self.videos_written += 1
+                self.frames_written += len(video.frames)

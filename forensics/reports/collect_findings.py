@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -15,8 +16,10 @@ from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_regions import FindingRegion
 from forensics.case.models_review import FileCategory
+from forensics.case.models_video import FileVideo, FindingVideo, VideoFrameHash
+from forensics.case.queries.whatsapp import message_findings, provenance_of, provenance_text
 from forensics.core.timeutil import ns_to_iso
-from forensics.reports.model import Count, FindingRow
+from forensics.reports.model import Count, FindingRow, MessageFindingRow, VideoHashes
 from forensics.reports.text import printable_text
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
@@ -27,8 +30,11 @@ ALGORITHM_NAMES = {
     "pdq": "PDQ",
     "phash": "pHash",
     "dhash": "dHash",
+    "vpdq": "vPDQ",
+    "pdq-frame": "PDQ of video frames",
 }
 UNCATEGORISED = "Uncategorised"
+MATCHED_TIMES_SHOWN = 20  # matched frames' times named in a finding's basis (all are in the CSV export)
 
 
 def media_kind(analysis_category: str | None) -> str:
@@ -64,6 +70,45 @@ def match_basis(
     if region is not None and region.list_variant:
         parts.append(f"the listed picture's {region.list_variant} hash")
     return "; ".join(parts)
+
+
+def finding_basis(finding: Finding, region: FindingRegion | None) -> str:
+    """A picture finding's basis in words (see :func:`match_basis`)."""
+    return match_basis(finding.algorithm, finding.distance, finding.threshold, finding.variant, region)
+
+
+def clock(seconds: float) -> str:
+    """A position in a video as ``m:ss`` (``h:mm:ss`` from an hour), whole seconds."""
+    whole = int(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def matched_times(detail: FindingVideo) -> list[float]:
+    """The seconds at which a video finding's matched frames are shown, in order."""
+    return sorted({float(frame[1]) for frame in json.loads(detail.frames_json or "[]")})
+
+
+def video_basis(finding: Finding, detail: FindingVideo) -> str:
+    """How a video matched, in words: frames and shares, the rule, the listed video, where in the video."""
+    times = matched_times(detail)
+    shown = ", ".join(clock(t) for t in times[:MATCHED_TIMES_SHOWN])
+    more = f" and {len(times) - MATCHED_TIMES_SHOWN} more" if len(times) > MATCHED_TIMES_SHOWN else ""
+    bars = " (the picture inside the video's black bars)" if detail.view == "inside_bars" else ""
+    frames = f"{detail.query_matched} of {detail.query_frames} sampled frames ({detail.query_percent:.1f} %)"
+    if detail.basis == "vpdq":
+        return (
+            f"vPDQ video match{bars}: {frames} of this video and {detail.listed_matched} of "
+            f"{detail.listed_frames} frames ({detail.listed_percent:.1f} %) of listed video "
+            f"{detail.listed_video} within PDQ distance {finding.threshold}, frame quality >= "
+            f"{detail.quality}; rule: listed share >= {detail.listed_share:g} %, this video's share >= "
+            f"{detail.query_share:g} %; nearest pair distance {finding.distance}; matched at {shown}{more}"
+        )
+    return (
+        f"PDQ of video frames{bars}, distance {finding.distance} (threshold {finding.threshold}): {frames} "
+        f"match the list entry; at {shown}{more}"
+    )
 
 
 def partition_label(fs: FileSystem) -> str:
@@ -201,11 +246,14 @@ def collect_findings(session: Session) -> list[FindingRow]:
     """Every finding, ordered by item, partition, path, file, set, algorithm and entry; numbered from 1."""
     query = (
         select(Finding, File, Evidence.item, FileSystem, FileAnalysis.category, FindingRegion)
+        .add_columns(FindingVideo, FileVideo.duration_s)
         .join(File, File.id == Finding.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(FileSystem, FileSystem.id == File.filesystem_id)
         .outerjoin(FileAnalysis, FileAnalysis.file_id == File.id)
         .outerjoin(FindingRegion, FindingRegion.finding_id == Finding.id)
+        .outerjoin(FindingVideo, FindingVideo.finding_id == Finding.id)
+        .outerjoin(FileVideo, (FileVideo.file_id == File.id) & (FileVideo.kind == "video"))
         .order_by(
             Evidence.item,
             FileSystem.offset,
@@ -221,9 +269,8 @@ def collect_findings(session: Session) -> list[FindingRow]:
     reviewed = examiner_categories(session)
     rows = []
     nested: dict[int, tuple[int | None, str | None]] = {}
-    for number, (finding, f, item, fs, analysis_category, region) in enumerate(
-        session.execute(query), start=1
-    ):
+    for number, found in enumerate(session.execute(query), start=1):
+        finding, f, item, fs, analysis_category, region, detail, duration = found
         _nested(f, fs, nested)
         rows.append(
             file_row(
@@ -231,10 +278,10 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 f,
                 item,
                 fs,
-                analysis_category,
-                basis=match_basis(
-                    finding.algorithm, finding.distance, finding.threshold, finding.variant, region
-                ),
+                "video" if duration is not None and analysis_category != "image" else analysis_category,
+                basis=video_basis(finding, detail) if detail is not None else finding_basis(finding, region),
+                duration_s=round(duration, 3) if duration is not None else None,
+                matched_at="; ".join(f"{t:.3f}" for t in matched_times(detail)) if detail is not None else "",
                 algorithm=finding.algorithm,
                 distance=finding.distance,
                 threshold=finding.threshold,
@@ -247,7 +294,52 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 examiner_category_label=reviewed[f.id][1] if f.id in reviewed else None,
             )
         )
-    return with_chains(session, rows, nested)
+    return with_provenance(session, with_chains(session, rows, nested))
+
+
+def with_provenance(session: Session, rows: list[FindingRow]) -> list[FindingRow]:
+    """Rows of files that came through WhatsApp get the messages they were sent or received in, in words."""
+    found = provenance_of(session, [row.file_id for row in rows])
+    if not found:
+        return rows
+    return [
+        replace(row, provenance=tuple(printable_text(provenance_text(p)) for p in found[row.file_id]))
+        if row.file_id in found
+        else row
+        for row in rows
+    ]
+
+
+def _finding_entry_label(finding: dict) -> str:
+    parts = []
+    if finding.get("entry_record_no") is not None:
+        parts.append(f"record {finding['entry_record_no']}")
+    if finding.get("media_id"):
+        parts.append(f"MediaID {finding['media_id']}")
+    if finding.get("series"):
+        parts.append(f"series {finding['series']}")
+    return ", ".join(parts) or f"entry {finding['entry_id']}"
+
+
+def collect_message_findings(session: Session) -> list[MessageFindingRow]:
+    """Findings from a WhatsApp message's stored hash (the file is in no item), numbered from 1."""
+    return [
+        MessageFindingRow(
+            number=number,
+            item=finding["message"]["item"],
+            database=printable_text(finding["message"]["database"]),
+            media_path=printable_text(finding["message"]["media_path"] or ""),
+            stored_sha256=finding["matched_hash"],
+            provenance=printable_text(provenance_text(finding["message"])),
+            message_id=finding["message"]["message_id"],
+            set_name=finding["set_name"],
+            set_version=finding["set_version"],
+            entry=_finding_entry_label(finding),
+            list_category=finding["category"],
+            list_category_label=finding["category_label"],
+        )
+        for number, finding in enumerate(message_findings(session), start=1)
+    ]
 
 
 def category_of(row: FindingRow) -> str:
@@ -273,3 +365,19 @@ def count_files(rows: Iterable[FindingRow], key) -> list[Count]:
     for row in rows:
         groups[key(row)][row.media].add(row.file_id)
     return _count(groups)
+
+
+def collect_video_hashes(session: Session, rows: Iterable[FindingRow]) -> list[VideoHashes]:
+    """The vPDQ hashes (whole frames, in order) of the videos among the findings' files."""
+    ids = sorted({row.file_id for row in rows if row.duration_s is not None})
+    out = []
+    for file_id in ids:
+        frames = session.execute(
+            select(VideoFrameHash.frame_number, VideoFrameHash.timestamp_s)
+            .add_columns(VideoFrameHash.quality, VideoFrameHash.pdq)
+            .where(VideoFrameHash.file_id == file_id, VideoFrameHash.inside_bars.is_(False))
+            .order_by(VideoFrameHash.frame_number)
+        ).all()
+        if frames:
+            out.append(VideoHashes(file_id, tuple((n, t, q, bytes(p).hex()) for n, t, q, p in frames)))
+    return out

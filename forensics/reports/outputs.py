@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from forensics.reports.exports.case_uco import case_uco_bytes
-from forensics.reports.exports.csv_export import files_csv, findings_csv
+from forensics.reports.exports.csv_export import files_csv, findings_csv, video_hashes_csv, videos_csv
 from forensics.reports.exports.dfxml import dfxml_bytes
 from forensics.reports.exports.geo import geojson_bytes, kml_bytes
 from forensics.reports.exports.vics import vics_bytes
@@ -55,12 +55,18 @@ def export_builders(db) -> dict[str, Callable[[ReportData], bytes]]:
 
 
 def write_csv(db, report: ReportData, folder: Path | str) -> list[Output]:
-    """``files.csv`` and ``findings.csv`` in ``folder``."""
+    """``files.csv`` and ``findings.csv`` in ``folder``; ``videos.csv`` and ``video_hashes.csv`` (every
+    sampled frame's PDQ) when the case has videos."""
     folder = Path(folder)
-    return [
+    outputs = [
         write_output("csv-files", folder / "files.csv", files_csv(db)),
         write_output("csv-findings", folder / "findings.csv", findings_csv(report.findings)),
     ]
+    videos = videos_csv(db)
+    if videos.count(b"\n") > 1:  # a header and at least one video
+        outputs.append(write_output("csv-videos", folder / "videos.csv", videos))
+        outputs.append(write_output("csv-video-hashes", folder / "video_hashes.csv", video_hashes_csv(db)))
+    return outputs
 
 
 def outputs_details(report: ReportData, outputs: list[Output], *, kind: str) -> dict:

@@ -9,15 +9,17 @@ from sqlalchemy import update
 from forensics import __version__
 from forensics.case.db import CaseDatabase, case_db_path
 from forensics.case.models import CaseInfo
+from forensics.case.pictures import PictureCipher
 from forensics.case.queries.review import case_region
 from forensics.core.categories import scheme_for
 from forensics.core.errors import CaseError, CategoryError
 from forensics.core.timeutil import utc_now_iso
-from forensics.custody import actions
+from forensics.custody import actions, witness
 from forensics.custody.actions import EXAMINER_ADDED
 from forensics.custody.examiners import load_examiner
 from forensics.custody.log import CustodyLog
 from forensics.custody.session import founder_details, founder_log
+from forensics.services.case_keys import open_case_key
 from forensics.services.context import CaseContext
 
 
@@ -50,6 +52,8 @@ def create_case(
     db = CaseDatabase(case_dir, create=True)
     try:
         log = begin_custody(db, examiner, passphrase)
+        key = open_case_key(db, load_examiner(examiner).unlock(passphrase), log.key_id, log)
+        db.pictures = PictureCipher(key) if key is not None else None
         with db.session() as s:
             s.add(
                 CaseInfo(
@@ -75,13 +79,14 @@ def create_case(
     except BaseException:
         db.close()
         raise
-    return CaseContext(case_dir, db, log.examiner_name, log)
+    return CaseContext(case_dir, db, log.examiner_name, log, key)
 
 
 def begin_custody(db: CaseDatabase, examiner: str, passphrase: str) -> CustodyLog:
     """Start a new case's log: the founder registers themself as its first member (entry 1)."""
     log = founder_log(db, examiner, passphrase)
-    log.record(EXAMINER_ADDED, details=founder_details(examiner), genesis=True)
+    first = log.record(EXAMINER_ADDED, details=founder_details(examiner), genesis=True)
+    witness.note_new_case(first.entry_hash, db.case_dir)
     return log
 
 

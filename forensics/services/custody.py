@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from forensics.case.pictures import PictureCipher
 from forensics.core.errors import CaseError
 from forensics.custody import actions
 from forensics.custody.intake import correction_details
 from forensics.custody.membership import addition_details, removal_details
 from forensics.custody.records import CustodyEntry
 from forensics.custody.transfer import transfer_details
+from forensics.services.case_keys import rotate_without, wrap_for_new_member
 from forensics.services.context import CaseContext
 
 
@@ -56,10 +58,17 @@ def correct_intake(
 def add_examiner(ctx: CaseContext, public_record: dict[str, Any], reason: str = "") -> CustodyEntry:
     """Register an examiner (name, agency, badge, public key) on the case (``examiner_added``)."""
     details = addition_details(ctx.db, public_record, reason)
-    return ctx.custody.record(actions.EXAMINER_ADDED, details=details)
+    wrap = wrap_for_new_member(ctx.case_key, details["public_key"], details["key_id"])
+    return ctx.custody.record(actions.EXAMINER_ADDED, details=details, with_writes=wrap)
 
 
 def remove_examiner(ctx: CaseContext, name: str, reason: str) -> CustodyEntry:
     """Take an examiner off the case; never the last one (``examiner_removed``)."""
     details = removal_details(ctx.db, name, reason)
-    return ctx.custody.record(actions.EXAMINER_REMOVED, details=details)
+    fresh: list[bytes] = []
+    rotate = rotate_without(ctx.custody, ctx.case_key, details["key_id"], fresh)
+    entry = ctx.custody.record(actions.EXAMINER_REMOVED, details=details, with_writes=rotate)
+    if fresh:  # the pictures are now sealed with the new key
+        ctx.case_key = fresh[0]
+        ctx.db.pictures = PictureCipher(fresh[0])
+    return entry

@@ -55,8 +55,9 @@ def survey(image: PathLike) -> JobStep:
 
 
 def add_evidence(case_dir: PathLike, image: PathLike, item: str, intake: Mapping[str, str]) -> JobStep:
-    """Intake of ``image`` as evidence item ``item`` with its intake fields (stored names)."""
-    args: list[PathLike] = ["evidence", "add", case_dir, image, "--item", item]
+    """Intake of ``image`` as evidence item ``item`` with its intake fields (stored names); the media is
+    verified by its own step (:func:`verify`), whose progress the front end shows."""
+    args: list[PathLike] = ["evidence", "add", case_dir, image, "--item", item, "--no-verify"]
     for key, value in intake.items():
         if value:
             args += ["--seal" if key == "seal_number" else "--" + key.replace("_", "-"), value]
@@ -108,7 +109,7 @@ def hashset_remove(name: str) -> JobStep:
 
 
 def match(case_dir: PathLike, sets: Iterable[str], settings: MatchSettings | None = None) -> JobStep:
-    """Matching against the named sets, with the examiner's thresholds (``None``: the defaults).
+    """Matching against the named sets, with the examiner's thresholds and vPDQ rule (``None``: defaults).
 
     pHash and dHash are compared only when ``settings`` names their thresholds (docs/matching.md).
     """
@@ -124,6 +125,10 @@ def match(case_dir: PathLike, sets: Iterable[str], settings: MatchSettings | Non
             args.append("--whole-pictures-only")
         if not settings.gate_64bit:
             args.append("--no-64bit-gate")
+        args += ["--vpdq-threshold", str(settings.vpdq_threshold)]
+        args += ["--vpdq-min-quality", str(settings.vpdq_min_quality)]
+        args += ["--vpdq-listed-share", str(settings.vpdq_listed_share)]
+        args += ["--vpdq-query-share", str(settings.vpdq_query_share)]
     return _step(MATCHING, *args)
 
 

@@ -6,6 +6,7 @@ Every file written is named with its SHA-256 in one ``report_generated`` custody
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from forensics.custody import actions
@@ -26,8 +27,10 @@ EXPORT_FORMATS = ("vics", "case-uco", "dfxml", "csv", "kml", "geojson")
 def write_report(
     ctx: CaseContext, targets: Mapping[str, Path | str], options: ReportOptions, now: str
 ) -> list[Output]:
-    """The court report as ``targets`` says (``{"pdf": path, "html": path}``), dated ``now``."""
+    """The court report as ``targets`` says (``{"pdf": path, "html": path}``), dated ``now``; its custody
+    section states whether the results are as sealed (an altered result is named there, not absorbed)."""
     report = collect_report(ctx.db, now=now, generated_by=ctx.examiner, options=options)
+    report = replace(report, checkpoint=ctx.custody.checkpoint(report.report_id))
     renderers = report_renderers()
     outputs = [write_output(fmt, path, renderers[fmt](report)) for fmt, path in targets.items()]
     ctx.custody.append(actions.REPORT_GENERATED, details=outputs_details(report, outputs, kind="report"))

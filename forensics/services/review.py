@@ -2,14 +2,15 @@
 
 Each change is written to the review tables and then signed into the custody log
 (``file_categorised``, ``file_tagged``, ``file_noted``, ``file_revealed``, ``file_viewed``), one entry
-per file, with the file's locator chain as target.
+per file, with the file's locator chain as target; each change ends with the review marks of the
+items it touched sealed (``results_sealed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forensics.case.locators import file_locators
@@ -20,6 +21,7 @@ from forensics.core.timeutil import utc_now_iso
 from forensics.custody import actions
 from forensics.evidence.locator import FileLocator
 from forensics.services.context import CaseContext
+from forensics.services.seal import REVIEW_TABLES, sealed_job
 
 
 def _record(
@@ -29,6 +31,10 @@ def _record(
     ctx.custody.append(action, item=item, target=locator.to_dict(), details={"file_id": file_id, **details})
 
 
+def _items(located: dict[int, tuple[str, FileLocator]]) -> list[str]:
+    return sorted({item for item, _locator in located.values()})
+
+
 def categorise(ctx: CaseContext, file_ids: Iterable[int], number: int, region: str) -> int:
     """Give each file a category of the region's scheme (replacing any earlier); returns files changed."""
     scheme = scheme_for(region)
@@ -36,24 +42,27 @@ def categorise(ctx: CaseContext, file_ids: Iterable[int], number: int, region: s
         raise CaseError(f"category {number} is not in the {scheme.region} scheme")
     label = scheme.label(number)
     located = file_locators(ctx.db, file_ids)
+    if not located:
+        return 0
     now = utc_now_iso()
-    for file_id in sorted(located):
-        with ctx.db.session() as s:
-            previous = s.get(FileCategory, file_id)
-            before = None if previous is None else previous.category
-            s.execute(delete(FileCategory).where(FileCategory.file_id == file_id))
-            s.add(
-                FileCategory(
-                    file_id=file_id,
-                    region=scheme.region,
-                    category=number,
-                    label=label,
-                    examiner=ctx.examiner,
-                    at=now,
+    with sealed_job(ctx, "review", REVIEW_TABLES, _items(located)):
+        for file_id in sorted(located):
+            with ctx.db.session() as s:
+                previous = s.get(FileCategory, file_id)
+                before = None if previous is None else previous.category
+                s.execute(delete(FileCategory).where(FileCategory.file_id == file_id))
+                s.add(
+                    FileCategory(
+                        file_id=file_id,
+                        region=scheme.region,
+                        category=number,
+                        label=label,
+                        examiner=ctx.examiner,
+                        at=now,
+                    )
                 )
-            )
-        details = {"region": scheme.region, "category": number, "label": label, "previous": before}
-        _record(ctx, actions.FILE_CATEGORISED, located, file_id, details)
+            details = {"region": scheme.region, "category": number, "label": label, "previous": before}
+            _record(ctx, actions.FILE_CATEGORISED, located, file_id, details)
     return len(located)
 
 
@@ -63,17 +72,25 @@ def tag(ctx: CaseContext, file_ids: Iterable[int], text: str) -> int:
     if not text:
         raise CaseError("a tag cannot be empty")
     located = file_locators(ctx.db, file_ids)
+    with ctx.db.session() as s:
+        tagged = set(
+            s.scalars(select(FileTag.file_id).where(FileTag.tag == text, FileTag.file_id.in_(list(located))))
+        )
+    untagged = {file_id: place for file_id, place in located.items() if file_id not in tagged}
+    if not untagged:
+        return 0
     added = 0
-    for file_id in sorted(located):
-        with ctx.db.session() as s:
-            result = s.execute(
-                sqlite_insert(FileTag)
-                .values(file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso())
-                .on_conflict_do_nothing()
-            )
-        if result.rowcount:
-            added += 1
-            _record(ctx, actions.FILE_TAGGED, located, file_id, {"tag": text})
+    with sealed_job(ctx, "review", REVIEW_TABLES, _items(untagged)):
+        for file_id in sorted(untagged):
+            with ctx.db.session() as s:
+                result = s.execute(
+                    sqlite_insert(FileTag)
+                    .values(file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso())
+                    .on_conflict_do_nothing()
+                )
+            if result.rowcount:
+                added += 1
+                _record(ctx, actions.FILE_TAGGED, untagged, file_id, {"tag": text})
     return added
 
 
@@ -83,10 +100,13 @@ def note(ctx: CaseContext, file_ids: Iterable[int], text: str) -> int:
     if not text:
         raise CaseError("a note cannot be empty")
     located = file_locators(ctx.db, file_ids)
-    for file_id in sorted(located):
-        with ctx.db.session() as s:
-            s.add(FileNote(file_id=file_id, text=text, examiner=ctx.examiner, at=utc_now_iso()))
-        _record(ctx, actions.FILE_NOTED, located, file_id, {"note": text})
+    if not located:
+        return 0
+    with sealed_job(ctx, "review", REVIEW_TABLES, _items(located)):
+        for file_id in sorted(located):
+            with ctx.db.session() as s:
+                s.add(FileNote(file_id=file_id, text=text, examiner=ctx.examiner, at=utc_now_iso()))
+            _record(ctx, actions.FILE_NOTED, located, file_id, {"note": text})
     return len(located)
 
 

@@ -93,8 +93,10 @@ def test_fields_for_custos_files_jsonl(case_session):
         "dhash",
         "pdq",
         "pdq_quality",
+        "video",
     }
     assert all(set(entry) == expected_keys for entry in fields.values())
+    assert all(entry["video"] is None for entry in fields.values())  # no video among them
     photo = fields[gps_id]
     assert (photo["mime"], photo["category"], photo["extension_mismatch"]) == ("image/jpeg", "image", False)
     assert photo["exif"]["model"] == "COOLPIX P6000" and photo["exif"]["orientation"] == 1
@@ -271,7 +273,8 @@ def test_one_statement_per_table_per_batch(case_session):
     assert seen[0][1]  # one executemany for the 700 file_analysis rows
     seen.clear()
     store_analyses(case_session, batch)
-    assert [kind for kind, _ in seen] == ["DELETE"] * 8 + ["INSERT"] * 4
+    # one DELETE per table and chunk of 500 ids (analysis, EXIF, thumbnails, the three video tables, regions)
+    assert [kind for kind, _ in seen] == ["DELETE"] * 14 + ["INSERT"] * 4
     case_session.flush()
     assert case_session.scalar(select(func.count()).select_from(FileAnalysis)) == count
     assert case_session.scalar(select(func.count()).select_from(FileThumbnail)) == 1

@@ -28,6 +28,7 @@ BLKCALC_MD5 = "866823fb29c0bf5d8dbc35e1cf14c2d9"  # first line of TSK's testmd5.
 @dataclass
 class FakeCustody:
     events: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    writable: bool = False  # signs nothing: the results seals need a real log (tests/services)
 
     def append(self, action: str, *, item: Any = None, target: Any = None, details: Any = None) -> None:
         self.events.append((action, details))

@@ -66,9 +66,9 @@ def held_walk(monkeypatch: pytest.MonkeyPatch) -> Callable[[CaseDatabase], dict]
     state: dict = {"released": None}
 
     def install(db: CaseDatabase) -> dict:
-        def walk(db_, evidence_id, *, cancelled=None) -> Iterator[enumeration.Step]:
+        def walk(db_, evidence_id, *, cancelled=None, **options) -> Iterator[enumeration.Step]:
             held = False
-            for step in real_walk(db_, evidence_id, cancelled=cancelled):
+            for step in real_walk(db_, evidence_id, cancelled=cancelled, **options):
                 yield step
                 if not held and isinstance(step, enumeration.RowsFound):
                     held = True

@@ -69,6 +69,7 @@ def test_a_step_keeps_what_the_examiner_gave() -> None:
         MatchSettings(),
         MatchSettings(pdq_threshold=20, pdq_min_quality=60, phash_threshold=6, dhash_threshold=9),
         MatchSettings(dhash_threshold=0, regions=False, gate_64bit=False),
+        MatchSettings(vpdq_threshold=20, vpdq_min_quality=70, vpdq_listed_share=0.0, vpdq_query_share=80.0),
     ],
 )
 def test_a_match_step_carries_the_examiners_thresholds(settings: MatchSettings) -> None:

@@ -5,6 +5,7 @@ The services are the only way the front ends record actions; these tests pin wha
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -39,8 +40,9 @@ def ctx(tmp_path: Path):
     context.close()
 
 
-def _entries(ctx: CaseContext) -> list[tuple[str, str | None]]:
-    return [(e.action, e.item) for e in read_entries(ctx.db)]
+def _entries(ctx: CaseContext, *, seals: bool = False) -> list[tuple[str, str | None]]:
+    """Actions and items in order; the results seals only when asked (tests of their own below)."""
+    return [(e.action, e.item) for e in read_entries(ctx.db) if seals or e.action != "results_sealed"]
 
 
 def _new(ctx: CaseContext, before: int) -> list[tuple[str, str | None]]:
@@ -61,7 +63,7 @@ def _with_evidence(ctx: CaseContext, tmp_path: Path, item: str = "EXH-1") -> Pat
 
 
 def test_create_case_registers_the_founder_then_the_case(ctx):
-    assert _entries(ctx) == [("examiner_added", None), ("case_created", None)]
+    assert _entries(ctx) == [("examiner_added", None), ("case_key_created", None), ("case_created", None)]
     assert verify_case(ctx.case_dir).ok
 
 
@@ -107,7 +109,7 @@ def test_verification_signs_its_result_and_a_failed_read_too(ctx, tmp_path):
     image.unlink()  # the media is gone: the read error is a result of its own
     with pytest.raises(EvidenceError):
         evidence.verify_evidence(ctx, "EXH-1")
-    details = list(read_entries(ctx.db))[-1].details
+    details = list(read_entries(ctx.db, action="acquisition_verified"))[-1].details
     assert _new(ctx, before) == [("acquisition_verified", "EXH-1")] * 2 and details["result"] == "error"
 
 
@@ -176,7 +178,7 @@ def test_reports_and_exports_sign_every_file_written(ctx, tmp_path):
         "csv-findings",
     ]
     assert _new(ctx, before) == [("report_generated", None), ("report_generated", None)]
-    kinds = [e.details["kind"] for e in list(read_entries(ctx.db))[before:]]
+    kinds = [e.details["kind"] for e in list(read_entries(ctx.db, action="report_generated"))]
     assert kinds == ["report", "export"]
 
 
@@ -193,7 +195,7 @@ def test_review_writes_sign_one_entry_per_file_with_its_locator(ctx, tmp_path):
     assert review.note(ctx, ids[1:], "look again") == 1
     review.record_reveal(ctx, ids[0])
     review.record_view(ctx, ids[0], view="hex")
-    new = list(read_entries(ctx.db))[before:]
+    new = [e for e in read_entries(ctx.db) if e.action != "results_sealed"][before:]
     assert [(e.action, e.item) for e in new] == [
         ("file_categorised", "EXH-1"),
         ("file_categorised", "EXH-1"),
@@ -227,7 +229,9 @@ def test_hand_made_custody_events(ctx, tmp_path):
 
 
 def test_a_read_only_context_signs_nothing(ctx, tmp_path):
-    reader = open_case(ctx.case_dir, ALICE, write=False)
+    with pytest.raises(Exception, match="passphrase is needed"):
+        open_case(ctx.case_dir, ALICE, write=False)  # reading needs the examiner's key too
+    reader = open_case(ctx.case_dir, ALICE, write=False, passphrase=PASSPHRASE)
     try:
         assert not reader.writable
         with pytest.raises(Exception, match="read-only"):
@@ -247,3 +251,38 @@ def test_the_passphrase_is_asked_only_after_the_membership_check(ctx, tmp_path):
     )
     opened.close()
     assert asked == [ALICE]
+
+
+def test_an_encrypted_extraction_signs_its_decryption_never_the_password(ctx, tmp_path):
+    from forensics.evidence.extractions.errors import WrongPassword
+    from forensics.services import provenance
+    from tests.phones_helpers import phones
+
+    folder, facts = phones()
+    password = facts["adb"]["password"]
+    backup = folder / "adb_encrypted.ab"
+    before = len(_entries(ctx))
+    with pytest.raises(WrongPassword):
+        evidence.add_evidence(ctx, backup, "AB", {}, password="wrong")
+    assert _new(ctx, before) == []
+    with assert_unchanged([backup]):
+        evidence.add_evidence(ctx, backup, "AB", {}, password=password)
+        with pytest.raises(WrongPassword):
+            ingest.ingest_item(ctx, "AB", load_profile("hashes"), 1, password="wrong")
+        result = ingest.ingest_item(ctx, "AB", load_profile("triage"), 1, password=password)
+    assert result.provenance is not None and result.provenance.sources[0].media_messages == 7
+    provenance.read_provenance(ctx, "AB", password=password)  # on its own: unlocks again
+    assert _new(ctx, before) == [
+        ("evidence_intake", "AB"),
+        ("extraction_decrypted", "AB"),  # the password checked at intake
+        ("extraction_decrypted", "AB"),  # unlocked for the ingest (the wrong password left nothing)
+        ("ingest_started", "AB"),
+        ("whatsapp_provenance_read", "AB"),  # the triage profile reads WhatsApp (no hash set to match)
+        ("ingest_finished", "AB"),
+        ("extraction_decrypted", "AB"),
+        ("whatsapp_provenance_read", "AB"),
+    ]
+    entries = list(read_entries(ctx.db))
+    assert not any(password in json.dumps(e.details) for e in entries)
+    assert password.encode() not in (ctx.case_dir / "case.db").read_bytes()
+    assert verify_case(ctx.case_dir).ok

@@ -75,8 +75,9 @@ def test_thresholds_and_measured_rates_are_signed_listed_and_reported(ctx, tmp_p
     summary = matching.match(ctx, str(library), settings=MatchSettings(phash_threshold=6))
     assert any(w.startswith("dHash entries were not compared") for w in summary.warnings)
 
-    (entry,) = list(read_entries(ctx.db))[before:]
-    assert entry.action == "hashset_used"
+    added = list(read_entries(ctx.db))[before:]
+    assert [e.action for e in added] == ["hashset_used", "results_sealed"]
+    entry = added[0]
     details = entry.details
     assert details["thresholds"] == {"pdq": 27, "phash": 6, "pdq_min_quality": 50}
     assert details["false_match_rates"] == {

@@ -7,6 +7,7 @@ from typing import Any
 from forensics.case.locators import file_locators
 from forensics.case.queries.cursor import one_row, raw_cursor
 from forensics.case.queries.review import review_of
+from forensics.case.queries.video import video_facts
 from forensics.core.errors import CaseError
 from forensics.core.timeutil import ns_to_iso
 
@@ -23,7 +24,7 @@ def folders(db, filesystem_id: int) -> list[str]:
 
 
 def file_detail(db, file_id: int) -> dict[str, Any]:
-    """The file's row (times as ISO-8601), analysis, EXIF, known marks, review and locator chain.
+    """The file's row (times as ISO-8601), analysis, EXIF, video facts, known marks, review and locator chain.
 
     Findings are added by the caller (:func:`forensics.hashsets.findings.iter_findings`).
     """
@@ -52,6 +53,7 @@ def file_detail(db, file_id: int) -> dict[str, Any]:
         "file": row,
         "analysis": analysis,
         "exif": exif,
+        "video": video_facts(db, file_id),
         "known": known,
         "review": review_of(db, file_id),
         "located": locator.describe(row["fs_type"]),

@@ -13,6 +13,7 @@ custody log (which records that it was done and by whom, never the secret).
 from __future__ import annotations
 
 import contextlib
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,7 @@ from forensics.evidence.extractions.android_ffs import (
     open_folder_file,
 )
 from forensics.evidence.extractions.cellebrite import list_ufdr
+from forensics.evidence.extractions.cursor import DecodedCursor, OwnedStream
 from forensics.evidence.extractions.detect import Detection, detect_extraction
 from forensics.evidence.extractions.errors import ExtractionError, PasswordRequired
 from forensics.evidence.extractions.folder_files import open_readonly
@@ -33,6 +35,7 @@ from forensics.evidence.extractions.ios_backup import IosBackup, unlock_ios_back
 from forensics.evidence.extractions.ios_keybag import IosBackupKeys, ProgressCallback
 from forensics.evidence.extractions.records import (
     ADB_BACKUP_MEMBER,
+    EXTRACTION_LINK_KINDS,
     FOLDER_FILE,
     IOS_BACKUP_FILE,
     TAR_MEMBER,
@@ -76,6 +79,7 @@ class Extraction:
         self.secrets = secrets
         self._stream: BinaryIO | None = None
         self._ios: IosBackup | None = None
+        self._cursor: DecodedCursor | None = None
 
     def __repr__(self) -> str:
         return f"Extraction({self.detection.format}, {self.detection.path})"
@@ -113,17 +117,54 @@ class Extraction:
             yield from adb_backup.list_adb_backup(self._parent(), keys, where)
         elif fmt == "ios-backup":
             yield from self._backup().members()
+            yield from self._backup().unlisted()
         elif fmt == "ufdr":
             yield from list_ufdr(self._parent(), where)
         else:
             raise ExtractionError(f"{where}: extraction format {fmt!r} has no lister")
 
+    @property
+    def sequential(self) -> bool:
+        """True when a member can only be reached by decoding everything before it."""
+        fmt = self.detection.format
+        if fmt == "ffs-tar":
+            return self.detection.compression == "gzip"
+        return fmt == "adb-backup" and (self.detection.encrypted or self.detection.compression is not None)
+
+    def _decoded(self) -> BinaryIO:
+        """A fresh decoded stream of a sequential extraction, on its own read-only handle."""
+        handle = open_readonly(self.path)
+        try:
+            if self.detection.format == "ffs-tar":
+                return OwnedStream(gzip.GzipFile(fileobj=handle, mode="rb"), handle)  # type: ignore[arg-type]
+            where = str(self.path)
+            header = adb_backup.read_header(handle, where)
+            keys = self.secrets if isinstance(self.secrets, adb_backup.AdbKeys) else None
+            return OwnedStream(adb_backup.decoded_stream(handle, header, keys, where), handle)
+        except BaseException:
+            handle.close()
+            raise
+
+    def cursor(self) -> DecodedCursor:
+        """The forward-only cursor of a sequential extraction (one per opened extraction)."""
+        if self._cursor is None:
+            self._cursor = DecodedCursor(self._decoded, str(self.path))
+        return self._cursor
+
     def open_member(self, kind: str, params: dict) -> BinaryIO:
-        """The bytes of one member, from its link kind and params (as listed)."""
+        """The bytes of one member, from its link kind and params (as listed).
+
+        Members of a sequential extraction are read through :meth:`cursor`: in walk order, the
+        decode goes on from the previous member instead of starting again.
+        """
+        if kind not in EXTRACTION_LINK_KINDS:
+            raise ExtractionError(f"{self.path}: link kind {kind!r} is not a phone-extraction member")
         if kind == IOS_BACKUP_FILE:
             return self._backup().open_member(params)
         if kind == FOLDER_FILE:
             return open_folder_file(self.path, params)
+        if self.sequential and kind in (TAR_MEMBER, ADB_BACKUP_MEMBER):
+            return self.cursor().open(int(params["offset_data"]), int(params["size"]))
         return open_link(self._parent(), kind, params, self.secrets)
 
     def contents(self) -> Iterator[tuple[ExtractionMember, BinaryIO | None]]:
@@ -145,6 +186,9 @@ class Extraction:
                 yield member, reader
 
     def close(self) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
         if self._stream is not None:
             self._stream.close()
             self._stream = None

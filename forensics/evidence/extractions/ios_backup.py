@@ -45,6 +45,7 @@ AES_BLOCK = 16
 ZERO_IV = bytes(AES_BLOCK)
 MANIFEST_DB = "Manifest.db"
 FLAG_KINDS = {1: "file", 2: "directory", 4: "link"}
+UNLISTED_NOTE = "stored in the backup folder; Manifest.db does not list it (no device path)"
 INFO_KEYS = (
     "Build Version",
     "Device Name",
@@ -246,6 +247,39 @@ class IosBackup:
                 member.size = on_disk
         return member
 
+    def unlisted(self) -> Iterator[ExtractionMember]:
+        """Files stored in the backup folder (``<xx>/<fileID>``) that no ``Manifest.db`` row names.
+
+        They are listed without a device path; an encrypted one cannot be opened (its key is in the
+        missing row), so it is listed without content.
+        """
+        known = {str(row[0]) for row in self.manifest().execute("SELECT fileID FROM Files")}
+        for folder in sorted(self.root.iterdir()):
+            if not (folder.is_dir() and len(folder.name) == 2 and _is_hex(folder.name)):
+                continue
+            for stored in sorted(folder.iterdir()):
+                name = stored.name
+                if name in known or not (len(name) == 40 and _is_hex(name)) or not stored.is_file():
+                    continue
+                member = ExtractionMember(
+                    link_kind=IOS_BACKUP_FILE,
+                    path=f"{folder.name}/{name}",
+                    name=name,
+                    device_path=None,
+                    size=stored.stat().st_size,
+                    encrypted=self.encrypted,
+                    present=not self.encrypted,
+                    params={"file_id": name, "domain": None, "relative_path": None},
+                )
+                member.notes.append(
+                    "stored in the backup folder; Manifest.db does not list it (no device path)"
+                )
+                if self.encrypted:
+                    member.notes.append(
+                        "encrypted with a key only its missing Manifest.db row holds: not opened"
+                    )
+                yield member
+
     def open_member(self, params: dict) -> BinaryIO:
         """The plaintext bytes of the file ``params`` name (decrypted as read when encrypted)."""
         file_id = str(params["file_id"])
@@ -263,6 +297,10 @@ class IosBackup:
             handle.close()
             raise ExtractionError(f"{where}: no encryption key or size in Manifest.db")
         return CbcFileStream(handle, self.keys.unwrap(wrapped, where), size, where)  # type: ignore[return-value]
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text.lower())
 
 
 def unlock_ios_backup(root: Path, password: str, progress: ProgressCallback | None = None) -> IosBackupKeys:

@@ -11,6 +11,10 @@ TAR_MEMBER = "tar-member"
 ADB_BACKUP_MEMBER = "adb-backup-member"
 IOS_BACKUP_FILE = "ios-backup-file"
 FOLDER_FILE = "folder-file"
+# Extraction formats, as a case's "file system" row of an extraction names them (``filesystems.fs_type``).
+EXTRACTION_FORMATS = frozenset({"ffs-zip", "ffs-tar", "ffs-folder", "adb-backup", "ios-backup", "ufdr"})
+# Kinds of a member's root link in a case: its parent is the extraction itself (the evidence item).
+EXTRACTION_LINK_KINDS = frozenset({ZIP_MEMBER, TAR_MEMBER, ADB_BACKUP_MEMBER, IOS_BACKUP_FILE, FOLDER_FILE})
 
 
 @dataclass

@@ -30,6 +30,7 @@ ACTION_STATUS = {
     "finished": "Complete/Finish",
     "match": "Success",
     "mismatch": "Fail",
+    "failure": "Fail",
     "no-reference": "Success",
     "error": "Error",
     "failed": "Error",
@@ -149,6 +150,27 @@ def _image(graph: _Graph, evidence: EvidenceSection) -> str:
         f"image/{evidence.item}",
         "uco-observable:File",
         **{"uco-core:description": f"Evidence image of item {evidence.item}", "uco-core:hasFacet": facets},
+    )
+
+
+Frames = tuple[tuple[int, float, int, str], ...]  # a video's sampled frames: number, seconds, quality, PDQ
+VPDQ_TAG = "vPDQ"
+
+
+def _vpdq_annotation(graph: _Graph, file_node: str, path: str, key: str, frames: Frames) -> str:
+    """A video's vPDQ hash as an Annotation of its File: UCO has no vPDQ (nor PDQ) hash method, so the
+    hash is given in Meta's reference text (``frame_number,quality,pdq_hex,timestamp`` per line)."""
+    lines = "".join(f"{number},{quality},{pdq},{stamp:.3f}\n" for number, stamp, quality, pdq in frames)
+    return graph.add(
+        "annotation",
+        f"{key}/vpdq",
+        "uco-core:Annotation",
+        **{
+            "uco-core:name": f"vPDQ of {path}",
+            "uco-core:tag": [VPDQ_TAG],
+            "uco-core:description": lines,
+            "uco-core:object": [_ref(file_node)],
+        },
     )
 
 
@@ -318,7 +340,15 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 status=job["status"],
             ),
         ]
-    files = {row.file_id: _file(graph, row) for row in report.findings if row.file_id}
+    videos = {video.file_id: video.frames for video in report.video_hashes}
+    files: dict[int, str] = {}
+    for row in report.findings:
+        if row.file_id and row.file_id not in files:  # one node per file, however many findings it has
+            files[row.file_id] = _file(graph, row)
+            frames = videos.get(row.file_id)
+            if frames:
+                key = f"file/{row.file_id}"
+                members.append(_vpdq_annotation(graph, files[row.file_id], row.path, key, frames))
     file_ids = list(dict.fromkeys(files.values()))
     for run in report.methodology.match_runs:
         record = _provenance(

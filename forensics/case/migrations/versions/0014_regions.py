@@ -1,28 +1,36 @@
 """Content regions of pictures with their hashes, and the region a perceptual finding matched.
 
 Also widens ``findings.variant`` from 20 to 32 characters: the longest dihedral variant name,
-``rot90_flip_horizontal``, has 21 (SQLite stored it whole, since it does not enforce a VARCHAR's length,
-but the schema must say what it holds). SQLite cannot change a column's type in place, so ``findings`` is
-copied in batch mode; that copy is allowed because no table refers to ``findings`` before this revision
-(``finding_regions``, the first one that does, is created after the copy).
+``rot90_flip_horizontal``, has 21. On SQLite the column is left as it is: SQLite does not enforce a
+VARCHAR's length (it stores the whole name), and changing a column's type there needs a copy of the table,
+which foreign keys now refuse (``finding_video`` and other tables refer to ``findings``). Other databases
+change the column in place. The new tables are plain ``create_table``: no existing table is copied.
 
-Revision ID: 0010_regions
-Revises: 0009_repair_early_core
+Revision ID: 0014_regions
+Revises: 0013_video
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_regions"
-down_revision = "0009_repair_early_core"
+revision = "0014_regions"
+down_revision = "0013_video"
 branch_labels = None
 depends_on = None
 
 
+def _on_sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.alter_column(
-            "variant", existing_type=sa.String(length=20), type_=sa.String(length=32), existing_nullable=True
+    if not _on_sqlite():
+        op.alter_column(
+            "findings",
+            "variant",
+            existing_type=sa.String(length=20),
+            type_=sa.String(length=32),
+            existing_nullable=True,
         )
     op.create_table(
         "file_regions",
@@ -45,8 +53,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_file_regions")),
         sa.UniqueConstraint("file_id", "region_no", name="uq_file_regions_file_region"),
     )
-    with op.batch_alter_table("file_regions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_file_regions_file_id"), ["file_id"], unique=False)
+    op.create_index(op.f("ix_file_regions_file_id"), "file_regions", ["file_id"], unique=False)
     op.create_table(
         "finding_regions",
         sa.Column("finding_id", sa.Integer(), nullable=False),
@@ -68,10 +75,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("finding_regions")
-    with op.batch_alter_table("file_regions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_file_regions_file_id"))
+    op.drop_index(op.f("ix_file_regions_file_id"), table_name="file_regions")
     op.drop_table("file_regions")
-    with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.alter_column(
-            "variant", existing_type=sa.String(length=32), type_=sa.String(length=20), existing_nullable=True
+    if not _on_sqlite():
+        op.alter_column(
+            "findings",
+            "variant",
+            existing_type=sa.String(length=32),
+            type_=sa.String(length=20),
+            existing_nullable=True,
         )
