@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from forensics.case.db import CaseDatabase
 from forensics.case.locators import file_locators
 from forensics.case.queries.evidence import evidence_path
 from forensics.core.errors import CaseError
 from forensics.evidence.source import EvidenceSource
 
 
-def read_item(db, file_id: int, limit: int | None = None) -> bytes:
+def read_item(db: CaseDatabase, file_id: int, limit: int | None = None) -> bytes:
     """The first ``limit`` bytes (all when None) of a stored item."""
     item, locator = file_locators(db, [file_id])[file_id]
     path = evidence_path(db, item)

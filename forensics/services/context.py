@@ -54,7 +54,9 @@ def open_case(
     db = CaseDatabase(case_dir, upgrade=write)
     try:
         profile = check_access(db, examiner)
-        secret = passphrase(profile.name) if callable(passphrase) and write else passphrase
+        secret: str | None = None  # a read-only open signs nothing
+        if write:
+            secret = passphrase(profile.name) if callable(passphrase) else passphrase
         custody = open_custody(db, profile.name, write=write, passphrase=secret, unlocking=unlocking)
     except BaseException:
         db.close()

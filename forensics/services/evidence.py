@@ -135,7 +135,9 @@ def verify_evidence(
     except EvidenceError as exc:
         _record_failed_verification(ctx, evidence_id, item, started, str(exc))
         raise
-    comparisons = compare_hashes(digests, {k: v for k, v in references.items() if v[0]})
+    comparisons = compare_hashes(
+        digests, {k: (ref, source) for k, (ref, source) in references.items() if ref}
+    )
     for algorithm, value in examiner_refs.items():
         if value:
             key = algorithm if algorithm not in comparisons else f"{algorithm}-examiner"

@@ -8,8 +8,9 @@ per file, with the file's locator chain as target.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forensics.case.locators import file_locators
@@ -23,7 +24,11 @@ from forensics.services.context import CaseContext
 
 
 def _record(
-    ctx: CaseContext, action: str, located: dict[int, tuple[str, FileLocator]], file_id: int, details: dict
+    ctx: CaseContext,
+    action: str,
+    located: dict[int, tuple[str, FileLocator]],
+    file_id: int,
+    details: dict[str, Any],
 ) -> None:
     item, locator = located[file_id]
     ctx.custody.append(action, item=item, target=locator.to_dict(), details={"file_id": file_id, **details})
@@ -66,10 +71,14 @@ def tag(ctx: CaseContext, file_ids: Iterable[int], text: str) -> int:
     added = 0
     for file_id in sorted(located):
         with ctx.db.session() as s:
-            result = s.execute(
-                sqlite_insert(FileTag)
-                .values(file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso())
-                .on_conflict_do_nothing()
+            # An INSERT's result is a CursorResult (with rowcount); Session.execute is typed as Result.
+            result = cast(
+                "CursorResult[Any]",
+                s.execute(
+                    sqlite_insert(FileTag)
+                    .values(file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso())
+                    .on_conflict_do_nothing()
+                ),
             )
         if result.rowcount:
             added += 1

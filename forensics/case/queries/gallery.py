@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import raw_cursor
 from forensics.core.categories import load_schemes, table_path
 
@@ -104,7 +105,7 @@ def alert_categories() -> list[tuple[str, int]]:
 
 
 def gallery(
-    db, group_by: str = "folder", stack_identical: bool = True, rank_by_hits: bool = False
+    db: CaseDatabase, group_by: str = "folder", stack_identical: bool = True, rank_by_hits: bool = False
 ) -> list[GalleryEntry]:
     """Tiles of every file with a thumbnail, grouped by folder or matched set; identical copies stacked.
 
@@ -132,7 +133,7 @@ def gallery(
     return entries
 
 
-def identical_files(db, file_ids: list[int]) -> list[int]:
+def identical_files(db: CaseDatabase, file_ids: list[int]) -> list[int]:
     """The given files plus every file with the same MD5 (what a stacked gallery tile stands for)."""
     if not file_ids:
         return []
@@ -146,7 +147,7 @@ def identical_files(db, file_ids: list[int]) -> list[int]:
         return [r[0] for r in cur.fetchall()]
 
 
-def thumbnails(db, ids: list[int]) -> dict[int, bytes]:
+def thumbnails(db: CaseDatabase, ids: list[int]) -> dict[int, bytes]:
     """Thumbnail JPEG bytes of the given files."""
     if not ids:
         return {}
