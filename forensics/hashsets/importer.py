@@ -131,7 +131,9 @@ class _Staging:
     def __init__(self, library: HashSetLibrary, values: dict[str, Any]) -> None:
         self.library = library
         with library.engine.begin() as connection:
-            self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
+            key = connection.execute(insert(HashSet).values(**values)).inserted_primary_key
+            assert key is not None  # the key of the row an INSERT just wrote
+            self.set_id = key[0]
         self.rows: list[tuple[Any, ...]] = []
         self.connection: Connection | None = None
         self.transaction: RootTransaction | None = None

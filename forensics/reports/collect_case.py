@@ -119,10 +119,11 @@ def collect_custody(db) -> tuple[CustodySummary, str]:
     )
     summary = CustodySummary(len(entries), head_hash(db), tuple(sorted(counts.items())), events)
     verdict = verify_case(db.case_dir)
-    if verdict.ok:
+    failure = verdict.failure
+    if failure is None:  # verdict.ok
         text = f"verified: {verdict.entries} entries, chain and signatures intact"
     else:
-        text = f"NOT VERIFIED: entry {verdict.failure.seq}: {verdict.failure.kind}: {verdict.failure.message}"
+        text = f"NOT VERIFIED: entry {failure.seq}: {failure.kind}: {failure.message}"
     return summary, text
 
 
@@ -162,6 +163,7 @@ def collect_geo(session: Session) -> list[GeoPoint]:
             f.sha256,
         )
         for exif, f, item in session.execute(query)
+        if exif.gps_lat is not None and exif.gps_lon is not None  # as the query asks
     ]
 
 

@@ -7,6 +7,7 @@ model gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -68,7 +69,7 @@ class _Story:
     def grid(
         self,
         header: list[str],
-        rows: list[list[object]],
+        rows: Sequence[Sequence[object]],
         widths: list[float],
         hash_columns: tuple[int, ...] = (),
     ) -> None:
