@@ -7,7 +7,7 @@ reads in order only); items of a folder source are opened read-only without foll
 from __future__ import annotations
 
 import os
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.locator import FileLocator
@@ -25,7 +25,7 @@ def open_item_stream(source: EvidenceSource, locator: FileLocator, size: int) ->
     fs = source.filesystem(locator.partition_offset)
     attr_type = locator.attr_type if locator.attr_type is not None else 1  # TSK_FS_ATTR_TYPE_DEFAULT
     attr_id = locator.attr_id if locator.attr_id is not None else -1
-    return item_stream(fs, locator.inode, attr_type, attr_id, size, locator.path)
+    return cast(BinaryIO, item_stream(fs, locator.inode, attr_type, attr_id, size, locator.path))
 
 
 class _FileStream(ReadAtStream):
@@ -58,4 +58,4 @@ def _folder_stream(source: EvidenceSource, locator: FileLocator) -> BinaryIO:
         fd = os.open(target, flags)
     except OSError as exc:
         raise EvidenceError(f"{locator.path}: {exc.strerror}") from exc
-    return _FileStream(fd)
+    return cast(BinaryIO, _FileStream(fd))
