@@ -175,8 +175,8 @@ def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator
     for row in rows:
         yield finding_object(row, provenance.get(row["file_id"]))
     if file_id is None:
-        for row in message_findings(case_db):
-            yield message_finding_object(row)
+        for message in message_findings(case_db):
+            yield message_finding_object(message)
 
 
 def known_file_ids(case_db: CaseDatabase) -> set[int]:
