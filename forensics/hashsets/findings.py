@@ -105,6 +105,7 @@ def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> 
         "variant": row["variant"],
         "video": video_basis(row),
         **_set_and_entry(row),
+        "video": video_basis(row),
     }
 
 
@@ -131,7 +132,6 @@ def _set_and_entry(row: Any) -> dict[str, Any]:
             "tags": row["tags"],
             "raw": json.loads(raw) if raw else None,
         },
-        "video": video_basis(row),
     }
 
 
@@ -163,6 +163,7 @@ def message_finding_object(row: dict[str, Any]) -> dict[str, Any]:
         "threshold": None,
         "variant": None,
         **_set_and_entry(row),
+        "video": None,  # a message's stored hash is a file hash
     }
 
 
