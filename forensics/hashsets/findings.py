@@ -105,7 +105,6 @@ def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> 
         "variant": row["variant"],
         "video": video_basis(row),
         **_set_and_entry(row),
-        "video": video_basis(row),
     }
 
 
