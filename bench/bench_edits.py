@@ -23,7 +23,9 @@ codes and all list codes of the pair; the calibration picks, per algorithm, the 
 measured rate stays at or below ``--target-rate`` (default 1e-6 per pair). Cost: CPU time per picture of the
 perceptual work with and without regions, on the unedited photos and on the edited copies.
 
-    .venv/bin/python bench/bench_edits.py [--originals 150] [--smoke] [--json]
+    .venv/bin/python bench/bench_edits.py [--size standard] [--originals N] [--json PATH] [--raw-json]
+
+``--size``: smoke (40 photos, 8 edited), standard (every photo, 150 edited), full (every photo, 400 edited).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from photo_corpus import load_manifest, load_photo, summary  # noqa: E402
 
+from bench import results  # noqa: E402
 from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, analyze  # noqa: E402
 from forensics.analysis.decode import decode_image  # noqa: E402
 from forensics.analysis.perceptual import hash_grey, pdq_with_dihedral, perceptual_hashes  # noqa: E402
@@ -637,21 +640,70 @@ def _print(report: dict[str, Any]) -> None:
     print("closest unrelated pairs:", report["closest_unrelated"])
 
 
-def main() -> int:
+SIZES = {  # per size: photos used at most (0: all), originals edited with every transform
+    "smoke": {"limit": 40, "originals": 8},
+    "standard": {"limit": 0, "originals": 150},
+    "full": {"limit": 0, "originals": 400},
+}
+
+
+def page_result(bench_run: results.Run, report: dict[str, Any]) -> dict:
+    """Recall per edit (PDQ, pHash, dHash; each way of matching) in the page's shape; the rest as notes."""
+    columns = ["edit"] + [f"{a} {m}" for a in ALGORITHMS for m in MODES]
+    rows = [
+        [edit] + [report["recall"][a][m].get(edit) for a in ALGORITHMS for m in MODES]
+        for edit in sorted(report["recall"]["pdq"]["today"])
+    ]
+    notes = [
+        f"False matches at the thresholds {report['thresholds']} in {report['unrelated_pairs']:,} unrelated "
+        f"pairs: {report['false_matches_at_thresholds']}.",
+        f"Calibrated thresholds (custos-list, at most {report['target_rate']:g} false matches per pair): "
+        f"{report['calibrated_thresholds']}, false matches there {report['false_matches_at_calibrated']}.",
+        f"Minimum unrelated distance: {report['minimum_unrelated_distance']}.",
+        f"CPU ms per picture: {report['cpu_ms_per_picture']}; ratios with regions to today: "
+        f"{report['cost_ratio']}.",
+        "Sources: "
+        + "; ".join(f"{source} {entry['photos']} ({entry['licence']})" for source, entry in
+                    sorted(report["sources"].items()))
+        + ".",
+    ]  # fmt: skip
+    return bench_run.result(
+        parameters={
+            "photos": report["photos"],
+            "originals_edited": report["originals_edited"],
+            "unrelated_pairs": report["unrelated_pairs"],
+            "thresholds": [f"{a} {t}" for a, t in report["thresholds"].items()],
+            "target_rate": report["target_rate"],
+        },
+        baseline="recall of `today` (whole pictures as stored, the external list) on the same edited copies",
+        columns=columns,
+        rows=rows,
+        notes=notes,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--originals", type=int, default=150, help="photos edited with every transform")
-    parser.add_argument("--limit", type=int, default=0, help="use at most this many photos (0: all)")
+    results.add_arguments(parser, default_size="standard")
+    parser.add_argument("--originals", type=int, help="photos edited with every transform (default: by size)")
+    parser.add_argument("--limit", type=int, help="use at most this many photos (0: all; default: by size)")
     parser.add_argument("--cost-photos", type=int, default=40, help="photos whose CPU cost is measured")
-    parser.add_argument("--smoke", action="store_true", help="a small run for CI (40 photos, 8 edited)")
-    parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+    parser.add_argument("--raw-json", action="store_true", help="print every measurement as one JSON object")
     parser.add_argument("--target-rate", type=float, default=1e-6, help="false matches per pair allowed")
     for algorithm in ALGORITHMS:
         parser.add_argument(f"--{algorithm}-threshold", type=int, default=DEFAULT_THRESHOLDS[algorithm])
-    args = parser.parse_args()
-    if args.smoke:
-        args.originals = min(args.originals, 8)
+    args = parser.parse_args(argv)
+    for key, value in SIZES[args.size].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.smoke = args.size == "smoke"
+    bench_run = results.Run(
+        "edits", "Known pictures after edits: recall per edit and false matches", args.size
+    )
     report = run(args)
     if args.json:
+        results.write(args.json, page_result(bench_run, report))
+    if args.raw_json:
         print(json.dumps(report, sort_keys=True))
     else:
         _print(report)

@@ -189,8 +189,8 @@ def message_finding_object(row: dict[str, Any]) -> dict[str, Any]:
         "false_match_rate": None,
         "region": None,
         "list_variant": None,
-        "video": None,
         **_set_and_entry(row),
+        "video": None,  # a message's stored hash is a file hash
     }
 
 
@@ -203,8 +203,8 @@ def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator
     for row in rows:
         yield finding_object(row, provenance.get(row["file_id"]))
     if file_id is None:
-        for row in message_findings(case_db):
-            yield message_finding_object(row)
+        for message in message_findings(case_db):
+            yield message_finding_object(message)
 
 
 def known_file_ids(case_db: CaseDatabase) -> set[int]:

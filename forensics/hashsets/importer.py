@@ -136,7 +136,9 @@ class _Staging:
     def __init__(self, library: HashSetLibrary, values: dict[str, Any]) -> None:
         self.library = library
         with library.engine.begin() as connection:
-            self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
+            key = connection.execute(insert(HashSet).values(**values)).inserted_primary_key
+            assert key is not None  # the key of the row an INSERT just wrote
+            self.set_id = key[0]
         self.rows: list[tuple[Any, ...]] = []
         # Extra hashes of entries not yet written: (record_no, algorithm, label, code, quality).
         self.variants: list[tuple[int, str, str, bytes, int | None]] = []
@@ -225,7 +227,7 @@ class _Staging:
         ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
         stays in both, or the second video's share of matched frames would be wrong).
         """
-        columns = [
+        columns: list[Any] = [
             HashEntry.md5,
             HashEntry.sha1,
             HashEntry.sha256,

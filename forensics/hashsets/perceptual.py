@@ -9,7 +9,7 @@ regions found inside each picture (``file_regions``), docs/matching.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -124,7 +124,7 @@ Owner = tuple[int, str, Region | None]  # file id, dihedral variant, content reg
 
 def _case_perceptual_rows(
     case_engine: Engine, algorithm: str, settings: MatchSettings
-) -> Iterator[list[Any]]:
+) -> Iterator[Sequence[Any]]:
     """Pages of ``(file_id, code, dihedral)`` from ``file_analysis`` (quality gate applied)."""
     gate = "(pdq_quality IS NULL OR pdq_quality >= :quality)"
     if algorithm == "pdq":
@@ -151,7 +151,7 @@ def _case_perceptual_rows(
 
 def _region_rows(
     case_engine: Engine, algorithm: str, settings: MatchSettings, first: int, last: int
-) -> list[Any]:
+) -> Sequence[Any]:
     """``file_regions`` rows of the files ``first..last``: (file_id, kind, x, y, w, h, code, dihedral)."""
     where = "file_id BETWEEN :first AND :last"
     if algorithm == "pdq":
