@@ -119,9 +119,10 @@ def describe_survey(survey: EvidenceSurvey) -> list[str]:
         lines.append("volume system: none (file system at offset 0)")
     for fs in survey.filesystems:
         if fs.status == "ok":
-            lines.append(f"file system at {fs.offset}: {fs.fs_type}")
+            lines.append(f"file system at {fs.offset}: {fs.fs_type}{' (ambiguous)' if fs.ambiguous else ''}")
         else:
             lines.append(f"file system at {fs.offset}: {fs.status}: {fs.error}")
+        lines.extend(f"  note: {note}" for note in fs.notes)
     return lines
 
 

@@ -11,7 +11,9 @@ class FileLocator:
     """Evidence item, file-system offset in the image, metadata address, attribute, and path.
 
     For a logical (folder) source ``partition_offset`` and ``attr_*`` are None and ``path`` is the
-    path below the folder. ``stream`` names an NTFS alternate data stream or HFS+ fork.
+    path below the folder. ``stream`` names an NTFS alternate data stream or HFS+ fork. ``fs_type``
+    (e.g. ``fat16``) says which file system to open where more than one type is valid at the offset;
+    None lets TSK detect it (and is left out of the dictionary form).
     """
 
     item: str
@@ -21,9 +23,13 @@ class FileLocator:
     attr_id: int | None
     stream: str | None
     path: str
+    fs_type: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["fs_type"] is None:
+            del data["fs_type"]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)

@@ -287,6 +287,7 @@ class PendingFeed:
                 "attr_id": attr_id,
                 "stream": stream,
                 "path": path,
+                "fs_type": None if fs_type == "logical" else fs_type,
             }
             ready.append(WorkItem(fid, locator, name, size or 0))
         if rows:
