@@ -8,13 +8,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem
-from forensics.timeutil import ns_to_iso
+from forensics.local_times import is_local_time_fs, time_basis, time_text
 
 PAGE = 1000
 
 
-def file_record(f: File, item: str, fs: FileSystem) -> dict:
-    """The listing fields of one item (ISO-8601 UTC times; null where the file system has none)."""
+def file_record(f: File, item: str, fs: FileSystem, zone: str | None = None) -> dict:
+    """The listing fields of one item; null where the file system has none.
+
+    Times follow :mod:`forensics.local_times`: ISO-8601 UTC, or for a file system that stores local time
+    (FAT, exFAT) converted with the item's source time zone ``zone``, or marked "local, zone unknown";
+    ``time_basis`` says which.
+    """
+    local = is_local_time_fs(fs.fs_type)
     return {
         "id": f.id,
         "item": item,
@@ -34,10 +40,11 @@ def file_record(f: File, item: str, fs: FileSystem) -> dict:
         "meta_reallocated": f.meta_reallocated,
         "has_metadata": f.has_metadata,
         "link_target": f.link_target,
-        "mtime": ns_to_iso(f.mtime_ns),
-        "atime": ns_to_iso(f.atime_ns),
-        "ctime": ns_to_iso(f.ctime_ns),
-        "crtime": ns_to_iso(f.crtime_ns),
+        "mtime": time_text(f.mtime_ns, local=local, zone=zone),
+        "atime": time_text(f.atime_ns, local=local, zone=zone),
+        "ctime": time_text(f.ctime_ns, local=local, zone=zone),
+        "crtime": time_text(f.crtime_ns, local=local, zone=zone),
+        "time_basis": time_basis(local=local, zone=zone),
         "md5": f.md5,
         "sha1": f.sha1,
         "sha256": f.sha256,
@@ -51,7 +58,7 @@ def iter_file_records(session: Session, item: str | None = None) -> Iterator[dic
     last_id = 0
     while True:
         query = (
-            select(File, Evidence.item, FileSystem)
+            select(File, Evidence.item, FileSystem, Evidence.time_zone)
             .join(Evidence, File.evidence_id == Evidence.id)
             .join(FileSystem, File.filesystem_id == FileSystem.id)
             .order_by(File.id)
@@ -63,6 +70,6 @@ def iter_file_records(session: Session, item: str | None = None) -> Iterator[dic
         rows = session.execute(query).all()
         if not rows:
             return
-        for f, ev_item, fs in rows:
-            yield file_record(f, ev_item, fs)
+        for f, ev_item, fs, zone in rows:
+            yield file_record(f, ev_item, fs, zone)
         last_id = rows[-1][0].id

@@ -16,6 +16,8 @@ from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
 from forensics.custody.verify import verify_case
+from forensics.local_times import LOCAL_TIME_FS
+from forensics.local_times import RULE as LOCAL_TIME_RULE
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
 from forensics.reports.text import printable_text
 
@@ -209,4 +211,14 @@ def computed_limitations(session: Session) -> list[str]:
         select(FileSystem.time_zone_note).where(FileSystem.time_zone_note.is_not(None)).distinct()
     )
     notes.extend(sorted(f"Time zone: {note}" for note in zone_notes))
+    local = session.execute(
+        select(Evidence.item, Evidence.time_zone)
+        .join(FileSystem, FileSystem.evidence_id == Evidence.id)
+        .where(FileSystem.fs_type.in_(sorted(LOCAL_TIME_FS)))
+        .distinct()
+        .order_by(Evidence.item)
+    ).all()
+    if local:
+        zones = "; ".join(f"{item}: {zone or 'unknown (not set)'}" for item, zone in local)
+        notes.append(f"Local times: {LOCAL_TIME_RULE} Source time zones: {zones}.")
     return notes

@@ -12,9 +12,9 @@ from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
 from forensics.case.models_review import FileCategory
+from forensics.local_times import is_local_time_fs, time_basis, time_iso
 from forensics.reports.model import Count, FindingRow
 from forensics.reports.text import printable_text
-from forensics.timeutil import ns_to_iso
 
 EXACT_ALGORITHMS = ("md5", "sha1", "sha256")
 ALGORITHM_NAMES = {
@@ -79,9 +79,20 @@ def examiner_categories(session: Session) -> dict[int, tuple[int, str]]:
 
 
 def file_row(
-    number: int, f: File, item: str, fs: FileSystem, analysis_category: str | None, **why
+    number: int,
+    f: File,
+    item: str,
+    fs: FileSystem,
+    analysis_category: str | None,
+    zone: str | None = None,
+    **why,
 ) -> FindingRow:
-    """A report row for file ``f``: where it is, its times and hashes, plus why it is reported (``why``)."""
+    """A report row for file ``f``: where it is, its times and hashes, plus why it is reported (``why``).
+
+    Times are ISO-8601 for the exports (:func:`forensics.local_times.time_iso`: UTC with ``Z`` when
+    certain, the local wall-clock value otherwise); ``time_basis`` says how to read them.
+    """
+    local = is_local_time_fs(fs.fs_type)
     return FindingRow(
         number=number,
         file_id=f.id,
@@ -90,10 +101,11 @@ def file_row(
         path=printable_text(f.path),
         inode=inode_label(f),
         size=f.size,
-        mtime=ns_to_iso(f.mtime_ns),
-        atime=ns_to_iso(f.atime_ns),
-        ctime=ns_to_iso(f.ctime_ns),
-        crtime=ns_to_iso(f.crtime_ns),
+        mtime=time_iso(f.mtime_ns, local=local, zone=zone),
+        atime=time_iso(f.atime_ns, local=local, zone=zone),
+        ctime=time_iso(f.ctime_ns, local=local, zone=zone),
+        crtime=time_iso(f.crtime_ns, local=local, zone=zone),
+        time_basis=time_basis(local=local, zone=zone),
         md5=f.md5,
         sha1=f.sha1,
         sha256=f.sha256,
@@ -108,7 +120,7 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
     """Files an examiner categorised that no hash set flagged (basis 'examiner categorisation')."""
     flagged = select(Finding.file_id)
     query = (
-        select(FileCategory, File, Evidence.item, FileSystem, FileAnalysis.category)
+        select(FileCategory, File, Evidence.item, FileSystem, FileAnalysis.category, Evidence.time_zone)
         .join(File, File.id == FileCategory.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(FileSystem, FileSystem.id == File.filesystem_id)
@@ -123,6 +135,7 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
             item,
             fs,
             analysis_category,
+            zone,
             basis="examiner categorisation",
             algorithm="",
             distance=0,
@@ -135,7 +148,9 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
             examiner_category=review.category,
             examiner_category_label=review.label,
         )
-        for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1)
+        for number, (review, f, item, fs, analysis_category, zone) in enumerate(
+            session.execute(query), start=1
+        )
     ]
 
 
@@ -148,7 +163,7 @@ def category_region(session: Session) -> str:
 def collect_findings(session: Session) -> list[FindingRow]:
     """Every finding, ordered by item, partition, path, file, set, algorithm and entry; numbered from 1."""
     query = (
-        select(Finding, File, Evidence.item, FileSystem, FileAnalysis.category)
+        select(Finding, File, Evidence.item, FileSystem, FileAnalysis.category, Evidence.time_zone)
         .join(File, File.id == Finding.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(FileSystem, FileSystem.id == File.filesystem_id)
@@ -167,7 +182,7 @@ def collect_findings(session: Session) -> list[FindingRow]:
     )
     reviewed = examiner_categories(session)
     rows = []
-    for number, (finding, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
+    for number, (finding, f, item, fs, analysis_category, zone) in enumerate(session.execute(query), start=1):
         rows.append(
             file_row(
                 number,
@@ -175,6 +190,7 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 item,
                 fs,
                 analysis_category,
+                zone,
                 basis=match_basis(finding.algorithm, finding.distance, finding.threshold),
                 algorithm=finding.algorithm,
                 distance=finding.distance,

@@ -150,6 +150,9 @@ class FindingRow:
     examiner_category_label: str | None
     allocated: bool
     deleted: bool
+    # How to read the times: "UTC", "local time, converted to UTC from Asia/Karachi", "local time, zone
+    # unknown" (forensics.local_times).
+    time_basis: str = "UTC"
 
 
 @dataclass(frozen=True)
