@@ -84,11 +84,12 @@ def open_image(path: str, walk_seconds: float | None = None) -> dict:
 
 
 def analyze_picture(path: str) -> dict:
-    """Run every analysis task of the full profile on a picture's bytes."""
-    from forensics.analysis.api import AnalysisOptions, analyze
+    """Run every analysis task (type, EXIF, perceptual hashes, thumbnail) on a picture's bytes."""
+    from forensics.analysis.api import HEAD_SIZE, analyze
+    from forensics.analysis.options import AnalysisOptions
 
     data = Path(path).read_bytes()
-    result = analyze(data, data[:65536], len(data), Path(path).name, AnalysisOptions())
+    result = analyze(Path(path).name, len(data), data[:HEAD_SIZE], data, AnalysisOptions())
     warnings = list(getattr(result, "warnings", []) or [])
     return {"item_errors": len(warnings), "warnings": warnings[:3]}
 

@@ -12,10 +12,11 @@ clear refusal), or the traceback of anything else, with the child's peak memory.
 * ``hang``       it ran past the time limit and was killed
 * ``memory``     it ran out of the memory limit (``MemoryError``, or killed past the limit)
 
-Memory: on POSIX the child's address space is capped with ``resource.setrlimit(RLIMIT_AS)`` and its
-peak resident size read from ``getrusage``; elsewhere (Windows) the parent polls the child's resident
-size with psutil and kills it past the limit, and the peak is the largest size seen (or psutil's
-``peak_wset``).
+Memory: the parent polls the child's resident size with psutil (every 50 ms) and kills it past the
+limit; on POSIX the child's address space is also capped with ``resource.setrlimit(RLIMIT_AS)`` (the
+limit plus room for mappings never touched), so that a burst between two polls fails with MemoryError.
+The peak is the child's own ``getrusage`` maximum (psutil's ``peak_wset`` on Windows) or the largest
+size seen, whichever is larger.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def run_limited(
             pass
         if time.monotonic() - started > time_limit:
             killed = "hang"
-        elif not posix_limit and seen_peak > memory_limit:
+        elif seen_peak > memory_limit:
             killed = "memory"
         if killed:
             child.kill()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from forensics.case.models import Evidence, FileSystem, Volume
 from forensics.errors import CaseError
 from forensics.evidence.survey import EvidenceSurvey
+from forensics.evidence.walk_limits import int32, int64
 from forensics.local_times import check_time_zone
 from forensics.timeutil import utc_now_iso
 
@@ -50,8 +51,8 @@ def record_evidence(
         path=str(survey.path),
         segments_json=json.dumps([str(p) for p in survey.segments]),
         container=survey.container,
-        media_size=survey.media_size,
-        sector_size=survey.sector_size,
+        media_size=int64(survey.media_size),
+        sector_size=int32(survey.sector_size),
         volume_system=survey.layout.vs_type or ("multiple" if survey.layout.error else None),
         container_meta_json=json.dumps(
             {
