@@ -272,3 +272,11 @@ def test_integers_beyond_the_database_are_not_stored() -> None:
         "last metadata address 18,446,744,073,709,550,790 is beyond a signed 64-bit integer: not stored",
         "mode 2,147,483,648 is beyond a signed 32-bit integer: not stored",
     ]
+
+
+def test_intact_ext_file_systems_keep_tsk_own_reader(fixture_many_files: FixtureImage) -> None:
+    """The resize inode of ext4 claims 4 GiB by design: reserved inodes never make TSK read capped."""
+    for image in (fixture_many_files.image, PYTSK_EXT2):
+        source = EvidenceSource(image)
+        source.walker(0, "ext4" if image != PYTSK_EXT2 else "ext2")
+        assert source._views == [], image.name
