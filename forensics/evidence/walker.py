@@ -71,6 +71,8 @@ EXT_TYPES = {"ext2", "ext3", "ext4"}
 # File systems whose names carry their metadata entry's sequence number (NTFS MFT references): TSK gives
 # a deleted name no metadata, and the walker joins the two when the numbers say they are one file.
 SEQUENCED_METADATA = {"ntfs"}
+# File systems whose metadata addresses index a table of fixed-size records (bounded by the media's size).
+DENSE_METADATA = EXT_TYPES | {"ntfs"}
 SEQUENCE_MODULO = 1 << 16
 
 
@@ -509,11 +511,12 @@ class FileSystemWalker:
     def _plausible_last(self, first: int, last: int) -> int:
         """``last``, or fewer when the media cannot hold that many metadata entries (a damaged count).
 
-        Every file system's metadata records take at least 32 bytes (a FAT directory entry; ext inodes
-        128, NTFS MFT records 1,024), so a media of N bytes holds at most N / 32 of them.
+        Only for file systems whose entry numbers index a table of records (ext inodes take 128 bytes or
+        more, NTFS MFT records 1,024), so a media of N bytes holds at most N / 32 of them; HFS+ catalog
+        node ids, for one, are not dense and may legitimately run higher.
         """
         media = self.limits.media_size
-        if media is None:
+        if media is None or self.fs_type not in DENSE_METADATA:
             return last
         most = first + media // 32
         if last > most:
