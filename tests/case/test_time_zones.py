@@ -161,3 +161,27 @@ def test_daylight_saving_changes_are_named_not_guessed() -> None:
     assert time_text(summer, local=True, zone=None) == "2024-07-01T14:00:00.34 (local, zone unknown)"
     assert time_iso(summer, local=True, zone=None) == "2024-07-01T14:00:00.34"
     assert time_text(summer, local=False, zone="Europe/Berlin") == "2024-07-01T14:00:00.34Z"
+
+
+def test_report_rows_carry_iso_times_and_their_basis(fat_case) -> None:
+    from forensics.case.models import File, FileSystem
+    from forensics.reports.collect_findings import file_row
+
+    why = dict(
+        basis="exact MD5", algorithm="md5", distance=0, threshold=None, set_name="s", set_version=None,
+        entry="e", list_category=None, list_category_label=None, examiner_category=None,
+        examiner_category_label=None,
+    )  # fmt: skip
+    with fat_case.session() as s:
+        f, fs = s.execute(
+            select(File, FileSystem)
+            .join(FileSystem, FileSystem.id == File.filesystem_id)
+            .where(File.path == "/NOTE.TXT")
+        ).one()
+        unknown = file_row(1, f, "EXH-1", fs, None, None, **why)
+        known = file_row(1, f, "EXH-1", fs, None, "Asia/Karachi", **why)
+    assert (unknown.mtime, unknown.time_basis) == ("2004-01-01T14:00:00", "local time, zone unknown")
+    assert (known.mtime, known.time_basis) == (
+        "2004-01-01T09:00:00Z",
+        "local time, converted to UTC from Asia/Karachi",
+    )
