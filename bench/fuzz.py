@@ -6,7 +6,9 @@ Each seed input is a real file of the test data (``tests/data``) or a scripted f
 built on demand): raw ext2, MBR, FAT16, NTFS, E01, VMDK, VHD, QCOW2, split raw, HFS+, ISO 9660; VICS,
 md5sum, plain, PDQ, RDS 2 CSV, hashdeep and RDS 3 SQLite hash lists; JPEG, PNG, TIFF, HEIC and AVIF
 pictures. A run copies one seed into a temporary folder, mutates the copy (bit flips, truncation, a run
-of bytes, a header field set to an extreme value; mostly where the format keeps its structures) and hands
+of bytes, a header field set to an extreme value, mostly where the format keeps its structures; and for
+ext, FAT, NTFS, JSON and line lists, mutations aimed at their structures: ``bench/fuzz_structures.py``,
+the attacks of issue 21) and hands
 it to a target of ``bench/fuzz_targets.py`` in a child process with a time and a memory limit
 (``bench/sandbox.py``). Outcomes: clean, item-errors (the engine noted per-item problems and went on),
 refused (one clear ``CustosError`` line), traceback, crash (native), hang, memory. The mutated copy is
@@ -33,6 +35,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fuzz_structures import (  # noqa: E402
+    Mutant,
+    Structure,
+    ext_structure,
+    fat_structure,
+    json_structure,
+    ntfs_structure,
+    text_structure,
+)
 from bench.sandbox import OUTCOMES, ChildOutcome, run_limited  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +68,11 @@ class Seed:
     target: str
     extra: tuple = ()  # further arguments of the target after the path
     hot: Callable[[bytes], list[tuple[int, int]]] | None = None  # byte ranges holding structures
+    structure: Structure | None = None  # aimed mutations of its structures (bench/fuzz_structures.py)
+
+    @property
+    def mutators(self) -> tuple[str, ...]:
+        return (*MUTATORS, "struct") if self.structure else MUTATORS
 
     def regions(self, data: bytes) -> list[tuple[int, int]]:
         regions = self.hot(data) if self.hot else []
@@ -135,10 +151,10 @@ def _generated_lists(folder: Path) -> list[Seed]:
     connection.close()
     target = "bench.fuzz_targets:import_list"
     return [
-        Seed("list-plain", "list", (plain,), target, ("plain",)),
-        Seed("list-pdq", "list", (pdq,), target, ("pdq",)),
-        Seed("list-rds2", "list", (rds2,), target, (None,)),
-        Seed("list-hashdeep", "list", (hashdeep,), target, (None,)),
+        Seed("list-plain", "list", (plain,), target, ("plain",), structure=text_structure),
+        Seed("list-pdq", "list", (pdq,), target, ("pdq",), structure=text_structure),
+        Seed("list-rds2", "list", (rds2,), target, ("rds2",), structure=text_structure),
+        Seed("list-hashdeep", "list", (hashdeep,), target, ("hashdeep",), structure=text_structure),
         Seed("list-rds3", "list", (rds3,), target, ("rds3",), _head(8192)),
     ]
 
@@ -155,6 +171,7 @@ def seeds(work: Path) -> list[Seed]:
             image,
             (WALK_ENTRY_SECONDS,),
             _head(64 * 1024),
+            ext_structure,
         ),
         Seed(
             "raw-mbr",
@@ -214,13 +231,15 @@ def seeds(work: Path) -> list[Seed]:
             (DATA / "NSRL-CAID-to-UCO-Converter" / "NSRL-CAID-ART.json",),
             "bench.fuzz_targets:import_list",
             (None,),
+            structure=json_structure,
         ),
         Seed(
             "list-md5sum",
             "list",
             (DATA / "sleuthkit" / "hashsets" / "testmd5.dat",),
             "bench.fuzz_targets:import_list",
-            (None,),
+            ("md5sum",),
+            structure=text_structure,
         ),
         Seed("jpeg", "picture", (DATA / "exif-py" / "jpg" / "Canon_40D.jpg",), picture, (), _head(16 * 1024)),
         Seed("png", "picture", (DATA / "ThreatExchange" / "LA.png",), picture, (), _head(4096)),
@@ -230,14 +249,14 @@ def seeds(work: Path) -> list[Seed]:
         ),
         Seed("avif", "picture", (DATA / "exif-py" / "avif" / "mountains.avif",), picture, (), _head(8192)),
     ]
-    for name, fixture, hot in (
-        ("raw-fat16", "fat_deleted", _head(64 * 1024)),
-        ("raw-ntfs", "ntfs_ads", _ntfs_regions),
-        ("raw-fat-ext2-ambiguous", "fat_ext2_ambiguous", _head(128 * 1024)),
+    for name, fixture, hot, structure in (
+        ("raw-fat16", "fat_deleted", _head(64 * 1024), fat_structure),
+        ("raw-ntfs", "ntfs_ads", _ntfs_regions, ntfs_structure),
+        ("raw-fat-ext2-ambiguous", "fat_ext2_ambiguous", _head(128 * 1024), None),
     ):
         path = _fixture(fixture)
         if path is not None:
-            found.append(Seed(name, "image", (path,), image, (WALK_ENTRY_SECONDS,), hot))
+            found.append(Seed(name, "image", (path,), image, (WALK_ENTRY_SECONDS,), hot, structure))
     return found + _generated_lists(work)
 
 
@@ -309,19 +328,27 @@ def run_one(
     time_limit: float,
     memory_limit: int,
     keep: Path | None,
+    mutators: tuple[str, ...] | None = None,
 ) -> RunRecord:
     """Mutate ``seed`` (deterministically from the seeds and run number) and run its target once."""
     rng = random.Random(f"{base_seed}:{seed.name}:{number}")
-    how = MUTATORS[number % len(MUTATORS)]
+    usable = [m for m in (mutators or seed.mutators) if m in seed.mutators]
+    how = usable[number % len(usable)]
     folder = Path(tempfile.mkdtemp(prefix=f"fuzz-{seed.name}-", dir=work))
     try:
         copies = [folder / source.name for source in seed.files]
         victim = rng.randrange(len(copies))
         for index, (source, copy) in enumerate(zip(seed.files, copies, strict=True)):
             data = source.read_bytes()
-            if index == victim:
-                data = mutate(data, rng, how, seed.regions(data))
-            copy.write_bytes(data)
+            mutant = Mutant(data)
+            if index == victim and how == "struct" and seed.structure is not None:
+                mutant = seed.structure(data, rng)
+            elif index == victim:
+                mutant = Mutant(mutate(data, rng, how, seed.regions(data)))
+            with copy.open("wb") as stream:
+                stream.write(mutant.data)
+                if mutant.extend_to:
+                    stream.truncate(mutant.extend_to)  # a sparse tail of zeros
         args = [str(copies[0])]
         if seed.kind == "list":
             args += [str(folder / "library.db"), *seed.extra, None]
@@ -362,8 +389,9 @@ def campaign(
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     keep: Path | None = None,
     progress: Callable[[RunRecord], None] | None = None,
+    mutators: tuple[str, ...] | None = None,
 ) -> Campaign:
-    """``runs`` mutations of every chosen seed, one after the other."""
+    """``runs`` mutations of every chosen seed, one after the other (``mutators``: only those kinds)."""
     result = Campaign()
     wanted, named = set(kinds), set(only)
     with tempfile.TemporaryDirectory(prefix="custos-fuzz-") as scratch:
@@ -371,8 +399,10 @@ def campaign(
         for seed in seeds(work):
             if seed.kind not in wanted or (named and seed.name not in named):
                 continue
+            if mutators and not set(mutators) & set(seed.mutators):
+                continue
             for number in range(runs):
-                record = run_one(seed, number, base_seed, work, time_limit, memory_limit, keep)
+                record = run_one(seed, number, base_seed, work, time_limit, memory_limit, keep, mutators)
                 result.runs.append(record)
                 if progress is not None:
                     progress(record)
@@ -388,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT)
     parser.add_argument("--memory-limit-mib", type=int, default=DEFAULT_MEMORY_LIMIT >> 20)
     parser.add_argument("--keep", type=Path, help="keep mutated inputs that ended badly in this folder")
+    parser.add_argument("--mutators", help=f"only these, comma-separated: {', '.join(MUTATORS)}, struct")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
 
@@ -411,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         memory_limit=args.memory_limit_mib << 20,
         keep=args.keep,
         progress=show,
+        mutators=tuple(args.mutators.split(",")) if args.mutators else None,
     )
     summary = {**result.summary(), "seed": args.seed, "runs_per_seed": args.runs}
     summary["wall_s"] = round(time.monotonic() - started, 1)

@@ -19,11 +19,14 @@ READ_ITEMS = 200
 
 def import_list(path: str, library: str, format_name: str | None, limits: dict[str, int] | None) -> dict:
     """Import a hash list into a fresh library; entries, malformed records."""
-    from forensics.hashsets.formats.limits import ImportLimits
     from forensics.hashsets.importer import ImportOptions, import_hash_set
     from forensics.hashsets.library import HashSetLibrary
 
-    options = ImportOptions(format=format_name, limits=ImportLimits(**(limits or {})))
+    options = ImportOptions(format=format_name)
+    if limits:
+        from forensics.hashsets.formats.limits import ImportLimits
+
+        options.limits = ImportLimits(**limits)
     with HashSetLibrary(library) as lib:
         report = import_hash_set(lib, Path(path), options)
     return {
@@ -34,53 +37,79 @@ def import_list(path: str, library: str, format_name: str | None, limits: dict[s
 
 
 def open_image(path: str, walk_seconds: float | None = None) -> dict:
-    """Survey an image, walk every file system found and read the first bytes of its first items."""
+    """Add an image to a fresh case (survey, intake rows), enumerate it, read the first bytes of its items.
+
+    The same path as ``custos evidence add`` and the enumeration of ``custos ingest`` (every value the walk
+    produces goes into the case database), then up to :data:`READ_ITEMS` items read as the workers do.
+    """
+    import tempfile
+
+    from sqlalchemy import func, select
+
+    from forensics.case.db import CaseDatabase
+    from forensics.case.models import File, FileSystem, IngestError
+    from forensics.case.store import record_evidence
     from forensics.errors import EvidenceError
     from forensics.evidence.locator import FileLocator
     from forensics.evidence.source import EvidenceSource
     from forensics.evidence.survey import survey_image
+    from forensics.pipeline.enumerate import enumerate_evidence
 
+    if walk_seconds is not None:
+        _shorten_entry_limit(walk_seconds)
     before = _sha256(Path(path))
-    survey = survey_image(path)
-    items = read = 0
     notes: list[str] = []
-    with EvidenceSource(path) as source:
-        for fs in survey.usable_filesystems:
-            if source.is_folder:
-                continue
-            walker = source.walker(fs.offset, fs.fs_type or "")
-            if walk_seconds is not None:
-                walker.limits = walker.limits.with_entry_seconds(walk_seconds)
-            try:
-                for entry in walker.walk():
-                    items += 1
-                    if read >= READ_ITEMS or not entry.has_content:
-                        continue
-                    read += 1
+    with tempfile.TemporaryDirectory(prefix="fuzz-case-") as folder:
+        db = CaseDatabase(Path(folder) / "case", create=True)
+        try:
+            survey = survey_image(path)
+            with db.session() as s:
+                record_evidence(s, "FUZZ", survey, {}, "Fuzz Examiner")
+            enumerate_evidence(db, 1)
+            with db.session() as s:
+                rows = s.execute(
+                    select(File, FileSystem.offset, FileSystem.fs_type)
+                    .join(FileSystem, FileSystem.id == File.filesystem_id)
+                    .where(File.status == "pending")
+                    .order_by(File.id)
+                    .limit(READ_ITEMS)
+                ).all()
+                notes.extend(s.scalars(select(IngestError.message)))
+                items = s.scalar(select(func.count(File.id)))
+                systems = s.scalar(select(func.count(FileSystem.id)).where(FileSystem.status == "ok"))
+            typed = "fs_type" in FileLocator.__dataclass_fields__  # (older engines have no such field)
+            with EvidenceSource(path) as source:
+                for f, offset, fs_type in rows:
+                    folder_source = fs_type == "logical"
+                    located = {} if folder_source or not typed else {"fs_type": fs_type}
                     locator = FileLocator(
-                        "fuzz",
-                        fs.offset,
-                        entry.inode,
-                        entry.attr_type,
-                        entry.attr_id,
-                        entry.stream,
-                        entry.path,
-                    )
+                        "FUZZ", None if folder_source else offset, f.inode, f.attr_type, f.attr_id, f.stream,
+                        f.path, **located,
+                    )  # fmt: skip
                     try:
                         source.read_all(locator, READ_BYTES)
                     except EvidenceError as exc:
                         notes.append(str(exc))
-            except EvidenceError as exc:
-                notes.append(str(exc))
-            notes.extend(walker.errors)
+        finally:
+            db.close()
     if _sha256(Path(path)) != before:
         raise AssertionError(f"{path}: the evidence file changed")
-    return {
-        "filesystems": len(survey.usable_filesystems),
-        "items": items,
-        "item_errors": len(notes),
-        "notes": notes[:5],
-    }
+    return {"filesystems": systems, "items": items, "item_errors": len(notes), "notes": notes[:5]}
+
+
+def _shorten_entry_limit(seconds: float) -> None:
+    """Walk with a shorter per-entry time limit (engines before the limits have none to shorten)."""
+    try:
+        from forensics.evidence import source, walk_limits
+    except ImportError:
+        return
+    original = source.EvidenceSource.walker
+
+    def walker(self, offset: int, fs_type: str, limits=None):  # noqa: ANN001, ANN202
+        chosen = limits or walk_limits.WalkLimits(media_size=self.media_size)
+        return original(self, offset, fs_type, chosen.with_entry_seconds(seconds))
+
+    source.EvidenceSource.walker = walker
 
 
 def analyze_picture(path: str) -> dict:

@@ -15,8 +15,8 @@ clear refusal), or the traceback of anything else, with the child's peak memory.
 Memory: the parent polls the child's resident size with psutil (every 50 ms) and kills it past the
 limit; on POSIX the child's address space is also capped with ``resource.setrlimit(RLIMIT_AS)`` (the
 limit plus room for mappings never touched), so that a burst between two polls fails with MemoryError.
-The peak is the child's own ``getrusage`` maximum (psutil's ``peak_wset`` on Windows) or the largest
-size seen, whichever is larger.
+The peak is the child's own high-water mark (``VmHWM`` on Linux, ``getrusage`` elsewhere, psutil's
+``peak_wset`` on Windows) or the largest size seen, whichever is larger.
 """
 
 from __future__ import annotations
@@ -49,6 +49,13 @@ if limits["address_space"]:
     except (ImportError, ValueError, OSError):
         pass
 def peak_bytes():
+    try:  # Linux: this process's own high-water mark (ru_maxrss carries the parent's over fork and exec)
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     try:
         import resource
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
