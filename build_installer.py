@@ -42,6 +42,7 @@ NATIVE_MODULES = ("pytsk3", "pyewf", "pyqcow", "pyvhdi", "pyvmdk")
 METADATA_PACKAGES = (
     "ImageHash",
     "pdqhash",
+    "av",
     "pillow",
     "ExifRead",
     "reportlab",

@@ -9,8 +9,10 @@ import os
 import sys
 
 import forensics
+from app.cancel_input import watch_stdin_for_cancel
 from app.commands.common import merge_common
-from forensics.errors import CustosError
+from app.native_log import divert_native_stderr
+from forensics.core.errors import CustosError
 
 # Each module defines ``register(subparsers)``; its sub-commands set ``func(args) -> int``.
 COMMAND_MODULES = [
@@ -21,6 +23,7 @@ COMMAND_MODULES = [
     "app.commands.files",
     "app.commands.custody",
     "app.commands.hashset",
+    "app.commands.whatsapp",
     "app.commands.demo",
     "app.commands.report",
     "app.commands.gui",
@@ -41,6 +44,7 @@ COMMANDS = {
     "hashset": "app.commands.hashset",
     "match": "app.commands.hashset",
     "findings": "app.commands.hashset",
+    "whatsapp": "app.commands.whatsapp",
     "demo": "app.commands.demo",
     "report": "app.commands.report",
     "export": "app.commands.report",
@@ -90,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        watch_stdin_for_cancel()  # inside the try: a cancel that comes at once is a clean interrupt too
         return int(args.func(args) or 0)
     except CustosError as exc:
         print(f"custos: error: {exc}", file=sys.stderr)
@@ -110,6 +115,7 @@ def run() -> None:
     Objects still alive are frozen first: the interpreter's final garbage collection would only walk
     them all (about 0.08 s after an ingest); every exit handler and close still runs.
     """
+    divert_native_stderr()
     code = main()
     gc.freeze()
     sys.exit(code)

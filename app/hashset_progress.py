@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.progress_display import JsonProgress
+from forensics.core.progress import Progress
 from forensics.hashsets.formats.nsrl import open_readonly
 from forensics.hashsets.importer import BATCH_SIZE, VICS_FORMATS
-from forensics.pipeline.progress import Progress
 
 CHUNK = 8 << 20
 VICS_RECORD_KEY = b'"MediaID"'

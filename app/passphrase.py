@@ -7,10 +7,10 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from forensics.errors import AccessDenied, CustosError
+from forensics.core.errors import AccessDenied, CustosError
 
 if TYPE_CHECKING:
-    from forensics.custody.profiles import KeyUnlock
+    from forensics.custody.examiners import KeyUnlock
 
 
 def passphrase_for(examiner: str) -> str:
@@ -34,7 +34,7 @@ def unlock_early(examiner: str | None) -> KeyUnlock | None:
     passphrase = os.environ.get("CUSTOS_PASSPHRASE")
     if passphrase is None:
         return None
-    from forensics.custody.profiles import load_examiner
+    from forensics.custody.examiners import load_examiner
 
     try:
         profile = load_examiner(examiner)

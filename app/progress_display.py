@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 
-from forensics.pipeline.progress import Progress, format_progress
+from forensics.core.progress import Progress, ProgressRecord, format_progress
 
 
 class TerminalProgress:
@@ -62,21 +61,7 @@ class JsonProgress:
         self.emit(progress)
 
     def emit(self, progress: Progress) -> None:
-        eta = progress.eta_seconds
-        record = {
-            "progress": 1,
-            "item": self.item,
-            "phase": progress.phase,
-            "items_done": progress.items_done,
-            "items_total": progress.items_total,
-            "bytes_done": progress.bytes_done,
-            "bytes_total": progress.bytes_total,
-            "rate_bytes": round(progress.rate_bytes, 1),
-            "eta_seconds": None if eta is None else round(eta, 1),
-            "errors": progress.errors,
-            "current": progress.current,
-        }
-        self.stream.write(json.dumps(record) + "\n")
+        self.stream.write(ProgressRecord.of(self.item, progress).to_json() + "\n")
         self.stream.flush()
 
     def done(self) -> None:

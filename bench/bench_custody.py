@@ -19,10 +19,10 @@ sys.path.insert(0, str(ROOT))
 
 from forensics.case.db import CaseDatabase  # noqa: E402
 from forensics.custody import actions  # noqa: E402
+from forensics.custody.examiners import create_examiner  # noqa: E402
 from forensics.custody.keys import generate_private_key  # noqa: E402
-from forensics.custody.profiles import create_examiner  # noqa: E402
-from forensics.custody.session import start_case_custody  # noqa: E402
 from forensics.custody.verify import verify_case  # noqa: E402
+from forensics.services.cases import begin_custody  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"
 
@@ -46,7 +46,7 @@ def main(n: int) -> None:
         case_dir = Path(tmp) / "case"
         case_dir.mkdir()
         db = CaseDatabase(case_dir, create=True)
-        log = start_case_custody(db, "Bench Examiner", PASSPHRASE)
+        log = begin_custody(db, "Bench Examiner", PASSPHRASE)
         started = time.perf_counter()
         for i in range(n - 1):
             log.append(

@@ -27,18 +27,16 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from forensics.hashsets.hamming import (  # noqa: E402
-    FaissHammingIndex,
-    FaissMultiHashIndex,
-    NumpyHammingIndex,
-    choose_index,
-)
+from bench.baseline_indexes import FaissMultiHashIndex, NumpyHammingIndex  # noqa: E402
+from forensics.hashsets.exact import lookup_exact  # noqa: E402
+from forensics.hashsets.hamming import FaissHammingIndex, choose_index  # noqa: E402
+from forensics.hashsets.hits import MatchSettings  # noqa: E402
 from forensics.hashsets.importer import ImportOptions, import_hash_set  # noqa: E402
 from forensics.hashsets.index_cache import default_cache_root  # noqa: E402
 from forensics.hashsets.library import HashSetLibrary  # noqa: E402
-from forensics.hashsets.matching import MatchSettings, load_codes, lookup_exact, perceptual_index  # noqa: E402
 from forensics.hashsets.mih import MihLayout, MultiIndexHashIndex, code_words, substring_keys  # noqa: E402
 from forensics.hashsets.models import HashSet  # noqa: E402
+from forensics.hashsets.perceptual import load_codes, perceptual_index  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 T = TypeVar("T")

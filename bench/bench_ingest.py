@@ -46,7 +46,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench.build_bench_image import DEFAULT_CACHE, SPECS, BenchImage, build  # noqa: E402
-from forensics.analysis.hashing import HASH_SLICE  # noqa: E402
+from forensics.core.hashing import HASH_SLICE  # noqa: E402
 from scripts.fixtures.fat import deleted_fat_name  # noqa: E402
 
 PASSPHRASE = "benchmark passphrase"

@@ -49,7 +49,7 @@ def open_image(path: str, walk_seconds: float | None = None) -> dict:
     from forensics.case.db import CaseDatabase
     from forensics.case.models import File, FileSystem, IngestError
     from forensics.case.store import record_evidence
-    from forensics.errors import EvidenceError
+    from forensics.core.errors import EvidenceError
     from forensics.evidence.locator import FileLocator
     from forensics.evidence.source import EvidenceSource
     from forensics.evidence.survey import survey_image

@@ -66,7 +66,7 @@ def peak_bytes():
 request = json.loads(sys.stdin.read())
 out = {}
 try:
-    from forensics.errors import CustosError
+    from forensics.core.errors import CustosError
     module, _, name = request["target"].partition(":")
     function = getattr(importlib.import_module(module), name)
     out["result"] = function(*request["args"])

@@ -14,6 +14,12 @@ SYSTEM_PACKAGES=(
   # Reports and GUI tests: pdftotext/pdftoppm, a virtual X server and Qt's xcb needs
   poppler-utils xvfb libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libmagic-mgc
+  # Nested content: libarchive for 7z/RAR/CAB/cpio members (read through libarchive-c, no unrar)
+  libarchive13
+  # Nested-content and carving fixtures: zip, 7z, tar and clips/stills made from real photos, a Word .doc
+  # written by LibreOffice; PhotoRec (testdisk) is the carving benchmark's peer
+  # (ffmpeg also builds the video tests' clips: a still photo cut into a video, GIFs)
+  zip p7zip-full tar ffmpeg libreoffice-writer-nogui testdisk
 )
 
 missing=()

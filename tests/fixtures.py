@@ -27,7 +27,7 @@ import pytest
 
 from scripts.fixtures.cache import ensure_built
 from scripts.fixtures.facts import read_facts
-from scripts.fixtures.recipes import RECIPES
+from scripts.fixtures.recipes import ALL_RECIPES, RECIPES
 from scripts.fixtures.tools import FixtureBuildError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def _session_fixture(name: str) -> Any:
     def built() -> FixtureImage:
         return build_fixture(name)
 
-    built.__doc__ = f"The scripted fixture {name!r}: {RECIPES[name].description.strip()}"
+    built.__doc__ = f"The scripted fixture {name!r}: {ALL_RECIPES[name].description.strip()}"
     return built
 
 
@@ -125,6 +125,9 @@ fixture_e01_multiseg = _session_fixture("e01_multiseg")
 fixture_e01_bad_hash = _session_fixture("e01_bad_hash")
 fixture_split_raw = _session_fixture("split_raw")
 fixture_many_files = _session_fixture("many_files")
+fixture_nested_archives = _session_fixture("nested_archives")
+fixture_nested_bombs = _session_fixture("nested_bombs")
+fixture_carving_wiped = _session_fixture("carving_wiped")
 fixture_fat_local_times = _session_fixture("fat_local_times")
 fixture_fat_ext2_ambiguous = _session_fixture("fat_ext2_ambiguous")
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
-from ui.adapter import cli_command
+from forensics.core.progress import ProgressRecord
+from forensics.services.jobs import INGEST, JobStep
 from ui.runner import CommandRunner
 
 
@@ -24,6 +25,8 @@ class JobState:
     rate_bytes: float = 0.0
     eta_seconds: float | None = None
     errors: int = 0
+    videos: int = 0
+    frames: int = 0
     running: bool = False
     outcome: str = ""
     messages: list[str] = field(default_factory=list)
@@ -31,17 +34,17 @@ class JobState:
 
 
 class ItemJob(QObject):
-    """Runs ``steps`` (``custos`` argument lists) one after another for one evidence item."""
+    """Runs job ``steps`` (child ``custos`` processes) one after another for one evidence item."""
 
     changed = Signal(str)
     step_finished = Signal(str, str, int)  # item, step label, exit code
     finished = Signal(str, bool)
 
-    def __init__(self, item: str, steps: list[tuple[str, list[str]]], env: dict[str, str], parent=None):
+    def __init__(self, item: str, steps: list[JobStep], env: dict[str, str], parent=None):
         super().__init__(parent)
         self.state = JobState(item)
         self.steps = list(steps)
-        self.ingest_step = next((s for s in steps if s[0] == "ingest"), None)
+        self.ingest_step = next((s for s in steps if s.label == INGEST), None)
         self.env = env
         self.runner: CommandRunner | None = None
 
@@ -56,26 +59,28 @@ class ItemJob(QObject):
             self.changed.emit(self.state.item)
             self.finished.emit(self.state.item, True)
             return
-        label, args = self.steps.pop(0)
+        step = self.steps.pop(0)
+        label = step.label
         self.state.phase = label
         self.state.running = True
-        self.runner = CommandRunner(cli_command(*args), self.env, self)
+        self.runner = CommandRunner(step, self.env, self)
         self.runner.progress.connect(self._progress)
         self.runner.message.connect(self._message)
         self.runner.finished.connect(lambda code, lbl=label: self._step_done(lbl, code))
         self.runner.start()
         self.changed.emit(self.state.item)
 
-    def _progress(self, record: dict) -> None:
+    def _progress(self, record: ProgressRecord) -> None:
         s = self.state
-        s.phase = str(record.get("phase") or s.phase)
-        s.items_done = int(record.get("items_done") or 0)
-        s.items_total = record.get("items_total")
-        s.bytes_done = int(record.get("bytes_done") or 0)
-        s.bytes_total = record.get("bytes_total")
-        s.rate_bytes = float(record.get("rate_bytes") or 0.0)
-        s.eta_seconds = record.get("eta_seconds")
-        s.errors = int(record.get("errors") or 0)
+        s.phase = record.phase or s.phase
+        s.items_done = record.items_done
+        s.items_total = record.items_total
+        s.bytes_done = record.bytes_done
+        s.bytes_total = record.bytes_total
+        s.rate_bytes = record.rate_bytes
+        s.eta_seconds = record.eta_seconds
+        s.errors = record.errors
+        s.videos, s.frames = record.videos, record.frames
         self.changed.emit(s.item)
 
     def _message(self, line: str) -> None:

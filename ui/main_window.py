@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from forensics.resources import resource_path
+from forensics.core.resources import resource_path
+from forensics.services import jobs
+from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.adapter import CaseSession
 from ui.dialogs.add_evidence import AddEvidenceDialog
@@ -319,21 +321,23 @@ class MainWindow(QMainWindow):
     def start_evidence_job(self, dialog: AddEvidenceDialog) -> ItemJob | None:
         if self.session is None:
             return None
-        case_dir = str(self.session.case_dir)
         item = dialog.item.text().strip()
-        profile = dialog.profile.currentText()
-        steps = [("adding", dialog.add_arguments(case_dir))]
-        if (dialog.survey or {}).get("container") != "folder":  # a folder has no media hash to verify
-            steps.append(("verifying", ["verify", case_dir, "--item", item, "--progress-jsonl"]))
-        steps.append(
-            ("ingest", ["ingest", case_dir, "--item", item, "--progress-jsonl", "--profile", profile])
+        steps = jobs.evidence_intake(
+            self.session.case_dir,
+            dialog.path.text(),
+            item,
+            dialog.intake(),
+            dialog.profile.currentText(),
+            dialog.container(),
         )
-        return self.start_job(item, steps)
+        return self.start_job(item, steps, dialog.evidence_password())
 
-    def start_job(self, item: str, steps: list[tuple[str, list[str]]]) -> ItemJob | None:
+    def start_job(
+        self, item: str, steps: list[JobStep], evidence_password: str | None = None
+    ) -> ItemJob | None:
         if self.session is None:
             return None
-        job = ItemJob(item, steps, self.session.job_environment(), self)
+        job = ItemJob(item, steps, self.session.job_environment(evidence_password), self)
         job.step_finished.connect(self._step_finished)
         job.finished.connect(self._job_finished)
         self.progress.add_job(job)

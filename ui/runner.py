@@ -1,30 +1,32 @@
-"""Run a ``custos`` command as a child process and report its JSON-lines progress as Qt signals.
+"""Run a job step as a child ``custos`` process and report its progress lines as Qt signals.
 
-Cancel sends SIGINT (the engine stops between batches and records the cancel in custody); resume is
-the same command run again. The child never shares the GUI's memory: a native crash in a parser
-ends the child, and the GUI shows the error.
+Cancel writes ``cancel`` to the child's standard input (the engine stops between batches and records
+the cancel in custody; see ``app/cancel_input.py``); resume is the same command run again. The child
+never shares the GUI's memory: a native crash in a parser ends the child, and the GUI shows the error.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from ui.adapter import parse_json_line
+from forensics.core.progress import ProgressRecord
+from forensics.services.jobs import JobStep
+from ui.adapter import step_command
+
+CANCEL_LINE = b"cancel\n"
 
 
 class CommandRunner(QObject):
-    """One child process: ``progress(dict)``, ``message(str)`` per stderr/stdout line, ``finished(code)``."""
+    """One child process: ``progress(ProgressRecord)``, ``message(str)`` per other line, ``finished(int)``."""
 
-    progress = Signal(dict)
+    progress = Signal(object)
     message = Signal(str)
     finished = Signal(int)
 
-    def __init__(self, command: list[str], env: dict[str, str] | None = None, parent: QObject | None = None):
+    def __init__(self, step: JobStep, env: dict[str, str] | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.command = command
+        self.step = step
+        self.command = step_command(step)
         self.output: list[str] = []
         self.cancelled = False
         self._buffers = {"out": b"", "err": b""}
@@ -46,11 +48,10 @@ class CommandRunner(QObject):
         return self.process.state() != QProcess.ProcessState.NotRunning
 
     def cancel(self) -> None:
-        """Ask the child to stop cleanly (SIGINT), as Ctrl+C would in a terminal."""
-        pid = self.process.processId()
-        if self.running and pid:
+        """Ask the child to stop cleanly, as Ctrl+C would in a terminal (a ``cancel`` line on its stdin)."""
+        if self.running:
             self.cancelled = True
-            os.kill(pid, signal.SIGINT)
+            self.process.write(CANCEL_LINE)
 
     def _read(self, channel: str) -> None:
         data = (
@@ -63,8 +64,8 @@ class CommandRunner(QObject):
             self._line(raw.decode("utf-8", "replace"))
 
     def _line(self, line: str) -> None:
-        record = parse_json_line(line)
-        if record is not None and record.get("progress"):
+        record = ProgressRecord.parse(line)
+        if record is not None:
             self.progress.emit(record)
         elif line.strip():
             self.output.append(line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from forensics.resources import resource_path
+from forensics.core.resources import resource_path
 
 _APPLIED = "custosThemeApplied"
 ALERT_COLOR = "#c62828"  # hash-set alerts (the style sheet's error red)

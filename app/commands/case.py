@@ -6,9 +6,9 @@ import argparse
 
 from app.commands.common import common_options
 from app.passphrase import passphrase_for
-from forensics.case.create import create_case
-from forensics.case.review import case_region
-from forensics.errors import CaseError
+from forensics.case.queries.review import case_region
+from forensics.core.errors import CaseError
+from forensics.services.cases import create_case
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +29,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     examiner = args.examiner
     if not examiner:
         raise CaseError("name the examiner creating the case (--examiner or $CUSTOS_EXAMINER)")
-    db, _log = create_case(
+    ctx = create_case(
         args.case_dir,
         number=args.number,
         title=args.title,
@@ -39,8 +39,8 @@ def cmd_create(args: argparse.Namespace) -> int:
         region=args.region,
     )
     try:
-        region = case_region(db)
+        region = case_region(ctx.db)
     finally:
-        db.close()
+        ctx.close()
     print(f"case {args.number} created in {args.case_dir} (category region {region})")
     return 0

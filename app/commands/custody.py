@@ -14,15 +14,14 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
-from forensics.custody.actions import NOTE
+from forensics.core.errors import CustosError
 from forensics.custody.canonical import canonical_json
-from forensics.custody.intake import correct_intake, current_intake, intake_corrections
-from forensics.custody.profiles import list_examiners
+from forensics.custody.intake import current_intake, intake_corrections
 from forensics.custody.records import entry_from_row
 from forensics.custody.store import CustodyStore
-from forensics.custody.transfer import record_transfer
+from forensics.custody.trust import roster_path, workstation_trust
 from forensics.custody.verify import VerifyReport, load_trusted_keys, verify_case
-from forensics.errors import CustosError
+from forensics.services.custody import add_note, correct_intake, record_transfer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,9 +37,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("case_dir", type=Path)
     p.add_argument("--trusted-keys", type=Path, help="JSON public records of examiners to trust")
     p.add_argument(
-        "--no-local-keys", action="store_true", help="do not trust this workstation's examiner profiles"
+        "--no-local-keys",
+        action="store_true",
+        help="do not trust this workstation's examiner profiles (the lab roster and --trusted-keys only)",
     )
     p.add_argument("--head", help="a head hash printed earlier (e.g. in a report) that must be in the log")
+    p.add_argument(
+        "--report",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a report (PDF or HTML) whose signed checkpoint the log must hold (repeatable)",
+    )
+    p.add_argument(
+        "--no-witness", action="store_true", help="do not hold the log to this workstation's witness store"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
@@ -92,7 +104,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _trusted(args: argparse.Namespace) -> dict[str, str]:
-    trusted = {} if args.no_local_keys else {p.name: p.public_key for p in list_examiners()}
+    """The lab roster, this workstation's profiles (unless ``--no-local-keys``), and ``--trusted-keys``."""
+    try:
+        trusted = workstation_trust(local_profiles=not args.no_local_keys)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CustosError(f"{roster_path()}: not a readable roster of public records: {exc}") from None
     if args.trusted_keys:
         try:
             trusted.update(load_trusted_keys(args.trusted_keys))
@@ -103,7 +119,7 @@ def _trusted(args: argparse.Namespace) -> dict[str, str]:
 
 def _print_report(case_dir: Path, report: VerifyReport) -> None:
     if report.failure is None:
-        print(f"custody log of {case_dir}: INTACT")
+        print(f"custody log of {case_dir}: {_verdict(report)}")
         print(f"  entries: {report.entries}")
         print(f"  head:    {report.head_hash}")
     else:
@@ -111,14 +127,51 @@ def _print_report(case_dir: Path, report: VerifyReport) -> None:
         print(f"custody log of {case_dir}: BROKEN at entry {brk.seq} ({brk.kind})")
         print(f"  {brk.message}")
         print(f"  entries verified before the break: {report.entries}")
+    if report.failure is None:
+        if report.results is None:
+            print("  results: never sealed (the case was made before results were sealed)")
+        elif report.results.clean:
+            print(f"  results: as sealed at entry {report.sealed_at}")
+        else:
+            print(f"  results: CHANGED since the seal at entry {report.sealed_at}")
+            for line in report.results.lines():
+                print(f"    {line}")
+        for found in report.found_by_jobs:
+            print(f"  {'note' if found.expected else 'ALTERED BEFORE A JOB'}: {found.text()}")
+    for anchor in report.anchors:
+        print(f"  checked against {anchor}")
+    for problem in report.anchor_problems:
+        print(f"  ANCHOR: {problem}")
     for m in report.members:
-        anchor = "matches trusted key" if m.name in report.anchored else "no trusted key to compare"
+        anchor = "matches trusted key" if m.name in report.anchored else "NO TRUSTED KEY (unanchored)"
         state = "" if m.active else f", removed at entry {m.removed_seq}"
         print(f"  examiner {m.name} ({m.agency}, {m.badge}): key {m.key_id[:16]}, {anchor}{state}")
 
 
+def _verdict(report: VerifyReport) -> str:
+    """INTACT only when the chain, the results and every anchor hold and every key is vouched for."""
+    if report.ok:
+        return "INTACT"
+    problems = []
+    if report.results is not None and not report.results.clean:
+        problems.append("RESULTS CHANGED")
+    if any(not found.expected for found in report.found_by_jobs):
+        problems.append("RESULTS ALTERED BEFORE A JOB")
+    if report.anchor_problems:
+        problems.append("NOT WHAT WAS WITNESSED OR REPORTED")
+    if report.unanchored:
+        problems.append("UNANCHORED KEYS (" + ", ".join(report.unanchored) + ")")
+    return "chain consistent, but " + "; ".join(problems)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    report = verify_case(args.case_dir, trusted_keys=_trusted(args), expected_head=args.head)
+    report = verify_case(
+        args.case_dir,
+        trusted_keys=_trusted(args),
+        expected_head=args.head,
+        reports=args.report,
+        witness=not args.no_witness,
+    )
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
@@ -151,7 +204,7 @@ def cmd_note(args: argparse.Namespace) -> int:
     if not args.text.strip():
         raise CustosError("a note cannot be empty")
     with open_case(args, args.case_dir, write=True) as ctx:
-        entry = ctx.custody.append(NOTE, item=args.item, details={"text": args.text})
+        entry = add_note(ctx, args.text, args.item)
     print(f"note recorded (custody entry {entry.seq})")
     return 0
 
@@ -159,8 +212,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 def cmd_transfer(args: argparse.Namespace) -> int:
     with open_case(args, args.case_dir, write=True) as ctx:
         entry = record_transfer(
-            ctx.custody,
-            ctx.db,
+            ctx,
             args.item,
             from_person=args.from_person,
             to_person=args.to_person,
@@ -176,7 +228,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
 def cmd_correct(args: argparse.Namespace) -> int:
     value = None if args.clear else args.value
     with open_case(args, args.case_dir, write=True) as ctx:
-        entry = correct_intake(ctx.custody, ctx.db, args.item, args.field, value, args.reason)
+        entry = correct_intake(ctx, args.item, args.field, value, args.reason)
     print(
         f"{args.item} {args.field}: {entry.details['old']!r} -> {entry.details['new']!r} (entry {entry.seq})"
     )

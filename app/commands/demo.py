@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from forensics.resources import resource_path
+from forensics.core.resources import resource_path
 
 DEMO_EXAMINER = "Demo Examiner"
 DEMO_PASSPHRASE = "demo passphrase"

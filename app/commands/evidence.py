@@ -1,4 +1,4 @@
-"""``custos evidence add`` and ``custos verify``: intake of an image, and acquisition verification."""
+"""``custos evidence add`` and ``custos verify``: intake of an image or phone extraction, and verification."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
+from app.evidence_password import add_password_option, given_password
 from app.progress_display import JsonProgress, TerminalProgress, byte_reporter
-from forensics.case.models import Verification
-from forensics.case.store import get_evidence, intake_dict, record_evidence
-from forensics.custody import actions
-from forensics.errors import CustosError, EvidenceError
-from forensics.evidence.survey import EvidenceSurvey, survey_image
-from forensics.evidence.verify import compare_hashes, hash_media, sha256_file, verdict
+from forensics.core.errors import CustosError
+from forensics.evidence.extractions.survey import ExtractionSurvey, survey_extraction
+from forensics.evidence.survey import EvidenceSurvey, survey_dict, survey_image
 from forensics.reports.sections import damaged_chunk_line
-from forensics.timeutil import parse_iso_utc, utc_now_iso
+from forensics.services.evidence import add_evidence, normalise_intake, verify_evidence
 
 INTAKE_OPTIONS = {
     "description": "description of the item",
@@ -39,22 +37,50 @@ INTAKE_OPTIONS = {
     "acquisition_sha1": "SHA-1 of the media from the acquisition log",
     "acquisition_sha256": "SHA-256 of the media from the acquisition log",
 }
-DATE_FIELDS = {"seized_at", "received_at", "acquisition_date"}
-HASH_LENGTHS = {"acquisition_md5": 32, "acquisition_sha1": 40, "acquisition_sha256": 64}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     evidence = sub.add_parser("evidence", help="add evidence items to a case")
     ev_sub = evidence.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
     add = ev_sub.add_parser(
-        "add", help="add an image (or folder) as an evidence item", parents=[common_options()]
+        "add",
+        help="add an image, folder or phone extraction as an evidence item",
+        parents=[common_options()],
     )
     add.add_argument("case_dir", metavar="DIR")
-    add.add_argument("image", metavar="IMAGE", help="image file (first segment) or folder of extracted files")
+    add.add_argument(
+        "image",
+        metavar="IMAGE",
+        help="image file (first segment), folder of extracted files, or phone extraction (zip, tar, .ab, "
+        "iOS backup folder, UFDR, .ufd): detected by content",
+    )
     add.add_argument("--item", required=True, help="evidence item / exhibit number")
     for name, text in INTAKE_OPTIONS.items():
         add.add_argument("--" + name.replace("_", "-"), dest=name, help=text)
+    add.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="do not verify the media against its acquisition hashes now (verify later with `custos verify`)",
+    )
+    add.add_argument(
+        "--register-unreadable",
+        action="store_true",
+        help="register the item for custody even when no volume or file system can be read in it",
+    )
+    add_password_option(add)
+    add.add_argument(
+        "--progress-jsonl", action="store_true", help="write progress as JSON lines on stderr (GUI, scripts)"
+    )
     add.set_defaults(func=cmd_add)
+
+    survey = ev_sub.add_parser(
+        "survey", help="show what an image (or folder) holds, without adding it", parents=[common_options()]
+    )
+    survey.add_argument("image", metavar="IMAGE", help="image file (first segment) or folder")
+    survey.add_argument(
+        "--json", action="store_true", help="one JSON object on stdout (for the GUI, scripts)"
+    )
+    survey.set_defaults(func=cmd_survey)
 
     verify = sub.add_parser(
         "verify", help="verify the acquisition hashes of an item", parents=[common_options()]
@@ -70,31 +96,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=cmd_verify)
 
 
-def _intake_from_args(args: argparse.Namespace) -> dict:
-    intake: dict = {}
-    for name in INTAKE_OPTIONS:
-        value = getattr(args, name)
-        if value is None:
-            continue
-        key = "seal_number" if name == "seal" else name
-        if name in DATE_FIELDS:
-            try:
-                value = parse_iso_utc(value)
-            except ValueError as exc:
-                raise CustosError(
-                    f"--{name.replace('_', '-')}: not an ISO-8601 date-time: {value!r}"
-                ) from exc
-        if name in HASH_LENGTHS:
-            value = _check_hex(value, HASH_LENGTHS[name], "--" + name.replace("_", "-"))
-        intake[key] = value
-    return intake
+def _option(key: str) -> str:
+    """The command-line option that sets intake field ``key``."""
+    return "--seal" if key == "seal_number" else "--" + key.replace("_", "-")
 
 
-def _check_hex(value: str, length: int, label: str) -> str:
-    value = value.strip().lower()
-    if len(value) != length or any(c not in "0123456789abcdef" for c in value):
-        raise CustosError(f"{label}: expected {length} hex digits, got {value!r}")
-    return value
+def _intake_from_args(args: argparse.Namespace) -> dict[str, str | None]:
+    fields = {("seal_number" if n == "seal" else n): getattr(args, n) for n in INTAKE_OPTIONS}
+    return normalise_intake(fields, label=_option)
 
 
 def describe_survey(survey: EvidenceSurvey) -> list[str]:
@@ -126,144 +135,165 @@ def describe_survey(survey: EvidenceSurvey) -> list[str]:
     return lines
 
 
-def cmd_add(args: argparse.Namespace) -> int:
-    intake = _intake_from_args(args)
-    image = Path(args.image)
-    with open_case(args, args.case_dir, write=True) as ctx:
-        survey = survey_image(image)
-        with ctx.db.session() as s:
-            evidence = record_evidence(s, args.item, survey, intake, ctx.examiner)
-            details = intake_dict(evidence)
-        details["image"] = {
-            "path": str(survey.path),
-            "container": survey.container,
-            "segments": [str(p) for p in survey.segments],
-            "media_size": survey.media_size,
-            "header": survey.metadata,
-            "stored_hashes": survey.stored_hashes,
-            "volume_system": survey.layout.vs_type,
-            "filesystems": [
-                {"offset": f.offset, "type": f.fs_type, "status": f.status} for f in survey.filesystems
-            ],
-        }
-        ctx.custody.append(actions.EVIDENCE_INTAKE, item=args.item, details=details)
-    if not args.quiet:
-        print(f"evidence item {args.item} added")
-        for line in describe_survey(survey):
+def describe_extraction(survey: ExtractionSurvey) -> list[str]:
+    """Human-readable lines about a phone extraction: what it is, its device, hashes, encryption."""
+    facts = survey.metadata()
+    lines = [
+        f"container: extraction: {facts['description']}",
+        f"  format {facts['format']}, platform {facts['platform'] or 'unknown'}, "
+        f"{'encrypted' if facts['encrypted'] else 'not encrypted'}",
+    ]
+    for key, value in sorted(facts["device_info"].items()):
+        lines.append(f"  device {key}: {value}")
+    if survey.media_file is not None and survey.digests is not None:
+        lines.append(f"  file {survey.media_file} ({survey.digests.size} bytes)")
+        lines.append(f"    MD5     {survey.digests.md5}")
+        lines.append(f"    SHA-1   {survey.digests.sha1}")
+        lines.append(f"    SHA-256 {survey.digests.sha256}")
+    for algorithm, stated in sorted(survey.stated_hashes.items()):
+        computed = getattr(survey.digests, algorithm, None) if survey.digests else None
+        word = "MATCH" if computed == stated else "MISMATCH"
+        lines.append(f"  .ufd states {algorithm.upper()} {stated}: {word}")
+    if survey.members is not None:
+        lines.append(f"  members listed: {survey.members}")
+    if survey.encrypted:
+        lines.append(
+            "  password checked: the extraction opens (keys kept in memory only, not stored)"
+            if survey.decrypted
+            else "  encrypted: the ingest will need its password"
+        )
+    return lines
+
+
+def cmd_survey(args: argparse.Namespace) -> int:
+    """Survey an image read-only; with ``--json`` failures are JSON too (``{"ok": false, "error": ...}``)."""
+    try:
+        extraction = survey_extraction(Path(args.image), hashes=False)
+        survey = None if extraction is not None else survey_image(Path(args.image))
+    except (CustosError, OSError) as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"ok": False, "error": str(exc)}))
+        return 1
+    if args.json:
+        data = extraction_survey_dict(extraction) if extraction is not None else survey_dict(survey)
+        print(json.dumps(data, default=str))
+    else:
+        for line in describe_extraction(extraction) if extraction is not None else describe_survey(survey):
             print(line)
-    if not survey.usable_filesystems:
-        print(f"custos: warning: no file system could be opened in {image}", file=sys.stderr)
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
+def extraction_survey_dict(survey: ExtractionSurvey) -> dict:
+    """A phone extraction's survey as JSON-able data (the add-evidence dialog reads it)."""
+    return {
+        "ok": True,
+        "path": str(survey.path),
+        "container": "extraction",
+        "verifiable": survey.media_file is not None,
+        "encrypted": survey.encrypted,
+        "media_size": survey.media_size or 0,
+        "segments": [str(p) for p in survey.segments],
+        "extraction": survey.metadata(),
+        "warnings": survey.warnings,
+        "filesystems": [{"offset": 0, "fs_type": survey.format, "status": "ok", "error": None}],
+    }
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Intake, then (unless ``--no-verify``) verification of the media, waited for with its progress."""
+    intake = _intake_from_args(args)
+    image = Path(args.image)
     display = JsonProgress(args.item) if args.progress_jsonl else TerminalProgress(args.quiet)
     with open_case(args, args.case_dir, write=True) as ctx:
-        with ctx.db.session() as s:
-            evidence = get_evidence(s, args.item)
-            path, segments, evidence_id = evidence.path, json.loads(evidence.segments_json), evidence.id
-            references = {
-                "md5": (evidence.stored_md5, "ewf-stored"),
-                "sha1": (evidence.stored_sha1, "ewf-stored"),
-            }
-            examiner_refs = {
-                "md5": evidence.acquisition_md5,
-                "sha1": evidence.acquisition_sha1,
-                "sha256": evidence.acquisition_sha256,
-            }
-        for algo, length in (("md5", 32), ("sha1", 40), ("sha256", 64)):
-            given = getattr(args, algo)
-            if given:
-                examiner_refs[algo] = _check_hex(given, length, f"--{algo}")
-        started = utc_now_iso()
-        damaged: list[tuple[int, int]] = []
         try:
-            digests = hash_media(path, progress=byte_reporter(display, "verifying"), damaged=damaged)
-        except EvidenceError as exc:
-            display.done()
-            _record_failed_verification(ctx, evidence_id, args.item, started, str(exc))
-            raise
-        display.done()
-        comparisons = compare_hashes(digests, {k: v for k, v in references.items() if v[0]})
-        for algo, value in examiner_refs.items():
-            if value:
-                key = algo if algo not in comparisons else f"{algo}-examiner"
-                comparisons[key] = compare_hashes(digests, {algo: (value, "examiner")})[algo]
-        segment_hashes = {str(p): sha256_file(Path(p)) for p in segments} if Path(path).is_file() else {}
-        result = verdict(comparisons)
-        with ctx.db.session() as s:
-            s.add(
-                Verification(
-                    evidence_id=evidence_id,
-                    started_at=started,
-                    finished_at=utc_now_iso(),
-                    bytes_hashed=digests.size,
-                    md5=digests.md5,
-                    sha1=digests.sha1,
-                    sha256=digests.sha256,
-                    comparisons_json=json.dumps(
-                        {
-                            "comparisons": comparisons,
-                            "segment_sha256": segment_hashes,
-                            "damaged_sectors": damaged,
-                        },
-                        sort_keys=True,
-                    ),
-                    result=result,
-                )
+            result = add_evidence(
+                ctx,
+                image,
+                args.item,
+                intake,
+                register_unreadable=args.register_unreadable,
+                password=given_password(args),
+                unlock_progress=_fraction_reporter(display, "unlocking"),
+                hash_progress=byte_reporter(display, "hashing"),
             )
-        ctx.custody.append(
-            actions.ACQUISITION_VERIFIED,
-            item=args.item,
-            details={
-                "result": result,
-                "bytes": digests.size,
-                "md5": digests.md5,
-                "sha1": digests.sha1,
-                "sha256": digests.sha256,
-                "comparisons": comparisons,
-                "segment_sha256": segment_hashes,
-                "damaged_sectors": damaged,
-                "started_at": started,
-            },
-        )
+        finally:
+            display.done()
+        if not args.quiet:
+            print(f"evidence item {args.item} added")
+            described = (
+                describe_extraction(result.extraction)
+                if result.extraction is not None
+                else describe_survey(result.survey)
+            )
+            for line in described:
+                print(line)
+        if result.extraction is not None:
+            for warning in result.extraction.warnings:
+                print(f"custos: warning: {warning}", file=sys.stderr)
+        elif not result.survey.usable_filesystems:
+            print(
+                f"custos: error: no volume or file system could be read in {image}; registered for custody "
+                "only (--register-unreadable)",
+                file=sys.stderr,
+            )
+            return 1
+        if args.no_verify or result.extraction is not None or result.survey.container == "folder":
+            return 0  # a folder has no media hash; an extraction was hashed (and checked) at intake
+        return _verify(args, ctx, args.item, {})
+
+
+def _fraction_reporter(display, label: str):
+    """A ``fraction`` callback (the slow key derivation) feeding ``display`` as a percentage."""
+    from forensics.core.progress import Progress
+
+    progress = Progress(phase=label, items_total=100, current="deriving the key from the password")
+
+    def report(fraction: float) -> None:
+        progress.items_done = int(fraction * 100)
+        display(progress)
+
+    return report
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    expected = {"md5": args.md5, "sha1": args.sha1, "sha256": args.sha256}
+    with open_case(args, args.case_dir, write=True) as ctx:
+        return _verify(args, ctx, args.item, expected)
+
+
+def _verify(args: argparse.Namespace, ctx, item: str, expected: dict) -> int:
+    """Verify an item's media, print the hashes and the verdict; the exit code says the verdict."""
+    display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
+    try:
+        result = verify_evidence(ctx, item, expected, progress=byte_reporter(display, "verifying"))
+    finally:
+        display.done()
+    digests, comparisons = result.digests, result.comparisons
     print(f"media MD5    {digests.md5}\nmedia SHA-1  {digests.sha1}\nmedia SHA-256 {digests.sha256}")
     for algo, c in sorted(comparisons.items()):
         word = "MATCH" if c["match"] else "MISMATCH"
         print(f"{algo:14s} {word:8s} expected {c['expected']} ({c['source']})")
-    for start, count in damaged:
+    for start, count in result.damaged:
         print(f"custos: {damaged_chunk_line(start, count)}", file=sys.stderr)
-    if result == "mismatch":
+    if result.result == "failure":
         print(
-            f"custos: ACQUISITION HASH MISMATCH for item {args.item}: the media does not match its "
+            f"custos: VERIFICATION FAILURE for item {item}: {len(result.damaged)} damaged chunk range(s) "
+            "failed their checksum (read as zeros); the media read is not the media acquired",
+            file=sys.stderr,
+        )
+        return 1
+    if result.result == "mismatch":
+        print(
+            f"custos: ACQUISITION HASH MISMATCH for item {item}: the media does not match its "
             "recorded acquisition hash",
             file=sys.stderr,
         )
         return 1
-    if result == "no-reference":
+    if result.result == "no-reference":
         print(
-            f"custos: warning: item {args.item} has no stored or given acquisition hash to compare with; "
+            f"custos: warning: item {item} has no stored or given acquisition hash to compare with; "
             "computed hashes recorded",
             file=sys.stderr,
         )
     return 0
-
-
-def _record_failed_verification(ctx, evidence_id: int, item: str, started: str, message: str) -> None:
-    """A media read error during verification is itself a result: recorded, and in the custody log."""
-    with ctx.db.session() as s:
-        s.add(
-            Verification(
-                evidence_id=evidence_id,
-                started_at=started,
-                finished_at=utc_now_iso(),
-                comparisons_json="{}",
-                result="error",
-                error=message,
-            )
-        )
-    ctx.custody.append(
-        actions.ACQUISITION_VERIFIED,
-        item=item,
-        details={"result": "error", "error": message, "started_at": started},
-    )

@@ -12,15 +12,16 @@ from pathlib import Path
 from app.commands.common import common_options
 from app.context import open_case
 from app.passphrase import passphrase_for
-from forensics.custody.membership import add_examiner, members, remove_examiner
-from forensics.custody.profiles import (
+from forensics.core.errors import CustosError
+from forensics.custody.examiners import (
     create_examiner,
     examiners_dir,
     find_examiner,
     list_examiners,
     load_examiner,
 )
-from forensics.errors import CustosError
+from forensics.custody.membership import members
+from forensics.services.custody import add_examiner, remove_examiner
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -119,14 +120,14 @@ def _public_record(args: argparse.Namespace) -> dict:
 def cmd_add(args: argparse.Namespace) -> int:
     record = _public_record(args)
     with open_case(args, args.case_dir, write=True) as ctx:
-        entry = add_examiner(ctx.custody, ctx.db, record, args.reason)
+        entry = add_examiner(ctx, record, args.reason)
     print(f"{record['name']!r} added to the case by {ctx.examiner!r} (custody entry {entry.seq})")
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
     with open_case(args, args.case_dir, write=True) as ctx:
-        entry = remove_examiner(ctx.custody, ctx.db, args.name, args.reason)
+        entry = remove_examiner(ctx, args.name, args.reason)
     print(f"{args.name!r} removed from the case by {ctx.examiner!r} (custody entry {entry.seq})")
     return 0
 

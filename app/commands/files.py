@@ -8,7 +8,7 @@ import sys
 
 from app.commands.common import common_options
 from app.context import open_case
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 
 PAGE = 1000
 
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _with_analysis(session, records: list[dict]) -> list[dict]:
-    from forensics.analysis.api import analysis_fields
+    from forensics.case.analysis_store import analysis_fields
 
     extra = analysis_fields(session, [r["id"] for r in records])
     for record in records:

@@ -11,14 +11,15 @@ from pathlib import Path
 from app.commands.common import common_options
 from app.context import open_case
 from app.hashset_progress import ImportProgress
-from app.matching import run_match
 from app.progress_display import JsonProgress
-from forensics.hashsets.categories import KINDS
+from forensics.case.queries.whatsapp import provenance_text
+from forensics.core.categories import KINDS
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.formats import PARSERS
 from forensics.hashsets.importer import ImportOptions, choose_format, import_hash_set
 from forensics.hashsets.library import ENV_LIBRARY, HashSetLibrary
 from forensics.hashsets.matching import MatchSettings
+from forensics.services.matching import match
 
 LIBRARY_HELP = f"hash-set library database (default: ${ENV_LIBRARY}, else the user data folder)"
 
@@ -102,17 +103,28 @@ def cmd_match(args: argparse.Namespace) -> int:
         pdq_min_quality=args.pdq_min_quality,
         phash_threshold=args.phash_threshold,
         dhash_threshold=args.dhash_threshold,
+        vpdq_threshold=args.vpdq_threshold,
+        vpdq_min_quality=args.vpdq_min_quality,
+        vpdq_listed_share=args.vpdq_listed_share,
+        vpdq_query_share=args.vpdq_query_share,
     )
     with open_case(args, args.case_dir, write=True) as ctx:
-        summary = run_match(ctx, args.library, args.sets, settings)
+        summary = match(ctx, args.library, args.sets, settings)
     for warning in summary.warnings:
         _say(args, f"warning: {warning}")
     for usage in summary.sets:
         print(f"{usage.info.name}: {usage.findings} new findings, {usage.known} files newly marked known")
+    if summary.video_copy_groups:
+        print(f"{summary.video_copy_groups} group(s) of videos that are copies of one clip (stacked)")
     print(
         f"match run {summary.run_id}: {summary.findings_added} new findings, "
         f"{summary.known_added} new known marks"
     )
+    if summary.message_findings_added:
+        print(
+            f"of which {summary.message_findings_added} from the stored hash of a WhatsApp message whose "
+            "file is in no item"
+        )
     return 0
 
 
@@ -122,10 +134,13 @@ def cmd_findings(args: argparse.Namespace) -> int:
             if args.jsonl:
                 print(json.dumps(finding, sort_keys=True, ensure_ascii=False))
             else:
+                path = f"(message only) {finding['path']}" if finding["message_only"] else finding["path"]
                 print(
-                    f"{finding['item']}\t{finding['path']}\t{finding['set']['name']}\t{finding['algorithm']}\t"
+                    f"{finding['item']}\t{path}\t{finding['set']['name']}\t{finding['algorithm']}\t"
                     f"d={finding['distance']}\t{finding['entry']['category_label'] or '-'}"
                 )
+                for record in finding["provenance"]:
+                    print(f"\t{provenance_text(record)}")
     return 0
 
 
@@ -175,6 +190,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
     match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
     match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")
+    match.add_argument(
+        "--vpdq-threshold", type=int, default=31, help="max PDQ distance of a video frame pair (default 31)"
+    )
+    match.add_argument(
+        "--vpdq-min-quality", type=int, default=50, help="min PDQ quality of compared frames (default 50)"
+    )
+    match.add_argument(
+        "--vpdq-listed-share",
+        type=float,
+        default=80.0,
+        help="percent of the listed video's frames that must match (default 80, Meta's README)",
+    )
+    match.add_argument(
+        "--vpdq-query-share",
+        type=float,
+        default=0.0,
+        help="percent of the case video's frames that must match (default 0)",
+    )
     _library_option(match)
     match.set_defaults(func=cmd_match)
 

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import signal
 import sys
 from typing import TYPE_CHECKING
 
 from app.commands.common import common_options
+from app.evidence_password import add_password_option, given_password, prompt_password
 from app.passphrase import unlock_early
 from app.progress_display import JsonProgress, TerminalProgress
-from forensics.custody import actions
+from forensics.core.progress import CancelToken
 from forensics.pipeline.executor import WorkerProcesses, default_workers
-from forensics.pipeline.profiles import Profile, available_profiles, load_profile
-from forensics.pipeline.progress import CancelToken
+from forensics.pipeline.processing_profiles import ProcessingProfile, available_profiles, load_profile
 
 if TYPE_CHECKING:
-    from forensics.custody.profiles import KeyUnlock
+    from forensics.custody.examiners import KeyUnlock
 
 # The case database layer (SQLAlchemy) and the job code are imported inside the functions below, once
 # the worker processes are started: the workers' own start-up then runs while this process imports them.
+
+
+# Signals that cancel an ingest cleanly (resumable, with its custody entry): Ctrl-C, a polite kill, a
+# closed terminal; Windows has only the first.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="hash-set library for profiles that match (default: $CUSTOS_HASHSET_LIBRARY)",
     )
+    add_password_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
 
@@ -57,87 +64,90 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ingest_case(
-    args: argparse.Namespace, profile: Profile, processes: WorkerProcesses, unlocking: KeyUnlock | None
+    args: argparse.Namespace,
+    profile: ProcessingProfile,
+    processes: WorkerProcesses,
+    unlocking: KeyUnlock | None,
 ) -> int:
-    from sqlalchemy import select
-
     from app.context import open_case
     from forensics.case.ingest_lock import ingest_lock
-    from forensics.case.models import Evidence
+    from forensics.services.ingest import items_to_ingest
 
     cancel = CancelToken()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    previous = {sig: signal.signal(sig, lambda *_: cancel.cancel()) for sig in STOP_SIGNALS}
     status = 0
     try:
         with (
             open_case(args, args.case_dir, write=True, unlocking=unlocking) as ctx,
             ingest_lock(ctx.case_dir),
         ):
-            with ctx.db.session() as s:
-                query = select(Evidence.item).order_by(Evidence.id)
-                if args.item:
-                    query = query.where(Evidence.item == args.item)
-                items = list(s.scalars(query))
-            if args.item and not items:
-                raise_missing(args.item)
-            for item in items:
+            for item in items_to_ingest(ctx, args.item):
                 if cancel.cancelled:
                     break
                 status = max(status, _ingest_item(ctx, item, profile, args, cancel, processes))
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return status
 
 
-def raise_missing(item: str) -> None:
-    from forensics.errors import CaseError
-
-    raise CaseError(f"no evidence item {item!r} in this case")
-
-
-GC_YOUNG = 20_000  # objects Python's youngest generation may hold during a job (its default: 700)
-
-
-def collector_for_the_job() -> None:
-    """Fewer garbage-collector passes while this process enumerates and writes (BENCHMARKS.md).
-
-    What the imports and the case opening left (SQLAlchemy's tables, the models) lives until the end:
-    frozen, so that full passes no longer walk it. The job's own objects (rows, results) are freed by
-    reference counting; the youngest generation is collected every ``GC_YOUNG`` allocations.
-    """
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, 10, 10)
+def provenance_lines(item: str, outcome) -> list[str]:
+    """What reading the WhatsApp databases gave, one line per database and one for the links."""
+    lines = []
+    for source in outcome.sources:
+        if source.available:
+            lines.append(
+                f"{item}: WhatsApp {source.path}: {source.media_messages} media messages, "
+                f"{source.chats} chats, {source.contacts} contacts ({source.schema})"
+            )
+        else:
+            lines.append(f"{item}: WhatsApp {source.path}: {source.reason}")
+    if outcome.messages:
+        rules = ", ".join(f"{count} by {rule}" for rule, count in sorted(outcome.links_by_rule.items()))
+        lines.append(
+            f"{item}: WhatsApp media messages of the case: {outcome.linked_messages} linked to items "
+            f"({rules or 'none'}), {outcome.unlinked_messages} whose file is in no item"
+        )
+    return lines
 
 
 def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses) -> int:
     """One evidence item's job; the first item's job takes the workers started with the command."""
-    from forensics.pipeline.ingest import run_job, start_job
+    from forensics.evidence.extractions.errors import PasswordRequired
+    from forensics.services.ingest import collector_for_the_job, ingest_item
 
     collector_for_the_job()
     display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
-    job_id, _evidence_id, resumed_from = start_job(ctx.db, item, profile, args.workers)
-    start_action = actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED
-    ctx.custody.append(
-        start_action,
-        item=item,
-        details={
-            "job_id": job_id,
-            "profile": profile.name,
-            "tasks": sorted(profile.tasks),
-            "workers": args.workers,
-            "resumed_from": resumed_from,
-        },
-    )
-    outcome = run_job(
-        ctx.db, job_id, profile, args.workers, cancel=cancel, on_progress=display, processes=processes
-    )
-    display.done()
+    password = given_password(args)
+    try:
+        while True:
+            try:
+                result = ingest_item(
+                    ctx,
+                    item,
+                    profile,
+                    args.workers,
+                    cancel=cancel,
+                    on_progress=display,
+                    processes=processes,
+                    library=args.library,
+                    password=password,
+                )
+                break
+            except PasswordRequired as exc:  # an encrypted extraction: ask on a terminal, else refuse
+                password = None if password is not None else prompt_password(item, str(exc))
+                if password is None:
+                    raise
+    finally:
+        display.done()
+    outcome = result.outcome
     for problem in outcome.listing_problems:  # shown even with -q: the listing itself may be incomplete
         print(f"custos: warning: {item}: {problem}", file=sys.stderr)
-    if outcome.status == "finished" and profile.matches:
-        from app.matching import run_match  # numpy and the indexes only for profiles that match
-
-        summary = run_match(ctx, args.library)
+    if result.provenance is not None and not args.quiet:
+        for line in provenance_lines(item, result.provenance):
+            print(line)
+    if result.match is not None:
+        summary = result.match
         if not args.quiet:
             print(
                 f"{item}: matched against {len(summary.sets)} hash set(s): {summary.findings_added} new "
@@ -145,14 +155,18 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
             )
         for warning in summary.warnings:
             print(f"custos: warning: {warning}", file=sys.stderr)
-    end_action = actions.INGEST_FINISHED if outcome.status == "finished" else actions.INGEST_CANCELLED
-    ctx.custody.append(end_action, item=item, details={"profile": profile.name, **outcome.counts()})
     if not args.quiet:
         print(
             f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
-            f"{outcome.bytes_done} bytes read (job {job_id})"
+            f"{outcome.bytes_done} bytes read (job {outcome.job_id})"
         )
     if outcome.status == "cancelled":
         print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
         return 3
+    if not result.readable:
+        print(
+            f"custos: error: {item}: no volume or file system could be read; nothing was listed",
+            file=sys.stderr,
+        )
+        return 1
     return 0

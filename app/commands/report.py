@@ -10,18 +10,10 @@ from pathlib import Path
 
 from app.commands.common import common_options
 from app.context import open_case
-from forensics.errors import CustosError
-from forensics.reports.collect import ReportOptions, collect_report
-from forensics.reports.outputs import (
-    export_builders,
-    record_outputs,
-    report_renderers,
-    write_csv,
-    write_output,
-)
-from forensics.timeutil import parse_iso_utc, utc_now_iso
-
-EXPORTS = ("vics", "case-uco", "dfxml", "kml", "geojson")
+from forensics.core.errors import CustosError
+from forensics.core.timeutil import parse_iso_utc, utc_now_iso
+from forensics.reports.collect import ReportOptions
+from forensics.services.reports import EXPORT_FORMATS, write_export, write_report
 
 
 def _now(args: argparse.Namespace) -> str:
@@ -49,25 +41,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         unblurred_annex=args.unblurred_annex,
     )
     with open_case(args, args.case_dir, write=True) as ctx:
-        report = collect_report(ctx.db, now=_now(args), generated_by=ctx.examiner, options=options)
-        renderers = report_renderers()
-        outputs = [write_output(fmt, path, renderers[fmt](report)) for fmt, path in targets.items()]
-        record_outputs(ctx.custody, report, outputs, kind="report")
+        outputs = write_report(ctx, targets, options, _now(args))
     for output in outputs:
         print(f"{output.format}\t{output.path}\t{output.sha256}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    fmt = next(name for name in EXPORT_FORMATS if getattr(args, name.replace("-", "_")))
     with open_case(args, args.case_dir, write=True) as ctx:
-        report = collect_report(ctx.db, now=_now(args), generated_by=ctx.examiner, options=ReportOptions())
-        if args.csv:
-            outputs = write_csv(ctx.db, report, args.csv)
-        else:
-            fmt = next(name for name in EXPORTS if getattr(args, name.replace("-", "_")))
-            data = export_builders(ctx.db)[fmt](report)
-            outputs = [write_output(fmt, getattr(args, fmt.replace("-", "_")), data)]
-        record_outputs(ctx.custody, report, outputs, kind="export")
+        outputs = write_export(ctx, fmt, getattr(args, fmt.replace("-", "_")), _now(args))
     for output in outputs:
         print(f"{output.format}\t{output.path}\t{output.sha256}")
     return 0

@@ -2,16 +2,19 @@
 
 The worker reads each file once: it keeps the first ``HEAD_SIZE`` bytes and, when
 ``wants_whole_content`` says so, the whole content; ``analyze`` turns them into a picklable
-``AnalysisResult`` (never raising for bad input), and the single writer calls ``store_analyses`` (a
-whole batch, one statement per table) or ``store_analysis`` (one file) inside its batch transaction.
-``analysis_fields`` gives what ``custos files --jsonl`` prints.
+``AnalysisResult`` (never raising for bad input). The single writer stores it with
+:mod:`forensics.case.analysis_store`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, BinaryIO
+
 from forensics.analysis.decode import Deadline, decode_image
 from forensics.analysis.exif import read_exif
 from forensics.analysis.filetype import analyse_type
+from forensics.analysis.media_kind import media_container
 from forensics.analysis.options import ANALYSIS_TASKS, AnalysisOptions
 from forensics.analysis.perceptual import perceptual_hashes
 from forensics.analysis.problems import describe
@@ -24,18 +27,18 @@ from forensics.analysis.results import (
     Thumbnail,
 )
 from forensics.analysis.signatures import EXIF_KINDS, image_kind
-from forensics.analysis.store import analysis_fields, store_analyses, store_analysis
 from forensics.analysis.thumbnail import make_thumbnail
+from forensics.core.errors import CustosError
+
+if TYPE_CHECKING:
+    from forensics.analysis.video import VideoAnalysis
 
 __all__ = [
     "ANALYSIS_TASKS",
     "HEAD_SIZE",
     "AnalysisOptions",
     "AnalysisResult",
-    "analysis_fields",
     "analyze",
-    "store_analyses",
-    "store_analysis",
     "wants_whole_content",
 ]
 
@@ -44,11 +47,21 @@ _PIXEL_TASKS = frozenset({"perceptual", "thumbnail"})
 
 
 def wants_whole_content(name: str, size: int, head: bytes, options: AnalysisOptions) -> bool:
-    """True for still images up to ``options.max_image_bytes`` when EXIF or pixel tasks are on."""
+    """True for still images up to ``options.max_image_bytes`` when EXIF or pixel tasks are on, and for
+    video and audio containers up to ``options.video.max_in_memory`` when the video task is on."""
     del name  # the decision is by content, never by the (possibly misleading) name
-    if not options.tasks & (_PIXEL_TASKS | {"exif"}) or size <= 0 or size > options.max_image_bytes:
+    if size <= 0:
+        return False
+    if wants_video(head, options) and size <= options.video.max_in_memory:
+        return True
+    if not options.tasks & (_PIXEL_TASKS | {"exif"}) or size > options.max_image_bytes:
         return False
     return image_kind(head) is not None
+
+
+def wants_video(head: bytes, options: AnalysisOptions) -> bool:
+    """Whether the video task decodes this content (a video or audio container by its head)."""
+    return "video" in options.tasks and media_container(head) is not None
 
 
 def _type_task(name: str, head: bytes, warnings: list[str]) -> FileTypeInfo | None:
@@ -99,12 +112,53 @@ def _pixel_tasks(
     return info, hashes, thumb
 
 
+def _video_task(
+    size: int, content: bytes | None, options: AnalysisOptions, stream: Callable[[], BinaryIO] | None
+) -> tuple[VideoAnalysis | None, Thumbnail | None, str | None]:
+    """Decode a video or audio container once: (``VideoAnalysis``, its tile picture, a problem or None).
+
+    The bytes already read when the worker kept them, else a read-only stream of the item (never a file).
+    """
+    from forensics.analysis.frame_strip import strip_mosaic
+    from forensics.analysis.video import analyze_video  # PyAV is imported only where videos are decoded
+
+    if content is None and stream is None:
+        cap = options.video.max_in_memory
+        return None, None, f"video not decoded: {size} bytes is over the {cap} byte cap and no stream of it"
+    source = content
+    opened: BinaryIO | None = None
+    if source is None:
+        assert stream is not None
+        try:
+            opened = stream()
+        except (CustosError, OSError) as exc:
+            return None, None, describe("video not decoded: cannot reopen the item as a stream", exc)
+    try:
+        video = analyze_video(source if source is not None else opened, options.video)
+    finally:
+        if opened is not None:
+            opened.close()
+    video_options = options.video
+    mosaic = strip_mosaic(list(video.strip), video_options.strip_side, video_options.strip_quality)
+    thumb = Thumbnail(mosaic.data, mosaic.width, mosaic.height) if mosaic is not None else None
+    return video, thumb, None
+
+
 def analyze(
-    name: str, size: int, head: bytes, content: bytes | None, options: AnalysisOptions
+    name: str,
+    size: int,
+    head: bytes,
+    content: bytes | None,
+    options: AnalysisOptions,
+    stream: Callable[[], BinaryIO] | None = None,
 ) -> AnalysisResult:
-    """Run the selected tasks on one file; problems become warnings in the result, never exceptions."""
+    """Run the selected tasks on one file; problems become warnings in the result, never exceptions.
+
+    ``stream``: opens the item's bytes as a seekable read-only stream, for a video too big to be kept
+    in memory (``content`` is None then).
+    """
     warnings: list[str] = []
-    filetype = exif = image = hashes = thumb = None
+    filetype = exif = image = hashes = thumb = video = None
     try:
         if content is None and 0 <= size <= len(head):
             content = head  # small file: the head is the whole content
@@ -122,6 +176,14 @@ def analyze(
                 image, hashes, thumb = _pixel_tasks(content, options, warnings)
     except Exception as exc:  # MemoryError, RecursionError, ... from hostile input
         warnings.append(describe("analysis failed", exc))
+    if wants_video(head, options):
+        try:
+            video, tile, problem = _video_task(size, content, options, stream)
+            if problem is not None:
+                warnings.append(problem)
+            thumb = thumb or tile  # an animated GIF keeps its picture's thumbnail
+        except Exception as exc:  # anything a hostile container raises past the video task's own guards
+            warnings.append(describe("video analysis failed", exc))
     return AnalysisResult(
         filetype=filetype,
         exif=exif,
@@ -129,4 +191,5 @@ def analyze(
         perceptual=hashes,
         thumbnail=thumb,
         warnings=tuple(warnings),
+        video=video,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from forensics.resources import resource_path
+from forensics.core.resources import resource_path
 
 CATEGORIES = (
     "image",

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # Pictures up to this many pixels are hashed without the slot (their PDQ needs under ~50 MB).
 HEAVY_PIXELS = 2_000_000
+# What pdqhash needs per pixel of a picture (float64 luma of RGB), on which HEAVY_PIXELS is measured.
+PICTURE_BYTES_PER_PIXEL = 25
 
 
 class HeavySlot:
@@ -72,9 +74,13 @@ def install(slot: HeavySlot | None) -> None:
 
 
 @contextmanager
-def heavy_section(pixels: int) -> Iterator[None]:
-    """Run the block holding the shared slot when the picture is large and a slot is installed."""
-    if _installed is None or pixels <= HEAVY_PIXELS:
+def heavy_section(pixels: int, bytes_per_pixel: int = PICTURE_BYTES_PER_PIXEL) -> Iterator[None]:
+    """Run the block holding the shared slot when the picture is large and a slot is installed.
+
+    ``bytes_per_pixel``: what the step needs per pixel (a video frame's PDQ on its grey plane needs ~9),
+    so that the slot is taken from the same amount of memory (``HEAVY_PIXELS`` pictures' worth) on.
+    """
+    if _installed is None or pixels * bytes_per_pixel <= HEAVY_PIXELS * PICTURE_BYTES_PER_PIXEL:
         yield
         return
     with _installed.held():

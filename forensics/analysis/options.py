@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-ANALYSIS_TASKS = frozenset({"type", "exif", "perceptual", "thumbnail"})
+from forensics.analysis.video_options import VideoOptions
+
+ANALYSIS_TASKS = frozenset({"type", "exif", "perceptual", "thumbnail", "video"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class AnalysisOptions:
     pdq_quality_threshold: int = 50
     # Luminance standard deviation (0-255) at or under which an image counts as blank.
     blank_stddev: float = 2.0
+    # The video task (``video`` in ``tasks``): sampling, strip and limits per video (see video_options.py).
+    video: VideoOptions = field(default_factory=VideoOptions)
 
     def __post_init__(self) -> None:
         unknown = set(self.tasks) - ANALYSIS_TASKS

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # PyAV is imported only where videos are decoded (the writer never needs it)
+    from forensics.analysis.video import VideoAnalysis
 
 
 @dataclass(frozen=True)
@@ -88,3 +92,5 @@ class AnalysisResult:
     perceptual: PerceptualHashes | None = None
     thumbnail: Thumbnail | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Video and audio containers: facts, vPDQ frame hashes and the frame strip (the ``video`` task).
+    video: VideoAnalysis | None = None

@@ -13,7 +13,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from forensics.errors import CaseError
+from forensics.case.pictures import PictureCipher
+from forensics.core.errors import CaseError
+from forensics.core.sqlite import connection_setup
 
 CASE_DB_NAME = "case.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -24,27 +26,17 @@ def case_db_path(case_dir: Path | str) -> Path:
     return Path(case_dir) / CASE_DB_NAME
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA cache_size=-32768")
-    cur.close()
-
-
 def make_engine(url: str) -> Engine:
     """An engine for a case database URL, with SQLite tuned for one writer and many readers."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", connection_setup(cache_kib=32768))
     return engine
 
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0009_time_zones_ambiguous_fs"
+HEAD_REVISION = "0015_time_zones_ambiguous_fs"
 
 
 def alembic_config(engine: Engine):
@@ -112,7 +104,9 @@ class CaseDatabase:
             raise CaseError(
                 f"{self.case_dir}: the case database needs a schema upgrade; open it once for writing"
             )
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The case key's cipher of its pictures, once an examiner's key unwrapped it (services.context).
+        self.pictures: PictureCipher | None = None
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
 
     def _restore_hash_indexes(self) -> None:
         """Build the hash indexes a killed ingest left dropped, unless an ingest runs right now."""

@@ -1,13 +1,13 @@
-"""One ingest per case at a time: an OS lock on a file in the case folder."""
+"""One ingest per case at a time: an OS lock on a file in the case folder (any operating system)."""
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
+from forensics.core.filelock import LockBusy, exclusive_lock, lock_held
 
 LOCK_NAME = ".ingest.lock"
 
@@ -19,29 +19,13 @@ class IngestBusy(CustosError):
 @contextmanager
 def ingest_lock(case_dir: Path) -> Iterator[None]:
     """Hold the case's ingest lock (released even if the process is killed); refuse a second holder."""
-    path = Path(case_dir) / LOCK_NAME
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IngestBusy(f"{case_dir}: another ingest is already running on this case") from exc
-        try:
+    try:
+        with exclusive_lock(Path(case_dir) / LOCK_NAME, f"{case_dir}: another ingest is already running"):
             yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    except LockBusy as exc:
+        raise IngestBusy(f"{case_dir}: another ingest is already running on this case") from exc
 
 
 def ingest_running(case_dir: Path) -> bool:
     """Whether a process holds the case's ingest lock right now (without taking or creating it)."""
-    path = Path(case_dir) / LOCK_NAME
-    try:
-        handle = path.open("rb")
-    except OSError:
-        return False  # never ingested here, or a folder we cannot read: no lock to see
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+    return lock_held(Path(case_dir) / LOCK_NAME)

@@ -70,7 +70,7 @@ class Evidence(CaseBase):
     added_at: Mapped[str] = mapped_column(String(40))
     added_by: Mapped[str | None] = mapped_column(String(200))
     # IANA time zone of the source device (e.g. Asia/Karachi); None = unknown. Times that a file system
-    # stores as local wall-clock time (FAT, exFAT) are shown in it (forensics/evidence/local_times.py).
+    # stores as local wall-clock time (FAT, exFAT) are shown in it (forensics/core/local_times.py).
     time_zone: Mapped[str | None] = mapped_column(String(64))
 
     volumes: Mapped[list[Volume]] = relationship(back_populates="evidence", order_by="Volume.addr")
@@ -162,8 +162,11 @@ class File(CaseBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     filesystem_id: Mapped[int] = mapped_column(ForeignKey("filesystems.id"))
-    # Items found inside other items (archive members, carved files, frames) point at their parent.
+    # Items found inside other items (archive members, embedded objects, frames) point at their parent.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("files.id"), index=True)
+    # The item's own locator link when it is not a plain file-system entry: {"kind": ..., "params": {...}}
+    # (see forensics.case.locators); NULL for file-system entries and folder files.
+    link_json: Mapped[str | None] = mapped_column(Text)
     # Position in the deterministic walk of its file system (or its parent): resumable enumeration.
     seq: Mapped[int] = mapped_column(Integer)
     path: Mapped[str] = mapped_column(Text)

@@ -1,6 +1,6 @@
 """The examiner's review of files: categories (VICS scheme of a region), tags and notes.
 
-Every write here is also a custody event (see :mod:`forensics.case.review`); these tables hold the
+Every write here is also a custody event (see :mod:`forensics.services.review`); these tables hold the
 current state for fast filtering, the custody log holds the signed history.
 """
 

@@ -1,7 +1,16 @@
 """Every table of the case database, gathered so that migrations and tests see one metadata."""
 
-from forensics.case import models, models_analysis, models_findings, models_review  # noqa: F401
+from forensics.case import (  # noqa: F401
+    models,
+    models_analysis,
+    models_custody,
+    models_findings,
+    models_keys,
+    models_review,
+    models_seal,
+    models_video,
+    models_whatsapp,
+)
 from forensics.case.base import CaseBase
-from forensics.custody import models as custody_models  # noqa: F401
 
 metadata = CaseBase.metadata

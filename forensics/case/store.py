@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, FileSystem, Volume
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
+from forensics.core.local_times import check_time_zone
+from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.survey import EvidenceSurvey
 from forensics.evidence.walk_limits import int32, int64
-from forensics.local_times import check_time_zone
-from forensics.timeutil import utc_now_iso
 
 INTAKE_FIELDS = (
     "description",

@@ -24,7 +24,13 @@ FILE_EXPORTED = "file_exported"
 REPORT_GENERATED = "report_generated"
 CUSTODY_TRANSFER = "custody_transfer"
 CASE_REGION_CHANGED = "case_region_changed"
+RESULTS_SEALED = "results_sealed"
+CASE_KEY_CREATED = "case_key_created"
 NOTE = "note"
+# A password opened an encrypted phone extraction (at intake or for an ingest): never the secret itself.
+EXTRACTION_DECRYPTED = "extraction_decrypted"
+# The WhatsApp databases of an evidence item were read and their media messages linked to the case.
+WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -50,7 +56,11 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         REPORT_GENERATED,
         CUSTODY_TRANSFER,
         CASE_REGION_CHANGED,
+        RESULTS_SEALED,
+        CASE_KEY_CREATED,
         NOTE,
+        EXTRACTION_DECRYPTED,
+        WHATSAPP_PROVENANCE_READ,
     }
 )
 

@@ -1,8 +1,9 @@
 """Evidence intake records: the intake event is the record; later changes are correction events.
 
-The lead's ``custos evidence add`` appends ``evidence_intake`` with the full intake dict; after that
-a field changes only through :func:`correct_intake` (an ``intake_corrected`` event holding the old
-value, the new value and the reason). :func:`current_intake` derives today's view from the events.
+``custos evidence add`` appends ``evidence_intake`` with the full intake dict; after that a field
+changes only through an ``intake_corrected`` event holding the old value, the new value and the reason
+(:func:`correction_details` checks it; the service layer signs it). :func:`current_intake` derives
+today's view from the events.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from forensics.core.errors import CaseError
 from forensics.custody.actions import EVIDENCE_INTAKE, INTAKE_CORRECTED
-from forensics.custody.log import CustodyLog, read_entries
+from forensics.custody.log import read_entries
 from forensics.custody.records import CustodyEntry
-from forensics.errors import CaseError
 
 # The keys of the intake dict (the evidence table's intake columns carry the same names).
 INTAKE_FIELDS: tuple[str, ...] = (
@@ -76,10 +77,8 @@ def normalise_value(field: str, value: str | None) -> str | None:
     return clean
 
 
-def correct_intake(
-    log: CustodyLog, db, item: str, field: str, new_value: str | None, reason: str
-) -> CustodyEntry:
-    """Record a correction of one intake field (old value, new value, reason)."""
+def correction_details(db, item: str, field: str, new_value: str | None, reason: str) -> dict[str, Any]:
+    """Details of an ``intake_corrected`` entry for one intake field (old value, new value, reason)."""
     current = current_intake(db, item)
     allowed = set(INTAKE_FIELDS) - {"item"}
     if field not in allowed:
@@ -90,5 +89,4 @@ def correct_intake(
     old = current.get(field)
     if old == new:
         raise CaseError(f"{field} of {item!r} already is {old!r}: nothing to correct")
-    details = {"field": field, "old": old, "new": new, "reason": reason.strip()}
-    return log.append(INTAKE_CORRECTED, item=item, details=details)
+    return {"field": field, "old": old, "new": new, "reason": reason.strip()}

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from forensics.errors import AccessDenied
+from forensics.core.errors import AccessDenied
 
 # scrypt cost: about 70 ms and 32 MiB per unlock on a 2020s CPU, which slows guessing a lot.
 SCRYPT_N = 2**15

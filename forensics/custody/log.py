@@ -16,14 +16,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, insert, select
 
-from forensics.custody import keys
+from forensics.case.models_custody import CustodyLogEntry
+from forensics.core.errors import AccessDenied
+from forensics.custody import checkpoint, keys, witness
 from forensics.custody.actions import ALL_ACTIONS, MEMBERSHIP_ACTIONS
 from forensics.custody.canonical import FORMAT_VERSION, GENESIS_HASH, canonical_json, entry_hash, record_dict
-from forensics.custody.models import CustodyLogEntry
-from forensics.custody.profiles import name_key
+from forensics.custody.examiners import name_key
 from forensics.custody.records import COLUMNS, CustodyEntry, entry_from_row, utc_now
 from forensics.custody.roster import Member, load_members
-from forensics.errors import AccessDenied
 
 TABLE = CustodyLogEntry.__table__
 
@@ -90,6 +90,7 @@ class CustodyLog:
         self._lock = threading.Lock()
         self._members: dict[str, Member] = {}
         self._members_at: int | None = -1
+        self._case: str | None = None
 
     @property
     def examiner_name(self) -> str:
@@ -110,11 +111,17 @@ class CustodyLog:
         item: str | None = None,
         target: dict | None = None,
         details: dict | None = None,
+        with_writes: Callable[[Connection], dict | None] | None = None,
     ) -> CustodyEntry:
-        """Sign and append one event; ``action`` is one of :mod:`forensics.custody.actions`."""
+        """Sign and append one event; ``action`` is one of :mod:`forensics.custody.actions`.
+
+        ``with_writes(conn)`` runs inside the append's own write transaction, before the entry is made:
+        what it writes is committed with the entry or not at all, and the dict it returns is merged into
+        the details (e.g. sealed results: the digests kept and the roots they give).
+        """
         if action in MEMBERSHIP_ACTIONS:
             raise ValueError(f"{action} is recorded by forensics.custody.membership, not by append()")
-        return self.record(action, item=item, target=target, details=details)
+        return self.record(action, item=item, target=target, details=details, with_writes=with_writes)
 
     def record(
         self,
@@ -124,6 +131,7 @@ class CustodyLog:
         target: dict | None = None,
         details: dict | None = None,
         genesis: bool = False,
+        with_writes: Callable[[Connection], dict | None] | None = None,
     ) -> CustodyEntry:
         """Append any action (membership ones included); ``genesis`` allows the founder's registration."""
         if action not in ALL_ACTIONS:
@@ -147,6 +155,8 @@ class CustodyLog:
                 self._require_active_member(conn)
             elif last is not None:
                 raise ValueError("the custody log already has entries")
+            if with_writes is not None:
+                details = json.loads(canonical_json({**details, **(with_writes(conn) or {})}))
             entry = self._sign(
                 seq=(last.seq + 1) if last else 1,
                 prev=last.entry_hash if last else GENESIS_HASH,
@@ -157,7 +167,46 @@ class CustodyLog:
             )
             conn.execute(_INSERT, _row_values(entry))
             conn.commit()
+        witness.note(self._case_id(entry), entry.seq, entry.entry_hash, entry.ts, str(self._db.case_dir))
         return entry
+
+    def derive_case_key(self, context: bytes) -> bytes:
+        """A case key derived from this examiner's private key (see :func:`case_key.derive_case_key`)."""
+        if self._signer is None:
+            raise AccessDenied("the case was opened read-only: no case key can be made")
+        from forensics.custody.case_key import derive_case_key
+
+        return derive_case_key(self._signer, context)
+
+    def checkpoint(self, report_id: str) -> dict[str, Any]:
+        """A signed checkpoint of the log as it is now, for a report to carry (see :mod:`checkpoint`)."""
+        if self._signer is None:
+            raise AccessDenied("the case was opened read-only: a checkpoint cannot be signed")
+        with self._db.engine.connect() as conn:
+            last = last_entry(conn)
+            first = conn.execute(select(TABLE.c.entry_hash).where(TABLE.c.seq == 1)).scalar()
+        if last is None:
+            raise AccessDenied("the custody log is empty")
+        body = {
+            "format": checkpoint.FORMAT,
+            "case": first,
+            "entries": last.seq,
+            "head": last.entry_hash,
+            "report_id": report_id,
+            "examiner": self._examiner_name,
+            "key_id": self._key_id,
+        }
+        return {**body, "signature": keys.sign_hash(self._signer, checkpoint.digest(body))}
+
+    def _case_id(self, entry: CustodyEntry) -> str:
+        """The case's id for the witness store: the hash of its first entry (read once)."""
+        if self._case is None:
+            if entry.seq == 1:
+                self._case = entry.entry_hash
+            else:
+                with self._db.engine.connect() as conn:
+                    self._case = conn.execute(select(TABLE.c.entry_hash).where(TABLE.c.seq == 1)).scalar()
+        return self._case or ""
 
     def _require_active_member(self, conn: Connection) -> None:
         # Membership only changes with membership entries: re-read it only when a new one appeared.

@@ -1,16 +1,17 @@
-"""Adding and removing examiners on a case: custody events made by an examiner already on it."""
+"""Who may be added to or removed from a case: the checks and the details of the membership entries.
+
+The entries themselves are signed by an examiner already on the case, through the service layer
+(:mod:`forensics.services.custody`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from forensics.core.errors import CaseError
 from forensics.custody import keys
-from forensics.custody.actions import EXAMINER_ADDED, EXAMINER_REMOVED
-from forensics.custody.log import CustodyLog
-from forensics.custody.profiles import name_key, validate_name
-from forensics.custody.records import CustodyEntry
+from forensics.custody.examiners import name_key, validate_name
 from forensics.custody.roster import Member, load_members
-from forensics.errors import CaseError
 
 
 def members(db) -> list[Member]:
@@ -45,8 +46,8 @@ def registration_details(public_record: dict[str, Any], reason: str) -> dict[str
     }
 
 
-def add_examiner(log: CustodyLog, db, public_record: dict[str, Any], reason: str = "") -> CustodyEntry:
-    """Register an examiner (name, agency, badge, public key) on the case, signed by ``log``'s examiner."""
+def addition_details(db, public_record: dict[str, Any], reason: str = "") -> dict[str, Any]:
+    """Details of the ``examiner_added`` entry that registers an examiner; refuses duplicates."""
     details = registration_details(public_record, reason.strip())
     with db.engine.connect() as conn:
         current = load_members(conn)
@@ -55,11 +56,11 @@ def add_examiner(log: CustodyLog, db, public_record: dict[str, Any], reason: str
         raise CaseError(f"{existing.name!r} is already on this case")
     if any(m.active and m.key_id == details["key_id"] for m in current.values()):
         raise CaseError("that key is already registered for another examiner on this case")
-    return log.record(EXAMINER_ADDED, details=details)
+    return details
 
 
-def remove_examiner(log: CustodyLog, db, name: str, reason: str) -> CustodyEntry:
-    """Take an examiner off the case; the last examiner on a case cannot be removed."""
+def removal_details(db, name: str, reason: str) -> dict[str, Any]:
+    """Details of the ``examiner_removed`` entry; the last examiner on a case cannot be removed."""
     if not reason.strip():
         raise CaseError("removing an examiner needs a reason")
     with db.engine.connect() as conn:
@@ -69,6 +70,4 @@ def remove_examiner(log: CustodyLog, db, name: str, reason: str) -> CustodyEntry
         raise CaseError(f"{name!r} is not on this case")
     if sum(m.active for m in current.values()) == 1:
         raise CaseError(f"{member.name!r} is the last examiner on this case and cannot be removed")
-    return log.record(
-        EXAMINER_REMOVED, details={"name": member.name, "key_id": member.key_id, "reason": reason.strip()}
-    )
+    return {"name": member.name, "key_id": member.key_id, "reason": reason.strip()}

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from forensics.core.timeutil import utc_now_iso
 from forensics.custody.canonical import record_dict
-from forensics.timeutil import utc_now_iso
 
 # Column order used by every reader of the table.
 COLUMNS = (

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from forensics.case.models_custody import CustodyLogEntry
 from forensics.custody.actions import EXAMINER_ADDED, EXAMINER_REMOVED
-from forensics.custody.models import CustodyLogEntry
-from forensics.custody.profiles import name_key
+from forensics.custody.examiners import name_key
 from forensics.custody.records import COLUMNS, CustodyEntry, entry_from_row
 
 

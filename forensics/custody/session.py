@@ -9,25 +9,32 @@
 
 from __future__ import annotations
 
-from forensics.custody.actions import EXAMINER_ADDED
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from forensics.core.errors import AccessDenied, CaseError
+from forensics.custody.examiners import ExaminerProfile, KeyUnlock, load_examiner, name_key
 from forensics.custody.log import CustodyLog, last_entry
 from forensics.custody.membership import registration_details
-from forensics.custody.profiles import ExaminerProfile, KeyUnlock, load_examiner, name_key
 from forensics.custody.roster import load_members
-from forensics.errors import AccessDenied, CaseError
 
 
-def start_case_custody(db, examiner: str, passphrase: str) -> CustodyLog:
-    """Begin a new case's log: the examiner registers themself as its first member (entry 1)."""
+def founder_log(db, examiner: str, passphrase: str) -> CustodyLog:
+    """The log of a new case as its founder (key unlocked); refuses a case whose log has begun.
+
+    The founder's registration (entry 1, ``examiner_added`` with ``genesis=True``) is written by the
+    service that creates the case (:func:`forensics.services.cases.create_case`).
+    """
     profile = load_examiner(examiner)
     log = CustodyLog(db, profile.name, profile.key_id, profile.unlock(passphrase))
     with db.engine.connect() as conn:
         if last_entry(conn) is not None:
             raise CaseError(f"{db.case_dir}: the custody log of this case has already been started")
-    log.record(
-        EXAMINER_ADDED, details=registration_details(profile.public_record(), "case founder"), genesis=True
-    )
     return log
+
+
+def founder_details(examiner: str) -> dict:
+    """Details of the founder's own ``examiner_added`` entry."""
+    return registration_details(load_examiner(examiner).public_record(), "case founder")
 
 
 def check_access(db, examiner: str | None) -> ExaminerProfile:
@@ -43,6 +50,15 @@ def check_access(db, examiner: str | None) -> ExaminerProfile:
             f"this case ({member.key_id[:16]}...)"
         )
     return profile
+
+
+def unlock_examiner(
+    profile: ExaminerProfile, passphrase: str, unlocking: KeyUnlock | None = None
+) -> Ed25519PrivateKey:
+    """The examiner's private key (``unlocking``: the same key already being unsealed in a thread)."""
+    if unlocking is not None and unlocking.serves(profile, passphrase):
+        return unlocking.key()
+    return profile.unlock(passphrase)
 
 
 def open_custody(

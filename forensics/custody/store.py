@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from forensics.case.db import case_db_path
+from forensics.core.errors import CaseError
 from forensics.custody.records import COLUMNS
-from forensics.errors import CaseError
 
 
 class CustodyStore:
@@ -44,6 +44,31 @@ class CustodyStore:
     def hash_exists(self, entry_hash: str) -> bool:
         found = self._conn.execute("SELECT 1 FROM custody_log WHERE entry_hash = ?", (entry_hash,)).fetchone()
         return found is not None
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The read-only connection (for reading the case's results against their seal)."""
+        return self._conn
+
+    def last_of(self, action: str) -> dict[str, Any] | None:
+        """The newest entry of ``action`` as a plain dict, None when there is none."""
+        row = self._conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM custody_log WHERE action = ? ORDER BY seq DESC LIMIT 1",
+            (action,),
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    def all_of(self, action: str) -> Iterator[dict[str, Any]]:
+        """Every entry of ``action`` in order, as plain dicts."""
+        cursor = self._conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM custody_log WHERE action = ? ORDER BY seq", (action,)
+        )
+        for row in cursor:
+            yield dict(row)
+
+    def heads(self) -> dict[int, str]:
+        """Entry number -> entry hash of every row."""
+        return {int(seq): str(h) for seq, h in self._conn.execute("SELECT seq, entry_hash FROM custody_log")}
 
     def max_seq(self) -> int:
         value = self._conn.execute("SELECT MAX(seq) FROM custody_log").fetchone()[0]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from forensics.custody.actions import CUSTODY_TRANSFER
+from forensics.core.errors import CaseError
 from forensics.custody.intake import current_intake
-from forensics.custody.log import CustodyLog
-from forensics.custody.records import CustodyEntry
-from forensics.errors import CaseError
 
 
-def record_transfer(
-    log: CustodyLog,
+def transfer_details(
     db,
     item: str,
     *,
@@ -20,8 +16,8 @@ def record_transfer(
     seal_checked: bool,
     seal_number: str | None = None,
     location: str | None = None,
-) -> CustodyEntry:
-    """Append a ``custody_transfer`` event for an item that has an intake record."""
+) -> dict:
+    """Details of a ``custody_transfer`` entry for an item that has an intake record (checked)."""
     current_intake(db, item)  # refuses unknown items
     fields = {"from": from_person, "to": to_person, "reason": reason}
     missing = [name for name, value in fields.items() if not (value or "").strip()]
@@ -33,4 +29,4 @@ def record_transfer(
         details["seal_number"] = seal_number.strip()
     if location:
         details["location"] = location.strip()
-    return log.append(CUSTODY_TRANSFER, item=item, details=details)
+    return details

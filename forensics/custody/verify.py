@@ -14,10 +14,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from forensics.case.seal import SEALING_ACTIONS, SealDifference, compare, signed_roots
+from forensics.core.errors import CustosError
 from forensics.custody import keys
 from forensics.custody.actions import EXAMINER_ADDED, EXAMINER_REMOVED
 from forensics.custody.canonical import FORMAT_VERSION, GENESIS_HASH, canonical_json, entry_hash
-from forensics.custody.profiles import name_key
+from forensics.custody.examiners import name_key
 from forensics.custody.records import CustodyEntry, entry_from_row
 from forensics.custody.roster import Member, replay
 from forensics.custody.store import CustodyStore
@@ -43,6 +45,52 @@ class ChainBreak:
 
 
 @dataclass
+class FoundByJob:
+    """Rows a job found differing from their seal when it began (named in its ``results_sealed`` entry).
+
+    ``resumes``: the interrupted ingest job whose unsealed rows these were (expected); None: the rows
+    were altered outside Custos between two jobs.
+    """
+
+    seq: int
+    job: str
+    rows: int
+    resumes: int | None
+    lines: list[str]
+
+    @property
+    def expected(self) -> bool:
+        return self.resumes is not None
+
+    def text(self) -> str:
+        if self.expected:
+            return (
+                f"entry {self.seq} ({self.job}) sealed {self.rows} row(s) written by interrupted ingest job "
+                f"{self.resumes}"
+            )
+        return (
+            f"entry {self.seq} ({self.job}) found results altered since their seal before it began: "
+            + "; ".join(self.lines)
+        )
+
+
+def found_note(seq: int, details: Mapping[str, Any]) -> FoundByJob:
+    """What a seal entry says its job found before it began."""
+    found = details.get("found_before") or {}
+    lines: list[str] = []
+    rows = 0
+    for kind in ("changed", "appeared", "vanished"):
+        for part, d in sorted((found.get(kind) or {}).items()):
+            rows += int(d.get("count", 0))
+            lines.append(f"{d.get('count')} row(s) {kind} in {part}")
+    lines += [f"the seal of {part} itself was altered" for part in found.get("tampered_seal") or []]
+    resumes = details.get("resumes_job")
+    return FoundByJob(
+        seq, str(details.get("job", "")), rows, resumes if isinstance(resumes, int) else None, lines
+    )
+
+
+@dataclass
 class VerifyReport:
     """Outcome of a verification: entries checked, head hash, members, and the first break if any."""
 
@@ -51,10 +99,33 @@ class VerifyReport:
     members: list[Member] = field(default_factory=list)
     anchored: list[str] = field(default_factory=list)
     failure: ChainBreak | None = None
+    # The results against their last seal (None: the case was never sealed, made before sealing existed)
+    results: SealDifference | None = None
+    sealed_at: int | None = None  # entry number of the last results_sealed entry
+    # What jobs found altered before they began (recorded in their seal entries)
+    found_by_jobs: list[FoundByJob] = field(default_factory=list)
+    # Examiners of the case whose keys no trusted source (roster, profiles, given keys) vouches for
+    unanchored: list[str] = field(default_factory=list)
+    # What the witness store and the reports' checkpoints say the log should hold, and does not
+    anchor_problems: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)  # the anchors checked (for the examiner)
 
     @property
     def ok(self) -> bool:
-        return self.failure is None
+        results_clean = self.results is None or self.results.clean
+        found_clean = all(found.expected for found in self.found_by_jobs)
+        return (
+            self.failure is None
+            and results_clean
+            and found_clean
+            and not self.unanchored
+            and not self.anchor_problems
+        )
+
+    def result_lines(self) -> list[str]:
+        """Every problem with the results, for the examiner: differences now, and those jobs found."""
+        now = self.results.lines() if self.results is not None else []
+        return now + [found.text() for found in self.found_by_jobs if not found.expected]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +133,16 @@ class VerifyReport:
             "entries": self.entries,
             "head_hash": self.head_hash,
             "break": None if self.failure is None else self.failure.__dict__,
+            "results": None
+            if self.results is None
+            else {"sealed_at": self.sealed_at, **self.results.as_json()},
+            "found_by_jobs": [
+                {"seq": f.seq, "job": f.job, "rows": f.rows, "resumes": f.resumes, "lines": f.lines}
+                for f in self.found_by_jobs
+            ],
+            "unanchored": list(self.unanchored),
+            "anchor_problems": list(self.anchor_problems),
+            "anchors": list(self.anchors),
         }
 
 
@@ -343,17 +424,88 @@ def verify_rows(
 
 
 def verify_case(
-    case_dir: Path | str, *, trusted_keys: Mapping[str, str] | None = None, expected_head: str | None = None
+    case_dir: Path | str,
+    *,
+    trusted_keys: Mapping[str, str] | None = None,
+    expected_head: str | None = None,
+    reports: Iterable[Path | str] = (),
+    witness: bool = True,
 ) -> VerifyReport:
-    """Verify the custody log of a case folder, reading its database read-only."""
+    """Verify the custody log of a case folder, reading its database read-only.
+
+    Beyond the chain and the sealed results: every examiner's key must be vouched for by
+    ``trusted_keys`` (when given: an empty mapping vouches for nobody); the log must hold every
+    checkpoint this workstation's witness store saw for it (``witness``) and every checkpoint of the
+    given ``reports`` (PDF or HTML files).
+    """
     with CustodyStore(case_dir) as store:
-        return verify_rows(
+        report = verify_rows(
             store.rows(),
             hash_exists=store.hash_exists,
             max_seq=store.max_seq(),
             trusted_keys=trusted_keys,
             expected_head=expected_head,
         )
+        if report.failure is None:
+            seals = [
+                (int(r["seq"]), str(r["action"]), json.loads(r["details_json"]))
+                for action in SEALING_ACTIONS
+                for r in store.all_of(action)
+            ]
+            seals = sorted((s for s in seals if "partitions" in s[2]), key=lambda s: s[0])
+            if seals:
+                report.sealed_at = seals[-1][0]
+                report.results = compare(store.connection, signed_roots(d for _seq, _a, d in seals))
+                report.found_by_jobs = [
+                    found_note(seq, {"job": action, **details})
+                    for seq, action, details in seals
+                    if details.get("found_before")
+                ]
+        heads = store.heads()
+    trusted = {name_key(n): k.lower() for n, k in (trusted_keys or {}).items()}
+    if trusted_keys is not None:  # asked to anchor the keys: every examiner's must be vouched for
+        report.unanchored = [m.name for m in report.members if name_key(m.name) not in trusted]
+    _check_anchors(report, Path(case_dir), heads, trusted, list(reports), witness)
+    return report
+
+
+def _check_anchors(
+    report: VerifyReport,
+    case_dir: Path,
+    heads: dict[int, str],
+    trusted: dict[str, str],
+    reports: list,
+    witness: bool,
+) -> None:
+    """Hold the log to the witness store and to the reports' checkpoints."""
+    from forensics.custody import checkpoint as checkpoints
+    from forensics.custody.witness import checkpoints as witnessed
+    from forensics.custody.witness import others_for_folder
+
+    case_id = heads.get(1, "")
+    if witness:
+        seen = list(witnessed(case_id))
+        report.anchors.append(f"witness store: {len(seen)} checkpoint(s) of this case")
+        for point in seen:
+            if heads.get(point.seq) != point.head:
+                state = "missing" if point.seq not in heads else "different"
+                report.anchor_problems.append(
+                    f"witnessed entry {point.seq} ({point.head[:16]}...) is {state} in the log: "
+                    "entries were removed, the log was replaced, or this is an older copy of the case"
+                )
+        for other in others_for_folder(case_dir, case_id):
+            report.anchor_problems.append(
+                f"this case folder's log was witnessed with another first entry ({other[:16]}...): the whole "
+                "log was replaced"
+            )
+    for path in reports:
+        report.anchors.append(f"report checkpoint: {Path(path).name}")
+        try:
+            found = checkpoints.read_checkpoint(path)
+        except (CustosError, OSError, ValueError) as exc:
+            report.anchor_problems.append(str(exc))
+            continue
+        report.anchor_problems += checkpoints.check(found, case_id, heads, trusted)
 
 
 def load_trusted_keys(path: Path | str) -> dict[str, str]:

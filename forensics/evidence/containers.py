@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.media import EwfMedia, FileMedia, LibyalMedia, MediaHandle, SplitRawMedia
 
 EWF_SIGNATURES = {

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import pytsk3
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.filesystems import fs_type_name
 from forensics.evidence.media import DamagedMediaError, MediaHandle
 from forensics.evidence.ntfs_records import MftRecords, record_size_from_boot

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
+from forensics.core.positional import READ_ONLY, forget, pread
 
 
 class DamagedMediaError(EvidenceError):
@@ -62,16 +63,17 @@ class FileMedia:
     """A single raw file (dd image), opened read-only."""
 
     def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_RDONLY)
+        self._fd = os.open(path, READ_ONLY)
         self.size = os.fstat(self._fd).st_size
 
     def read_at(self, offset: int, size: int) -> bytes:
         if offset >= self.size or size <= 0:
             return b""
-        return os.pread(self._fd, min(size, self.size - offset), offset)
+        return pread(self._fd, min(size, self.size - offset), offset)
 
     def close(self) -> None:
         if self._fd >= 0:
+            forget(self._fd)
             os.close(self._fd)
             self._fd = -1
 
@@ -84,7 +86,7 @@ class SplitRawMedia:
         self._starts: list[int] = []
         total = 0
         for path in paths:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, READ_ONLY)
             self._fds.append(fd)
             self._starts.append(total)
             total += os.fstat(fd).st_size
@@ -100,7 +102,7 @@ class SplitRawMedia:
             local = offset - self._starts[index]
             seg_end = self._starts[index + 1] if index + 1 < len(self._starts) else self.size
             take = min(size, seg_end - offset)
-            chunk = os.pread(self._fds[index], take, local)
+            chunk = pread(self._fds[index], take, local)
             if len(chunk) != take:
                 raise EvidenceError(f"short read in segment {index + 1} at offset {local}")
             parts.append(chunk)
@@ -111,6 +113,7 @@ class SplitRawMedia:
 
     def close(self) -> None:
         for fd in self._fds:
+            forget(fd)
             os.close(fd)
         self._fds = []
 

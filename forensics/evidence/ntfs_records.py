@@ -21,7 +21,7 @@ import struct
 
 import pytsk3
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 
 ATTRIBUTE_LIST = 0x20
 END_MARKER = 0xFFFFFFFF

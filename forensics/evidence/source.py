@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytsk3
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
+from forensics.core.positional import READ_ONLY
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.direct_read import DirectReader
 from forensics.evidence.ext_claimed_sizes import CappedImgInfo, find_oversized
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.evidence.filesystems import fs_type_name, open_fs, tsk_reason
-from forensics.evidence.locator import FileLocator
+from forensics.evidence.locator import FILE, FileLocator
 from forensics.evidence.logical import resolve_display_path
 from forensics.evidence.media import DamagedMediaError, damage_message
 from forensics.evidence.tsk_image import tsk_image
@@ -29,7 +31,7 @@ CHUNK_SIZE = 4 * 1024 * 1024
 
 def _open_no_atime(target: Path, shown: str) -> int:
     """Open read-only without following links and, where allowed, without updating the access time."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    flags = READ_ONLY | getattr(os, "O_NOFOLLOW", 0)
     noatime = getattr(os, "O_NOATIME", 0)
     try:
         try:
@@ -60,11 +62,22 @@ class ReadStats:
 
 
 class EvidenceSource:
-    """Read-only access to the items of one evidence image (or folder)."""
+    """Read-only access to the items of one evidence image (or folder, or phone extraction)."""
 
-    def __init__(self, path: Path | str, *, direct_reads: bool = True) -> None:
-        """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks)."""
-        self.image: EvidenceImage = open_image(path)
+    def __init__(
+        self, path: Path | str, *, direct_reads: bool = True, extraction: ExtractionAccess | None = None
+    ) -> None:
+        """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks).
+
+        ``extraction``: the evidence is a phone extraction (zip, tar, backup, report, folder), opened on
+        first use with the keys given (see :mod:`forensics.evidence.extractions.access`).
+        """
+        if extraction is not None:
+            self.image = EvidenceImage(Path(path), EXTRACTION_CONTAINER, [Path(path)], None, 0, 0)
+        else:
+            self.image = open_image(path)
+        self._access = extraction
+        self._extraction = None
         self._img: pytsk3.Img_Info | None = None
         self._fs: dict[int, pytsk3.FS_Info] = {}
         # Per (offset, type) of a file system: inode -> size it claims beyond the file system (TSK sees
@@ -79,6 +92,29 @@ class EvidenceSource:
     @property
     def is_folder(self) -> bool:
         return self.image.container == "folder"
+
+    @property
+    def is_extraction(self) -> bool:
+        return self._access is not None
+
+    def extraction(self):  # noqa: ANN201 - an Extraction (imported on first use)
+        """The phone extraction this source reads (detected and opened once, with its keys)."""
+        if self._access is None:
+            raise EvidenceError(f"{self.image.path}: this evidence item is not a phone extraction")
+        if self._extraction is None:
+            from forensics.evidence.extractions.extraction import open_extraction
+
+            self._extraction = open_extraction(self.image.path, secrets=self._access.secrets)
+        return self._extraction
+
+    def open_extraction_member(self, locator: FileLocator):  # noqa: ANN201 - a read-only binary stream
+        """The bytes of a phone-extraction member (a root link of an extraction kind) as a stream."""
+        try:
+            return self.extraction().open_member(locator.kind, locator.parameters)
+        except EvidenceError as exc:
+            raise EvidenceError(f"{locator.path}: {exc}") from exc
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise EvidenceError(f"{locator.path}: cannot reopen in the extraction: {exc}") from exc
 
     @property
     def tsk(self) -> pytsk3.Img_Info:
@@ -148,6 +184,9 @@ class EvidenceSource:
         straight from the media handle; the rest (and whatever follows a short media read) comes from
         TSK's ``read_random``. Both give the same bytes.
         """
+        if locator.kind != FILE or locator.parent is not None:
+            yield from self._read_nested(locator, chunk_size)
+            return
         if self.is_folder:
             yield from self._read_logical(locator, chunk_size)
             return
@@ -186,6 +225,46 @@ class EvidenceSource:
         self.read_stats.tsk_items += 1
         yield from self._read_tsk(tsk_file, locator.path, attr_type, attr_id, size, offset, chunk_size)
         self._refuse_damaged_runs(fs, locator, tsk_file, attr)
+
+    def _read_nested(self, locator: FileLocator, chunk_size: int) -> Iterator[bytes]:
+        """An item inside another, or carved: its link's stream, read to the end."""
+        from forensics.evidence.reopen import open_stream
+
+        stream = open_stream(self, locator)
+        try:
+            while True:
+                try:
+                    data = stream.read(chunk_size)
+                except OSError as exc:
+                    raise EvidenceError(f"{locator.path}: {exc}") from exc
+                if not data:
+                    return
+                yield data
+        finally:
+            stream.close()
+
+    def item_size(self, locator: FileLocator) -> int:
+        """The size of a file-system entry's attribute (its default stream when none is named)."""
+        if self.is_folder:
+            from forensics.evidence.logical import resolve_display_path
+
+            return resolve_display_path(self.image.path.resolve(), locator.path).stat().st_size
+        if locator.partition_offset is None or locator.inode is None:
+            raise EvidenceError(f"{locator.path}: no metadata, no content to read")
+        fs = self.filesystem(locator.partition_offset, locator.fs_type)
+        try:
+            tsk_file = fs.open_meta(inode=locator.inode)
+        except (OSError, RuntimeError) as exc:
+            raise EvidenceError(
+                f"{locator.path}: cannot open inode {locator.inode}: {tsk_reason(exc)}"
+            ) from exc
+        attr_type = locator.attr_type if locator.attr_type is not None else pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
+        attr_id = locator.attr_id if locator.attr_id is not None else -1
+        attr = self._find_attribute(tsk_file, attr_type, attr_id, locator.path)
+        if attr is not None:
+            return int(attr.info.size)
+        meta = tsk_file.info.meta
+        return int(meta.size) if meta is not None else 0
 
     def _refuse_damaged_runs(self, fs, locator: FileLocator, tsk_file, attr) -> None:
         """Raise when a run of the attribute read through TSK lies in a damaged EWF chunk.
@@ -297,6 +376,9 @@ class EvidenceSource:
         return data if limit is None else data[:limit]
 
     def close(self) -> None:
+        if self._extraction is not None:
+            self._extraction.close()
+            self._extraction = None
         self._fs.clear()
         self._direct = None
         self._img = None

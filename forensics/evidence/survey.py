@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.filesystems import FileSystemProbe, candidate_offsets, probe_offset
 from forensics.evidence.tsk_image import tsk_image
@@ -67,3 +67,33 @@ def _survey(image: EvidenceImage) -> EvidenceSurvey:
         layout=layout,
         filesystems=probes,
     )
+
+
+def survey_dict(survey: EvidenceSurvey) -> dict:
+    """The survey as plain JSON-able data (``custos evidence survey --json``, the add-evidence dialog)."""
+    return {
+        "ok": True,
+        "path": str(survey.path),
+        "container": survey.container,
+        "segments": [str(p) for p in survey.segments],
+        "media_size": survey.media_size,
+        "sector_size": survey.sector_size,
+        "header": survey.metadata,
+        "stored_hashes": survey.stored_hashes,
+        "volume_system": survey.layout.vs_type,
+        "volume_error": survey.layout.error,
+        "partitions": [
+            {
+                "addr": p.addr,
+                "kind": p.kind,
+                "offset": p.offset,
+                "length": p.length,
+                "description": p.description,
+            }
+            for p in survey.layout.partitions
+        ],
+        "filesystems": [
+            {"offset": f.offset, "fs_type": f.fs_type, "status": f.status, "error": f.error}
+            for f in survey.filesystems
+        ],
+    }

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from forensics.analysis.hashing import Digests, MultiHasher
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
+from forensics.core.hashing import Digests, MultiHasher
 from forensics.evidence.containers import open_image
 
 READ_SIZE = 8 * 1024 * 1024
@@ -19,8 +19,12 @@ class Cancelled(Exception):
     """The examiner cancelled a long operation."""
 
 
-def verdict(comparisons: dict[str, dict]) -> str:
-    """match (every reference agrees), mismatch (any differs) or no-reference."""
+def verdict(comparisons: dict[str, dict], damaged: list[tuple[int, int]] | None = None) -> str:
+    """failure (a chunk failed its checksum: the media read is not the media acquired, whatever the
+    hashes say, as ``ewfverify`` reports it), else match (every reference agrees), mismatch (any
+    differs) or no-reference."""
+    if damaged:
+        return "failure"
     if not comparisons:
         return "no-reference"
     return "match" if all(c["match"] for c in comparisons.values()) else "mismatch"

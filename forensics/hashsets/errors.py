@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 
 
 class HashSetError(CustosError):

@@ -9,14 +9,22 @@ from typing import Any
 from sqlalchemy import text
 
 from forensics.case.db import CaseDatabase
+from forensics.case.queries.whatsapp import message_findings, provenance_of
 
 FINDINGS_QUERY = text(
     """
     SELECT f.*, e.item AS item, fs."offset" AS partition_offset, x.inode AS inode,
            x.attr_type AS attr_type, x.attr_id AS attr_id, x.path AS path,
-           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256
+           x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256,
+           v.finding_id AS v_finding, v.basis AS v_basis, v.view AS v_view, v.query_frames AS v_query_frames,
+           v.query_matched AS v_query_matched, v.listed_frames AS v_listed_frames,
+           v.listed_matched AS v_listed_matched, v.query_percent AS v_query_percent,
+           v.listed_percent AS v_listed_percent, v.listed_share AS v_listed_share,
+           v.query_share AS v_query_share, v.quality AS v_quality, v.listed_video AS v_listed_video,
+           v.first_timestamp_s AS v_first_timestamp_s, v.frames_json AS v_frames_json
     FROM findings f
     JOIN files x ON x.id = f.file_id
+    LEFT JOIN finding_video v ON v.finding_id = f.id
     JOIN evidence e ON e.id = x.evidence_id
     JOIN filesystems fs ON fs.id = x.filesystem_id
     WHERE :file_id IS NULL OR f.file_id = :file_id
@@ -25,11 +33,59 @@ FINDINGS_QUERY = text(
 )
 
 
-def finding_object(row: Any) -> dict[str, Any]:
-    """One finding as a plain object: file locator and hashes, set and entry provenance, the match."""
-    raw = row["entry_json"]
+VIDEO_BASIS_FIELDS = (
+    "basis",
+    "view",
+    "query_frames",
+    "query_matched",
+    "listed_frames",
+    "listed_matched",
+    "query_percent",
+    "listed_percent",
+    "listed_share",
+    "query_share",
+    "quality",
+    "listed_video",
+    "first_timestamp_s",
+)
+
+
+def video_basis(row: Any) -> dict[str, Any] | None:
+    """A video finding's basis: frames and shares matched, the rule, and the matched frames in time order
+    (``frames``: ``{frame, timestamp_s, distance}`` plus the listed frame for vPDQ, or ``inside_bars``)."""
+    if row["v_finding"] is None:
+        return None
+    basis = {name: row[f"v_{name}"] for name in VIDEO_BASIS_FIELDS}
+    frames = []
+    for entry in json.loads(row["v_frames_json"] or "[]"):
+        if basis["basis"] == "vpdq":
+            number, stamp, listed_number, listed_stamp, distance = entry
+            frames.append(
+                {
+                    "frame": number,
+                    "timestamp_s": stamp,
+                    "listed_frame": listed_number,
+                    "listed_timestamp_s": listed_stamp,
+                    "distance": distance,
+                }
+            )
+        else:
+            number, stamp, distance, inside_bars = entry
+            frames.append(
+                {"frame": number, "timestamp_s": stamp, "distance": distance, "inside_bars": inside_bars}
+            )
+    basis["frames"] = frames
+    return basis
+
+
+def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One finding as a plain object: file locator and hashes, set and entry provenance, the match, the
+    WhatsApp messages the file was sent or received in (``provenance``) and (``video``) the basis of a
+    video finding (None for others)."""
     return {
         "finding_id": row["id"],
+        "message_only": False,
+        "provenance": provenance or [],
         "run_id": row["run_id"],
         "created_at": row["created_at"],
         "kind": row["kind"],
@@ -47,6 +103,14 @@ def finding_object(row: Any) -> dict[str, Any]:
         "distance": row["distance"],
         "threshold": row["threshold"],
         "variant": row["variant"],
+        "video": video_basis(row),
+        **_set_and_entry(row),
+    }
+
+
+def _set_and_entry(row: Any) -> dict[str, Any]:
+    raw = row["entry_json"]
+    return {
         "set": {
             "uid": row["set_uid"],
             "name": row["set_name"],
@@ -67,14 +131,52 @@ def finding_object(row: Any) -> dict[str, Any]:
             "tags": row["tags"],
             "raw": json.loads(raw) if raw else None,
         },
+        "video": video_basis(row),
+    }
+
+
+def message_finding_object(row: dict[str, Any]) -> dict[str, Any]:
+    """A finding from a WhatsApp message's stored hash whose file no item holds: the message stands in
+    for the file (path as the message stores it, its stored SHA-256), with the same set and entry
+    provenance as a file finding."""
+    message = row["message"]
+    return {
+        "finding_id": None,
+        "message_finding_id": row["id"],
+        "message_only": True,
+        "provenance": [message],
+        "run_id": row["run_id"],
+        "created_at": row["created_at"],
+        "kind": row["kind"],
+        "item": message["item"],
+        "partition_offset": None,
+        "inode": None,
+        "attr_type": None,
+        "attr_id": None,
+        "path": message["media_path"],
+        "md5": None,
+        "sha1": None,
+        "sha256": message["stored_sha256"],
+        "algorithm": row["algorithm"],
+        "matched_hash": row["matched_hash"],
+        "distance": 0,
+        "threshold": None,
+        "variant": None,
+        **_set_and_entry(row),
     }
 
 
 def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every finding of the case (or of one file), ordered by item, partition, path, set, algorithm, entry."""
+    """Every finding of the case (or of one file), ordered by item, partition, path, set, algorithm, entry;
+    for the whole case, then the findings from WhatsApp messages whose file is gone."""
     with case_db.engine.connect() as connection:
-        for row in connection.execute(FINDINGS_QUERY, {"file_id": file_id}).mappings():
-            yield finding_object(row)
+        rows = list(connection.execute(FINDINGS_QUERY, {"file_id": file_id}).mappings())
+    provenance = provenance_of(case_db, {row["file_id"] for row in rows})
+    for row in rows:
+        yield finding_object(row, provenance.get(row["file_id"]))
+    if file_id is None:
+        for row in message_findings(case_db):
+            yield message_finding_object(row)
 
 
 def known_file_ids(case_db: CaseDatabase) -> set[int]:

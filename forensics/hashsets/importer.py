@@ -7,29 +7,33 @@ transaction flips ``complete``. Any failure deletes the staged rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import json
 import sqlite3
-import uuid
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, RootTransaction, delete, func, insert, select, update
 
-from forensics.hashsets.categories import KINDS, CategoryScheme, scheme_for
+from forensics.core.categories import KINDS, CategoryScheme, scheme_for
+from forensics.core.errors import CategoryError
+from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
-from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, ParseContext
+from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, VIDEO_FORMATS, ParseContext
 from forensics.hashsets.formats.detect import UnknownFormat, detect_format
 from forensics.hashsets.formats.limits import DEFAULT_LIMITS, ImportLimits, InputLimitExceeded
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
-from forensics.hashsets.library import HashSetLibrary, SetInfo
+from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.models import HashEntry, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
+from forensics.hashsets.set_info import SetInfo
 
 BATCH_SIZE = 20_000
 # Rows per write transaction. Entries land at random places of the hash indexes, so each commit rewrites
@@ -81,10 +85,6 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
             digest.update(block)
             size += len(block)
     return digest.hexdigest(), size
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def choose_format(path: Path, requested: str | None, limits: ImportLimits = DEFAULT_LIMITS) -> str:
@@ -147,6 +147,7 @@ class _Staging:
         self.max_batch_bytes = max_batch_bytes
         self.text_bytes = 0  # text held in ``rows``: a batch is also written once it holds this much
         self.connection: Connection | None = None
+        self.driver_connection: Any = None  # kept to release the write lock if an interrupt broke the batch
         self.transaction: RootTransaction | None = None
         self.in_transaction = 0
         # Batches go straight to the driver's executemany: SQLAlchemy's per-row compilation costs more
@@ -169,6 +170,7 @@ class _Staging:
             return
         if self.connection is None:
             self.connection = self.library.engine.connect()
+            self.driver_connection = self.connection.connection.dbapi_connection
             if self.library.engine.dialect.name == "sqlite":
                 self.connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
                 self.connection.commit()
@@ -197,20 +199,23 @@ class _Staging:
             self.connection.close()
             self.connection = None
 
-    def remove_duplicates(self) -> tuple[int, list[dict[str, Any]]]:
-        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first."""
-        keep = (
-            select(func.min(HashEntry.id))
-            .where(HashEntry.set_id == self.set_id)
-            .group_by(
-                HashEntry.md5,
-                HashEntry.sha1,
-                HashEntry.sha256,
-                HashEntry.pdq,
-                HashEntry.phash,
-                HashEntry.dhash,
-            )
-        )
+    def remove_duplicates(self, per_media: bool = False) -> tuple[int, list[dict[str, Any]]]:
+        """Delete entries whose hashes repeat an earlier entry of the set; count and cite the first.
+
+        ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
+        stays in both, or the second video's share of matched frames would be wrong).
+        """
+        columns = [
+            HashEntry.md5,
+            HashEntry.sha1,
+            HashEntry.sha256,
+            HashEntry.pdq,
+            HashEntry.phash,
+            HashEntry.dhash,
+        ]
+        if per_media:
+            columns.append(HashEntry.media_id)
+        keep = select(func.min(HashEntry.id)).where(HashEntry.set_id == self.set_id).group_by(*columns)
         duplicate = (HashEntry.set_id == self.set_id) & HashEntry.id.not_in(keep)
         with self.library.engine.begin() as connection:
             in_set = select(func.count()).where(HashEntry.set_id == self.set_id)
@@ -247,7 +252,19 @@ class _Staging:
             )
 
     def discard(self) -> None:
-        self.close()
+        # An interrupt inside the driver's executemany leaves SQLAlchemy's connection invalidated but the
+        # driver's transaction (and SQLite's write lock) open: that one is ended at the driver first.
+        invalidated = self.connection is not None and self.connection.invalidated
+        broken = self.driver_connection if invalidated else None
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - an invalidated connection may refuse its rollback
+            self.connection = None
+        if broken is not None:
+            with contextlib.suppress(Exception):
+                broken.rollback()
+            with contextlib.suppress(Exception):
+                broken.close()
         with self.library.engine.begin() as connection:
             connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
             connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
@@ -272,6 +289,12 @@ def _check_name(library: HashSetLibrary, name: str) -> None:
         raise HashSetError(f"{state} named {name!r} exists; remove it first or choose another --name")
 
 
+def set_uid(source_sha256: str, name: str, kind: str, format_name: str, imported_at: str) -> str:
+    """A set's identifier: derived from what was imported, as what and when (same inputs, same id)."""
+    text = "\0".join((source_sha256, name, kind, format_name, imported_at))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOptions) -> ImportReport:
     """Import one file as a new set; raises :class:`ImportFailed` if nothing valid remains."""
     path = Path(path)
@@ -281,13 +304,18 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     kind = options.kind or ("known" if format_name in KNOWN_BY_DEFAULT else "alert")
     if kind not in KINDS:
         raise HashSetError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
-    scheme = scheme_for(options.region)
+    try:
+        scheme = scheme_for(options.region)
+    except CategoryError as exc:
+        raise HashSetError(str(exc)) from exc
     name = options.name or path.stem
     _check_name(library, name)
+    imported_at = utc_now_iso()
     staging = _Staging(
         library,
         {
-            "uid": uuid.uuid4().hex,
+            # Provisional until the file is hashed (at commit); the name, kind and time keep it unique.
+            "uid": set_uid("", name, kind, format_name, imported_at),
             "name": name,
             "kind": kind,
             "format": format_name,
@@ -298,7 +326,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
             "version": options.version,
             "region": scheme.region,
             "description": options.description,
-            "imported_at": _utc_now(),
+            "imported_at": imported_at,
             "imported_by": options.examiner,
             "complete": False,
         },
@@ -326,7 +354,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         staging.close()
         if options.progress:
             options.progress(read, malformed)
-        duplicates, cited = staging.remove_duplicates()
+        duplicates, cited = staging.remove_duplicates(per_media=format_name in VIDEO_FORMATS)
         counts = staging.counts()
         if counts["entry_count"] == 0:
             first = f"; first: {problems[0]['message']}" if problems else ""
@@ -337,6 +365,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         staging.commit(
             {
                 **counts,
+                "uid": set_uid(source_sha256, name, kind, format_name, imported_at),
                 "source_sha256": source_sha256,
                 "source_size": source_size,
                 "format": f"{format_name}-{variant}" if variant else format_name,
@@ -352,7 +381,11 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     except InputLimitExceeded as exc:
         staging.discard()
         raise ImportFailed(f"{path.name}: refused, nothing imported: {exc}") from exc
-    except BaseException:
+    except BaseException as exc:
+        # The interrupted driver statement lives on in the traceback's frames and, while it does, SQLite
+        # keeps the closed connection's write lock: the frames are cleared before the staged rows go.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
         staging.discard()
         raise
     info = library.get(name)

@@ -34,8 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from forensics.hashsets.library import SetInfo
 from forensics.hashsets.mih import MultiIndexHashIndex
+from forensics.hashsets.set_info import SetInfo
 
 log = logging.getLogger(__name__)
 

@@ -7,20 +7,19 @@ from the models on first open and its version recorded in ``library_info``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from forensics.core.sqlite import connection_setup
 from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.models import LIBRARY_SCHEMA_VERSION, HashEntry, HashSet, LibraryBase, LibraryInfo
+from forensics.hashsets.set_info import SetInfo
 
 ENV_LIBRARY = "CUSTOS_HASHSET_LIBRARY"
 
@@ -41,66 +40,6 @@ def _is_url(location: str) -> bool:
     return "://" in location
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: index pages of big imports stay cached
-    cursor.close()
-
-
-@dataclass(frozen=True)
-class SetInfo:
-    """What is known about one set: everything a listing, a finding or the custody log quotes."""
-
-    id: int
-    uid: str
-    name: str
-    kind: str
-    format: str
-    source_name: str
-    source_sha256: str
-    source_size: int
-    version: str | None
-    region: str
-    description: str | None
-    entry_count: int
-    md5_count: int
-    sha1_count: int
-    sha256_count: int
-    pdq_count: int
-    phash_count: int
-    dhash_count: int
-    malformed_count: int
-    duplicate_count: int
-    imported_at: str
-    imported_by: str | None
-    complete: bool
-    problems: list[dict[str, Any]]
-
-    @classmethod
-    def from_row(cls, row: HashSet) -> SetInfo:
-        fields = {name: getattr(row, name) for name in cls.__dataclass_fields__ if name != "problems"}
-        return cls(**fields, problems=json.loads(row.problems_json or "[]"))
-
-    def algorithms(self) -> list[str]:
-        """Algorithms this set has entries for."""
-        counts = {
-            "md5": self.md5_count,
-            "sha1": self.sha1_count,
-            "sha256": self.sha256_count,
-            "pdq": self.pdq_count,
-            "phash": self.phash_count,
-            "dhash": self.dhash_count,
-        }
-        return [name for name, count in counts.items() if count]
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 class HashSetLibrary:
     """An open library database shared by all cases of a workstation or lab."""
 
@@ -117,7 +56,9 @@ class HashSetLibrary:
             self.url = f"sqlite:///{path}"
         self.engine: Engine = create_engine(self.url, future=True)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(
+                self.engine, "connect", connection_setup(cache_kib=262144)
+            )  # 256 MiB: big imports stay cached
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._create_schema()
 

@@ -21,12 +21,15 @@ from sqlalchemy import func, select, update
 from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
-from forensics.errors import EvidenceError
+from forensics.case.unallocated import add_unallocated_items
+from forensics.core.errors import EvidenceError
+from forensics.core.timeutil import utc_now_iso
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.media import damage_message, ranges_not_in
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.walker import FileEntry
-from forensics.timeutil import utc_now_iso
+from forensics.pipeline.extraction_rows import member_rows
 
 BATCH = 2000
 # The first batches of a walk are smaller, so that the workers get their first items within a few
@@ -112,15 +115,23 @@ def _row(entry: FileEntry, evidence_id: int, fs_id: int, seq: int) -> dict:
 
 
 def walk_steps(
-    db: CaseDatabase, evidence_id: int, *, cancelled: Callable[[], bool] | None = None
+    db: CaseDatabase,
+    evidence_id: int,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+    extraction: ExtractionAccess | None = None,
 ) -> Iterator[Step]:
     """The steps that enumerate every not yet enumerated file system (this only reads; see apply_step).
 
     Stops early (without a :class:`FileSystemDone` for the file system it was in) when ``cancelled``
-    says so; the steps must be applied in the order given.
+    says so; the steps must be applied in the order given. ``extraction``: the keys of an encrypted
+    phone extraction (an extraction evidence item is listed through its reader either way).
     """
     with db.session() as s:
-        path = s.get(Evidence, evidence_id).path
+        evidence = s.get(Evidence, evidence_id)
+        path, container = evidence.path, evidence.container
+        if container == EXTRACTION_CONTAINER and extraction is None:
+            extraction = ExtractionAccess()
         todo = s.scalars(
             select(FileSystem)
             .where(
@@ -132,7 +143,7 @@ def walk_steps(
         ).all()
     if not todo:
         return
-    with EvidenceSource(path) as source:
+    with EvidenceSource(path, extraction=extraction) as source:
         for fs_row in todo:
             damaged_before = source.damaged_ranges()
             steps = _walk_one(db, source, evidence_id, fs_row)
@@ -218,40 +229,62 @@ def _walk_one(
         )
     start = -1 if done is None else done
     fs_id = fs_row.id  # read once: an ORM attribute costs more than the row it would go into
-    entries, errors = _entries(source, fs_row)
+    # Each row with the problems the walk noted on its item (path: note).
+    rows: Iterator[tuple[dict, list[str]]]
+    if source.is_extraction:  # a phone extraction: its members, under their device paths
+        members = member_rows(source.extraction().members(), evidence_id, fs_id)
+        rows, errors = ((row, []) for row in members), []
+    else:
+        entries, errors = _entries(source, fs_row)
+        rows = (
+            (_row(entry, evidence_id, fs_id, seq), [f"{entry.path}: {note}" for note in entry.notes])
+            for seq, entry in enumerate(entries)
+        )
     batch: list[dict] = []
     notes: list[tuple[int, str]] = []
     sizes = iter(FIRST_BATCHES)
     limit = next(sizes, BATCH)
     seq = -1
-    for seq, entry in enumerate(entries):
-        if seq <= start:
-            continue
-        batch.append(_row(entry, evidence_id, fs_id, seq))
-        notes.extend((seq, f"{entry.path}: {note}") for note in entry.notes)
-        if len(batch) >= limit:
+    try:
+        for row, row_notes in rows:
+            seq = row["seq"]
+            if seq <= start:
+                continue
+            batch.append(row)
+            notes.extend((seq, note) for note in row_notes)
+            if len(batch) >= limit:
+                yield RowsFound(fs_id, batch, notes)
+                batch, notes = [], []
+                limit = next(sizes, BATCH)
+    except EvidenceError:
+        if batch:  # what was listed before the walk broke off (a truncated extraction) is kept
             yield RowsFound(fs_id, batch, notes)
-            batch, notes = [], []
-            limit = next(sizes, BATCH)
+        raise
     if batch:
         yield RowsFound(fs_id, batch, notes)
     yield FileSystemDone(fs_id, seq + 1, [*_intake_notes(fs_row), *errors])
 
 
-def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Step) -> None:
-    """Write one enumeration step in its own transaction."""
+def apply_step(
+    db: CaseDatabase, evidence_id: int, job_id: int | None, step: Step, *, carve: bool = False
+) -> tuple[int, int]:
+    """Write one enumeration step in its own transaction; returns (items to process, bytes) it added
+    beyond the step's own rows (a walked file system's ``$Unallocated`` item when ``carve``)."""
     with db.session() as s:
+        added = (0, 0)
         if isinstance(step, RowsFound):
             insert_rows(s.connection(), File.__table__, step.rows)
             if step.notes:
                 _add_item_notes(s, evidence_id, job_id, step)
-            return
+            return added
         if isinstance(step, FileSystemDone):
             s.execute(
                 update(FileSystem)
                 .where(FileSystem.id == step.fs_id)
                 .values(enumerated=True, file_count=step.count)
             )
+            if carve:
+                added = add_unallocated_items(s, evidence_id, [step.fs_id])
             messages = step.errors
         else:
             s.execute(
@@ -272,6 +305,7 @@ def apply_step(db: CaseDatabase, evidence_id: int, job_id: int | None, step: Ste
                     at=now,
                 )
             )
+    return added
 
 
 def _add_item_notes(s, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
@@ -308,12 +342,16 @@ def enumerate_evidence(
     on_stored: Callable[[], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     write_lock: AbstractContextManager | None = None,
+    carve: bool = False,
+    on_added: Callable[[int, int], None] | None = None,
+    extraction: ExtractionAccess | None = None,
 ) -> bool:
     """Enumerate every not yet enumerated file system; returns False if cancelled part-way.
 
     ``on_batch`` gets each batch of rows just before it is stored (progress totals then never lag
     behind what workers can see), ``on_stored`` is called after each committed step; every write
-    transaction holds ``write_lock`` when given.
+    transaction holds ``write_lock`` when given. With ``carve`` each walked file system gets its
+    ``$Unallocated`` item, counted through ``on_added(items, bytes)``.
     """
     stopped = False
     lock = write_lock or nullcontext()
@@ -323,11 +361,13 @@ def enumerate_evidence(
         stopped = stopped or bool(cancelled and cancelled())
         return stopped
 
-    for step in walk_steps(db, evidence_id, cancelled=stop_here):
+    for step in walk_steps(db, evidence_id, cancelled=stop_here, extraction=extraction):
         if isinstance(step, RowsFound) and on_batch:
             on_batch(step)
         with lock:
-            apply_step(db, evidence_id, job_id, step)
+            added = apply_step(db, evidence_id, job_id, step, carve=carve)
+        if on_added and added[0]:
+            on_added(*added)
         if on_stored:
             on_stored()
     return not stopped
@@ -342,9 +382,17 @@ class BackgroundEnumeration:
     """
 
     def __init__(
-        self, db: CaseDatabase, evidence_id: int, job_id: int | None, write_lock: AbstractContextManager
+        self,
+        db: CaseDatabase,
+        evidence_id: int,
+        job_id: int | None,
+        write_lock: AbstractContextManager,
+        carve: bool = False,
+        extraction: ExtractionAccess | None = None,
     ) -> None:
         self._args = (db, evidence_id, job_id, write_lock)
+        self._carve = carve
+        self._extraction = extraction
         self._stop = threading.Event()
         self._news = threading.Event()  # set when a batch is committed (readable) and at the end
         self._count_lock = threading.Lock()
@@ -372,6 +420,9 @@ class BackgroundEnumeration:
                 on_stored=self._news.set,
                 cancelled=self._stop.is_set,
                 write_lock=write_lock,
+                carve=self._carve,
+                on_added=self._add,
+                extraction=self._extraction,
             )
         except BaseException as exc:  # handed to the caller's thread by take_found
             self._error = exc
@@ -380,7 +431,9 @@ class BackgroundEnumeration:
             self._news.set()
 
     def _count(self, step: RowsFound) -> None:
-        items, size = step.pending
+        self._add(*step.pending)
+
+    def _add(self, items: int, size: int) -> None:
         with self._count_lock:
             self._found = (self._found[0] + items, self._found[1] + size)
 

@@ -10,11 +10,8 @@ A distributed engine can implement :class:`Executor` and run the same :class:`Wo
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import faulthandler
 import multiprocessing as mp
 import os
-import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -22,10 +19,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
-from forensics.analysis import memory_gate
 from forensics.analysis.memory_gate import HeavySlot
-from forensics.errors import CustosError
-from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem, process_item
+from forensics.core.errors import CustosError
+from forensics.evidence.extractions.access import ExtractionAccess
+from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions, WorkItem
+from forensics.pipeline.worker import CHILDREN, worker_main
 
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues
 POLL_SECONDS = 0.2  # longest wait for results before cancel and worker health are checked again
@@ -49,8 +47,12 @@ class Executor(Protocol):
         on_results: Callable[[list[ItemResult]], None],
         cancelled: Callable[[], bool],
         on_tick: Callable[[], None] | None = None,
+        on_children: Callable[[int, list[ChildResult]], None] | None = None,
     ) -> bool:
         """Process every batch; returns False when cancelled before the end.
+
+        ``on_children(parent_id, children)`` receives the items found inside an item (archive members,
+        carved files) as they are found, before that item's own result.
 
         ``batches`` may yield an empty batch: none is ready yet (the items are still being
         enumerated); the executor goes on with what it has and asks again soon.
@@ -60,91 +62,6 @@ class Executor(Protocol):
     def busy_items(self) -> list[WorkItem]:
         """The items being processed right now (for progress; may be empty)."""
         ...
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the ingest process dies (no orphans after kill -9)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def _test_hook() -> Callable[[WorkItem], None] | None:
-    """Fault injection for tests only: crash or hang on a chosen file name (env-controlled)."""
-    crash = os.environ.get("CUSTOS_TEST_CRASH_ON")
-    hang = os.environ.get("CUSTOS_TEST_HANG_ON")
-    delay = float(os.environ.get("CUSTOS_TEST_ITEM_DELAY") or 0)  # seconds per item: a slow job to interrupt
-    if not (crash or hang or delay):
-        return None
-
-    def hook(item: WorkItem) -> None:
-        if crash and item.name == crash:
-            os.kill(os.getpid(), signal.SIGSEGV)
-        if hang and item.name == hang:
-            time.sleep(3600)
-        if delay:
-            time.sleep(delay)
-
-    return hook
-
-
-def _mark_busy(index: int, file_id: int, current, started) -> None:
-    """Publish the item a worker starts on: its start time first, then its id.
-
-    The executor times an item out when it sees an id with an old start time; written the other way
-    round, a check falling between the two writes would see the new id with the previous item's time
-    (or a dead worker's, for its replacement) and stop a worker that had only just begun.
-    """
-    started[index] = time.monotonic()
-    current[index] = file_id
-
-
-def _worker_main(
-    index: int,
-    conn: Connection,
-    current,
-    started,
-    slot: HeavySlot | None = None,
-    spare=None,
-) -> None:
-    """A worker: imports, then waits for its settings (evidence path, task options), then for batches."""
-    _die_with_parent()
-    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` dumps a stuck worker's stack
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cancels
-    from forensics.evidence.source import EvidenceSource
-
-    memory_gate.install(slot)
-    try:
-        settings = conn.recv()
-    except EOFError:
-        return
-    if settings is None:
-        return
-    evidence_path, options = settings
-    source = EvidenceSource(evidence_path)
-    hook = _test_hook()
-    spare_core = (lambda: spare.value > 0) if spare is not None else True
-    try:
-        while True:
-            try:
-                message = conn.recv()
-            except EOFError:
-                return
-            if message is None:
-                return
-            batch_id, items = message
-            results = []
-            for item in items:
-                _mark_busy(index, item.file_id, current, started)
-                if hook:
-                    hook(item)
-                results.append(process_item(source, item, options, spare_core))
-            current[index] = 0
-            conn.send((batch_id, results))
-    finally:
-        source.close()
 
 
 @dataclass
@@ -179,7 +96,7 @@ class WorkerProcesses:
         parent_conn, child_conn = self.ctx.Pipe()
         self.current[index] = 0
         process = self.ctx.Process(
-            target=_worker_main,
+            target=worker_main,
             args=(index, child_conn, self.current, self.started, self.slot.for_worker(index), self.spare),
             daemon=True,
             name=f"custos-worker-{index}",
@@ -228,6 +145,8 @@ class LocalProcessExecutor:
     """N worker processes on this machine, each with its own evidence handles.
 
     ``processes``: workers started earlier (:class:`WorkerProcesses` with the same count) to use first.
+    ``extraction``: how the workers open a phone extraction (with the keys of an encrypted one, handed
+    to each worker through its pipe), None for a disk image or folder.
     """
 
     def __init__(
@@ -237,9 +156,11 @@ class LocalProcessExecutor:
         workers: int,
         item_timeout: float,
         processes: WorkerProcesses | None = None,
+        extraction: ExtractionAccess | None = None,
     ) -> None:
         self.evidence_path = evidence_path
         self.options = options
+        self.extraction = extraction
         self.count = max(1, workers)
         self.item_timeout = item_timeout
         matching = processes is not None and processes.count == self.count
@@ -252,11 +173,12 @@ class LocalProcessExecutor:
         self.replaced = 0
         self._idle_deaths = 0  # workers that died before finishing any item, since the last result
         self._next_id = 0
+        self._on_children: Callable[[int, list[ChildResult]], None] | None = None
 
     def _spawn(self, index: int) -> _Worker:
         """Slot ``index`` gets a worker (one started earlier if there is one) with this job's settings."""
         worker = self._processes.take(index) or self._processes.spawn(index)
-        worker.conn.send((self.evidence_path, self.options))
+        worker.conn.send((self.evidence_path, self.options, self.extraction))
         self._workers[index] = worker
         return worker
 
@@ -277,7 +199,8 @@ class LocalProcessExecutor:
                 busy.append(found)
         return busy
 
-    def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
+    def run(self, batches, on_results, cancelled, on_tick=None, on_children=None) -> bool:
+        self._on_children = on_children
         requeued: deque[list[WorkItem]] = deque()
         source_done = False
         completed = False
@@ -296,9 +219,13 @@ class LocalProcessExecutor:
                 for conn in ready:
                     index = next(i for i, w in enumerate(self._workers) if w.conn is conn)
                     try:
-                        batch_id, results = conn.recv()
+                        message = conn.recv()
                     except (EOFError, OSError):
                         continue  # the worker died; handled below
+                    if message[0] == CHILDREN:
+                        self._children(message, on_results)
+                        continue
+                    batch_id, results = message
                     self._workers[index].assigned.pop(batch_id, None)
                     self._idle_deaths = 0
                     if not source_done or requeued:  # top the worker up before the results are written
@@ -310,6 +237,12 @@ class LocalProcessExecutor:
                     on_tick()
         finally:
             self._shutdown(graceful=completed)
+
+    def _children(self, message: tuple, _on_results) -> None:
+        """Children found inside an item: to the writer now, ahead of the item's own result."""
+        _tag, parent_id, children = message
+        if self._on_children is not None:
+            self._on_children(parent_id, children)
 
     def _count_spare_cores(self) -> None:
         """Publish to the workers how many cores no worker keeps busy (idle workers, unused cores)."""
@@ -355,7 +288,11 @@ class LocalProcessExecutor:
         # Results the worker sent before dying are still in its pipe: take them first.
         try:
             while worker.conn.poll():
-                batch_id, results = worker.conn.recv()
+                message = worker.conn.recv()
+                if message[0] == CHILDREN:
+                    self._children(message, on_results)
+                    continue
+                batch_id, results = message
                 worker.assigned.pop(batch_id, None)
                 on_results(results)
         except (EOFError, OSError):

@@ -9,39 +9,28 @@ processing from the items still ``pending``; the result equals an uninterrupted 
 from __future__ import annotations
 
 import threading
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
-from forensics.case.models import Evidence, File, FileSystem, IngestError, IngestJob
+from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
+from forensics.case.unallocated import add_unallocated_items
+from forensics.core.progress import CancelToken, Progress
+from forensics.core.timeutil import utc_now_iso
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
-from forensics.pipeline.profiles import Profile
-from forensics.pipeline.progress import CancelToken, Progress
-from forensics.pipeline.tasks import ItemResult, TaskOptions, WorkItem
+from forensics.pipeline.extraction_rows import check_stated_hashes
+from forensics.pipeline.feed import PendingFeed
+from forensics.pipeline.processing_profiles import ProcessingProfile
+from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions
 from forensics.pipeline.writer import BatchWriter
-from forensics.timeutil import utc_now_iso
 
-BATCH_ITEMS = 256  # items per batch of a job with analysis tasks (an item may be a picture to decode)
-# Items per batch of a job that only hashes: where an image keeps its small files a batch then lasts
-# longer than a commit of the writer, which no longer leaves the workers waiting (BENCHMARKS.md).
-HASH_ONLY_BATCH_ITEMS = 1024
-BATCH_BYTES = 64 * 1024 * 1024
-PAGE = 2000
-IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no item to hand out
-# The next page of pending items after a given id, in id order (with where their file system lies).
-PENDING_PAGE = (
-    "SELECT f.id, f.name, f.size, f.path, f.inode, f.attr_type, f.attr_id, f.stream, s.offset, s.fs_type "
-    f"FROM {File.__tablename__} AS f JOIN {FileSystem.__tablename__} AS s ON f.filesystem_id = s.id "
-    "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
-)
 PHASE_BOTH = "enumerating + processing"
-PHASE_PROCESSING = "processing"
 PHASE_INDEXING = "indexing hashes"
 
 
@@ -73,7 +62,9 @@ class IngestOutcome:
         }
 
 
-def start_job(db: CaseDatabase, item: str, profile: Profile, workers: int) -> tuple[int, int, int | None]:
+def start_job(
+    db: CaseDatabase, item: str, profile: ProcessingProfile, workers: int
+) -> tuple[int, int, int | None]:
     """Create the job row; returns (job id, evidence id, id of the interrupted job it resumes)."""
     with db.session() as s:
         evidence = get_evidence(s, item)
@@ -102,13 +93,14 @@ def start_job(db: CaseDatabase, item: str, profile: Profile, workers: int) -> tu
 def run_job(
     db: CaseDatabase,
     job_id: int,
-    profile: Profile,
+    profile: ProcessingProfile,
     workers: int,
     *,
     cancel: CancelToken | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     executor: Executor | None = None,
     processes: WorkerProcesses | None = None,
+    extraction: ExtractionAccess | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
@@ -116,6 +108,8 @@ def run_job(
     first items as soon as the enumeration has committed them. The enumeration's inserts and this
     thread's result writes share one lock: one write transaction at a time, never two racing for
     SQLite's lock. ``processes``: workers started earlier, used by the default executor.
+    ``extraction``: the in-memory keys of an encrypted phone extraction (see
+    :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none.
     """
     cancel = cancel or CancelToken()
     with db.session() as s:
@@ -127,11 +121,26 @@ def run_job(
             evidence.item,
             job.resumed_from,
         )
-    options = TaskOptions(profile.analysis_tasks, profile.reduced_decode)
+        is_extraction = evidence.container == EXTRACTION_CONTAINER
+    if is_extraction and extraction is None:
+        extraction = ExtractionAccess()
+    options = TaskOptions(
+        profile.analysis_tasks,
+        profile.reduced_decode,
+        profile.nested,
+        profile.embedded,
+        profile.carve,
+        profile.video,
+    )
     _requeue_for_missing_tasks(db, evidence_id, options.mask)
+    if options.carve:  # file systems walked by an earlier job that did not carve
+        with db.session() as s:
+            add_unallocated_items(s, evidence_id)
     progress = Progress(phase=PHASE_BOTH, totals_growing=True)
     write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
-    enumeration = BackgroundEnumeration(db, evidence_id, job_id, write_lock)
+    enumeration = BackgroundEnumeration(
+        db, evidence_id, job_id, write_lock, carve=bool(options.carve), extraction=extraction
+    )
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
 
     def index_while_last_batches_run() -> None:
@@ -152,15 +161,22 @@ def run_job(
     )
     base_items, base_bytes = progress.items_done, progress.bytes_done
     executor = executor or LocalProcessExecutor(
-        evidence_path, options, workers, profile.item_timeout, processes=processes
+        evidence_path, options, workers, profile.item_timeout, processes=processes, extraction=extraction
     )
+
+    children_counted = [0]
 
     def tick() -> None:
         feed.pump()
         writer.flush_if_due()  # results reach the case even while no new ones arrive
-        progress.items_done = base_items + writer.items_written + writer.buffered_items
+        # items found inside others count when found: in the total and as done
+        found = writer.children_written + writer.buffered_children
+        progress.items_total += found - children_counted[0]
+        children_counted[0] = found
+        progress.items_done = base_items + writer.items_written + writer.buffered_items + found
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
+        progress.videos, progress.frames = writer.videos_written, writer.frames_written
         progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
         if on_progress:
             on_progress(progress)
@@ -169,12 +185,15 @@ def run_job(
         writer.add(results)
         tick()
 
+    def on_children(parent_id: int, children: list[ChildResult]) -> None:
+        writer.add_children(parent_id, children)
+
     executor.start()  # the workers' spawn and imports overlap the enumeration
     with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
         drop_hash_indexes(conn)
     try:
         enumeration.start()
-        finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick)
+        finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick, on_children=on_children)
         writer.flush()
     finally:
         enumeration.stop()
@@ -186,6 +205,9 @@ def run_job(
             with write_lock, db.engine.begin() as conn:
                 create_hash_indexes(conn)
     tick()
+    if is_extraction and finished:  # the hashes a UFDR states for its members, against the computed ones
+        with write_lock:
+            check_stated_hashes(db, evidence_id, job_id)
     with write_lock:
         return _finish(
             db,
@@ -197,104 +219,6 @@ def run_job(
         )
 
 
-class PendingFeed:
-    """The executor's batches: pending items in id order, while the enumeration may still add some.
-
-    Each batch holds at most ``BATCH_ITEMS`` items (``HASH_ONLY_BATCH_ITEMS`` with ``hash_only``) and
-    ``BATCH_BYTES`` bytes (a bigger item goes alone). An empty batch means that none is ready yet (the
-    enumeration has not stored more): the executor asks again. :meth:`pump` grows the progress totals
-    by what the enumeration has stored.
-    ``on_exhausted`` is called once, when the last item has been handed out.
-    """
-
-    def __init__(
-        self,
-        db: CaseDatabase,
-        evidence_id: int,
-        item: str,
-        enumeration: BackgroundEnumeration,
-        progress: Progress,
-        on_exhausted: Callable[[], None] | None = None,
-        hash_only: bool = False,
-    ) -> None:
-        self.db = db
-        self.hash_only = hash_only
-        self._on_exhausted = on_exhausted
-        self.evidence_id = evidence_id
-        self.item = item
-        self.enumeration = enumeration
-        self.progress = progress
-        self.enumerated = False  # the enumeration has ended and every item it stored is counted
-        self._ready: deque[WorkItem] = deque()
-        self._last_id = 0
-        (progress.items_total, progress.bytes_total, progress.items_done, progress.bytes_done) = _totals(
-            db, evidence_id
-        )
-
-    def pump(self, wait: float = 0.0) -> None:
-        """Count the items the enumeration has stored (waiting up to ``wait`` s for a new batch)."""
-        if wait and not self.enumeration.ended:
-            self.enumeration.wait(wait)
-        ended = self.enumeration.ended  # read before the counts: nothing stored after it is missed
-        items, size = self.enumeration.take_found()
-        self.progress.items_total += items
-        self.progress.bytes_total += size
-        if ended:
-            self.enumerated = True
-            self.progress.phase = PHASE_PROCESSING
-            self.progress.totals_growing = False
-
-    def __iter__(self) -> Iterator[list[WorkItem]]:
-        return self
-
-    def __next__(self) -> list[WorkItem]:
-        batch: list[WorkItem] = []
-        batch_bytes = 0
-        max_items = HASH_ONLY_BATCH_ITEMS if self.hash_only else BATCH_ITEMS
-        while True:
-            if not self._ready and not self._refill():
-                if batch or not self.enumerated:
-                    return batch
-                if self._on_exhausted is not None:
-                    exhausted, self._on_exhausted = self._on_exhausted, None
-                    exhausted()
-                raise StopIteration
-            size = self._ready[0].size
-            if batch and (len(batch) >= max_items or batch_bytes + size > BATCH_BYTES):
-                return batch
-            batch.append(self._ready.popleft())
-            batch_bytes += size
-
-    def _refill(self) -> bool:
-        """Read the next page of pending items; False when there are none (yet)."""
-        self.pump()
-        was_enumerated = self.enumerated  # decided before the read: the read then sees every item
-        if not self._read_page() and not was_enumerated:
-            self.pump(wait=IDLE_WAIT)  # nothing to hand out: give the enumeration a moment
-            self._read_page()
-        return bool(self._ready)
-
-    def _read_page(self) -> bool:
-        with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
-            rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
-        item, ready = self.item, self._ready
-        for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type in rows:
-            locator = {
-                "item": item,
-                "partition_offset": None if fs_type == "logical" else offset,
-                "inode": inode,
-                "attr_type": attr_type,
-                "attr_id": attr_id,
-                "stream": stream,
-                "path": path,
-                "fs_type": None if fs_type == "logical" else fs_type,
-            }
-            ready.append(WorkItem(fid, locator, name, size or 0))
-        if rows:
-            self._last_id = rows[-1][0]
-        return bool(rows)
-
-
 def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) -> int:
     """Items done by an earlier, poorer profile go back to pending to get this profile's tasks."""
     if not mask:
@@ -304,6 +228,7 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
             update(File)
             .where(
                 File.evidence_id == evidence_id,
+                File.parent_id.is_(None),  # items inside others are redone with the item that holds them
                 File.status == "done",
                 File.tasks_mask.op("&")(mask) != mask,
             )
@@ -311,22 +236,6 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
             .execution_options(synchronize_session=False)
         )
         return result.rowcount or 0
-
-
-def _totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:
-    """(items to process, their bytes, items already done, bytes already done) for progress."""
-    with db.session() as s:
-        rows = s.execute(
-            select(File.status, func.count(), func.coalesce(func.sum(File.size), 0))
-            .where(File.evidence_id == evidence_id, File.status.in_(["pending", "done", "error"]))
-            .group_by(File.status)
-        ).all()
-    by = {status: (count, size) for status, count, size in rows}
-    total_items = sum(c for c, _ in by.values())
-    total_bytes = sum(b for _, b in by.values())
-    done_items = by.get("done", (0, 0))[0] + by.get("error", (0, 0))[0]
-    done_bytes = by.get("done", (0, 0))[1] + by.get("error", (0, 0))[1]
-    return total_items, int(total_bytes), done_items, int(done_bytes)
 
 
 def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:

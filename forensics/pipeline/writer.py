@@ -9,8 +9,9 @@ from contextlib import AbstractContextManager, nullcontext
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
-from forensics.pipeline.tasks import ItemResult
-from forensics.timeutil import utc_now_iso
+from forensics.core.timeutil import utc_now_iso
+from forensics.pipeline.child_rows import ChildRows
+from forensics.pipeline.tasks import ChildResult, ItemResult
 
 # The buffered ids still pending (a result that arrives twice is written once).
 PENDING_AMONG = (
@@ -49,6 +50,11 @@ class BatchWriter:
         self.items_written = 0
         self.bytes_written = 0
         self.errors_written = 0
+        self.children_written = 0  # items found inside others (they are done when found)
+        self.videos_written = 0  # videos decoded (the video task) and the frames hashed in them
+        self.frames_written = 0
+        self._children: list[tuple[int, list[ChildResult]]] = []
+        self._child_rows = ChildRows()
 
     @property
     def buffered_items(self) -> int:
@@ -58,6 +64,15 @@ class BatchWriter:
     def buffered_bytes(self) -> int:
         return self._buffer_bytes
 
+    def add_children(self, parent_id: int, children: list[ChildResult]) -> None:
+        """Items found inside ``parent_id`` (stored with the next commit, ahead of the parent's result)."""
+        self._children.append((parent_id, children))
+        self.flush_if_due()
+
+    @property
+    def buffered_children(self) -> int:
+        return sum(len(children) for _parent, children in self._children)
+
     def add(self, results: list[ItemResult]) -> None:
         self._buffer.extend(results)
         self._buffer_bytes += sum(r.bytes_read for r in results)
@@ -65,11 +80,18 @@ class BatchWriter:
 
     def flush_if_due(self) -> None:
         """Commit when ``max_rows`` results wait or ``max_delay`` s have passed since the last commit."""
-        if len(self._buffer) >= self.max_rows or time.monotonic() - self._last_flush >= self.max_delay:
+        waiting = len(self._buffer) + self.buffered_children
+        if waiting >= self.max_rows or time.monotonic() - self._last_flush >= self.max_delay:
             self.flush()
 
     def flush(self) -> None:
         self._last_flush = time.monotonic()
+        if self._children:
+            children, self._children = self._children, []
+            with self.write_lock, self.db.session() as s:
+                written = self._child_rows.store(s, children, self.job_id, self.evidence_id)
+            self.children_written += written
+            self._count_videos(child.analysis for _parent, batch in children for child in batch)
         if not self._buffer:
             return
         buffered = {r.file_id: r for r in self._buffer}  # a repeated result keeps its latest copy
@@ -104,6 +126,17 @@ class BatchWriter:
             )
             now = utc_now_iso()
             for r in results:
+                for note in r.notes:  # what was inside could not all be read: a note on the item
+                    s.add(
+                        IngestError(
+                            job_id=self.job_id,
+                            evidence_id=self.evidence_id,
+                            file_id=r.file_id,
+                            stage="nested",
+                            message=note,
+                            at=now,
+                        )
+                    )
                 if r.status == "error":
                     s.add(
                         IngestError(
@@ -117,9 +150,19 @@ class BatchWriter:
                     )
             analysed = [(r.file_id, r.analysis) for r in results if r.analysis is not None]
             if analysed:
-                from forensics.analysis.api import store_analyses
+                from forensics.case.analysis_store import store_analyses
 
                 store_analyses(s, analysed)  # one statement per table for the whole batch
+        self._count_videos(r.analysis for r in results)
         self.items_written += len(results)
         self.bytes_written += sum(r.bytes_read for r in results)
         self.errors_written += sum(1 for r in results if r.status == "error")
+        self._child_rows.forget([r.file_id for r in results])
+
+    def _count_videos(self, analyses) -> None:  # noqa: ANN001 - AnalysisResult objects (or None)
+        """Count the videos among stored results and the frames hashed in them (for progress)."""
+        for analysis in analyses:
+            video = getattr(analysis, "video", None)
+            if video is not None and video.info is not None and video.info.kind == "video":
+                self.videos_written += 1
+                self.frames_written += len(video.frames)

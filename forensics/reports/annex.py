@@ -12,6 +12,7 @@ from PIL import Image, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forensics.case.analysis_store import picture_cipher
 from forensics.case.models_analysis import FileThumbnail
 from forensics.reports.model import AnnexImage, FindingRow
 
@@ -35,8 +36,9 @@ def collect_annex(session: Session, findings: list[FindingRow], *, blurred: bool
         first_finding.setdefault(row.file_id, row)
     if not first_finding:
         return []
+    pictures = picture_cipher(session)
     thumbs = {
-        t.file_id: t.data
+        t.file_id: pictures.open("thumbnails", t.file_id, t.data) if pictures is not None else t.data
         for t in session.scalars(select(FileThumbnail).where(FileThumbnail.file_id.in_(list(first_finding))))
     }
     images = []

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forensics import __version__
 from forensics.case.db import CaseDatabase
 from forensics.case.models import CaseInfo
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
 from forensics.reports.annex import collect_annex
 from forensics.reports.collect_case import (
     collect_custody,
@@ -26,6 +26,8 @@ from forensics.reports.collect_findings import (
     category_region,
     collect_categorised_without_findings,
     collect_findings,
+    collect_message_findings,
+    collect_video_hashes,
     count_files,
 )
 from forensics.reports.model import CaseSection, Person, ReportData, Scope
@@ -72,6 +74,7 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
             raise CaseError(f"{db.case_dir}: the case has no case record")
         case = CaseSection(info.number, info.title, info.agency, info.created_at, info.created_by)
         findings = collect_findings(session)
+        message_findings = collect_message_findings(session)
         categorised = collect_categorised_without_findings(session)
         region = category_region(session)
         evidence = collect_evidence(db, session)
@@ -81,6 +84,7 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
         geo = collect_geo(session)
         limitations = [*STANDARD_LIMITATIONS, *computed_limitations(session)]
         annex = collect_annex(session, findings, blurred=not options.unblurred_annex) if options.annex else []
+        video_hashes = collect_video_hashes(session, findings)
     if findings and all(row.examiner_category is None for row in findings):
         limitations.append("No finding has been categorised by an examiner yet: categories are the lists'.")
     custody, custody_verdict = collect_custody(db)
@@ -108,4 +112,6 @@ def collect_report(db: CaseDatabase, *, now: str, generated_by: str, options: Re
         annex=annex,
         categorised=categorised,
         category_region=region,
+        video_hashes=video_hashes,
+        message_findings=message_findings,
     )

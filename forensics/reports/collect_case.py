@@ -12,12 +12,15 @@ from forensics.case.models import Evidence, File, FileSystem, IngestError, Inges
 from forensics.case.models_analysis import FileExif
 from forensics.case.models_findings import Finding, MatchRun
 from forensics.case.models_review import FileNote
+from forensics.case.models_video import FileVideo
+from forensics.case.queries.whatsapp import sources as whatsapp_sources
+from forensics.core.local_times import LOCAL_TIME_FS
+from forensics.core.local_times import RULE as LOCAL_TIME_RULE
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
+from forensics.custody.trust import workstation_trust
 from forensics.custody.verify import verify_case
-from forensics.local_times import LOCAL_TIME_FS
-from forensics.local_times import RULE as LOCAL_TIME_RULE
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
 from forensics.reports.text import printable_text
 
@@ -120,11 +123,20 @@ def collect_custody(db) -> tuple[CustodySummary, str]:
         if e.action not in ROUTINE_ACTIONS
     )
     summary = CustodySummary(len(entries), head_hash(db), tuple(sorted(counts.items())), events)
-    verdict = verify_case(db.case_dir)
-    if verdict.ok:
-        text = f"verified: {verdict.entries} entries, chain and signatures intact"
-    else:
+    verdict = verify_case(db.case_dir, trusted_keys=workstation_trust())
+    if verdict.failure is not None:
         text = f"NOT VERIFIED: entry {verdict.failure.seq}: {verdict.failure.kind}: {verdict.failure.message}"
+    elif not verdict.ok:
+        problems = [*verdict.result_lines(), *verdict.anchor_problems]
+        if verdict.unanchored:
+            problems.append("no trusted key for " + ", ".join(verdict.unanchored))
+        text = "NOT VERIFIED: " + "; ".join(problems)
+    else:
+        sealed = "sealed results" if verdict.results is not None else "results (never sealed)"
+        text = (
+            f"verified: {verdict.entries} entries; chain, signatures, {sealed} and this workstation's "
+            "witnessed checkpoints intact; every key on the lab roster or this workstation"
+        )
     return summary, text
 
 
@@ -221,4 +233,33 @@ def computed_limitations(session: Session) -> list[str]:
     if local:
         zones = "; ".join(f"{item}: {zone or 'unknown (not set)'}" for item, zone in local)
         notes.append(f"Local times: {LOCAL_TIME_RULE} Source time zones: {zones}.")
+    notes.extend(video_limitations(session))
+    for source in whatsapp_sources(session):
+        if not source["available"]:
+            notes.append(f"WhatsApp database {source['path']} of item {source['item']}: {source['reason']}.")
+    return notes
+
+
+def video_limitations(session: Session) -> list[str]:
+    """What the video work could not do in this case, and what video matches rest on."""
+    notes = []
+    query = select(func.count(FileVideo.file_id)).where(FileVideo.complete.is_(False))
+    incomplete = session.scalar(query) or 0
+    if incomplete:
+        notes.append(
+            f"{incomplete} video or audio file(s) could not be decoded to their end (truncated or damaged "
+            "data, a false header, or a limit); the frames before the problem were hashed, and the CSV and "
+            "the file listing give each file's notes."
+        )
+    video_findings = session.scalar(
+        select(func.count(Finding.id)).where(Finding.algorithm.in_(("vpdq", "pdq-frame")))
+    )
+    if video_findings:
+        notes.append(
+            "Video matches compare frames sampled once a second (and keyframes where stated): a video "
+            "finding states how many frames matched, the share of the case video and of the listed video, "
+            "and where in the video they are. A list hashed from every frame is covered only in part by one "
+            "frame a second, and Meta's vPDQ does not pair copies with a large overlay or different black "
+            "bars; a video without a finding may still hold listed material."
+        )
     return notes

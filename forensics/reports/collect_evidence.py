@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem, Verification
+from forensics.core.errors import CaseError
+from forensics.core.local_times import is_local_time_fs
 from forensics.custody.intake import INTAKE_FIELDS, current_intake, intake_corrections
-from forensics.errors import CaseError
-from forensics.local_times import is_local_time_fs
 from forensics.reports.model import EvidenceSection, HashCheck, VerificationRun
 from forensics.reports.text import printable_text
 

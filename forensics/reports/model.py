@@ -150,9 +150,37 @@ class FindingRow:
     examiner_category_label: str | None
     allocated: bool
     deleted: bool
+    # The item that holds it (archive, document, disk image, unallocated space) and its locator chain in
+    # words; None and "" for a file of the evidence's own file system.
+    parent_id: int | None = None
+    located: str = ""
+    # A video: its length, and for a video finding the seconds at which its matched frames are shown.
+    duration_s: float | None = None
+    matched_at: str = ""
+    # The WhatsApp messages the file was sent or received in, one line each ("received 2026-03-02 14:11 UTC
+    # in group 'X' from +92... (Name), forwarded"); empty when no message links to it.
+    provenance: tuple[str, ...] = ()
     # How to read the times: "UTC", "local time, converted to UTC from Asia/Karachi", "local time, zone
-    # unknown" (forensics.local_times).
+    # unknown" (forensics.core.local_times).
     time_basis: str = "UTC"
+
+
+@dataclass(frozen=True)
+class MessageFindingRow:
+    """A finding from a WhatsApp message's stored SHA-256 alone: no item of the case holds the file."""
+
+    number: int
+    item: str  # the evidence item whose message database holds the message
+    database: str
+    media_path: str | None  # the file's path as the message stores it
+    stored_sha256: str
+    provenance: str
+    message_id: str | None
+    set_name: str
+    set_version: str | None
+    entry: str
+    list_category: int | None
+    list_category_label: str | None
 
 
 @dataclass(frozen=True)
@@ -217,6 +245,14 @@ class AnnexImage:
     blurred: bool
 
 
+@dataclass(frozen=True)
+class VideoHashes:
+    """The vPDQ hash of a video with a finding: its sampled frames (number, seconds, quality, PDQ hex)."""
+
+    file_id: int
+    frames: tuple[tuple[int, float, int, str], ...]
+
+
 @dataclass
 class ReportData:
     """Everything the report and the exports show, in the order of the report's sections."""
@@ -247,6 +283,13 @@ class ReportData:
     categorised: list[FindingRow] = field(default_factory=list)
     # The VICS category scheme (region) the examiner's categories use.
     category_region: str = "US"
+    # vPDQ hashes (whole frames) of the videos with findings, for the CASE/UCO export.
+    video_hashes: list[VideoHashes] = field(default_factory=list)
+    # The custody log's state this report saw, signed by its examiner (forensics.custody.checkpoint);
+    # a verifier reads it back from the report file. None for exports and unsigned renderings.
+    checkpoint: dict[str, Any] | None = None
+    # Findings from a WhatsApp message's stored hash whose file no item holds (after the file findings).
+    message_findings: list[MessageFindingRow] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The model as plain JSON-ready data (annex images are left out: they never leave the annex)."""

@@ -1,4 +1,4 @@
-"""Produce report and export files and record each file's SHA-256 in the custody log."""
+"""Produce report and export files, each described with its SHA-256 for the custody log."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from forensics.custody.actions import REPORT_GENERATED
-from forensics.custody.log import CustodyLog
-from forensics.custody.records import CustodyEntry
 from forensics.reports.exports.case_uco import case_uco_bytes
-from forensics.reports.exports.csv_export import files_csv, findings_csv
+from forensics.reports.exports.csv_export import files_csv, findings_csv, video_hashes_csv, videos_csv
 from forensics.reports.exports.dfxml import dfxml_bytes
 from forensics.reports.exports.geo import geojson_bytes, kml_bytes
 from forensics.reports.exports.vics import vics_bytes
@@ -58,19 +55,23 @@ def export_builders(db) -> dict[str, Callable[[ReportData], bytes]]:
 
 
 def write_csv(db, report: ReportData, folder: Path | str) -> list[Output]:
-    """``files.csv`` and ``findings.csv`` in ``folder``."""
+    """``files.csv`` and ``findings.csv`` in ``folder``; ``videos.csv`` and ``video_hashes.csv`` (every
+    sampled frame's PDQ) when the case has videos."""
     folder = Path(folder)
-    return [
+    outputs = [
         write_output("csv-files", folder / "files.csv", files_csv(db)),
         write_output("csv-findings", folder / "findings.csv", findings_csv(report.findings)),
     ]
+    videos = videos_csv(db)
+    if videos.count(b"\n") > 1:  # a header and at least one video
+        outputs.append(write_output("csv-videos", folder / "videos.csv", videos))
+        outputs.append(write_output("csv-video-hashes", folder / "video_hashes.csv", video_hashes_csv(db)))
+    return outputs
 
 
-def record_outputs(
-    custody: CustodyLog, report: ReportData, outputs: list[Output], *, kind: str
-) -> CustodyEntry:
-    """Append one ``report_generated`` event naming every file written with its SHA-256."""
-    details = {
+def outputs_details(report: ReportData, outputs: list[Output], *, kind: str) -> dict:
+    """Details of the ``report_generated`` entry naming every file written with its SHA-256."""
+    return {
         "kind": kind,
         "report_id": report.report_id,
         "generated_at": report.generated_at,
@@ -80,4 +81,3 @@ def record_outputs(
         "annex_blurred": all(a.blurred for a in report.annex),
         "outputs": [o.as_details() for o in outputs],
     }
-    return custody.append(REPORT_GENERATED, details=details)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from forensics.core.resources import resource_path
+from forensics.custody.checkpoint import html_element
 from forensics.reports import sections
 from forensics.reports.model import ReportData
-from forensics.resources import resource_path
 
 TEMPLATE = "report.html.j2"
 
@@ -34,6 +35,7 @@ def _environment() -> Environment:
         MARKING=sections.MARKING,
         DECLARATION=sections.DECLARATION,
         NO_IMAGES_NOTE=sections.NO_IMAGES_NOTE,
+        MESSAGE_FINDINGS_NOTE=sections.MESSAGE_FINDINGS_NOTE,
         ANNEX_TITLE=sections.ANNEX_TITLE,
     )
     return env
@@ -41,7 +43,8 @@ def _environment() -> Environment:
 
 def render_html(report: ReportData) -> str:
     """The report as HTML text."""
-    return _environment().get_template(TEMPLATE).render(r=report)
+    element = html_element(report.checkpoint) if report.checkpoint else ""
+    return _environment().get_template(TEMPLATE).render(r=report, checkpoint_element=element)
 
 
 def write_html(report: ReportData, path: Path) -> bytes:

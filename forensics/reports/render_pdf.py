@@ -21,10 +21,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from forensics.custody.checkpoint import pdf_keywords
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 from forensics.reports.pdf_layout import GRID, KEY_BG, LIGHT, MARGIN, PAGE_SIZE, canvas_for, styles
-from forensics.reports.sections import damaged_chunk_line, dash, title
+from forensics.reports.sections import damaged_chunk_line, dash, media_length, title
 
 WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 
@@ -286,8 +287,9 @@ def _findings(story: _Story, r: ReportData) -> None:
             [
                 ("Evidence item / partition", f"{f.item} / {f.partition}"),
                 ("Path", f.path),
+                *([("Located", f.located)] if f.located else []),
                 ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
-                ("Size", f"{dash(f.size)} bytes ({f.media})"),
+                ("Size", f"{dash(f.size)} bytes ({f.media}{media_length(f)})"),
                 (
                     f"Modified / accessed / changed / born ({f.time_basis})",
                     f"M {dash(f.mtime)}\nA {dash(f.atime)}\nC {dash(f.ctime)}\nB {dash(f.crtime)}",
@@ -302,8 +304,37 @@ def _findings(story: _Story, r: ReportData) -> None:
                     f"list category: {f.list_category_label or 'none'}",
                 ),
                 ("Examiner's category", f.examiner_category_label or "not yet assessed"),
+                *([("WhatsApp provenance", "\n".join(f.provenance))] if f.provenance else []),
             ],
             hashes=("MD5", "SHA-1", "SHA-256"),
+        )
+        story.add(KeepTogether(block.items))
+    _message_findings(story, r)
+
+
+def _message_findings(story: _Story, r: ReportData) -> None:
+    """Findings from a WhatsApp message's stored hash whose file is in no item of the case."""
+    if not r.message_findings:
+        return
+    story.sub(f"Findings from WhatsApp messages whose file is gone ({len(r.message_findings)})")
+    story.text(sections.MESSAGE_FINDINGS_NOTE)
+    for m in r.message_findings:
+        block = _Story()
+        block.sub(f"Message finding {m.number}: {m.item} {m.media_path or '-'}")
+        block.kv(
+            [
+                ("Evidence item / database", f"{m.item} / {m.database}"),
+                ("Path the message stores", m.media_path or "-"),
+                ("Message", f"{m.provenance} (message id {m.message_id or '-'})"),
+                ("SHA-256 the message stores", m.stored_sha256),
+                ("Match basis", "exact SHA-256 of the message's stored hash"),
+                (
+                    "List entry",
+                    f"{m.set_name}{' ' + m.set_version if m.set_version else ''}, {m.entry}; "
+                    f"list category: {m.list_category_label or 'none'}",
+                ),
+            ],
+            hashes=("SHA-256 the message stores",),
         )
         story.add(KeepTogether(block.items))
 
@@ -387,6 +418,7 @@ def render_pdf(report: ReportData) -> bytes:
         author=report.generated_by,
         subject=report.report_id,
         creator=f"Custos {report.custos_version}",
+        keywords=pdf_keywords(report.checkpoint) if report.checkpoint else "",
         invariant=1,
     )
     doc.build(story.items, canvasmaker=canvas_for(report.case.number, report.report_id))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forensics.reports.model import FindingRow
+
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("case", "1. Case and agency"),
     ("examiners", "2. Examiners and reviewer"),
@@ -24,6 +29,11 @@ DECLARATION = (
     "I declare that this report is true to the best of my knowledge and belief, that the examination was "
     "carried out on working copies with the original evidence kept unchanged, and that every action is "
     "recorded in the case's custody log whose head hash is given above."
+)
+MESSAGE_FINDINGS_NOTE = (
+    "WhatsApp stores the SHA-256 of each media file it sent or received. No item of the case holds these "
+    "files (deleted, or never kept), but the hash a message stores matched a hash-set entry: the message "
+    "shows that such a file was sent or received on the phone."
 )
 NO_IMAGES_NOTE = (
     "No image of any file is reproduced in the body of this report. Files are identified by evidence "
@@ -57,3 +67,8 @@ def damaged_chunk_line(first_sector: int, count: int) -> str:
 def dash(value: object) -> str:
     """A value as text, ``-`` when absent."""
     return "-" if value is None or value == "" else str(value)
+
+
+def media_length(row: FindingRow) -> str:
+    """``, 20.5 s long`` for a video (its length beside its size), empty for other files."""
+    return f", {row.duration_s:.1f} s long" if row.duration_s is not None else ""

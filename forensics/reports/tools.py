@@ -51,6 +51,14 @@ def _libmagic_version() -> str:
     return f"{number // 100}.{number % 100:02d}"
 
 
+def _pyav_version() -> str:
+    """PyAV's version and the FFmpeg libavcodec it carries (the decoders of the video task)."""
+    import av
+
+    codec = ".".join(str(part) for part in av.library_versions["libavcodec"])
+    return f"{av.__version__} (libavcodec {codec})"
+
+
 def _package(name: str) -> Callable[[], str]:
     return lambda: metadata.version(name)
 
@@ -65,6 +73,7 @@ def tool_versions() -> list[ToolVersion]:
         ("libmagic", _libmagic_version, "content type identification"),
         ("imagehash", _package("ImageHash"), "pHash and dHash perceptual hashes"),
         ("pdqhash", _package("pdqhash"), "PDQ perceptual hash"),
+        ("PyAV (FFmpeg)", _pyav_version, "video decoding and container facts"),
         ("Pillow", _package("pillow"), "image decoding"),
         ("ExifRead", _package("ExifRead"), "EXIF and GPS metadata"),
         ("SQLite", lambda: __import__("sqlite3").sqlite_version, "case database"),

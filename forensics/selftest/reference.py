@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forensics.resources import resource_path
+from forensics.core.resources import resource_path
 
 EXPECTED_NAME = "expected.toml"
 

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import forensics
+from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.verify import sha256_file
 from forensics.selftest.check_images import container_checks, invalid_checks, listing_checks, unchanged_check
 from forensics.selftest.check_pictures import filetype_checks, picture_checks
 from forensics.selftest.environment import components, machine
 from forensics.selftest.model import Check, ValidationRun
 from forensics.selftest.reference import load_reference, reference_dir
-from forensics.timeutil import utc_now_iso
 
 
 def _fingerprint(paths: list[Path]) -> dict[Path, str]:

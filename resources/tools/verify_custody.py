@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sqlite3
 import sys
 import unicodedata
@@ -236,6 +237,175 @@ def read_rows(case_dir):
         conn.close()
 
 
+# Sealed results (docs/custody.md, "Sealed results"): each seal entry names its tables' rules
+# (integer key column; "self": the table has evidence_id, "file": through files.id = file_id).
+def plain(value):
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
+    return value
+
+
+def has_table(conn, name):
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
+
+
+HOLDERS = {  # how a row finds its evidence item: joins from the table t, and the evidence id column
+    "self": ("", "t.evidence_id"),
+    "file": (" LEFT JOIN files f ON f.id = t.file_id", "f.evidence_id"),
+    "finding": (
+        " LEFT JOIN findings d ON d.id = t.finding_id LEFT JOIN files f ON f.id = d.file_id",
+        "f.evidence_id",
+    ),
+    "source": (" LEFT JOIN whatsapp_sources s ON s.id = t.source_id", "s.evidence_id"),
+    "message": (
+        " LEFT JOIN whatsapp_messages m ON m.id = t.message_id"
+        " LEFT JOIN whatsapp_sources s ON s.id = m.source_id",
+        "s.evidence_id",
+    ),
+}
+
+
+def partition_rows(conn, table, key, how, item):
+    """(key, leaf) of one partition's rows now in the case (key: its key columns' values, as three
+    integers with unused places 0)."""
+    joins, holder = HOLDERS[how]
+    source = f"{table} t{joins}"
+    if item == "":
+        where, params = f"{holder} IS NULL OR {holder} NOT IN (SELECT id FROM evidence)", ()
+    else:
+        where, params = f"{holder} = (SELECT id FROM evidence WHERE item = ?)", (item,)
+    cursor = conn.execute(f"SELECT t.* FROM {source} WHERE {where}", params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        values_of_key = [int(row[c]) for c in key]
+        record = [table, values_of_key, {k: plain(v) for k, v in row.items()}]
+        padded = tuple((values_of_key + [0, 0, 0])[:3])
+        yield padded, hashlib.sha256(canon(record).encode("utf-8")).hexdigest()
+
+
+def check_results(case_dir, rows):
+    """None when the case was never sealed; else the problems found (empty: as sealed)."""
+    sealing = ("results_sealed", "case_key_created", "examiner_removed")
+    seals = [r for r in rows if r["action"] in sealing and "partitions" in json.loads(r["details_json"])]
+    if not seals:
+        return None
+    signed, rules, problems = {}, {}, []
+    for row in seals:
+        details = json.loads(row["details_json"])
+        signed.update(details.get("partitions", {}))
+        rules.update({t: (tuple(rule[0]), rule[1]) for t, rule in details.get("rules", {}).items()})
+        found = details.get("found_before")
+        if found and not isinstance(details.get("resumes_job"), int):
+            problems.append(
+                f"entry {row['seq']}: its job found results altered since their seal: {canon(found)}"
+            )
+    conn = sqlite3.connect(f"{(Path(case_dir) / 'case.db').resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        items = [r[0] for r in conn.execute("SELECT item FROM evidence")] + [""]
+        kept = {}
+        if has_table(conn, "result_seal_rows"):
+            for table, item, k1, k2, k3, value in conn.execute(
+                "SELECT tbl, item, k1, k2, k3, leaf FROM result_seal_rows"
+            ):
+                kept.setdefault(f"{table}/{item}", {})[(k1, k2, k3)] = value
+        for table, (key, how) in sorted(rules.items()):
+            if not has_table(conn, table):
+                continue
+            parts = set(items) | {
+                p.split("/", 1)[1] for p in set(signed) | set(kept) if p.split("/", 1)[0] == table
+            }
+            for item in sorted(parts):
+                part = f"{table}/{item}"
+                now = dict(partition_rows(conn, table, key, how, item))
+                theirs = kept.get(part, {})
+                digest = hashlib.sha256()
+                for k in sorted(theirs):
+                    digest.update(theirs[k].encode("ascii") + b"\n")
+                expected = signed.get(part)
+                if (
+                    expected is None
+                    and theirs
+                    or (
+                        expected is not None and expected != {"rows": len(theirs), "root": digest.hexdigest()}
+                    )
+                ):
+                    problems.append(
+                        f"{part}: the kept row digests do not give the signed root (seal altered)"
+                    )
+                for label, keys in (
+                    ("changed", [k for k in now if k in theirs and now[k] != theirs[k]]),
+                    ("appeared", [k for k in now if k not in theirs]),
+                    ("vanished", [k for k in theirs if k not in now]),
+                ):
+                    if keys:
+                        width = len(rules[table][0])
+                        shown = ", ".join("/".join(map(str, k[:width])) for k in sorted(keys))
+                        problems.append(f"{part}: rows {label} since the seal: {shown}")
+    finally:
+        conn.close()
+    return problems
+
+
+def read_checkpoint(path):
+    """The signed checkpoint a Custos report carries (PDF keywords or an HTML script element)."""
+    data = Path(path).read_bytes()
+    found = re.search(rb"custos-checkpoint-v1:([0-9a-f]+)", data)
+    if found:
+        return json.loads(bytes.fromhex(found.group(1).decode("ascii")).decode("utf-8"))
+    found = re.search(
+        r'<script type="application/json" id="custos-checkpoint">(.*?)</script>',
+        data.decode("utf-8", "replace"),
+        re.S,
+    )
+    if found:
+        return json.loads(found.group(1).replace("<\\/", "</"))
+    raise ValueError(f"{path}: no custody checkpoint in this file")
+
+
+def check_checkpoint(checkpoint, heads, trusted):
+    """Problems (empty: the log holds the report's checkpoint, signed by a trusted key)."""
+    problems = []
+    name = str(checkpoint.get("report_id", "?"))
+    body = {k: v for k, v in checkpoint.items() if k != "signature"}
+    digest = hashlib.sha256(canon(body).encode("utf-8")).hexdigest()
+    if checkpoint.get("case") != heads.get(1):
+        problems.append(f"report {name}: its checkpoint is of another case (or of a replaced log)")
+    key = next((k for n, k in trusted.items() if same_name(n, str(checkpoint.get("examiner", "")))), None)
+    if key is None:
+        problems.append(f"report {name}: no trusted key for {checkpoint.get('examiner')!r}")
+    else:
+        try:
+            public_key(key.lower()).verify(
+                bytes.fromhex(checkpoint.get("signature", "")), bytes.fromhex(digest)
+            )
+        except (InvalidSignature, ValueError):
+            problems.append(f"report {name}: the checkpoint's signature does not verify with the trusted key")
+    if heads.get(checkpoint.get("entries")) != checkpoint.get("head"):
+        problems.append(
+            f"report {name}: the log's entry {checkpoint.get('entries')} is missing or different: "
+            "entries were removed, the log was replaced, or this is an older copy of the case"
+        )
+    return problems
+
+
+def check_witness(path, heads):
+    """Problems of the log against a witness file (JSON lines: case, seq, head)."""
+    problems = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if data.get("case") != heads.get(1) or "seq" not in data:
+            continue
+        if heads.get(int(data["seq"])) != data.get("head"):
+            problems.append(
+                f"witnessed entry {data['seq']} is missing or different: entries removed or replaced"
+            )
+    return problems
+
+
 def load_trusted(path):
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return {r["name"]: r["public_key"] for r in (data if isinstance(data, list) else [data])}
@@ -247,6 +417,12 @@ def main(argv=None):
     parser.add_argument("--trusted-keys", help="JSON: examiner public records (name, public_key)")
     parser.add_argument(
         "--head", help="a head hash printed earlier (e.g. in a report) that must be in the log"
+    )
+    parser.add_argument(
+        "--report", action="append", default=[], help="a report whose checkpoint the log must hold"
+    )
+    parser.add_argument(
+        "--witness", action="append", default=[], help="a witness file (JSON lines) to hold the log to"
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
@@ -265,10 +441,36 @@ def main(argv=None):
             entries=brk.seq - 1,
             **{"break": {"seq": brk.seq, "kind": brk.kind, "message": brk.message}},
         )
+    if result["ok"]:
+        try:
+            results = check_results(args.case_dir, rows)
+            heads = {r["seq"]: r["entry_hash"] for r in rows}
+            anchors = [
+                p for path in args.report for p in check_checkpoint(read_checkpoint(path), heads, trusted)
+            ]
+            anchors += [p for path in args.witness for p in check_witness(path, heads)]
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            print(f"verify_custody: cannot read: {exc}", file=sys.stderr)
+            return 2
+        registered = {
+            json.loads(r["details_json"]).get("name") for r in rows if r["action"] == "examiner_added"
+        }
+        unanchored = sorted(n for n in registered if not any(same_name(t, n) for t in trusted))
+        result.update(results=results, anchor_problems=anchors, unanchored=unanchored)
+        result["ok"] = not results and not anchors and not unanchored
     if args.json:
         print(json.dumps(result, indent=2))
     elif result["ok"]:
-        print(f"INTACT: {result['entries']} entries, head {result['head_hash']}")
+        sealed = "never sealed" if result.get("results") is None else "as sealed"
+        print(f"INTACT: {result['entries']} entries, head {result['head_hash']}; results {sealed}")
+    elif result.get("break") is None:
+        print(f"chain consistent, NOT VERIFIED: {result['entries']} entries, head {result['head_hash']}")
+        for line in result.get("results") or []:
+            print(f"  results: {line}")
+        for line in result.get("anchor_problems") or []:
+            print(f"  anchor: {line}")
+        if result.get("unanchored"):
+            print(f"  no trusted key (--trusted-keys) for: {', '.join(result['unanchored'])}")
     else:
         brk = result["break"]
         print(f"BROKEN at entry {brk['seq']} ({brk['kind']}): {brk['message']}")

@@ -12,7 +12,7 @@ from .conftest import EXIF_PY, IMAGEHASH, analyse_file
 
 
 def test_contract_constants():
-    assert set(ANALYSIS_TASKS) == {"type", "exif", "perceptual", "thumbnail"}
+    assert set(ANALYSIS_TASKS) == {"type", "exif", "perceptual", "thumbnail", "video"}
     assert HEAD_SIZE >= 65536  # a JPEG APP1 (EXIF) segment fits in 64 KiB
 
 

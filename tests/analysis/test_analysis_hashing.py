@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from forensics.analysis.hashing import HASH_SLICE, PARALLEL_MIN, MultiHasher, hash_chunks, slices
+from forensics.core.hashing import HASH_SLICE, PARALLEL_MIN, MultiHasher, hash_chunks, slices
 
 
 def _reference(data: bytes) -> tuple[str, str, str, int]:

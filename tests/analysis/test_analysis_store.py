@@ -6,23 +6,28 @@ import io
 import json
 from dataclasses import asdict
 
+import pytest
 from alembic import command
 from PIL import Image
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
-from forensics.analysis.api import AnalysisOptions, analysis_fields, store_analyses, store_analysis
+from forensics.analysis.api import AnalysisOptions
 from forensics.analysis.perceptual import split_dihedral
 from forensics.analysis.results import AnalysisResult
-from forensics.analysis.store import thumbnail_bytes
+from forensics.case.analysis_store import analysis_fields, store_analyses, store_analysis, thumbnail_bytes
 from forensics.case.db import alembic_config, make_engine, migrate
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
+from tests.case.old_cases import copy_old_case, new_and_old_case_params
 
 from .conftest import EXIF_PY, THREATEXCHANGE, add_evidence, add_file, analyse_bytes, analyse_file
 
 
-def test_migration_creates_the_model_tables_and_columns(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+@pytest.mark.parametrize("saved", new_and_old_case_params(schema_dependent=False))
+def test_migration_creates_the_model_tables_and_columns(saved, tmp_path):
+    """On an empty database, and on every case saved by an earlier build (``tests/case/old_cases.py``)."""
+    database = tmp_path / "empty.db" if saved is None else copy_old_case(saved, tmp_path) / "case.db"
+    engine = make_engine(f"sqlite:///{database}")
     migrate(engine)
     inspector = inspect(engine)
     for model in (FileAnalysis, FileExif, FileThumbnail):
@@ -88,8 +93,10 @@ def test_fields_for_custos_files_jsonl(case_session):
         "dhash",
         "pdq",
         "pdq_quality",
+        "video",
     }
     assert all(set(entry) == expected_keys for entry in fields.values())
+    assert all(entry["video"] is None for entry in fields.values())  # no video among them
     photo = fields[gps_id]
     assert (photo["mime"], photo["category"], photo["extension_mismatch"]) == ("image/jpeg", "image", False)
     assert photo["exif"]["model"] == "COOLPIX P6000" and photo["exif"]["orientation"] == 1
@@ -265,7 +272,8 @@ def test_one_statement_per_table_per_batch(case_session):
     assert seen[0][1]  # one executemany for the 700 file_analysis rows
     seen.clear()
     store_analyses(case_session, batch)
-    assert [kind for kind, _ in seen] == ["DELETE"] * 6 + ["INSERT"] * 3
+    # one DELETE per table and chunk of 500 ids (analysis, EXIF, thumbnails and the three video tables)
+    assert [kind for kind, _ in seen] == ["DELETE"] * 12 + ["INSERT"] * 3
     case_session.flush()
     assert case_session.scalar(select(func.count()).select_from(FileAnalysis)) == count
     assert case_session.scalar(select(func.count()).select_from(FileThumbnail)) == 1

@@ -88,16 +88,21 @@ def test_bad_hash_e01_is_reported_loudly(tmp_path: Path, capsys, fixture_e01_bad
     ewf = fixture_e01_bad_hash.facts["evidence"]["ewf"]
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged(fixture_e01_bad_hash.evidence_files):
-        assert cli(capsys, "evidence", "add", case, fixture_e01_bad_hash.image, "--item", "BAD").code == 0
+        added = cli(capsys, "evidence", "add", case, fixture_e01_bad_hash.image, "--item", "BAD")
         run = cli(capsys, "verify", case, "--item", "BAD")
+    # evidence add verifies by default: the item is registered, and the mismatch makes it fail
+    assert added.code == 1 and "evidence item BAD added" in added.out
+    assert "ACQUISITION HASH MISMATCH" in added.err
     assert run.code == 1
     assert "ACQUISITION HASH MISMATCH" in run.err and "BAD" in run.err
     assert re.search(rf"^md5\s+MISMATCH expected {ewf['stored_md5']} \(ewf-stored\)$", run.out, re.M)
     assert re.search(r"^sha1\s+MATCH ", run.out, re.M)
     assert fixture_e01_bad_hash.facts["evidence"]["media_md5"] in run.out
     with case_db(case) as db, db.session() as s:
-        [row] = s.scalars(select(Verification)).all()
+        rows = s.scalars(select(Verification).order_by(Verification.id)).all()
+        row = rows[-1]
         comparisons = json.loads(row.comparisons_json)["comparisons"]
+    assert [r.result for r in rows] == ["mismatch", "mismatch"]
     assert row.result == "mismatch" and row.md5 == fixture_e01_bad_hash.facts["evidence"]["media_md5"]
     assert comparisons["md5"]["match"] is False and comparisons["sha1"]["match"] is True
     assert (
@@ -141,7 +146,7 @@ def test_examiner_given_hash_for_raw_image(
             evidence["media_sha256"],
         )
         results = [v.result for v in s.scalars(select(Verification).order_by(Verification.id))]
-    assert results == ["match", "mismatch"]
+    assert results == ["match", "match", "mismatch"]  # evidence add verified, then two verify runs
 
 
 def test_bad_hash_argument_refused(tmp_path: Path, capsys, fixture_ext4_deleted: FixtureImage) -> None:
@@ -171,11 +176,14 @@ def test_image_without_file_system_warns_and_ingest_survives(tmp_path: Path, cap
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged(expected.paths):
         run = cli(capsys, "evidence", "add", case, expected.path, "--item", "B")
-        assert run.code == 0
-        assert "warning: no file system could be opened" in run.err and run.err.count("\n") == 1
+        # refused: nothing readable, nothing recorded; the examiner may register it for custody
+        assert run.code == 2 and "--register-unreadable" in run.err and expected.error in run.err
+        run = cli(capsys, "evidence", "add", case, expected.path, "--item", "B", "--register-unreadable")
+        assert run.code == 1
+        assert "registered for custody only" in run.err
         assert expected.error in run.out  # "Cannot determine file system type"
         run = cli(capsys, "ingest", case, "--workers", "1")
-        assert run.code == 0, run.err
+        assert run.code == 1 and "no volume or file system" in run.err, run.err
     assert files_jsonl(capsys, case) == []
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from app.progress_display import JsonProgress, TerminalProgress
-from forensics.pipeline.progress import Progress, format_progress
+from forensics.core.progress import Progress, format_progress
 from tests.app.cli_helpers import cli, examiner_env, new_case
 
 

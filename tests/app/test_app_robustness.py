@@ -60,9 +60,9 @@ def test_media_read_error_during_verify_is_recorded(tmp_path, capsys, monkeypatc
     assert run.code == 2
     with case_db(case) as db, db.session() as s:
         rows = s.scalars(select(Verification)).all()
-    assert [r.result for r in rows] == ["error"]
-    assert rows[0].error
+    assert [r.result for r in rows] == ["match", "error"]  # evidence add verified while it could
+    assert rows[1].error
     log = cli(capsys, "custody", "log", case, "--jsonl")
     events = [json.loads(line) for line in log.out.splitlines()]
-    assert events[-1]["action"] == "acquisition_verified"
-    assert json.loads(json.dumps(events[-1]["details"]))["result"] == "error"
+    assert [e["action"] for e in events[-2:]] == ["acquisition_verified", "results_sealed"]
+    assert events[-2]["details"]["result"] == "error"

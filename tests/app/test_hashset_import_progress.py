@@ -10,7 +10,7 @@ import pytest
 
 from app.hashset_progress import count_lines, count_occurrences, estimate_records
 from forensics.case.db import CaseDatabase
-from forensics.case.review import case_region
+from forensics.case.queries.review import case_region
 from forensics.hashsets.importer import BATCH_SIZE
 from tests.app.cli_helpers import cli
 from tests.hashsets.hashset_builders import build_rds3_full, build_rds3_minimal

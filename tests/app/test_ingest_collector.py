@@ -9,7 +9,7 @@ import sys
 PROBE = """
 import gc, json
 import sqlalchemy.orm  # what an ingest has imported by then
-from app.commands.ingest import GC_YOUNG, collector_for_the_job
+from forensics.services.ingest import GC_YOUNG, collector_for_the_job
 before = gc.get_freeze_count()
 collector_for_the_job()
 frozen = gc.get_freeze_count() - before

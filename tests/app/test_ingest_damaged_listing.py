@@ -28,7 +28,8 @@ def _ingest(capsys, tmp_path: Path, segment: Path, item: str):
     """A new case with ``segment`` as ``item``, ingested (hashes, one worker): (ingest run, listing run)."""
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged([segment]):
-        assert cli(capsys, "evidence", "add", case, segment, "--item", item, "-q").code == 0
+        added = cli(capsys, "evidence", "add", case, segment, "--item", item, "-q")
+        assert added.code == 1 and "VERIFICATION FAILURE" in added.err  # registered; its damage named
         run = cli(capsys, "ingest", case, "--workers", "1", "--profile", "hashes", "-q")
         listing = cli(capsys, "files", case, "--jsonl")
     assert run.code == 0

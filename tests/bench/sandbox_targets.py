@@ -15,7 +15,7 @@ def noted() -> dict:
 
 
 def refused() -> None:
-    from forensics.errors import EvidenceError
+    from forensics.core.errors import EvidenceError
 
     raise EvidenceError("image.raw: not an image")
 

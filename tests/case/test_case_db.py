@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from forensics.case.db import HEAD_REVISION, CaseDatabase, current_revision, head_revision
 from forensics.case.models import Evidence, File, FileSystem, Volume
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.case.schema import metadata
 from forensics.case.store import get_evidence, record_evidence
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
 from forensics.evidence.survey import survey_image
+from tests.case.old_cases import new_and_old_case_params, new_or_old_case
 from tests.data.expected import PLASO_IMAGE_SPLIT_E01, SLEUTHKIT_MMLS_1, TSK_VOLUME_SYSTEM_PARTITIONS
 from tests.fixtures import FixtureImage, assert_unchanged
 
@@ -47,12 +48,18 @@ def test_open_refuses_a_folder_that_is_not_a_case(tmp_path: Path) -> None:
         CaseDatabase(tmp_path)
 
 
-def test_migrated_schema_equals_models_and_uses_wal(db: CaseDatabase) -> None:
-    assert current_revision(db.engine) == head_revision()
-    with db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
-        tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars())
-        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+@pytest.mark.parametrize("saved", new_and_old_case_params(schema_dependent=True))
+def test_migrated_schema_equals_models_and_uses_wal(saved: str | None, tmp_path: Path) -> None:
+    """A new case, and every case saved by an earlier build once migrated (``old_cases.py``)."""
+    db = new_or_old_case(saved, tmp_path)
+    try:
+        assert current_revision(db.engine) == head_revision()
+        with db.engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+            tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars())
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        db.close()
     core = [d for d in diffs if any(t in str(d) for t in CORE_TABLES)]
     assert core == []
     assert set(CORE_TABLES) <= tables

@@ -9,20 +9,23 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
-from forensics.case import review
-from forensics.case.create import create_case
 from forensics.case.db import CaseDatabase, alembic_config, case_db_path, current_revision, head_revision
+from forensics.case.queries import review
+from forensics.core.errors import CaseError
+from forensics.custody.examiners import create_examiner
 from forensics.custody.log import read_entries
-from forensics.custody.profiles import create_examiner
 from forensics.custody.verify import verify_case
-from forensics.errors import CaseError
+from forensics.services import cases
+from forensics.services.cases import create_case
+from tests.case.old_cases import copy_old_case, facts_of, old_case_params
+from tests.services_helpers import context
 
 EXAMINER = "Rita Region"
 PASSPHRASE = "region passphrase"
 
 
 def _new_case(folder: Path, region: str):
-    return create_case(
+    ctx = create_case(
         folder,
         number="R-1",
         title="region",
@@ -31,6 +34,7 @@ def _new_case(folder: Path, region: str):
         passphrase=PASSPHRASE,
         region=region,
     )
+    return ctx.db, ctx.custody
 
 
 @pytest.fixture
@@ -61,13 +65,13 @@ def test_default_region_is_us_and_unknown_ones_are_refused_before_anything_is_ma
 def test_changing_the_region_is_a_custody_event(examiner, tmp_path: Path) -> None:
     db, log = _new_case(tmp_path / "case", "US")
     try:
-        assert review.set_case_region(db, log, "canada") == "Canada"
+        assert cases.set_region(context(db, log), "canada") == "Canada"
         assert review.case_region(db) == "Canada"
         before = len(list(read_entries(db)))
-        assert review.set_case_region(db, log, "Canada") == "Canada"  # no change: no event
+        assert cases.set_region(context(db, log), "Canada") == "Canada"  # no change: no event
         assert len(list(read_entries(db))) == before
         with pytest.raises(CaseError, match="unknown category region"):
-            review.set_case_region(db, log, "Atlantis")
+            cases.set_region(context(db, log), "Atlantis")
         assert review.case_region(db) == "Canada"
         notes = [e for e in read_entries(db) if e.action == "case_region_changed"]
         assert [(n.details["field"], n.details["old"], n.details["new"]) for n in notes] == [
@@ -111,5 +115,16 @@ def test_old_cases_migrate_to_the_region_in_use_else_us(tmp_path: Path, regions,
     try:
         assert current_revision(db.engine) == head_revision()
         assert review.case_region(db) == expected
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("saved", old_case_params(schema_dependent=False))
+def test_saved_old_cases_keep_their_region(saved: str, tmp_path: Path) -> None:
+    """Cases saved by earlier builds: the region they were categorised in (UK), else the default US."""
+    facts = facts_of(saved)
+    db = CaseDatabase(copy_old_case(saved, tmp_path))
+    try:
+        assert review.case_region(db) == (facts["review_region"] or "US")
     finally:
         db.close()

@@ -1,8 +1,9 @@
-"""Migration 0009 on a case that holds data: file systems rebuilt under a new unique key, nothing lost.
+"""Migration 0015 on a case that holds data: file systems rebuilt under a new unique key, nothing lost.
 
 SQLite keeps a unique key in the table's definition, so ``filesystems`` is rebuilt; ``files`` and
 ``ingest_errors`` point at it, which a plain batch rebuild with foreign keys on refuses. The case here is
-migrated to 0007 by alembic itself and filled through SQL, as an older build would have left it.
+migrated to 0007 by alembic itself and filled through SQL, as an older build would have left it, then
+opened (every later revision runs).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +31,8 @@ ROWS = (
     "VALUES (1, 2, 2, 'enumerate', 'note', 't')",
 )  # fmt: skip
 
+
+REVISION = "0015_time_zones_ambiguous_fs"
 
 SECOND_TYPE = (
     'INSERT INTO filesystems (evidence_id, "offset", fs_type, status, enumerated) '
@@ -77,7 +81,9 @@ def test_the_migration_goes_back(tmp_path: Path) -> None:
     CaseDatabase(folder).close()
     engine = make_engine(f"sqlite:///{case_db_path(folder)}")
     try:
-        command.downgrade(alembic_config(engine), "0007_ingest_error_filesystem")
+        config = alembic_config(engine)
+        previous = ScriptDirectory.from_config(config).get_revision(REVISION).down_revision
+        command.downgrade(config, previous)
         with engine.connect() as connection:
             columns = {row[1] for row in connection.execute(text("PRAGMA table_info(filesystems)"))}
             assert "ambiguous" not in columns and "notes" not in columns

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from forensics.case import review
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem
+from forensics.case.queries import review as queries
+from forensics.core.errors import CaseError
+from forensics.custody.examiners import create_examiner
 from forensics.custody.log import read_entries
-from forensics.custody.profiles import create_examiner
-from forensics.custody.session import start_case_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import CaseError
+from forensics.services import review
+from forensics.services.cases import begin_custody
+from tests.services_helpers import context
 
 PASSPHRASE = "review passphrase"
 
@@ -20,7 +22,7 @@ PASSPHRASE = "review passphrase"
 def case(tmp_path):
     create_examiner("Rita Reviewer", "Lab", "R-1", PASSPHRASE)
     db = CaseDatabase(tmp_path / "case", create=True)
-    log = start_case_custody(db, "Rita Reviewer", PASSPHRASE)
+    log = begin_custody(db, "Rita Reviewer", PASSPHRASE)
     with db.session() as s:
         ev = Evidence(
             item="E1", path="/x.E01", segments_json="[]", container="ewf", added_at="2026-01-01T00:00:00Z"
@@ -53,15 +55,17 @@ def case(tmp_path):
 
 def test_categorise_tag_note_reveal_are_stored_and_signed(case, tmp_path):
     db, log = case
-    assert review.set_category(db, log, [1, 2], 1, "US") == 2
-    assert review.set_category(db, log, [2], 4, "us") == 1  # recategorised; region name is case-insensitive
-    assert review.add_tag(db, log, [1, 3], "beach") == 2
-    assert review.add_tag(db, log, [1], "beach") == 0  # already there: no new event
-    assert review.add_note(db, log, [3], "same as a.jpg") == 1
-    review.record_reveal(db, log, 2)
-    review.record_view(db, log, 2, view="hex")
+    assert review.categorise(context(db, log), [1, 2], 1, "US") == 2
+    assert (
+        review.categorise(context(db, log), [2], 4, "us") == 1
+    )  # recategorised; region name is case-insensitive
+    assert review.tag(context(db, log), [1, 3], "beach") == 2
+    assert review.tag(context(db, log), [1], "beach") == 0  # already there: no new event
+    assert review.note(context(db, log), [3], "same as a.jpg") == 1
+    review.record_reveal(context(db, log), 2)
+    review.record_view(context(db, log), 2, view="hex")
 
-    first, second, third = (review.review_of(db, i) for i in (1, 2, 3))
+    first, second, third = (queries.review_of(db, i) for i in (1, 2, 3))
     assert (first.category, first.category_label, first.region) == (1, "Child Abuse Material (CAM)", "US")
     assert (second.category, second.category_label) == (4, "Comparison Images")
     assert (
@@ -69,7 +73,7 @@ def test_categorise_tag_note_reveal_are_stored_and_signed(case, tmp_path):
         and third.tags == ["beach"]
         and third.notes[0][1:] == ("Rita Reviewer", "same as a.jpg")
     )
-    assert review.categorised_files(db) == {1: 1, 2: 4}
+    assert queries.categorised_files(db) == {1: 1, 2: 4}
 
     events = [e for e in read_entries(db) if e.action.startswith("file_")]
     assert [(e.action, e.target["path"]) for e in events] == [
@@ -90,10 +94,10 @@ def test_categorise_tag_note_reveal_are_stored_and_signed(case, tmp_path):
 def test_bad_review_input_is_refused(case):
     db, log = case
     with pytest.raises(CaseError):
-        review.set_category(db, log, [1], 99, "US")
+        review.categorise(context(db, log), [1], 99, "US")
     with pytest.raises(CaseError):
-        review.add_tag(db, log, [1], "   ")
+        review.tag(context(db, log), [1], "   ")
     with pytest.raises(CaseError):
-        review.add_note(db, log, [12345], "no such file")
-    assert review.categorised_files(db) == {}
+        review.note(context(db, log), [12345], "no such file")
+    assert queries.categorised_files(db) == {}
     assert not [e for e in read_entries(db) if e.action.startswith("file_")]

@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.case.store import record_evidence
 from forensics.case.time_zones import set_time_zone
-from forensics.errors import CaseError
+from forensics.core.errors import CaseError
+from forensics.core.local_times import RULE, TimeZoneError, time_iso, time_text, to_utc
 from forensics.evidence.survey import survey_image
-from forensics.local_times import RULE, TimeZoneError, time_iso, time_text, to_utc
 from forensics.pipeline.enumerate import enumerate_evidence
 from forensics.reports.collect_case import computed_limitations
 from forensics.reports.collect_evidence import collect_evidence

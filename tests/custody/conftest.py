@@ -9,9 +9,10 @@ import pytest
 from custody_helpers import INTAKE, PASSPHRASE, new_case
 
 from forensics.custody import actions
-from forensics.custody.membership import add_examiner
-from forensics.custody.profiles import ExaminerProfile, create_examiner
+from forensics.custody.examiners import ExaminerProfile, create_examiner
 from forensics.custody.session import open_custody
+from forensics.services.custody import add_examiner
+from tests.services_helpers import context
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def two_examiner_case(tmp_path: Path, alice: ExaminerProfile, bob: ExaminerProfi
     """A case of 12 entries: Alice founds it (1), creates it (2), adds Bob (3), then both work."""
     case_dir = tmp_path / "case"
     db, log = new_case(case_dir, alice.name)
-    add_examiner(log, db, bob.public_record(), "second examiner")
+    add_examiner(context(db, log), bob.public_record(), "second examiner")
     bob_log = open_custody(db, bob.name, write=True, passphrase=PASSPHRASE)
     log.append(actions.EVIDENCE_INTAKE, item="EXH-1", details=INTAKE)
     locator = {

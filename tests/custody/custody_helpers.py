@@ -7,7 +7,7 @@ from pathlib import Path
 from forensics.case.db import CaseDatabase
 from forensics.custody import actions
 from forensics.custody.log import CustodyLog
-from forensics.custody.session import start_case_custody
+from forensics.services.cases import begin_custody
 
 PASSPHRASE = "correct horse battery"
 
@@ -15,7 +15,7 @@ PASSPHRASE = "correct horse battery"
 def new_case(case_dir: Path, founder: str) -> tuple[CaseDatabase, CustodyLog]:
     case_dir.mkdir(parents=True, exist_ok=True)
     db = CaseDatabase(case_dir, create=True)
-    log = start_case_custody(db, founder, PASSPHRASE)
+    log = begin_custody(db, founder, PASSPHRASE)
     log.append(actions.CASE_CREATED, details={"number": "2026/0042", "title": "Test case"})
     return db, log
 

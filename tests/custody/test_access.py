@@ -8,13 +8,16 @@ import pytest
 from custody_helpers import PASSPHRASE, new_case
 
 from forensics.case.db import CaseDatabase
+from forensics.core.errors import AccessDenied, CaseError
 from forensics.custody import actions
+from forensics.custody.examiners import create_examiner, profile_path
 from forensics.custody.keys import PassphraseError
-from forensics.custody.membership import add_examiner, members, remove_examiner
-from forensics.custody.profiles import create_examiner, profile_path
-from forensics.custody.session import open_custody, start_case_custody
+from forensics.custody.membership import members
+from forensics.custody.session import open_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import AccessDenied, CaseError
+from forensics.services.cases import begin_custody
+from forensics.services.custody import add_examiner, remove_examiner
+from tests.services_helpers import context
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def test_wrong_or_missing_passphrase_cannot_sign(case, alice) -> None:
     with pytest.raises(AccessDenied, match="passphrase is needed"):
         open_custody(db, alice.name, write=True, passphrase=None)
     with pytest.raises(PassphraseError):
-        start_case_custody(db, alice.name, "guess guess guess")
+        begin_custody(db, alice.name, "guess guess guess")
 
 
 def test_a_recreated_profile_with_another_key_is_refused(case, alice) -> None:
@@ -58,13 +61,13 @@ def test_a_recreated_profile_with_another_key_is_refused(case, alice) -> None:
 
 def test_adding_and_removing_are_signed_events_by_a_member(case, alice, bob) -> None:
     db, log = case
-    added = add_examiner(log, db, bob.public_record(), "peer review")
+    added = add_examiner(context(db, log), bob.public_record(), "peer review")
     assert (added.action, added.examiner, added.details["name"]) == ("examiner_added", alice.name, bob.name)
     bob_log = open_custody(db, "bob sample", write=True, passphrase=PASSPHRASE)
     bob_log.append(actions.NOTE, details={"text": "joined"})
     with pytest.raises(CaseError, match="already on this case"):
-        add_examiner(log, db, bob.public_record())
-    removed = remove_examiner(log, db, bob.name, "reassigned")
+        add_examiner(context(db, log), bob.public_record())
+    removed = remove_examiner(context(db, log), bob.name, "reassigned")
     assert removed.details == {"name": bob.name, "key_id": bob.key_id, "reason": "reassigned"}
     with pytest.raises(AccessDenied, match="not on this case"):
         open_custody(db, bob.name, write=False, passphrase=None)
@@ -77,22 +80,22 @@ def test_adding_and_removing_are_signed_events_by_a_member(case, alice, bob) -> 
 def test_last_member_cannot_be_removed_and_reason_is_required(case, alice, bob) -> None:
     db, log = case
     with pytest.raises(CaseError, match="last examiner"):
-        remove_examiner(log, db, alice.name, "leaving")
-    add_examiner(log, db, bob.public_record())
+        remove_examiner(context(db, log), alice.name, "leaving")
+    add_examiner(context(db, log), bob.public_record())
     with pytest.raises(CaseError, match="needs a reason"):
-        remove_examiner(log, db, bob.name, " ")
+        remove_examiner(context(db, log), bob.name, " ")
 
 
 def test_custody_cannot_be_started_twice(case, alice) -> None:
     db, _ = case
     with pytest.raises(CaseError, match="already been started"):
-        start_case_custody(db, alice.name, PASSPHRASE)
+        begin_custody(db, alice.name, PASSPHRASE)
 
 
 def test_a_bad_public_key_cannot_be_added(case) -> None:
     db, log = case
     with pytest.raises(CaseError, match="not a valid Ed25519 public key"):
-        add_examiner(log, db, {"name": "Mallory", "public_key": "00" * 31})
+        add_examiner(context(db, log), {"name": "Mallory", "public_key": "00" * 31})
 
 
 def test_fresh_database_has_no_members(tmp_path: Path, alice) -> None:

@@ -30,8 +30,9 @@ def independent_verdict(module, case_dir: Path) -> tuple:
 
 
 def custos_verdict(case_dir: Path) -> tuple:
-    report = verify_case(case_dir, trusted_keys={})
-    return ("ok",) if report.ok else (report.failure.seq, report.failure.kind)
+    """The chain's verdict alone: the key anchors and the witness store have tests of their own."""
+    report = verify_case(case_dir, witness=False)
+    return ("ok",) if report.failure is None else (report.failure.seq, report.failure.kind)
 
 
 def random_tamper(rng: random.Random, case_dir: Path) -> str:

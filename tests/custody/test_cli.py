@@ -92,8 +92,12 @@ def test_case_work_through_the_cli(
     code, _, err = run(capsys, "custody", "note", d, "forged?")
     assert code == 2 and "wrong passphrase" in err
     monkeypatch.delenv("CUSTOS_PASSPHRASE")
-    code, out, _ = run(capsys, "examiner", "members", d, "--examiner", alice.name)  # reading needs none
+    code, _, err = run(capsys, "examiner", "members", d, "--examiner", alice.name)  # reading needs it too
+    assert code == 2 and "passphrase" in err
+    monkeypatch.setenv("CUSTOS_PASSPHRASE", "correct horse battery")
+    code, out, _ = run(capsys, "examiner", "members", d, "--examiner", alice.name)
     assert code == 0 and "Bob Sample" in out
+    monkeypatch.delenv("CUSTOS_PASSPHRASE")
 
     code, out, _ = run(capsys, "custody", "log", d, "--jsonl")
     entries = [json.loads(line) for line in out.splitlines()]
@@ -101,24 +105,25 @@ def test_case_work_through_the_cli(
         "examiner_added",
         "case_created",
         "evidence_intake",
+        "case_key_created",  # the first open for writing of a case made without one
         "examiner_added",
         "note",
         "custody_transfer",
         "intake_corrected",
     ]
-    assert entries[5]["details"]["seal_checked"] is True and entries[5]["examiner"] == "Bob Sample"
-    assert entries[6]["details"] == {
+    assert entries[6]["details"]["seal_checked"] is True and entries[6]["examiner"] == "Bob Sample"
+    assert entries[7]["details"] == {
         "field": "device_serial",
         "old": "ZDE1234",
         "new": "ZDE1235",
         "reason": "misread label",
     }
     code, out, _ = run(capsys, "custody", "log", d)
-    assert code == 0 and len(out.splitlines()) == 7 and "custody_transfer" in out
+    assert code == 0 and len(out.splitlines()) == 8 and "custody_transfer" in out
 
     monkeypatch.delenv("CUSTOS_EXAMINER")
     code, out, _ = run(capsys, "custody", "verify", d)  # anyone may verify
-    assert code == 0 and "INTACT" in out and "entries: 7" in out
+    assert code == 0 and "INTACT" in out and "entries: 8" in out
 
     monkeypatch.setenv("CUSTOS_PASSPHRASE", "correct horse battery")
     code, _, err = run(
@@ -146,7 +151,8 @@ def test_case_create_starts_a_verifiable_log(
     entries = [json.loads(line) for line in out.splitlines()]
     assert [(e["seq"], e["action"], e["examiner"]) for e in entries] == [
         (1, "examiner_added", alice.name),
-        (2, "case_created", alice.name),
+        (2, "case_key_created", alice.name),
+        (3, "case_created", alice.name),
     ]
     assert entries[0]["details"]["public_key"] == alice.public_key
     code, _, err = run(capsys, "custody", "note", d, "hello", "--examiner", bob.name)

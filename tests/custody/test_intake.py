@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from custody_helpers import INTAKE, new_case
 
+from forensics.core.errors import CaseError
 from forensics.custody import actions
-from forensics.custody.intake import correct_intake, current_intake, intake_corrections
-from forensics.custody.transfer import record_transfer
-from forensics.errors import CaseError
+from forensics.custody.intake import current_intake, intake_corrections
+from forensics.services.custody import correct_intake, record_transfer
+from tests.services_helpers import context
 
 
 @pytest.fixture
@@ -24,10 +25,10 @@ def case(tmp_path: Path, alice):
 def test_current_view_applies_corrections_in_order(case) -> None:
     db, log = case
     assert current_intake(db, "EXH-1") == INTAKE
-    correct_intake(log, db, "EXH-1", "seal_number", "SB-0002", "typo on the form")
-    correct_intake(log, db, "EXH-1", "seal_number", "SB-0003", "second bag")
+    correct_intake(context(db, log), "EXH-1", "seal_number", "SB-0002", "typo on the form")
+    correct_intake(context(db, log), "EXH-1", "seal_number", "SB-0003", "second bag")
     correct_intake(
-        log, db, "EXH-1", "acquisition_sha1", "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", "from log"
+        context(db, log), "EXH-1", "acquisition_sha1", "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", "from log"
     )
     view = current_intake(db, "EXH-1")
     assert view["seal_number"] == "SB-0003"
@@ -57,21 +58,20 @@ def test_current_view_applies_corrections_in_order(case) -> None:
 def test_bad_corrections_are_refused(case, item, field, value, reason, message) -> None:
     db, log = case
     with pytest.raises(CaseError, match=message):
-        correct_intake(log, db, item, field, value, reason)
+        correct_intake(context(db, log), item, field, value, reason)
     assert intake_corrections(db, "EXH-1") == []
 
 
 def test_a_field_can_be_cleared(case) -> None:
     db, log = case
-    correct_intake(log, db, "EXH-1", "storage_location", None, "item returned")
+    correct_intake(context(db, log), "EXH-1", "storage_location", None, "item returned")
     assert current_intake(db, "EXH-1")["storage_location"] is None
 
 
 def test_transfer_records_who_why_and_seal(case) -> None:
     db, log = case
     entry = record_transfer(
-        log,
-        db,
+        context(db, log),
         "EXH-1",
         from_person="Alice Example",
         to_person="Store",
@@ -87,6 +87,10 @@ def test_transfer_records_who_why_and_seal(case) -> None:
         "seal_number": "SB-0001",
     }
     with pytest.raises(CaseError, match="no intake record"):
-        record_transfer(log, db, "EXH-2", from_person="A", to_person="B", reason="r", seal_checked=False)
+        record_transfer(
+            context(db, log), "EXH-2", from_person="A", to_person="B", reason="r", seal_checked=False
+        )
     with pytest.raises(CaseError, match="needs: reason"):
-        record_transfer(log, db, "EXH-1", from_person="A", to_person="B", reason="", seal_checked=False)
+        record_transfer(
+            context(db, log), "EXH-1", from_person="A", to_person="B", reason="", seal_checked=False
+        )

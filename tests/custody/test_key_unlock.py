@@ -9,12 +9,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from custody_helpers import PASSPHRASE, new_case
 
 from app.passphrase import unlock_early
+from forensics.core.errors import AccessDenied
 from forensics.custody import actions
+from forensics.custody.examiners import ExaminerProfile
 from forensics.custody.keys import PassphraseError
-from forensics.custody.profiles import ExaminerProfile
 from forensics.custody.session import open_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import AccessDenied
 
 
 def _public(key) -> bytes:

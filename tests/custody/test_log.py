@@ -12,13 +12,13 @@ import pytest
 from custody_helpers import PASSPHRASE, new_case
 
 from forensics.case.db import CaseDatabase
+from forensics.core.errors import AccessDenied
 from forensics.custody import actions
 from forensics.custody.canonical import GENESIS_HASH, entry_hash
 from forensics.custody.keys import load_public_key, signature_valid
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.session import open_custody
 from forensics.custody.verify import verify_case
-from forensics.errors import AccessDenied
 
 
 def test_entries_are_chained_hashed_and_signed(tmp_path: Path, alice) -> None:
@@ -92,11 +92,12 @@ db.close()
 
 
 def test_two_processes_appending_at_once_make_one_valid_chain(tmp_path: Path, alice, bob) -> None:
-    from forensics.custody.membership import add_examiner
+    from forensics.services.custody import add_examiner
+    from tests.services_helpers import context
 
     case_dir = tmp_path / "case"
     db, log = new_case(case_dir, alice.name)
-    add_examiner(log, db, bob.public_record(), "second writer")
+    add_examiner(context(db, log), bob.public_record(), "second writer")
     db.close()
     count = 60
     writers = [

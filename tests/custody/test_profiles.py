@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from custody_helpers import PASSPHRASE
 
-from forensics.custody.keys import PassphraseError, public_key_hex
-from forensics.custody.profiles import (
+from forensics.core.errors import AccessDenied, CustosError
+from forensics.custody.examiners import (
     create_examiner,
     custos_home,
     find_examiner,
@@ -18,7 +18,7 @@ from forensics.custody.profiles import (
     load_examiner,
     profile_path,
 )
-from forensics.errors import AccessDenied, CustosError
+from forensics.custody.keys import PassphraseError, public_key_hex
 
 
 def test_home_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

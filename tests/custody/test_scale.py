@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -39,7 +40,12 @@ def test_ten_thousand_events_verify_quickly(tmp_path: Path, alice) -> None:
     assert report.ok and report.entries == EVENTS
     assert seconds < 20, f"verifying {EVENTS} entries took {seconds:.1f} s"
 
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps([alice.public_record()]), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-I", str(VERIFIER), str(case_dir)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-I", str(VERIFIER), str(case_dir), "--trusted-keys", str(keys)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0 and f"INTACT: {EVENTS} entries, head {report.head_hash}" in done.stdout

@@ -51,11 +51,18 @@ def independent_verify(case_dir: Path, *extra: str) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
-def test_intact_case_verifies_in_both(two_examiner_case: Path, capsys: pytest.CaptureFixture) -> None:
+def test_intact_case_verifies_in_both(
+    two_examiner_case: Path, alice, bob, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     code, report = custos_verify(two_examiner_case, capsys)
     assert (code, report["ok"], report["entries"], report["break"]) == (0, True, 12, None)
-    code2, report2 = independent_verify(two_examiner_case)
+    keyfile = tmp_path / "keys.json"
+    keyfile.write_text(json.dumps([alice.public_record(), bob.public_record()]))
+    code2, report2 = independent_verify(two_examiner_case, "--trusted-keys", str(keyfile))
     assert (code2, report2["ok"], report2["entries"]) == (0, True, 12)
+    # without trusted keys the independent verifier never calls a log intact: nothing anchors it
+    code3, report3 = independent_verify(two_examiner_case)
+    assert (code3, report3["ok"], sorted(report3["unanchored"])) == (1, False, [alice.name, bob.name])
     assert report2["head_hash"] == report["head_hash"]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence import containers
 from forensics.evidence.direct_read import DirectLayout, Extent, plan_extents, zeros_from
 from forensics.evidence.locator import FileLocator

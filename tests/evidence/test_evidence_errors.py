@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.containers import detect_container, open_image
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.survey import survey_image

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from forensics.analysis.hashing import hash_chunks
+from forensics.core.hashing import hash_chunks
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.source import EvidenceSource

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.logical import walk_folder
 from forensics.evidence.source import EvidenceSource

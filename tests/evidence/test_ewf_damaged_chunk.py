@@ -13,7 +13,7 @@ from pathlib import Path
 import pyewf
 import pytest
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence.containers import open_image
 from forensics.evidence.source import EvidenceSource
 from forensics.evidence.verify import hash_media

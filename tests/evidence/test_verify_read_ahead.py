@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from forensics.errors import EvidenceError
+from forensics.core.errors import EvidenceError
 from forensics.evidence import verify
 from forensics.evidence.verify import _media_chunks, hash_media
 

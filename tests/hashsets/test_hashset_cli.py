@@ -18,7 +18,7 @@ from hashset_case import DATA, CaseBuilder
 
 from app.commands import hashset as hashset_commands
 from forensics.case.db import CaseDatabase
-from forensics.errors import CustosError
+from forensics.core.errors import CustosError
 
 CAID_MOV = DATA / "NSRL-CAID-to-UCO-Converter" / "NSRL-CAID-MOV.json"
 TESTMD5 = DATA / "sleuthkit" / "hashsets" / "testmd5.dat"
@@ -28,6 +28,7 @@ BLKCALC_MD5 = "866823fb29c0bf5d8dbc35e1cf14c2d9"  # first line of TSK's testmd5.
 @dataclass
 class FakeCustody:
     events: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    writable: bool = False  # signs nothing: the results seals need a real log (tests/services)
 
     def append(self, action: str, *, item: Any = None, target: Any = None, details: Any = None) -> None:
         self.events.append((action, details))

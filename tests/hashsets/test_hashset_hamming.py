@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from hamming_helpers import near_code, result_sets
 
-from forensics.hashsets.hamming import FaissHammingIndex, FaissMultiHashIndex, NumpyHammingIndex, choose_index
+from bench.baseline_indexes import FaissMultiHashIndex, NumpyHammingIndex
+from forensics.hashsets.hamming import FaissHammingIndex, choose_index
 from forensics.hashsets.mih import MultiIndexHashIndex
 
 

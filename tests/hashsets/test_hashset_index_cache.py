@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 from hashset_case import CaseBuilder
 
-from forensics.hashsets import hamming, index_cache, matching
+from forensics.hashsets import hamming, index_cache, perceptual
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.index_cache import IndexCache, cache_key, default_cache_root
 from forensics.hashsets.library import HashSetLibrary
-from forensics.hashsets.matching import MatchSettings, match_case, perceptual_hits
+from forensics.hashsets.matching import MatchSettings, match_case
 from forensics.hashsets.mih import MultiIndexHashIndex
+from forensics.hashsets.perceptual import perceptual_hits
 
 
 def _index(count: int, seed: int = 1) -> tuple[np.ndarray, MultiIndexHashIndex, np.ndarray]:
@@ -146,16 +147,16 @@ class _LoadCounter:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        real = matching.load_codes
+        real = perceptual.load_codes
 
         def counting(*args: Any, **kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
             self.calls += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(matching, "load_codes", counting)
+        monkeypatch.setattr(perceptual, "load_codes", counting)
 
 
-def _hits(case: CaseBuilder, library: HashSetLibrary) -> list[matching.Hit]:
+def _hits(case: CaseBuilder, library: HashSetLibrary) -> list[perceptual.Hit]:
     set_ids = [info.id for info in library.sets()]
     return list(perceptual_hits(case.db.engine, library, set_ids, "pdq", MatchSettings()))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forensics.hashsets import matching
+from forensics.hashsets import perceptual
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
-from forensics.hashsets.matching import load_codes
+from forensics.hashsets.perceptual import load_codes
 
 
 def _codes(seed: int, count: int, width: int) -> list[str]:
@@ -65,8 +65,8 @@ def test_sqlite_path_equals_the_generic_path(
 ) -> None:
     set_ids = [filled["ids"][name] for name in sets]
     width = 32 if algorithm == "pdq" else 8
-    fast = matching._load_codes_sqlite(library, set_ids, algorithm, quality, width)
-    generic = matching._load_codes_generic(library, set_ids, algorithm, quality, width)
+    fast = perceptual._load_codes_sqlite(library, set_ids, algorithm, quality, width)
+    generic = perceptual._load_codes_generic(library, set_ids, algorithm, quality, width)
     pairs = [sorted(zip(ids.tolist(), _as_hex(codes), strict=True)) for ids, codes in (fast, generic)]
     assert pairs[0] == pairs[1] and len(pairs[0]) > 0
     # Each id still holds its own code in the library (the pairing survived the fast path).

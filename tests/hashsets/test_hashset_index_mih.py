@@ -11,8 +11,9 @@ import pytest
 from hamming_helpers import near_code, result_sets
 from PIL import Image, ImageEnhance
 
+from bench.baseline_indexes import NumpyHammingIndex
 from forensics.hashsets import mih
-from forensics.hashsets.hamming import FaissHammingIndex, NumpyHammingIndex, choose_index
+from forensics.hashsets.hamming import FaissHammingIndex, choose_index
 from forensics.hashsets.mih import MihLayout, MultiIndexHashIndex
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -11,10 +11,11 @@ from hashset_case import CaseBuilder
 from sqlalchemy import select
 
 from forensics.case.models_findings import FileKnown, Finding, MatchRun
+from forensics.hashsets.exact import lookup_exact
 from forensics.hashsets.findings import iter_findings, known_file_ids
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
-from forensics.hashsets.matching import MatchSettings, lookup_exact, match_case
+from forensics.hashsets.matching import MatchSettings, match_case
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ALERT_DATA, NONPERTINENT_DATA, OTHER_DATA, NEW_DATA = (

@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from forensics.case.models_findings import Finding
 from forensics.hashsets import hamming
+from forensics.hashsets.hits import DIHEDRAL_VARIANTS
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
-from forensics.hashsets.matching import DIHEDRAL_VARIANTS, MatchSettings, match_case
+from forensics.hashsets.matching import MatchSettings, match_case
 
 IMAGES = Path(__file__).resolve().parents[1] / "data" / "pdqhash-python" / "images"
 LISTED = [f"image{n}.jpg" for n in range(1, 6)]

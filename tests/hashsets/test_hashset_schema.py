@@ -1,9 +1,13 @@
-"""Migration 0004 creates exactly the tables the findings models describe, and removes them again."""
+"""Migration 0004 creates exactly the tables the findings models describe, and removes them again.
+
+Run on a new case and on every case saved by an earlier build (``tests/case/old_cases.py``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -11,6 +15,7 @@ from sqlalchemy import inspect
 
 from forensics.case.db import CaseDatabase, alembic_config
 from forensics.case.schema import metadata
+from tests.case.old_cases import new_and_old_case_params, new_or_old_case
 
 OWN_TABLES = {"match_runs", "findings", "file_known"}
 
@@ -21,8 +26,9 @@ def _diff_on_own_tables(db: CaseDatabase) -> list:
     return [d for d in diff if any(table in repr(d) for table in OWN_TABLES)]
 
 
-def test_migrated_schema_matches_models(tmp_path: Path) -> None:
-    db = CaseDatabase(tmp_path, create=True)
+@pytest.mark.parametrize("saved", new_and_old_case_params(schema_dependent=False))
+def test_migrated_schema_matches_models(saved: str | None, tmp_path: Path) -> None:
+    db = new_or_old_case(saved, tmp_path)
     try:
         assert set(inspect(db.engine).get_table_names()) >= OWN_TABLES
         assert _diff_on_own_tables(db) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from forensics.hashsets.categories import scheme_for
+from forensics.core.categories import scheme_for
 from forensics.hashsets.errors import HashSetError
 from forensics.hashsets.formats.detect import detect_format
 from forensics.hashsets.importer import ImportOptions, import_hash_set

@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 from app.cli import main
-from forensics.resources import resources_dir
+from forensics.core.resources import resources_dir
 from forensics.selftest import render_html, run_selftest, write_validation_report
 from forensics.selftest.check_images import KIND_BY_LETTER
 from forensics.selftest.reference import load_reference

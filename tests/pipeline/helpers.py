@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from forensics.case.db import CaseDatabase
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.pipeline.ingest import IngestOutcome, run_job, start_job
-from forensics.pipeline.profiles import Profile, load_profile
+from forensics.pipeline.processing_profiles import ProcessingProfile, load_profile
 from tests.fixtures import FixtureImage
 
 
-def ingest(db: CaseDatabase, profile: Profile | None = None, workers: int = 2, **kwargs) -> IngestOutcome:
+def ingest(
+    db: CaseDatabase, profile: ProcessingProfile | None = None, workers: int = 2, **kwargs
+) -> IngestOutcome:
     """Create and run one ingest job of evidence item ``EXH-1``."""
     profile = profile or load_profile("hashes")
     job_id, _, _ = start_job(db, "EXH-1", profile, workers)

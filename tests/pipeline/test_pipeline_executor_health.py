@@ -51,7 +51,7 @@ def test_a_worker_that_moves_on_and_dies_fails_the_item_it_died_on(monkeypatch) 
 
 def test_a_worker_publishes_the_start_time_before_the_item() -> None:
     """The health check must never see a new item with the previous item's start time."""
-    from forensics.pipeline.executor import _mark_busy
+    from forensics.pipeline.worker import _mark_busy
 
     writes: list[tuple[str, float]] = []
 

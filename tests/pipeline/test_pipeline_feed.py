@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, FileSystem
-from forensics.pipeline import ingest as ingest_module
+from forensics.core.progress import Progress
+from forensics.pipeline import feed as feed_module
 from forensics.pipeline.enumerate import enumerate_evidence
-from forensics.pipeline.ingest import PHASE_BOTH, PendingFeed, start_job
-from forensics.pipeline.profiles import load_profile
-from forensics.pipeline.progress import Progress
+from forensics.pipeline.feed import PendingFeed
+from forensics.pipeline.ingest import PHASE_BOTH, start_job
+from forensics.pipeline.processing_profiles import load_profile
 from forensics.pipeline.tasks import ItemResult
 from forensics.pipeline.writer import BatchWriter
 from tests.fixtures import FixtureImage, assert_unchanged
@@ -52,9 +53,9 @@ def test_feed_hands_out_every_pending_item_once_in_bounded_batches(
     pending = _pending(db)
     sizes = sorted(size or 0 for _, size in pending)
     limit = sizes[len(sizes) // 2] + 1  # about half the items fit twice in a batch, the biggest fit alone
-    monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 3)
-    monkeypatch.setattr(ingest_module, "BATCH_BYTES", limit)
-    monkeypatch.setattr(ingest_module, "PAGE", 4)  # several pages
+    monkeypatch.setattr(feed_module, "BATCH_ITEMS", 3)
+    monkeypatch.setattr(feed_module, "BATCH_BYTES", limit)
+    monkeypatch.setattr(feed_module, "PAGE", 4)  # several pages
     progress = Progress()
     feed = PendingFeed(db, evidence_id, "EXH-1", FakeEnumeration(ended=True), progress)
     batches = list(feed)
@@ -121,9 +122,9 @@ def test_a_job_that_only_hashes_gets_larger_batches(
     db, evidence_id = _enumerated(case_with, fixture_mbr_extended)
     pending = _pending(db)
     assert len(pending) > 10
-    monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 3)
-    monkeypatch.setattr(ingest_module, "HASH_ONLY_BATCH_ITEMS", 5)
-    monkeypatch.setattr(ingest_module, "BATCH_BYTES", 1 << 40)
+    monkeypatch.setattr(feed_module, "BATCH_ITEMS", 3)
+    monkeypatch.setattr(feed_module, "HASH_ONLY_BATCH_ITEMS", 5)
+    monkeypatch.setattr(feed_module, "BATCH_BYTES", 1 << 40)
     feed = PendingFeed(db, evidence_id, "EXH-1", FakeEnumeration(ended=True), Progress(), hash_only=hash_only)
     batches = list(feed)
     assert max(len(batch) for batch in batches) == expected

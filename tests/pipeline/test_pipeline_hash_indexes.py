@@ -11,10 +11,10 @@ from forensics.case.db import CaseDatabase
 from forensics.case.hash_indexes import drop_hash_indexes, hash_indexes, missing_hash_indexes
 from forensics.case.ingest_lock import ingest_lock, ingest_running
 from forensics.case.models import Evidence
+from forensics.core.progress import CancelToken, Progress
 from forensics.pipeline.executor import LocalProcessExecutor
 from forensics.pipeline.ingest import PHASE_INDEXING, run_job, start_job
-from forensics.pipeline.profiles import load_profile
-from forensics.pipeline.progress import CancelToken, Progress
+from forensics.pipeline.processing_profiles import load_profile
 from forensics.pipeline.tasks import ItemResult, TaskOptions
 from tests.pipeline.helpers import records
 
@@ -41,12 +41,12 @@ class WatchingExecutor(LocalProcessExecutor):
         self.fail = fail
         self.missing_at_start: list[str] | None = None
 
-    def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
+    def run(self, batches, on_results, cancelled, on_tick=None, on_children=None) -> bool:
         self.missing_at_start = _missing(self.db)
         if self.fail:
             self._shutdown(graceful=False)
             raise RuntimeError("executor failed")
-        return super().run(batches, on_results, cancelled, on_tick)
+        return super().run(batches, on_results, cancelled, on_tick, on_children)
 
 
 class ExhaustionWatchingExecutor(LocalProcessExecutor):
@@ -58,7 +58,7 @@ class ExhaustionWatchingExecutor(LocalProcessExecutor):
         self.missing_when_exhausted: list[str] | None = None
         self.results_after: list[ItemResult] = []
 
-    def run(self, batches, on_results, cancelled, on_tick=None) -> bool:
+    def run(self, batches, on_results, cancelled, on_tick=None, on_children=None) -> bool:
         def watched():
             yield from batches
             self.missing_when_exhausted = _missing(self.db)
@@ -68,7 +68,7 @@ class ExhaustionWatchingExecutor(LocalProcessExecutor):
                 self.results_after.extend(found)
             on_results(found)
 
-        return super().run(watched(), results, cancelled, on_tick)
+        return super().run(watched(), results, cancelled, on_tick, on_children)
 
 
 def _evidence_path(db: CaseDatabase) -> str:

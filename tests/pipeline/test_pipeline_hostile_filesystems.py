@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forensics.case.models import File, FileSystem, IngestError
 from forensics.pipeline.ingest import run_job, start_job
-from forensics.pipeline.profiles import load_profile
+from forensics.pipeline.processing_profiles import load_profile
 from tests.data.expected import PASSWORDS_MD5
 from tests.evidence.hostile_images import set_ext_inode_size, writable_copy
 from tests.fixtures import FixtureImage

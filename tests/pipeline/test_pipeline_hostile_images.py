@@ -12,7 +12,7 @@ from sqlalchemy import select
 from forensics.case.models import File
 from forensics.case.models_analysis import FileAnalysis
 from forensics.pipeline.ingest import run_job, start_job
-from forensics.pipeline.profiles import load_profile
+from forensics.pipeline.processing_profiles import load_profile
 from tests.analysis.builders import png_declaring, zero_bomb_png
 
 DATA = Path(__file__).resolve().parents[1] / "data"

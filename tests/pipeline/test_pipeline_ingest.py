@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, FileSystem, IngestError, IngestJob
+from forensics.core.progress import CancelToken, Progress
 from forensics.pipeline import enumerate as enumeration
 from forensics.pipeline.enumerate import enumerate_evidence
-from forensics.pipeline.profiles import Profile, load_profile
-from forensics.pipeline.progress import CancelToken, Progress
+from forensics.pipeline.processing_profiles import ProcessingProfile, load_profile
 from tests.fixtures import assert_unchanged
 from tests.pipeline.helpers import check_facts as _check_facts
 from tests.pipeline.helpers import ingest as _ingest
@@ -87,7 +87,7 @@ def _listing(db: CaseDatabase) -> list[tuple]:
         )
 
 
-def _short_timeout() -> Profile:
+def _short_timeout() -> ProcessingProfile:
     return dataclasses.replace(load_profile("hashes"), item_timeout=1.5)
 
 

@@ -17,10 +17,11 @@ from sqlalchemy import event, func, select
 
 from forensics.case.db import CaseDatabase, case_db_path
 from forensics.case.models import File, FileSystem, IngestJob
+from forensics.core.progress import CancelToken, Progress
 from forensics.pipeline import enumerate as enumeration
-from forensics.pipeline import ingest as ingest_module
-from forensics.pipeline.ingest import PHASE_BOTH, PHASE_PROCESSING
-from forensics.pipeline.progress import CancelToken, Progress
+from forensics.pipeline import feed as feed_module
+from forensics.pipeline.feed import PHASE_PROCESSING
+from forensics.pipeline.ingest import PHASE_BOTH
 from tests.fixtures import FixtureImage, assert_unchanged
 from tests.pipeline.helpers import check_facts, ingest, records
 
@@ -60,14 +61,14 @@ def held_walk(monkeypatch: pytest.MonkeyPatch) -> Callable[[CaseDatabase], dict]
     real_walk = enumeration.walk_steps
     monkeypatch.setattr(enumeration, "BATCH", 300)
     monkeypatch.setattr(enumeration, "FIRST_BATCHES", ())
-    monkeypatch.setattr(ingest_module, "BATCH_ITEMS", 32)  # the held 300 items go out in several batches
-    monkeypatch.setattr(ingest_module, "HASH_ONLY_BATCH_ITEMS", 32)
+    monkeypatch.setattr(feed_module, "BATCH_ITEMS", 32)  # the held 300 items go out in several batches
+    monkeypatch.setattr(feed_module, "HASH_ONLY_BATCH_ITEMS", 32)
     state: dict = {"released": None}
 
     def install(db: CaseDatabase) -> dict:
-        def walk(db_, evidence_id, *, cancelled=None) -> Iterator[enumeration.Step]:
+        def walk(db_, evidence_id, *, cancelled=None, **options) -> Iterator[enumeration.Step]:
             held = False
-            for step in real_walk(db_, evidence_id, cancelled=cancelled):
+            for step in real_walk(db_, evidence_id, cancelled=cancelled, **options):
                 yield step
                 if not held and isinstance(step, enumeration.RowsFound):
                     held = True

@@ -87,6 +87,8 @@ def golden_report() -> ReportData:
         examiner_category_label="Child Abuse Material (CAM)",
         allocated=False,
         deleted=True,
+        parent_id=8,
+        located="member DCIM/photo <1>.jpg of /DCIM/holiday.zip on logical folder",
     )
     verification = VerificationRun(
         started_at="2026-01-03T09:00:00Z",

@@ -161,9 +161,9 @@ def _categorise(case_dir: Path, path: str, number: int) -> None:
 
     from app.context import open_case
     from forensics.case.models import File
-    from forensics.case.review import set_category
+    from forensics.services.review import categorise
 
     with open_case(Namespace(examiner=EXAMINER), case_dir, write=True) as ctx:
         with ctx.db.session() as s:
             file_id = s.scalar(select(File.id).where(File.path == path))
-        set_category(ctx.db, ctx.custody, [file_id], number, "US")
+        categorise(ctx, [file_id], number, "US")

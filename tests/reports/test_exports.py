@@ -16,7 +16,7 @@ from report_helpers import report_events, sha256_file
 from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.models import HashEntry
@@ -57,7 +57,8 @@ def test_case_uco_passes_case_validate(case, tmp_path):
     actions = sorted(
         n["uco-core:name"] for n in nodes if n["@type"] == "case-investigation:InvestigativeAction"
     )
-    assert actions == ["acquired", "acquired", "ingested", "ingested", "matched", "verified"]
+    # evidence add verified each item; one item was verified once more
+    assert actions == ["acquired", "acquired", "ingested", "ingested", "matched", "verified", "verified"]
     hashes = {
         h["uco-types:hashValue"]["@value"]
         for n in nodes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -14,10 +15,11 @@ from report_case import CASE_NUMBER, EXT2_STORED_MD5, NOW, run
 from report_helpers import report_events, sha256_file
 from sqlalchemy import select
 
-from forensics.case.db import CaseDatabase
 from forensics.case.models import File
 from forensics.case.models_analysis import FileThumbnail
+from forensics.case.pictures import MAGIC
 from forensics.reports.sections import ANNEX_TITLE, SECTIONS
+from forensics.services.context import open_case
 from tests.data.expected import PASSWORDS_MD5
 
 
@@ -49,17 +51,21 @@ def test_html_is_self_contained_and_has_every_section(case, tmp_path):
     refs.feed(html)
     assert refs.images == []  # nothing is shown in the body
     assert all(not re.match(r"[a-z]+:", url) or url.startswith("data:") for url in refs.urls)
-    assert "url(" not in html and "@import" not in html and "<link" not in html and "<script" not in html
+    assert "url(" not in html and "@import" not in html and "<link" not in html
+    # the one script element is the signed custody checkpoint: data, never run
+    assert html.count("<script") == 1 and '<script type="application/json" id="custos-checkpoint">' in html
     for _key, title in SECTIONS:
         assert title in html
     assert CASE_NUMBER in html and EXT2_STORED_MD5 in html and PASSWORDS_MD5 in html
     assert ANNEX_TITLE not in html
 
 
-def test_html_bytes_repeat_for_the_same_case_and_clock(case, tmp_path):
+def test_html_bytes_repeat_for_the_same_case_and_clock(case, tmp_path, monkeypatch):
     twin = tmp_path / "twin"
     shutil.copytree(case.case_dir, twin)
+    shutil.copytree(tmp_path / "witness", tmp_path / "twin-witness")
     first, _ = _html(case.case_dir, tmp_path / "a")
+    monkeypatch.setenv("CUSTOS_WITNESS_DIR", str(tmp_path / "twin-witness"))  # the twin's own workstation
     second, _ = _html(twin, tmp_path / "b")
     assert first.read_bytes() == second.read_bytes()
     assert report_events(case.case_dir)[0]["outputs"][0]["sha256"] == sha256_file(first)
@@ -75,15 +81,19 @@ def _annex_images(html: str) -> list[Image.Image]:
 
 
 def _stored_thumbnail(case_dir: Path, path: str) -> Image.Image:
-    db = CaseDatabase(case_dir)
+    """The thumbnail as stored (encrypted at rest), opened with the examiner's case key."""
+    examiner, passphrase = os.environ["CUSTOS_EXAMINER"], os.environ["CUSTOS_PASSPHRASE"]
+    ctx = open_case(case_dir, examiner, write=False, passphrase=passphrase)
     try:
-        with db.session() as s:
+        with ctx.db.session() as s:
             thumb = s.scalars(
                 select(FileThumbnail).join(File, File.id == FileThumbnail.file_id).where(File.path == path)
             ).one()
-            return Image.open(io.BytesIO(thumb.data)).convert("RGB")
+            file_id, data = thumb.file_id, bytes(thumb.data)
+        assert data.startswith(MAGIC)
+        return Image.open(io.BytesIO(ctx.db.pictures.open("thumbnails", file_id, data))).convert("RGB")
     finally:
-        db.close()
+        ctx.close()
 
 
 def _difference(a: Image.Image, b: Image.Image) -> float:

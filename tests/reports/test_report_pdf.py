@@ -86,10 +86,12 @@ def test_report_sha256_is_a_custody_event(case, tmp_path):
     assert verify_case(case.case_dir).ok  # the chain (with the new event) still verifies
 
 
-def test_same_case_and_clock_give_identical_pdf(case, tmp_path):
+def test_same_case_and_clock_give_identical_pdf(case, tmp_path, monkeypatch):
     twin = tmp_path / "twin"
     shutil.copytree(case.case_dir, twin)
+    shutil.copytree(tmp_path / "witness", tmp_path / "twin-witness")
     first = _report(case.case_dir, tmp_path / "a")
+    monkeypatch.setenv("CUSTOS_WITNESS_DIR", str(tmp_path / "twin-witness"))  # the twin's own workstation
     second = _report(twin, tmp_path / "b")
     assert first.read_bytes() == second.read_bytes()
 

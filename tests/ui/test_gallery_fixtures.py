@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage, QPainter
 
+from forensics.case.queries.gallery import GroupSummary
 from ui.adapter import GalleryEntry
-from ui.models.gallery_query import GroupSummary
 
 PATTERNS = 6
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from forensics.case.queries.cursor import raw_cursor
 from tests.ui.conftest import EXIF_DATA, run_cli
 from ui.views.gallery_view import GalleryView
 
@@ -41,7 +42,7 @@ def _order(entries) -> list[tuple[str, int, int, int]]:
 
 
 def _file_id(session, path: str) -> int:
-    with session._cursor() as cur:
+    with raw_cursor(session.db) as cur:
         cur.execute("SELECT id FROM files WHERE path = ?", (path,))
         return cur.fetchone()[0]
 

@@ -1,10 +1,12 @@
-"""The ingest runner on a scripted 3,000-file ext4 image: progress, cancel (SIGINT), resume, and a UI
-thread that keeps ticking while the child process works."""
+"""The ingest runner on a scripted 3,000-file ext4 image: progress, cancel (a ``cancel`` line on the
+child's stdin), resume, and a UI thread that keeps ticking while the child process works."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from forensics.services import jobs
+from forensics.services.jobs import JobStep
 from tests.ui.conftest import EXAMINER, PASSPHRASE, run_cli
 from tests.ui.test_workflow import MAX_UI_STALL_S, LatencyProbe
 from ui.adapter import job_environment
@@ -22,13 +24,11 @@ def test_cancel_and_resume_keep_the_ui_responsive(qtbot, tmp_path, fixture_many_
         assert run_cli(home, *args).returncode == 0
     monkeypatch.setenv("CUSTOS_HOME", str(home))
     case = str(case_dir)
+    ingest = jobs.ingest(case, "D1", "hashes")
     steps = [
-        ("adding", ["evidence", "add", case, str(fixture_many_files.image), "--item", "D1"]),
-        ("verifying", ["verify", case, "--item", "D1"]),
-        (
-            "ingest",
-            ["ingest", case, "--item", "D1", "--progress-jsonl", "--profile", "hashes", "--workers", "1"],
-        ),
+        jobs.add_evidence(case, fixture_many_files.image, "D1", {}),
+        jobs.verify(case, "D1"),
+        JobStep(ingest.label, (*ingest.command, "--workers", "1")),
     ]
     view = ProgressView()
     qtbot.addWidget(view)

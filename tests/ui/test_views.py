@@ -31,6 +31,7 @@ def test_detail_panel_shows_exif_gps_hex_text_and_records_views(qtbot, session):
     text = panel.meta.toPlainText()
     assert "NIKON" in text and "COOLPIX P6000" in text
     assert "97fdc6ae077d8165f3cb4aa494ddb7d4" in text
+    assert "located" in text and "DSCN0010.jpg" in text and "evidence item" in text  # the locator chain
     panel.setCurrentIndex(4)
     qtbot.waitUntil(lambda: panel.reveal_button.isEnabled(), timeout=10000)
     panel.reveal_current()
@@ -219,7 +220,7 @@ def test_add_evidence_accepts_a_dropped_image(qtbot, template_case):
     assert dialog.survey["container"] == "ewf" and dialog.survey["media_size"] == 4 * 1024 * 1024
     assert "File system at 0: ext2" in text
     assert dialog.item.text() == "ext2"
-    assert dialog.add_arguments("/c")[:6] == ["evidence", "add", "/c", str(image), "--item", "ext2"]
+    assert dialog.add_step("/c").argv[:6] == ["evidence", "add", "/c", str(image), "--item", "ext2"]
 
 
 def test_add_evidence_reports_unreadable_images(qtbot, tmp_path):

@@ -1,6 +1,6 @@
 """Add evidence: choose an image (file dialog or drag and drop), see what it holds, fill the intake form.
 
-The survey runs in a child process (``ui.survey_probe``): the GUI never opens an unknown image with
+The survey runs in a child process (``custos evidence survey``): the GUI never opens an unknown image with
 native parsers itself. Accepting the dialog hands back the intake; the main window then runs intake,
 verification and ingest in the background.
 """
@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forensics.pipeline.profiles import available_profiles
+from forensics.pipeline.processing_profiles import available_profiles
+from forensics.services import jobs
+from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.runner import CommandRunner
 
@@ -48,10 +50,30 @@ INTAKE_FIELDS: list[tuple[str, str]] = [
 ]
 
 
+def describe_extraction(survey: dict) -> str:
+    """A phone extraction's survey as short readable lines."""
+    facts = survey["extraction"]
+    lines = [
+        f"Phone extraction: {facts['description']}",
+        f"  format {facts['format']}  ·  platform {facts['platform'] or 'unknown'}  ·  "
+        f"{'encrypted: give its password' if facts['encrypted'] else 'not encrypted'}",
+    ]
+    if survey.get("media_size"):
+        lines.append(f"  {survey['media_size']:,} bytes (hashed at intake)")
+    for key, value in sorted(facts.get("device_info", {}).items()):
+        lines.append(f"  device {key}: {value}")
+    if facts.get("members_at_intake") is not None:
+        lines.append(f"  members listed: {facts['members_at_intake']:,}")
+    lines.extend(f"Warning: {warning}" for warning in survey.get("warnings", []))
+    return "\n".join(lines)
+
+
 def describe_survey(survey: dict) -> str:
     """The survey as short readable lines."""
     if not survey.get("ok"):
         return f"Cannot open this image: {survey.get('error')}"
+    if survey.get("container") == "extraction":
+        return describe_extraction(survey)
     lines = [
         f"Container: {survey['container']}  ·  {survey['media_size']:,} bytes  ·  "
         f"{len(survey['segments'])} segment(s)"
@@ -105,6 +127,10 @@ class AddEvidenceDialog(QDialog):
         QVBoxLayout(survey_box).addWidget(self.survey_text)
 
         self.item = QLineEdit(default_item, self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("only for an encrypted phone extraction")
+        self.password.setToolTip("Used in memory for this item's job only; never stored or logged.")
         self.profile = QComboBox(self)
         self.profile.addItems(available_profiles())
         self.profile.setCurrentText("full")
@@ -112,6 +138,7 @@ class AddEvidenceDialog(QDialog):
         intake = QGroupBox("Intake (custody record)", self)
         form = QFormLayout(intake)
         form.addRow("Evidence &item", self.item)
+        form.addRow("Extraction pass&word", self.password)
         form.addRow("Processing &profile", self.profile)
         for key, label in INTAKE_FIELDS:
             edit = QLineEdit(self)
@@ -142,7 +169,8 @@ class AddEvidenceDialog(QDialog):
             self,
             "Evidence image",
             "",
-            "Images (*.E01 *.e01 *.Ex01 *.dd *.raw *.img *.001 *.vmdk *.vhd *.qcow2 *.iso);;All files (*)",
+            "Images (*.E01 *.e01 *.Ex01 *.dd *.raw *.img *.001 *.vmdk *.vhd *.qcow2 *.iso);;"
+            "Phone extractions (*.zip *.tar *.tar.gz *.tgz *.ab *.ufdr *.ufd);;All files (*)",
         )
         if path:
             self.set_path(path)
@@ -169,7 +197,7 @@ class AddEvidenceDialog(QDialog):
         self.path.setText(path)
         self.survey = None
         self.survey_text.setPlainText("Reading the image…")
-        runner = CommandRunner(adapter.survey_command(path), adapter.job_environment("", None), self)
+        runner = CommandRunner(jobs.survey(path), adapter.job_environment("", None), self)
         runner.finished.connect(lambda _code, r=runner, p=path: self._surveyed(r, p))
         self._runner = runner
         runner.start()
@@ -198,6 +226,8 @@ class AddEvidenceDialog(QDialog):
             return "This image cannot be opened."
         if not self.item.text().strip():
             return "Give the evidence item number."
+        if self.survey.get("encrypted") and not self.password.text():
+            return "The extraction is encrypted: give its password."
         return None
 
     def _check(self) -> None:
@@ -210,9 +240,17 @@ class AddEvidenceDialog(QDialog):
     def intake(self) -> dict[str, str]:
         return {key: edit.text().strip() for key, edit in self.fields.items() if edit.text().strip()}
 
-    def add_arguments(self, case_dir: str) -> list[str]:
-        """Arguments of ``custos evidence add`` for what the examiner entered."""
-        args = ["evidence", "add", case_dir, self.path.text(), "--item", self.item.text().strip()]
-        for key, value in self.intake().items():
-            args += ["--" + key.replace("_", "-"), value]
-        return args
+    def container(self) -> str | None:
+        """The container as the job steps see it: an extraction without one file to verify is a folder."""
+        survey = self.survey or {}
+        if survey.get("container") == "extraction" and not survey.get("verifiable"):
+            return "folder"
+        return survey.get("container")
+
+    def evidence_password(self) -> str | None:
+        """The extraction's password for this item's job (in memory only), None when none is needed."""
+        return self.password.text() or None if (self.survey or {}).get("encrypted") else None
+
+    def add_step(self, case_dir: str) -> JobStep:
+        """The intake step (``custos evidence add``) for what the examiner entered."""
+        return jobs.add_evidence(case_dir, self.path.text(), self.item.text().strip(), self.intake())

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forensics.services import jobs
+from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.runner import CommandRunner
 
@@ -55,7 +57,7 @@ class ReportDialog(QDialog):
         self.setWindowTitle("Report")
         self.setMinimumWidth(640)
         self.session = session
-        self.queue: list[list[str]] = []
+        self.queue: list[JobStep] = []
         self.runner: CommandRunner | None = None
         self.ok = True
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -109,30 +111,25 @@ class ReportDialog(QDialog):
         layout.addWidget(self.log)
         layout.addLayout(buttons)
 
-    def commands(self) -> list[list[str]]:
-        """One ``custos`` argument list per chosen output."""
-        case, folder = str(self.session.case_dir), Path(self.folder.text())
-        report = ["report", case]
-        for key in ("pdf", "html"):
-            if self.checks[key].isChecked():
-                report += [f"--{key}", str(folder / f"report.{key}")]
-        if self.annex.isChecked():
-            report.append("--annex")
-            if self.unblurred.isChecked():
-                report.append("--unblurred-annex")
-        for option, edit in (
-            ("--reviewer", self.reviewer),
-            ("--request", self.request),
-            ("--authority", self.authority),
-            ("--note", self.note),
-        ):
-            if edit.text().strip():
-                report += [option, edit.text().strip()]
-        commands = [report] if len(report) > 2 and any(a in report for a in ("--pdf", "--html")) else []
+    def commands(self) -> list[JobStep]:
+        """One job step per chosen output: the report (PDF and/or HTML), then each export."""
+        case, folder = self.session.case_dir, Path(self.folder.text())
+        request = jobs.ReportRequest(
+            pdf=folder / "report.pdf" if self.checks["pdf"].isChecked() else None,
+            html=folder / "report.html" if self.checks["html"].isChecked() else None,
+            annex=self.annex.isChecked(),
+            unblurred_annex=self.unblurred.isChecked(),
+            reviewer=self.reviewer.text(),
+            request=self.request.text(),
+            authority=self.authority.text(),
+            note=self.note.text(),
+        )
+        report = jobs.report(case, request)
+        commands = [report] if report is not None else []
         for key, _label, _on in EXPORT_FORMATS:
             if self.checks[key].isChecked():
                 target = folder if key == "csv" else folder / EXPORT_FILES[key]
-                commands.append(["export", case, f"--{key}", str(target)])
+                commands.append(jobs.export(case, key, target))
         return commands
 
     def generate(self) -> None:
@@ -152,8 +149,8 @@ class ReportDialog(QDialog):
             self.status.setText("Done: every file is recorded in the custody log." if self.ok else "Failed.")
             self.generated.emit(self.ok)
             return
-        args = self.queue.pop(0)
-        self.runner = CommandRunner(adapter.cli_command(*args), self.session.job_environment(), self)
+        step = self.queue.pop(0)
+        self.runner = CommandRunner(step, self.session.job_environment(), self)
         self.runner.message.connect(self.log.appendPlainText)
         self.runner.finished.connect(self._finished)
         self.runner.start()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QProcess, QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from forensics.services import jobs
 from ui import adapter
 
 
@@ -51,7 +52,7 @@ class SelftestRun(QDialog):
         self.exit_code: int | None = None
 
     def start(self) -> None:
-        command = adapter.cli_command("selftest", "--out", str(self.folder))
+        command = adapter.step_command(jobs.selftest(self.folder))
         self.process.start(command[0], command[1:])
         self.open()
 

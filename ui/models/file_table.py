@@ -1,8 +1,8 @@
 """The file table: a virtual model that holds only row ids and fetches visible rows page by page.
 
-Filtering and sorting happen in SQL (:mod:`ui.file_query`); the id list is fetched in a worker thread,
-so a million-row case opens without blocking the window. Display rows come in pages of ``PAGE`` ids,
-kept in a small cache (Anki's browser model, in spirit).
+Filtering and sorting happen in SQL (:mod:`forensics.case.queries.file_table`); the id list is fetched
+in a worker thread, so a million-row case opens without blocking the window. Display rows come in pages
+of ``PAGE`` ids, kept in a small cache (Anki's browser model, in spirit).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from forensics.timeutil import ns_to_iso
+from forensics.core.timeutil import ns_to_iso
 from ui.adapter import CaseSession, FileFilter
 from ui.workers import run_in_background
 
@@ -63,6 +63,12 @@ def flags_text(row: dict[str, Any]) -> str:
         flags.append("ext≠type")
     if row["known"]:
         flags.append("known")
+    if row.get("link") == "carved":
+        flags.append("carved")
+    elif row.get("parent_id"):
+        flags.append("inside")
+    if row.get("children"):
+        flags.append(f"holds {row['children']}")
     return " ".join(flags)
 
 
@@ -173,6 +179,10 @@ class FileTableModel(QAbstractTableModel):
         self.sort_key = COLUMNS[column][2]
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        """The display fields of one row (fetched with its page when not cached)."""
+        return self._row(row)
 
     def _row(self, row: int) -> dict[str, Any] | None:
         page = row // PAGE

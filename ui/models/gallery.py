@@ -1,4 +1,7 @@
-"""The gallery model: one tile per image (identical files stacked), thumbnails blurred by default.
+"""The gallery model: one tile per image or video (identical files and copies stacked), blurred by default.
+
+A video's tile shows four frames of its strip, two by two (made at ingest, like a picture's thumbnail)
+and its length (``VIDEO_ROLE``).
 
 Only the entries (ids, group, stack count) are held; thumbnail bytes are read from the case database
 page by page as tiles scroll into view, and turned into small pixmaps on demand. An image is shown
@@ -15,8 +18,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
+from forensics.case.queries.gallery import GroupSummary
 from ui.adapter import CaseSession, GalleryEntry
-from ui.models.gallery_query import GroupSummary
 
 PAGE = 96
 CACHED_PAGES = 20
@@ -26,6 +29,7 @@ GROUP_ROLE = Qt.ItemDataRole.UserRole + 3
 REVEALED_ROLE = Qt.ItemDataRole.UserRole + 4
 HIT_ROLE = Qt.ItemDataRole.UserRole + 5
 CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 6
+VIDEO_ROLE = Qt.ItemDataRole.UserRole + 7  # a video's length in seconds (None for pictures)
 CELL = QSize(TILE + 24, TILE + 44)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -195,10 +199,17 @@ class GalleryModel(QAbstractListModel):
             return entry.hit
         if role == CATEGORY_ROLE:
             return self.categories.get(entry.file_id)
+        if role == VIDEO_ROLE:
+            return entry.duration_s
         if role == Qt.ItemDataRole.DisplayRole:
             return self._caption(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
             hit = "\nHash-set alert" if entry.hit else ""
+            if entry.duration_s is not None:
+                return (
+                    f"{entry.group}{entry.name}\nvideo, {entry.duration_s:.1f} s (four frames of its strip)\n"
+                    f"{entry.stacked} copies (identical or the same clip){hit}"
+                )
             return f"{entry.group}{entry.name}\n{entry.stacked} identical file(s){hit}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._pixmap(index.row(), entry)

@@ -12,6 +12,7 @@ MAX_DAMAGED_LINES = 8  # the tooltip lists this many damaged ranges, then counts
 _WORDS = {
     "match": "verified",
     "mismatch": "HASH MISMATCH",
+    "failure": "VERIFICATION FAILURE (damaged chunks)",
     "no-reference": "hashed, no acquisition hash to compare",
     "error": "verification failed",
 }
@@ -49,5 +50,5 @@ def verification_badge(run: VerificationRun | None) -> VerificationBadge:
     lines += [damaged_chunk_line(first, count) for first, count in run.damaged_sectors[:MAX_DAMAGED_LINES]]
     if damaged > MAX_DAMAGED_LINES:
         lines.append(f"… and {damaged - MAX_DAMAGED_LINES} more damaged ranges (see the report)")
-    alert = run.result in ("mismatch", "error") or bool(damaged)
+    alert = run.result in ("mismatch", "failure", "error") or bool(damaged)
     return VerificationBadge(text, "\n".join(lines), alert, verified=run.result == "match" and not alert)

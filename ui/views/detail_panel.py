@@ -1,18 +1,23 @@
-"""Everything about the selected file: metadata, hashes, EXIF and GPS, findings, hex, text, image.
+"""Everything about the selected file: metadata, hashes, EXIF and GPS, video facts, findings, hex, text,
+image, and a video's frame strip.
 
 Content previews read the evidence in a worker thread; opening one records ``file_viewed`` once per
-file and view. The image preview is blurred until the examiner reveals it (``file_revealed``).
+file and view. The image preview and the video strip are blurred until the examiner reveals the file
+(``file_revealed``). A video finding's matched times are links that open the strip at that frame.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -22,13 +27,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.adapter import CaseSession
+from ui.adapter import CaseSession, provenance_text
 from ui.models.gallery import obscure
+from ui.views.video_strip import VideoStripView, clock
 from ui.workers import run_in_background
 
 PREVIEW_BYTES = 64 * 1024
 BOOLEAN_ANALYSIS = ("extension_mismatch", "truncated", "too_large", "too_small", "blank", "low_quality")
 IMAGE_BYTES = 32 * 1024 * 1024
+VIDEO_FACTS = (
+    "kind",
+    "container",
+    "duration_s",
+    "frame_rate",
+    "width",
+    "height",
+    "video_codec",
+    "pixel_format",
+    "audio_codecs",
+    "declared_frames",
+    "frames_decoded",
+    "frames_hashed",
+    "sample_fps",
+    "keyframes",
+    "creation_time_utc",
+    "creation_time_written",
+    "creation_time_tag",
+    "gps_lat",
+    "gps_lon",
+    "complete",
+    "warnings",
+)
+FRAME_LINK = "frame:"  # href of a matched frame's time in the findings tab
+VIDEO_TAB = 5
 
 
 def hex_dump(data: bytes, width: int = 16) -> str:
@@ -74,6 +105,7 @@ def detail_html(detail: dict[str, Any]) -> str:
         k: f.get(k) for k in ("name", "path", "item", "fs_type", "fs_offset", "inode", "stream", "kind")
     }
     identity["size"] = f"{f['size']:,} bytes" if f.get("size") is not None else None
+    identity["located"] = detail.get("located")  # the locator chain in words, innermost first
     state = {k: f.get(k) for k in ("allocated", "deleted", "orphan", "meta_reallocated", "status", "error")}
     times = {k: f.get(k) for k in ("mtime", "atime", "ctime", "crtime")}
     hashes = {k: f.get(k) for k in ("md5", "sha1", "sha256")}
@@ -94,17 +126,116 @@ def detail_html(detail: dict[str, Any]) -> str:
         exif["GPS"] = f"{exif['gps_lat']:.6f}, {exif['gps_lon']:.6f}"
     analysis = dict(detail["analysis"] or {})
     analysis.pop("file_id", None)
+    video = detail.get("video")
+    facts = None
+    if video:
+        facts = {k: video.get(k) for k in VIDEO_FACTS}
+        facts["audio_codecs"] = ", ".join(video.get("audio_codecs") or [])
+        facts["warnings"] = " | ".join(video.get("warnings") or [])
+        if video.get("duration_s") is not None:
+            facts["duration_s"] = f"{video['duration_s']:.3f} s ({clock(video['duration_s'])})"
     return "".join(
         [
             _rows("File", identity),
+            messages_html(detail.get("messages") or []),
+            extraction_html(f.get("link_json")),
             _rows("State", state, flags=("allocated", "deleted", "orphan", "meta_reallocated")),
             _rows("Times (UTC)", times),
             _rows("Hashes", hashes),
             _rows("Review", review_rows),
             _rows("Type and content", analysis, flags=BOOLEAN_ANALYSIS),
+            _rows("Video", facts, flags=("keyframes", "complete")),
             _rows("EXIF", exif),
         ]
     )
+
+
+def video_basis_rows(video: dict[str, Any], times: int = 0) -> dict[str, Any]:
+    """A video finding's basis in words: frames and shares matched, the rule, the listed video (and the
+    first ``times`` matched times)."""
+    vpdq = video["basis"] == "vpdq"
+    rows: dict[str, Any] = {"basis": "vPDQ (Meta's rule)" if vpdq else "sampled frames vs a picture entry"}
+    rows["case video frames matched"] = (
+        f"{video['query_matched']} of {video['query_frames']} sampled frames ({video['query_percent']:.1f} %)"
+    )
+    if video["basis"] == "vpdq":
+        rows["listed video"] = video["listed_video"]
+        rows["listed frames matched"] = (
+            f"{video['listed_matched']} of {video['listed_frames']} ({video['listed_percent']:.1f} %)"
+        )
+        rows["rule"] = (
+            f"listed share >= {video['listed_share']:g} %, case share >= {video['query_share']:g} %, "
+            f"frame quality >= {video['quality']}"
+        )
+    if video["view"] == "inside_bars":
+        rows["view"] = "the picture inside the video's black bars"
+    if times:
+        stamps = sorted({frame["timestamp_s"] for frame in video["frames"]})
+        more = f" and {len(stamps) - times} more" if len(stamps) > times else ""
+        rows["matched at"] = ", ".join(clock(stamp) for stamp in stamps[:times]) + more
+    return rows
+
+
+def frame_links(video: dict[str, Any], limit: int = 30) -> str:
+    """The matched frames' times as links that open the strip there."""
+    stamps = sorted({frame["timestamp_s"] for frame in video["frames"]})
+    links = [f"<a href='{FRAME_LINK}{stamp}'>{html.escape(clock(stamp))}</a>" for stamp in stamps[:limit]]
+    more = f" and {len(stamps) - limit} more" if len(stamps) > limit else ""
+    return "<p>Matched at " + ", ".join(links) + more + " (opens the frame strip)</p>"
+
+
+def extraction_html(link_json: str | None) -> str:
+    """What a phone extraction says of one of its members: its path in the container, notes, hashes."""
+    if not link_json:
+        return ""
+    try:
+        said = json.loads(link_json).get("member")
+    except ValueError:
+        return ""
+    if not said:
+        return ""
+    stated = said.get("stated_hashes") or {}
+    return _rows(
+        "Phone extraction",
+        {
+            "path in the extraction": said.get("container_path"),
+            "time as stored (no zone)": said.get("local_mtime"),
+            **{f"{algorithm.upper()} the extraction states": value for algorithm, value in stated.items()},
+            "notes": " | ".join(said.get("notes") or []),
+        },
+    )
+
+
+def messages_html(messages: list[dict[str, Any]]) -> str:
+    """The WhatsApp messages the file was sent or received in, one table each."""
+    if not messages:
+        return ""
+    parts = [f"<h3>WhatsApp: sent or received in {len(messages)} message(s)</h3>"]
+    for m in messages:
+        rule = m.get("link_rule")
+        if rule and m.get("hash_differs"):
+            rule += " (the file's SHA-256 differs from the hash the message stores)"
+        parts.append(
+            f"<p><b>{html.escape(provenance_text(m))}</b></p>"
+            + _rows(
+                "",
+                {
+                    "chat": f"{m['chat_name'] or '-'} ({m['chat_jid']})",
+                    "sender": f"{m['sender_name'] or '-'} ({m['sender_jid']})" if m["sender_jid"] else None,
+                    "direction": m["direction"],
+                    "time (UTC)": m["time"],
+                    "forwarded": m["forwarded"],
+                    "caption": m["caption"],
+                    "message id": m["message_id"],
+                    "path the message stores": m["media_path"],
+                    "SHA-256 the message stores": m["stored_sha256"],
+                    "linked by": rule,
+                    "database": f"{m['database']} ({m['item']})",
+                },
+                flags=("forwarded",),
+            ).replace("<h3></h3>", "")
+        )
+    return "".join(parts)
 
 
 def findings_html(findings: list[dict[str, Any]]) -> str:
@@ -112,10 +243,13 @@ def findings_html(findings: list[dict[str, Any]]) -> str:
         return "<p>No hash-set or perceptual matches.</p>"
     parts = []
     for f in findings:
+        video = f.get("video")
+        rows = video_basis_rows(video) if video else {}
         parts.append(
             _rows(
                 f"{f['set']['name']} — {f['algorithm']} (distance {f['distance']})",
-                {
+                rows
+                | {
                     "kind": f["kind"],
                     "set version": f["set"]["version"],
                     "set source": f"{f['set']['source_name']} (sha256 {f['set']['source_sha256'][:16]}…)",
@@ -130,6 +264,8 @@ def findings_html(findings: list[dict[str, Any]]) -> str:
                 },
             )
         )
+        if video and video["frames"]:
+            parts.append(frame_links(video))
     return "".join(parts)
 
 
@@ -146,8 +282,15 @@ class DetailPanel(QTabWidget):
         self._image: QImage | None = None
         self._revealed: set[int] = set()
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._findings: list[dict[str, Any]] = []
+        self._strip_for: int | None = None  # the file whose strip is loaded
+        self._open_at: float | None = None  # a matched frame's time to open the strip at, once loaded
         self.meta = QTextBrowser(self)
         self.findings = QTextBrowser(self)
+        self.findings.setOpenLinks(False)
+        self.findings.anchorClicked.connect(self._link)
+        self.video = VideoStripView(self)
+        self.video.reveal_requested.connect(lambda _file_id: self.reveal_current())
         self.hex = QPlainTextEdit(self)
         self.hex.setReadOnly(True)
         self.hex.setFont(mono)
@@ -158,6 +301,10 @@ class DetailPanel(QTabWidget):
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.reveal_button = QPushButton("Reveal image (recorded in custody)", self)
         self.reveal_button.clicked.connect(self.reveal_current)
+        self.unlock_button = QPushButton("Unlock the encrypted phone extraction (password)…", self)
+        self.unlock_button.clicked.connect(self.ask_password)
+        self.unlock_button.hide()
+        self._item: str | None = None
         image_page = QWidget(self)
         scroll = QScrollArea(image_page)
         scroll.setWidgetResizable(True)
@@ -165,11 +312,13 @@ class DetailPanel(QTabWidget):
         image_layout = QVBoxLayout(image_page)
         image_layout.addWidget(scroll, 1)
         image_layout.addWidget(self.reveal_button)
+        image_layout.addWidget(self.unlock_button)
         self.addTab(self.meta, "&Metadata")
         self.addTab(self.findings, "Fin&dings")
         self.addTab(self.hex, "He&x")
         self.addTab(self.text, "Te&xt")
         self.addTab(image_page, "&Image")
+        self.addTab(self.video, "&Video")
         self.currentChanged.connect(lambda _i: self._load_content())
         self.meta.setFont(QFont(self.meta.font().family(), self.meta.font().pointSize()))
 
@@ -185,6 +334,9 @@ class DetailPanel(QTabWidget):
         self.text.setPlainText("")
         self.image_label.setText("Select an image file.")
         self.reveal_button.setEnabled(False)
+        self.video.clear()
+        self._strip_for = None
+        self._findings = []
 
     def set_file(self, file_id: int | None) -> None:
         if file_id is None or self.session is None:
@@ -192,6 +344,10 @@ class DetailPanel(QTabWidget):
             return
         self.file_id = file_id
         self._image = None
+        self._findings = []
+        self._strip_for = None
+        self._open_at = None
+        self.video.clear("Loading…")
         self.hex.setPlainText("")
         self.text.setPlainText("")
         self.image_label.setText("")
@@ -207,12 +363,61 @@ class DetailPanel(QTabWidget):
     def _show_detail(self, file_id: int, detail: dict[str, Any]) -> None:
         if file_id != self.file_id:
             return
+        self._item = detail["file"].get("item")
         self.meta.setHtml(detail_html(detail))
+        self._findings = detail["findings"]
         self.findings.setHtml(findings_html(detail["findings"]))
         self.setTabText(1, f"Fin&dings ({len(detail['findings'])})" if detail["findings"] else "Fin&dings")
+        self._mark_strip()
+
+    def _matched_times(self) -> list[float]:
+        videos = [f["video"] for f in self._findings if f.get("video")]
+        return [frame["timestamp_s"] for video in videos for frame in video["frames"]]
+
+    def _mark_strip(self) -> None:
+        if self._strip_for == self.file_id and self.video.pictures:
+            self.video.set_marks(self._matched_times())
+
+    def _link(self, url: QUrl) -> None:
+        """A matched frame's time in the findings tab: open the strip at that frame."""
+        text = url.toString()
+        if text.startswith(FRAME_LINK):
+            try:
+                self.open_strip_at(float(text[len(FRAME_LINK) :]))
+            except ValueError:
+                return
+
+    def open_strip_at(self, timestamp_s: float) -> None:
+        """Show the Video tab at the strip frame nearest to ``timestamp_s`` (loading the strip if needed)."""
+        self._open_at = timestamp_s
+        if self._strip_for == self.file_id and self.video.pictures:
+            self.video.show_at(timestamp_s)
+        self.setCurrentIndex(VIDEO_TAB)
+
+    def _load_strip(self) -> None:
+        if self.file_id is None or self.session is None or self._strip_for == self.file_id:
+            return
+        file_id, session = self.file_id, self.session
+        self._strip_for = file_id
+        run_in_background(
+            lambda: session.video_strip(file_id),
+            lambda pictures: self._show_strip(file_id, pictures),
+            lambda message: self.video.clear(f"Cannot read the strip: {message}"),
+        )
+
+    def _show_strip(self, file_id: int, pictures: list) -> None:
+        if file_id != self.file_id:
+            return
+        self.video.set_strip(file_id, pictures, file_id in self._revealed)
+        self.video.set_marks(self._matched_times())
+        if self._open_at is not None:
+            self.video.show_at(self._open_at)
 
     def _load_content(self) -> None:
-        """Read content for the visible content tab (hex, text, image) once per file."""
+        """Read content for the visible content tab (hex, text, image) once per file; the video strip."""
+        if self.currentIndex() == VIDEO_TAB:
+            self._load_strip()
+            return
         view = {2: "hex", 3: "text", 4: "image"}.get(self.currentIndex())
         if view is None or self.file_id is None or self.session is None:
             return
@@ -228,7 +433,34 @@ class DetailPanel(QTabWidget):
             lambda message: self._content_failed(view, message),
         )
 
+    def ask_password(self) -> None:
+        """Ask for the extraction's password, unlock it for this session (in the background), read again."""
+        if self.session is None or self._item is None:
+            return
+        password, ok = QInputDialog.getText(
+            self,
+            "Encrypted phone extraction",
+            f"Password of evidence item {self._item}:",
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok or not password:
+            return
+        session, item = self.session, self._item
+        self.image_label.setText("Unlocking (the key derivation is slow by design)…")
+
+        def unlocked(_result: object) -> None:
+            self.unlock_button.hide()
+            self._load_content()
+
+        run_in_background(
+            lambda: session.unlock_extraction(item, password), unlocked, self._content_failed_any
+        )
+
+    def _content_failed_any(self, message: str) -> None:
+        self.image_label.setText(f"Not unlocked: {message}")
+
     def _content_failed(self, view: str, message: str) -> None:
+        self.unlock_button.setVisible("password is needed" in message)
         target = {"hex": self.hex, "text": self.text}.get(view)
         if target is not None:
             target.setPlainText(f"Cannot read the content: {message}")
@@ -270,3 +502,5 @@ class DetailPanel(QTabWidget):
         run_in_background(lambda: session.reveal(file_id, view="detail"))
         self.revealed.emit(file_id)
         self._show_image()
+        if self.video.file_id == file_id:
+            self.video.set_revealed(True)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QTreeView,
@@ -36,6 +37,8 @@ FLAG_BOXES = [
     ("hide_known", "Hide &known"),
     ("has_gps", "Has &GPS"),
     ("files_only", "Files only"),
+    ("nested", "&Inside others"),
+    ("carved", "Car&ved"),
 ]
 # The review filter's choices besides one category number: (label, value).
 REVIEW_STATES = [("any review", ""), ("categorised (any)", "any"), ("not categorised yet", "none")]
@@ -199,11 +202,24 @@ class FileBrowser(QWidget):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(self._open_item)
+        # Showing what one item holds (an archive's members): its name and the way back.
+        self.inside: int | None = None
+        self.inside_bar = QWidget(self)
+        self.inside_label = QLabel(self.inside_bar)
+        back = QPushButton("Back", self.inside_bar)
+        back.clicked.connect(lambda: self.show_inside(None))
+        inside_layout = QHBoxLayout(self.inside_bar)
+        inside_layout.setContentsMargins(0, 0, 0, 0)
+        inside_layout.addWidget(self.inside_label, 1)
+        inside_layout.addWidget(back)
+        self.inside_bar.hide()
         self.detail = DetailPanel(self)
         middle = QWidget(self)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.filters)
+        middle_layout.addWidget(self.inside_bar)
         middle_layout.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.tree)
@@ -256,8 +272,24 @@ class FileBrowser(QWidget):
         self.tree_model.set_session(self.session)
         self.tree.expandToDepth(0)
 
+    def show_inside(self, file_id: int | None, label: str = "") -> None:
+        """List what one item holds (None: back to the tree's scope)."""
+        self.inside = file_id
+        self.inside_label.setText(f"Inside {label}" if file_id is not None else "")
+        self.inside_bar.setVisible(file_id is not None)
+        self.apply_filters()
+
+    def _open_item(self, index: QModelIndex) -> None:
+        """Double-click on an item that holds others (archive, document, $Unallocated): list them."""
+        row = self.model.row_data(index.row()) if index.isValid() else None
+        if row and row.get("children"):
+            self.show_inside(row["id"], row["path"])
+
     def _scope(self) -> FileFilter:
         flt = FileFilter()
+        if self.inside is not None:
+            flt.inside = self.inside
+            return flt
         node = self.tree.currentIndex().data(NODE_ROLE) if self.tree.currentIndex().isValid() else None
         if node is not None:
             if node[0] == "item":

@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ui.models.gallery import CATEGORY_ROLE, CELL, HIT_ROLE, TILE
+from ui.models.gallery import CATEGORY_ROLE, CELL, HIT_ROLE, TILE, VIDEO_ROLE
 from ui.theme import ALERT_COLOR
 
 PAD = 6
@@ -54,13 +54,17 @@ class GalleryTileDelegate(QStyledItemDelegate):
         category = index.data(CATEGORY_ROLE)
         if category is not None:
             self._badge(painter, image, f"C{category}")
+        duration = index.data(VIDEO_ROLE)
+        if duration is not None:
+            self._badge(painter, image, f"▶ {int(duration) // 60}:{int(duration) % 60:02d}", bottom=True)
         self._caption(painter, option, rect, image.bottom() + 2, selected, str(index.data() or ""))
         painter.restore()
 
     @staticmethod
-    def _badge(painter: QPainter, image: QRect, text: str) -> None:
+    def _badge(painter: QPainter, image: QRect, text: str, bottom: bool = False) -> None:
         metrics = painter.fontMetrics()
-        badge = QRect(image.x() + 3, image.y() + 3, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
+        top = image.bottom() - metrics.height() - 4 if bottom else image.y() + 3
+        badge = QRect(image.x() + 3, top, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 170))
         painter.drawRoundedRect(badge, 3, 3)

@@ -55,6 +55,7 @@ class GalleryView(QWidget):
         self.group_by = QComboBox(self)
         self.group_by.addItem("Group by folder", "folder")
         self.group_by.addItem("Group by matched set", "set")
+        self.group_by.addItem("Group by WhatsApp chat", "chat")
         self.group_by.currentIndexChanged.connect(self.reload)
         self.stack = QCheckBox("Stack identical", self)
         self.stack.setChecked(True)

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forensics.hashsets.categories import KINDS
+from forensics.core.categories import KINDS
+from forensics.services import jobs
+from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.jobs import ItemJob, JobState
 from ui.models.file_table import human_size
@@ -229,9 +231,8 @@ class HashSetView(QWidget):
         if self._busy():
             return None
         region = region or self.default_region()
-        args = ["hashset", "import", path, "--name", name, "--kind", kind, "--region", region]
         env = self.session.job_environment() if self.session else adapter.job_environment("", None)
-        self.job = ItemJob(name, [("importing", [*args, "--progress-jsonl"])], env, self)
+        self.job = ItemJob(name, [jobs.hashset_import(path, name, kind, region)], env, self)
         self.job.changed.connect(lambda _item: self._import_changed())
         self.job.finished.connect(self._import_finished)
         self._set_status(f"Importing {name}…")
@@ -297,7 +298,7 @@ class HashSetView(QWidget):
         if not sets:
             self._set_status("Check at least one set.", error=True)
             return
-        self._run(["match", str(self.session.case_dir), "--sets", *sets], "Matching…", self.matched.emit)
+        self._run(jobs.match(self.session.case_dir, sets), "Matching…", self.matched.emit)
 
     def confirm_remove(self) -> None:
         item = self.sets.currentItem()
@@ -314,16 +315,16 @@ class HashSetView(QWidget):
 
     def remove(self, name: str) -> CommandRunner | None:
         """Remove a set (an unfinished import of that name included) in a child process."""
-        return self._run(["hashset", "remove", name], f"Removing {name}…")
+        return self._run(jobs.hashset_remove(name), f"Removing {name}…")
 
     def _run(
-        self, args: list[str], label: str, after: Callable[[], None] | None = None
+        self, step: JobStep, label: str, after: Callable[[], None] | None = None
     ) -> CommandRunner | None:
         """Run a short ``custos`` job; ``after()`` runs when it ended (a failed match may have added some)."""
         if self._busy():
             return None
         env = self.session.job_environment() if self.session else adapter.job_environment("", None)
-        self.runner = CommandRunner(adapter.cli_command(*args), env, self)
+        self.runner = CommandRunner(step, env, self)
         self.runner.message.connect(self.log.appendPlainText)
         self.runner.finished.connect(lambda code: self._finished(code, after))
         self._set_status(label)

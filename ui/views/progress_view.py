@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forensics.core.progress import video_text
 from ui.jobs import ItemJob, JobState
 from ui.models.file_table import human_size
 
@@ -32,6 +33,8 @@ def eta_text(seconds: float | None) -> str:
 
 def state_cells(s: JobState) -> list[str]:
     items = f"{s.items_done:,} / {s.items_total:,}" if s.items_total else f"{s.items_done:,}"
+    if s.videos:
+        items += f" ({video_text(s.videos, s.frames)})"
     total = f" / {human_size(s.bytes_total)}" if s.bytes_total else ""
     rate = f"{s.rate_bytes / 1e6:.1f}" if s.running and s.rate_bytes else ""
     return [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from forensics.hashsets.formats import csvlists, nsrl, perceptual_lists, textlists, vics
+from forensics.hashsets.formats import csvlists, nsrl, perceptual_lists, textlists, vics, video_lists
 from forensics.hashsets.formats.base import ParseContext
 from forensics.hashsets.records import EntryRecord, Problem
 
@@ -30,9 +30,12 @@ PARSERS: dict[str, Parser] = {
     "te-csv": perceptual_lists.parse_threatexchange_csv,
     "phash": perceptual_lists.parse_imagehash_list,
     "dhash": perceptual_lists.parse_imagehash_list,
+    "vpdq": video_lists.parse_vpdq_file,
 }
 
 # Formats whose sets mark files known (ignorable) unless the examiner says otherwise.
 KNOWN_BY_DEFAULT = frozenset({"rds3", "rds2", "nist-caid"})
+# Formats whose entries are frames of listed videos (``media_id`` names the video).
+VIDEO_FORMATS = frozenset({"vpdq", "te-csv"})
 
-__all__ = ["PARSERS", "KNOWN_BY_DEFAULT", "ParseContext", "Parser"]
+__all__ = ["PARSERS", "KNOWN_BY_DEFAULT", "VIDEO_FORMATS", "ParseContext", "Parser"]

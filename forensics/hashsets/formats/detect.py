@@ -12,6 +12,7 @@ from forensics.hashsets.formats.nsrl import SQLITE_MAGIC
 from forensics.hashsets.formats.perceptual_lists import TE_CSV_HEADER
 from forensics.hashsets.formats.textlists import BSD_SUM, GNU_SUM, XWAYS_HEADERS
 from forensics.hashsets.formats.vics import NotVics, model_version, read_data_model
+from forensics.hashsets.formats.video_lists import looks_like_vpdq
 from forensics.hashsets.hashes import CRYPTO_BY_LENGTH
 
 HEX_LINE = re.compile(r"^[0-9A-Fa-f]+$")
@@ -37,6 +38,8 @@ def detect_format(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> str:
         if stream.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
             return "rds3"
     text = head_text(path)
+    if looks_like_vpdq(text):
+        return "vpdq"
     if text.lstrip().startswith("{"):
         try:
             uri = read_data_model(path, limits)

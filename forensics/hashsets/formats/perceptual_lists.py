@@ -14,6 +14,7 @@ from pathlib import Path
 
 from forensics.hashsets.formats.base import ParseContext, clean, iter_lines, open_text, to_int
 from forensics.hashsets.formats.limits import BoundedLineFile, csv_rows
+from forensics.hashsets.formats.video_lists import vpdq_signal_entries
 from forensics.hashsets.hashes import BadHash, parse_hex
 from forensics.hashsets.records import EntryRecord, Problem
 
@@ -62,9 +63,16 @@ def parse_threatexchange_csv(path: Path, context: ParseContext) -> Iterator[Entr
         for row in csv_rows(reader, reader.reader):
             number = reader.line_num
             signal_type = (row.get("signal_type") or "").strip().lower()
+            if signal_type == "vpdq":  # one listed video per row, one entry per frame
+                extra = {"collab": clean(row.get("collab")), "category": clean(row.get("category"))}
+                video = f"{path.name}#{number}"
+                yield from vpdq_signal_entries(number, video, row.get("signal_str") or "", extra)
+                continue
             algorithm = {"pdq": "pdq", "video_md5": "md5"}.get(signal_type)
             if algorithm is None:
-                yield Problem(number, f"line {number}: signal type {signal_type!r} is not pdq or video_md5")
+                yield Problem(
+                    number, f"line {number}: signal type {signal_type!r} is not pdq, video_md5 or vpdq"
+                )
                 continue
             try:
                 digest = parse_hex(row.get("signal_str") or "", algorithm)

@@ -30,6 +30,7 @@ ACTION_STATUS = {
     "finished": "Complete/Finish",
     "match": "Success",
     "mismatch": "Fail",
+    "failure": "Fail",
     "no-reference": "Success",
     "error": "Error",
     "failed": "Error",
@@ -152,6 +153,27 @@ def _image(graph: _Graph, evidence: EvidenceSection) -> str:
     )
 
 
+Frames = tuple[tuple[int, float, int, str], ...]  # a video's sampled frames: number, seconds, quality, PDQ
+VPDQ_TAG = "vPDQ"
+
+
+def _vpdq_annotation(graph: _Graph, file_node: str, path: str, key: str, frames: Frames) -> str:
+    """A video's vPDQ hash as an Annotation of its File: UCO has no vPDQ (nor PDQ) hash method, so the
+    hash is given in Meta's reference text (``frame_number,quality,pdq_hex,timestamp`` per line)."""
+    lines = "".join(f"{number},{quality},{pdq},{stamp:.3f}\n" for number, stamp, quality, pdq in frames)
+    return graph.add(
+        "annotation",
+        f"{key}/vpdq",
+        "uco-core:Annotation",
+        **{
+            "uco-core:name": f"vPDQ of {path}",
+            "uco-core:tag": [VPDQ_TAG],
+            "uco-core:description": lines,
+            "uco-core:object": [_ref(file_node)],
+        },
+    )
+
+
 def _file(graph: _Graph, row: FindingRow) -> str:
     key = f"file/{row.file_id}"
     file_facet: dict[str, Any] = {
@@ -178,6 +200,41 @@ def _file(graph: _Graph, row: FindingRow) -> str:
         "uco-observable:hash": graph.hashes(key, {"md5": row.md5, "sha1": row.sha1, "sha256": row.sha256}),
     }
     return graph.add("file", key, "uco-observable:File", **{"uco-core:hasFacet": [file_facet, content]})
+
+
+def _containment(graph: _Graph, report: ReportData, files: dict[int, str]) -> list[str]:
+    """A file found inside another (archive member, embedded object, carved file) is ``Contained_Within``
+    its parent, which is described by its place (the locator chain in words)."""
+    nodes: list[str] = []
+    holders = dict(files)
+    related: set[int] = set()
+    for row in report.findings:
+        if row.parent_id is None or row.file_id in related:
+            continue
+        related.add(row.file_id)
+        parent = holders.get(row.parent_id)
+        if parent is None:
+            parent = holders[row.parent_id] = graph.add(
+                "file",
+                f"file/{row.parent_id}",
+                "uco-observable:File",
+                **{"uco-core:description": f"the item holding {row.path}: {row.located}"},
+            )
+            nodes.append(parent)
+        nodes.append(
+            graph.add(
+                "relationship",
+                f"contained/{row.file_id}",
+                "uco-observable:ObservableRelationship",
+                **{
+                    "uco-core:source": [_ref(files[row.file_id])],
+                    "uco-core:target": [_ref(parent)],
+                    "uco-core:kindOfRelationship": "Contained_Within",
+                    "uco-core:isDirectional": True,
+                },
+            )
+        )
+    return nodes
 
 
 def _people_and_tools(graph: _Graph, report: ReportData) -> tuple[dict[str, str], str]:
@@ -283,7 +340,15 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 status=job["status"],
             ),
         ]
-    files = {row.file_id: _file(graph, row) for row in report.findings if row.file_id}
+    videos = {video.file_id: video.frames for video in report.video_hashes}
+    files: dict[int, str] = {}
+    for row in report.findings:
+        if row.file_id and row.file_id not in files:  # one node per file, however many findings it has
+            files[row.file_id] = _file(graph, row)
+            frames = videos.get(row.file_id)
+            if frames:
+                key = f"file/{row.file_id}"
+                members.append(_vpdq_annotation(graph, files[row.file_id], row.path, key, frames))
     file_ids = list(dict.fromkeys(files.values()))
     for run in report.methodology.match_runs:
         record = _provenance(
@@ -322,6 +387,7 @@ def case_uco_bytes(report: ReportData) -> bytes:
             )
         )
     members += file_ids
+    members += _containment(graph, report, files)
     investigation = graph.add(
         "investigation",
         "case",

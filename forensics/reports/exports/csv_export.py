@@ -7,12 +7,16 @@ import io
 from collections.abc import Iterable
 from dataclasses import asdict
 
-from forensics.case.readers import iter_file_records
+from forensics.case.queries.files import iter_file_records
+from forensics.case.queries.video import iter_video_facts, iter_video_hashes
 from forensics.reports.model import FindingRow
 from forensics.reports.text import printable_text
 
 FILE_COLUMNS = (
     "id",
+    "parent_id",
+    "link",
+    "located",
     "item",
     "partition_offset",
     "fs_type",
@@ -41,6 +45,45 @@ FILE_COLUMNS = (
     "error",
 )
 FINDING_COLUMNS = tuple(FindingRow.__dataclass_fields__)
+# One row per sampled frame of every video: its vPDQ hash (inside_bars 0, Meta's format) and, apart, the
+# hashes of the picture inside its black bars (inside_bars 1).
+VIDEO_HASH_COLUMNS = (
+    "file_id",
+    "item",
+    "path",
+    "md5",
+    "frame_number",
+    "timestamp_s",
+    "quality",
+    "pdq",
+    "inside_bars",
+)
+# One row per video or audio file: the container's facts and how it was decoded.
+VIDEO_COLUMNS = (
+    "file_id",
+    "item",
+    "path",
+    "md5",
+    "kind",
+    "container",
+    "duration_s",
+    "frame_rate",
+    "width",
+    "height",
+    "video_codec",
+    "audio_codecs",
+    "declared_frames",
+    "frames_decoded",
+    "frames_hashed",
+    "sample_fps",
+    "keyframes",
+    "creation_time_utc",
+    "creation_time_written",
+    "gps_lat",
+    "gps_lon",
+    "complete",
+    "warnings",
+)
 
 
 def _cell(value: object) -> str:
@@ -48,6 +91,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, list | tuple):
+        return " | ".join(printable_text(str(v)) for v in value)
     return printable_text(str(value))
 
 
@@ -70,3 +115,13 @@ def files_csv(db) -> bytes:
 def findings_csv(findings: Iterable[FindingRow]) -> bytes:
     """Every finding in report order, with the file's location, times, hashes and match basis."""
     return _table(FINDING_COLUMNS, (asdict(row) for row in findings))
+
+
+def video_hashes_csv(db) -> bytes:
+    """Every sampled frame's PDQ of every video, in file and frame order."""
+    return _table(VIDEO_HASH_COLUMNS, iter_video_hashes(db))
+
+
+def videos_csv(db) -> bytes:
+    """Every video or audio file's facts, in file order."""
+    return _table(VIDEO_COLUMNS, iter_video_facts(db))

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from forensics.case.models import Evidence, File, FileSystem
-from forensics.local_times import is_local_time_fs, time_iso
+from forensics.core.local_times import is_local_time_fs, time_iso
 from forensics.reports.model import ReportData
 from forensics.reports.text import printable_text
 
@@ -74,6 +74,9 @@ def _file_object(parent: ET.Element, f: File, partition: int, local: bool, zone:
         _sub(obj, "error", f.error)
     _sub(obj, "partition", partition)
     _sub(obj, "id", f.id)
+    if f.parent_id is not None:  # inside another item (archive member, embedded object, carved file)
+        parent = _sub(obj, "parent_object")
+        _sub(parent, "id", f.parent_id)
     _sub(obj, "name_type", NAME_TYPES.get(f.kind, "-"))
     if f.size is not None:
         _sub(obj, "filesize", f.size)

@@ -1,0 +1,245 @@
+"""Carving against PhotoRec on the same unallocated space, and the throughput of reading nested archives.
+
+    .venv/bin/python bench/bench_carving.py --smoke --json out.json   # CI: the fixture volumes (64 MiB)
+    .venv/bin/python bench/bench_carving.py --json out.json           # a 512 MiB FAT32 volume, wiped
+
+Carving: a FAT32 volume is filled with real pictures, clips and documents (``scripts/fixtures/media.py``)
+repeated under different names, every file is deleted and the allocation tables and directory are
+wiped (``scripts/fixtures/wiped.py``): all of it is unallocated space. PhotoRec (Debian ``testdisk``,
+JPEG, PNG and MOV/MP4 file families enabled, free space of the FAT volume) and Custos (its walk of the
+volume, the unallocated runs, the carver at sector starts, every carved file read back and MD5-hashed)
+run on it. Counted: valid JPEG/PNG/MP4-family files each recovered (instances and distinct MD5s), how
+many of PhotoRec's MD5s Custos also has, wall and CPU seconds of each, and, for scale, the seconds of a
+bare MD5+SHA-1+SHA-256 pass over the volume (what hashing the same bytes costs).
+
+Nested: every file of the ``nested_archives`` fixture's ext4 image is opened as a stream and its nested
+tree walked (archives, documents, disk images), every child hashed: items and expanded MiB per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from forensics.evidence.carving.scanner import carve  # noqa: E402
+from forensics.evidence.carving.unallocated import unallocated_runs  # noqa: E402
+from forensics.evidence.locator import FileLocator  # noqa: E402
+from forensics.evidence.nested.item_stream import open_item_stream  # noqa: E402
+from forensics.evidence.nested.tree import NestedTree  # noqa: E402
+from forensics.evidence.source import EvidenceSource  # noqa: E402
+from forensics.evidence.survey import survey_image  # noqa: E402
+from scripts.fixtures import wiped  # noqa: E402
+from scripts.fixtures.cache import ensure_built  # noqa: E402
+
+CACHE = REPO_ROOT / "tests" / ".cache" / "fixtures"
+BENCH_CACHE = REPO_ROOT / "tests" / ".cache" / "bench"
+PHOTOREC_FAMILIES = "fileopt,everything,disable,jpg,enable,png,enable,mov,enable,search"
+FAMILY = {
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "png": "png",
+    "mp4": "mp4",
+    "mov": "mp4",
+    "3gp": "mp4",
+    "heic": "mp4",
+}
+CUSTOS_FAMILY = {"jpeg": "jpeg", "png": "png", "mp4": "mp4", "mov": "mp4", "3gp": "mp4", "heic": "mp4"}
+FULL_VOLUME_MIB = 512
+FULL_COPIES = 150  # about 270 MiB of files in the 512 MiB volume
+
+
+def _cpu() -> float:
+    self_usage, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return self_usage.ru_utime + self_usage.ru_stime + children.ru_utime + children.ru_stime
+
+
+def build_volume(size: str) -> tuple[Path, dict]:
+    """The wiped FAT32 volume to carve, and its facts (the smoke size is the test fixture's)."""
+    if size == "smoke":
+        folder = ensure_built("carving_wiped", CACHE)
+        facts = json.loads((folder / "facts.json").read_text())["wiped"]["fat32_wiped.raw"]
+        return folder / "fat32_wiped.raw", facts
+    target = BENCH_CACHE / f"carving-{FULL_VOLUME_MIB}m-{FULL_COPIES}x" / "fat32_wiped.raw"
+    facts_path = target.with_suffix(".json")
+    if facts_path.is_file():
+        return target, json.loads(facts_path.read_text())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as work_name:
+        work = Path(work_name)
+        originals = wiped.media_set(work / "set")
+        files = []
+        for copy in range(FULL_COPIES):
+            for original in originals:
+                named = work / "copies" / f"c{copy:02d}_{original.name}"
+                named.parent.mkdir(exist_ok=True)
+                shutil.copyfile(original, named)
+                files.append(named)
+        facts = wiped.build_fat_wiped(target, files, size_mib=FULL_VOLUME_MIB)
+    facts_path.write_text(json.dumps(facts))
+    return target, facts
+
+
+def run_photorec(image: Path, out: Path) -> dict:
+    """PhotoRec on the volume's free space; MD5 and family of each file it wrote (thumbnails left out)."""
+    cpu, started = _cpu(), time.perf_counter()
+    subprocess.run(
+        ["photorec", "/d", str(out / "recup"), "/cmd", str(image), f"partition_none,{PHOTOREC_FAMILIES}"],
+        cwd=out,
+        capture_output=True,
+        check=True,
+    )
+    seconds, cpu_s = time.perf_counter() - started, _cpu() - cpu
+    found = []
+    for path in sorted(out.glob("recup*/f*")):
+        family = FAMILY.get(path.suffix.lstrip(".").lower())
+        if family:
+            found.append((family, hashlib.md5(path.read_bytes()).hexdigest()))
+    return {"seconds": round(seconds, 3), "cpu_s": round(cpu_s, 3), "files": found}
+
+
+def run_custos(image: Path) -> dict:
+    """Walk, unallocated runs, carve, and read back and MD5 every carved file."""
+    cpu, started = _cpu(), time.perf_counter()
+    probe = survey_image(image).usable_filesystems[0]
+    found = []
+    partial = 0
+    with EvidenceSource(image) as source:
+        entries = list(source.walker(probe.offset, probe.fs_type).walk())
+        runs = unallocated_runs(
+            probe.offset, probe.block_count * probe.block_size, [e.byte_runs for e in entries if e.allocated]
+        )
+        media = source.image.media
+        for carved in carve(media.read_at, runs):
+            if carved.status != "valid":
+                partial += 1
+                continue
+            family = CUSTOS_FAMILY.get(carved.kind)
+            md5 = hashlib.md5(media.read_at(carved.offset, carved.length)).hexdigest()
+            if family:
+                found.append((family, md5))
+    seconds, cpu_s = time.perf_counter() - started, _cpu() - cpu
+    scanned = sum(length for _start, length in runs)
+    return {"seconds": round(seconds, 3), "cpu_s": round(cpu_s, 3), "files": found, "partial": partial,
+            "scanned_bytes": scanned}  # fmt: skip
+
+
+def bare_hash_seconds(image: Path) -> float:
+    started = time.perf_counter()
+    digests = (hashlib.md5(), hashlib.sha1(), hashlib.sha256())
+    with image.open("rb") as stream:
+        while chunk := stream.read(8 << 20):
+            for digest in digests:
+                digest.update(chunk)
+    return round(time.perf_counter() - started, 3)
+
+
+def compare(image: Path, facts: dict) -> dict:
+    expected = Counter(
+        FAMILY[f["extension"]] for f in facts["files"] if f["contiguous"] and f["extension"] in FAMILY
+    )
+    with tempfile.TemporaryDirectory() as out:
+        photorec = run_photorec(image, Path(out))
+    custos = run_custos(image)
+    result: dict = {
+        "image": image.name,
+        "image_bytes": image.stat().st_size,
+        "expected_contiguous": dict(expected),
+    }
+    for name, run in (("photorec", photorec), ("custos", custos)):
+        result[name] = {
+            "seconds": run["seconds"],
+            "cpu_s": run["cpu_s"],
+            "instances": dict(Counter(family for family, _md5 in run["files"])),
+            "distinct_md5": dict(Counter(family for family, _md5 in set(run["files"]))),
+        }
+    result["custos"]["partial"] = custos["partial"]
+    result["custos"]["scanned_mib_s"] = round(
+        custos["scanned_bytes"] / (1 << 20) / max(custos["seconds"], 1e-9), 1
+    )
+    photorec_md5 = {md5 for _family, md5 in photorec["files"]}
+    custos_md5 = {md5 for _family, md5 in custos["files"]}
+    originals = {f["md5"] for f in facts["files"] if f["extension"] in FAMILY}
+    result["photorec_md5_also_found_by_custos"] = f"{len(photorec_md5 & custos_md5)}/{len(photorec_md5)}"
+    result["photorec_md5_that_are_original_files"] = f"{len(photorec_md5 & originals)}/{len(photorec_md5)}"
+    result["custos_md5_that_are_original_files"] = f"{len(custos_md5 & originals)}/{len(custos_md5)}"
+    result["bare_hash_seconds"] = bare_hash_seconds(image)
+    result["custos_time_vs_photorec"] = round(custos["seconds"] / max(photorec["seconds"], 1e-9), 2)
+    result["custos_time_vs_bare_hash"] = round(custos["seconds"] / max(result["bare_hash_seconds"], 1e-9), 2)
+    return result
+
+
+def nested_throughput(repeat: int) -> dict:
+    """Items and expanded bytes per second over every file of the nested_archives image."""
+    folder = ensure_built("nested_archives", CACHE)
+    image = folder / "nested.raw"
+    probe = survey_image(image).usable_filesystems[0]
+    items = expanded = 0
+    cpu, started = _cpu(), time.perf_counter()
+    with EvidenceSource(image) as source:
+        entries = [
+            e for e in source.walker(probe.offset, probe.fs_type).walk() if e.kind == "file" and e.size
+        ]
+        for _ in range(repeat):
+            for entry in entries:
+                locator = FileLocator(
+                    "B", probe.offset, entry.inode, entry.attr_type, entry.attr_id, None, entry.path
+                )
+                stream = open_item_stream(source, locator, entry.size)
+                for item in NestedTree(stream, entry.name, embedded=entry.name.endswith(".bin")).items():
+                    items += 1
+                    expanded += item.child.size or 0 if item.md5 else 0
+    seconds = time.perf_counter() - started
+    return {
+        "files": len(entries) * repeat,
+        "nested_items": items,
+        "expanded_mib": round(expanded / (1 << 20), 1),
+        "seconds": round(seconds, 3),
+        "cpu_s": round(_cpu() - cpu, 3),
+        "items_per_s": round(items / max(seconds, 1e-9), 1),
+        "expanded_mib_per_s": round(expanded / (1 << 20) / max(seconds, 1e-9), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--smoke", action="store_true", help="the 64 MiB fixture volume (CI)")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    arguments = parser.parse_args(argv)
+    if shutil.which("photorec") is None:
+        print("photorec is missing: apt-get install testdisk (scripts/setup.sh does this)", file=sys.stderr)
+        return 2
+    size = "smoke" if arguments.smoke else "full"
+    image, facts = build_volume(size)
+    results = {
+        "size": size,
+        "note": "wall times on a machine shared with other work: compare ratios within one run",
+        "carving": compare(image, facts),
+        "nested": nested_throughput(1 if arguments.smoke else 5),
+    }
+    text = json.dumps(results, indent=2, sort_keys=True)
+    print(text)
+    if arguments.json:
+        arguments.json.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

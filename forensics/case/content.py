@@ -1,0 +1,42 @@
+"""An item's bytes, read-only from the evidence through its locator chain (previews, exports)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from forensics.case.locators import file_locators
+from forensics.case.models import Evidence
+from forensics.core.errors import CaseError
+from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
+from forensics.evidence.source import EvidenceSource
+
+
+def open_source(db, item: str, extraction: ExtractionAccess | None = None) -> EvidenceSource:  # noqa: ANN001
+    """The evidence source of item ``item``: its image, folder or phone extraction (opened read-only).
+
+    ``extraction``: the keys of an encrypted extraction when the caller holds them; without them its
+    members read as an error that asks for the password.
+    """
+    with db.session() as s:
+        row = s.execute(select(Evidence.path, Evidence.container).where(Evidence.item == item)).first()
+    if row is None:
+        raise CaseError(f"no evidence item {item!r} in this case")
+    path, container = row
+    if container == EXTRACTION_CONTAINER:
+        return EvidenceSource(path, extraction=extraction or ExtractionAccess())
+    return EvidenceSource(path)
+
+
+def read_item(
+    db,  # noqa: ANN001 - a CaseDatabase
+    file_id: int,
+    limit: int | None = None,
+    keys: Mapping[str, ExtractionAccess] | None = None,
+) -> bytes:
+    """The first ``limit`` bytes (all when None) of a stored item; ``keys``: evidence item -> the keys of
+    its encrypted extraction, when the caller unlocked it."""
+    item, locator = file_locators(db, [file_id])[file_id]
+    with open_source(db, item, (keys or {}).get(item)) as source:
+        return source.read_all(locator, limit)

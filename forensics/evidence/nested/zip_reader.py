@@ -1,0 +1,212 @@
+"""Zip archives (zip64, any extension, OOXML and ODF documents) through the standard library's zipfile.
+
+Members are listed from the central directory in order; each is reopened by its index. Stored,
+unencrypted members get byte runs in the parent. Encrypted members are listed and flagged; a password
+opens ZipCrypto members (the standard library reads no AES: such members stay "encrypted, not opened").
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from forensics.core.errors import EvidenceError
+from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
+from forensics.evidence.nested.records import (
+    FLAG_ENCRYPTED,
+    FLAG_STOPPED,
+    FLAG_UNSAFE_NAME,
+    ZIP_MEMBER,
+    NestedChild,
+    unsafe_name,
+)
+from forensics.evidence.nested.streams import CountingStream, iter_stream, read_at_of
+
+AES_METHOD = 99  # WinZip AES: compression method 99 with the real method in the 0x9901 extra field
+EXTENDED_TIMESTAMP = 0x5455  # "UT": Unix times in UTC
+NTFS_TIMES = 0x000A  # NTFS FILETIMEs in UTC
+FILETIME_EPOCH_DELTA = 116444736000000000  # 100 ns intervals from 1601 to 1970
+DOS_TIME_NOTE = "zip DOS time: local time of the writing computer, zone not recorded (shown as if UTC)"
+# Parts of office documents that are their own text and structure, not embedded objects.
+OFFICE_SKIPPED_SUFFIXES = (".xml", ".rels")
+OFFICE_SKIPPED_NAMES = ("mimetype", "META-INF/manifest.xml", "[Content_Types].xml")
+
+
+def _extra_fields(extra: bytes) -> dict[int, bytes]:
+    fields: dict[int, bytes] = {}
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, length = struct.unpack_from("<HH", extra, pos)
+        fields.setdefault(tag, extra[pos + 4 : pos + 4 + length])
+        pos += 4 + length
+    return fields
+
+
+def utc_times(info: zipfile.ZipInfo) -> tuple[dict[str, int | None], bool]:
+    """mtime/atime/crtime in ns from the UTC extra fields; (times, True) when they were found."""
+    fields = _extra_fields(info.extra)
+    ntfs = fields.get(NTFS_TIMES)
+    if ntfs and len(ntfs) >= 32 and ntfs[4:8] == b"\x01\x00\x18\x00":
+        mtime, atime, ctime = struct.unpack_from("<QQQ", ntfs, 8)
+        return {
+            "mtime_ns": (mtime - FILETIME_EPOCH_DELTA) * 100 if mtime else None,
+            "atime_ns": (atime - FILETIME_EPOCH_DELTA) * 100 if atime else None,
+            "crtime_ns": (ctime - FILETIME_EPOCH_DELTA) * 100 if ctime else None,
+        }, True
+    unix = fields.get(EXTENDED_TIMESTAMP)
+    if unix and len(unix) >= 5:
+        flags = unix[0]
+        times: dict[str, int | None] = {}
+        pos = 1
+        for bit, key in ((1, "mtime_ns"), (2, "atime_ns"), (4, "crtime_ns")):
+            if flags & bit and pos + 4 <= len(unix):
+                times[key] = struct.unpack_from("<i", unix, pos)[0] * 1_000_000_000
+                pos += 4
+        if "mtime_ns" in times:
+            return times, True
+    return {}, False
+
+
+def dos_time_ns(info: zipfile.ZipInfo) -> int | None:
+    """The DOS date/time as if UTC (zip stores local time without a zone), in ns."""
+    try:
+        moment = datetime(*info.date_time, tzinfo=UTC)
+    except ValueError:
+        return None
+    return int(moment.timestamp()) * 1_000_000_000
+
+
+def office_format(names: list[str]) -> str | None:
+    """'ooxml' or 'odf' when the member names are those of an office document, else None."""
+    if "[Content_Types].xml" in names:
+        return "ooxml"
+    if names and names[0] == "mimetype" and any(n == "META-INF/manifest.xml" for n in names):
+        return "odf"
+    return None
+
+
+def is_office_part(name: str) -> bool:
+    """True for an office document's own XML parts (listed only as text, not as embedded objects)."""
+    return name in OFFICE_SKIPPED_NAMES or name.endswith(OFFICE_SKIPPED_SUFFIXES)
+
+
+def data_offset(parent: BinaryIO, info: zipfile.ZipInfo) -> int | None:
+    """Offset in the parent of a member's stored data (after its local header), None if unreadable."""
+    header = read_at_of(parent)(info.header_offset, 30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", header, 26)
+    return info.header_offset + 30 + name_len + extra_len
+
+
+def open_zip(parent: BinaryIO, where: str) -> zipfile.ZipFile:
+    """The parent as a ZipFile (read-only); EvidenceError when its central directory is unreadable."""
+    try:
+        return zipfile.ZipFile(parent, "r")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise EvidenceError(f"{where}: not a readable zip archive: {exc}") from exc
+
+
+class ZipReader:
+    """Lists and streams the members of one zip archive."""
+
+    def __init__(
+        self, parent: BinaryIO, limits: NestedLimits, where: str, password: bytes | None = None
+    ) -> None:
+        self._parent = parent
+        self._counting = CountingStream(parent)
+        self._zip = open_zip(self._counting, where)
+        self._limits = limits
+        self._where = where
+        self._password = password
+        names = [info.filename for info in self._zip.infolist()]
+        self.format = office_format(names) or "zip"
+        self.notes: list[str] = []
+
+    def children(self) -> Iterator[NestedChild]:
+        budget = Budget(self._limits, self._where, lambda: self._counting.read_total)
+        for index, info in enumerate(self._zip.infolist()):
+            budget.member()
+            if self.format != "zip" and is_office_part(info.filename):
+                continue
+            yield self._child(index, info, budget)
+
+    def _child(self, index: int, info: zipfile.ZipInfo, budget: Budget) -> NestedChild:
+        times, utc = utc_times(info)
+        if not utc:
+            times = {"mtime_ns": dos_time_ns(info)}
+        child = NestedChild(
+            link_kind=ZIP_MEMBER,
+            path=info.filename,
+            size=info.file_size,
+            params={"index": index, "name": info.filename},
+            kind="directory" if info.is_dir() else "file",
+            container_format=self.format,
+            **times,
+        )
+        child.extra["compressed_size"] = info.compress_size
+        child.extra["method"] = info.compress_type
+        child.extra["crc32"] = f"{info.CRC:08x}"
+        if not utc:
+            child.extra["time_zone_note"] = DOS_TIME_NOTE
+        if unsafe_name(info.filename):
+            child.flags.append(FLAG_UNSAFE_NAME)
+        if info.is_dir():
+            return child
+        encrypted = bool(info.flag_bits & 0x1)
+        if encrypted:
+            child.flags.append(FLAG_ENCRYPTED)
+            if info.compress_type == AES_METHOD:
+                child.note = "encrypted (WinZip AES), not opened"
+                return child
+            if self._password is None:
+                child.note = "encrypted, not opened"
+                return child
+        limits = self._limits
+        declared = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= limits.ratio_grace_bytes and declared > limits.max_ratio:
+            child.flags.append(FLAG_STOPPED)
+            child.note = f"expansion ratio above {limits.max_ratio:g}: stopped (declared {declared:.0f})"
+            return child
+        if info.compress_type == zipfile.ZIP_STORED and not encrypted:
+            start = data_offset(self._parent, info)
+            if start is not None:
+                child.byte_runs = [[0, start, info.file_size]]
+        child._content = lambda chunk_size: self._stream(info, budget, chunk_size)
+        return child
+
+    def _stream(self, info: zipfile.ZipInfo, budget: Budget, chunk_size: int) -> Iterator[bytes]:
+        member_budget = Budget(self._limits, self._where)
+        try:
+            with self._zip.open(info, pwd=self._password) as member:
+                for data in iter_stream(member, chunk_size):
+                    member_budget.expand(len(data), info.filename, stored=info.compress_size)
+                    budget.expand(len(data), info.filename)
+                    yield data
+        except LimitExceeded:
+            raise
+        except RuntimeError as exc:  # a wrong password
+            raise EvidenceError(f"{self._where}: {info.filename}: {exc}") from exc
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise EvidenceError(f"{self._where}: {info.filename}: unreadable member: {exc}") from exc
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def open_zip_member(
+    parent: BinaryIO, params: dict, password: bytes | None = None, where: str = "zip"
+) -> BinaryIO:
+    """Reopen member ``params['index']`` (checked against ``params['name']``) as a readable stream."""
+    archive = open_zip(parent, where)
+    infos = archive.infolist()
+    index = int(params["index"])
+    if index >= len(infos) or infos[index].filename != params.get("name", infos[index].filename):
+        raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
+    try:
+        return archive.open(infos[index], pwd=password)
+    except (RuntimeError, zipfile.BadZipFile, NotImplementedError) as exc:
+        raise EvidenceError(f"{where}: {params.get('name')}: {exc}") from exc
