@@ -80,6 +80,8 @@ def open_image(path: str, walk_seconds: float | None = None) -> dict:
             typed = "fs_type" in FileLocator.__dataclass_fields__  # (older engines have no such field)
             with EvidenceSource(path) as source:
                 for f, offset, fs_type in rows:
+                    if getattr(f, "link_json", None) is not None:  # unallocated space, carved: not an entry
+                        continue
                     folder_source = fs_type == "logical"
                     located = {} if folder_source or not typed else {"fs_type": fs_type}
                     locator = FileLocator(

@@ -150,7 +150,7 @@ def compare_paths(image: Path) -> tuple[int, set[str]]:
                     entry.attr_id,
                     entry.stream,
                     entry.path,
-                    probe.fs_type if probe.ambiguous else None,
+                    fs_type=probe.fs_type if probe.ambiguous else None,
                 )
                 mine, theirs = _outcome(direct, locator), _outcome(tsk, locator)
                 if mine != theirs:

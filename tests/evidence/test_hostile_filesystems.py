@@ -180,7 +180,14 @@ def test_both_file_systems_valid_at_one_offset_are_listed(fixture_fat_ext2_ambig
             for expected in facts["files"]:
                 entry = entries[expected["path"]]
                 locator = FileLocator(
-                    "T", 0, entry.inode, entry.attr_type, entry.attr_id, None, entry.path, probe.fs_type
+                    "T",
+                    0,
+                    entry.inode,
+                    entry.attr_type,
+                    entry.attr_id,
+                    None,
+                    entry.path,
+                    fs_type=probe.fs_type,
                 )
                 assert hashlib.md5(source.read_all(locator)).hexdigest() == expected["md5"]
 
