@@ -147,6 +147,19 @@ def time_iso(ns: int | None, *, local: bool, zone: str | None) -> str | None:
     return _wall_text(ns)
 
 
+def table_time(ns: int | None, *, local: bool, zone: str | None) -> str:
+    """A short form for a table column headed "UTC": ``YYYY-MM-DD HH:MM:SS`` of the UTC instant, or for a
+    local time that cannot be converted (zone unknown, repeated or skipped hour) its :func:`time_text`."""
+    if ns is None:
+        return ""
+    if local:
+        conversion = to_utc(ns, zone) if zone else None
+        if conversion is None or not conversion.certain:
+            return (time_text(ns, local=True, zone=zone) or "").replace("T", " ")
+        ns = conversion.utc_ns[0]
+    return _wall_text(ns).replace("T", " ")[:19]
+
+
 def time_basis(*, local: bool, zone: str | None) -> str:
     """How an item's times are to be read: ``UTC``, ``local time converted from Asia/Karachi``, ..."""
     if not local:

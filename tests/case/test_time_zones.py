@@ -18,11 +18,21 @@ from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence
+from forensics.case.queries.detail import file_detail
+from forensics.case.queries.file_table import file_rows
 from forensics.case.queries.files import iter_file_records
 from forensics.case.store import record_evidence
 from forensics.case.time_zones import set_time_zone
 from forensics.core.errors import CaseError
-from forensics.core.local_times import RULE, TimeZoneError, time_iso, time_text, to_utc
+from forensics.core.local_times import (
+    RULE,
+    TimeZoneError,
+    is_local_time_fs,
+    table_time,
+    time_iso,
+    time_text,
+    to_utc,
+)
 from forensics.evidence.survey import survey_image
 from forensics.pipeline.enumerate import enumerate_evidence
 from forensics.reports.collect_case import computed_limitations
@@ -185,3 +195,33 @@ def test_report_rows_carry_iso_times_and_their_basis(fat_case) -> None:
         "2004-01-01T09:00:00Z",
         "local time, converted to UTC from Asia/Karachi",
     )
+
+
+def test_the_gui_queries_follow_the_rule(fat_case) -> None:
+    """The file table's column (headed UTC) and the detail panel's times, before and after the zone."""
+    note = _records(fat_case, "EXH-1")["/NOTE.TXT"]["id"]
+
+    def shown() -> tuple[str, str, str]:
+        detail = file_detail(fat_case, note)["file"]
+        row = file_rows(fat_case, [note])[note]
+        column = table_time(row["mtime_ns"], local=is_local_time_fs(row["fs_type"]), zone=row["time_zone"])
+        return detail["mtime"], detail["time_basis"], column
+
+    assert shown() == (
+        "2004-01-01T14:00:00 (local, zone unknown)",
+        "local time, zone unknown",
+        "2004-01-01 14:00:00 (local, zone unknown)",
+    )
+    with fat_case.session() as s:
+        set_time_zone(s, "EXH-1", "Asia/Karachi")
+    assert shown() == (
+        "2004-01-01T09:00:00Z (local 2004-01-01T14:00:00, Asia/Karachi)",
+        "local time, converted to UTC from Asia/Karachi",
+        "2004-01-01 09:00:00",
+    )
+    ext2 = _records(fat_case, "EXH-2")["/passwords.txt"]["id"]
+    row = file_rows(fat_case, [ext2])[ext2]
+    assert table_time(row["mtime_ns"], local=is_local_time_fs(row["fs_type"]), zone=row["time_zone"]) == (
+        "2012-05-25 16:00:53"
+    )
+    assert file_detail(fat_case, ext2)["file"]["time_basis"] == "UTC"
