@@ -131,7 +131,8 @@ def _set_and_entry(row: Any) -> dict[str, Any]:
             "tags": row["tags"],
             "raw": json.loads(raw) if raw else None,
         },
-        "video": video_basis(row),
+        # a finding from a WhatsApp message alone has no video basis (nor the columns that hold one)
+        "video": video_basis(row) if "v_finding" in row else None,
     }
 
 
