@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem
 from forensics.core.errors import CaseError
 from forensics.evidence.locator import FileLocator
@@ -68,7 +69,12 @@ def link_json(locator: FileLocator) -> str | None:
 
 
 def _link(
-    item: str, fs_type: str | None, fs_offset: int, ambiguous: bool, f: File, parent: FileLocator | None
+    item: str,
+    fs_type: str | None,
+    fs_offset: int | None,
+    ambiguous: bool,
+    f: File,
+    parent: FileLocator | None,
 ) -> FileLocator:
     root = root_locator_dict(
         item, fs_type, fs_offset, f.inode, f.attr_type, f.attr_id, f.stream, f.path, ambiguous=ambiguous
@@ -81,7 +87,7 @@ def _link(
     return FileLocator.nested(parent, link["kind"], f.path, link.get("params") or {})
 
 
-def file_locators(db, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
+def file_locators(db: CaseDatabase, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
     """Evidence item and locator chain of each file id; unknown ids raise :class:`CaseError`."""
     with db.session() as s:
         return session_locators(s, file_ids)

@@ -79,7 +79,8 @@ class EvidenceSource:
         self._access = extraction
         self._extraction = None
         self._img: pytsk3.Img_Info | None = None
-        self._fs: dict[int, pytsk3.FS_Info] = {}
+        # by offset, or (offset, type) for a type opened by name where several are valid at one offset
+        self._fs: dict[int | tuple[int, str | None], pytsk3.FS_Info] = {}
         # Per (offset, type) of a file system: inode -> size it claims beyond the file system (TSK sees
         # it capped).
         self._claimed: dict[tuple[int, str], dict[int, int]] = {}
@@ -212,7 +213,7 @@ class EvidenceSource:
         size = min(size, self.media_size)
         offset = 0
         extents = self._direct.plan(fs, locator.partition_offset, attr, size) if self._direct else None
-        if extents is not None:
+        if extents is not None and self._direct is not None:
             try:
                 offset = yield from self._direct.read(extents, chunk_size)
             except DamagedMediaError as exc:

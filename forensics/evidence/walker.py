@@ -230,13 +230,14 @@ class FileSystemWalker:
             entries = list(self._entries_for(tsk_file, path, name, orphan=orphan))
             self._end_entry(started, entries)
             head = entries[0]
+            dir_inode = head.inode  # always set, with metadata
             is_dir = head.kind in ("directory", "virtual-dir") and head.has_metadata
-            if is_dir and head.inode not in ancestors:
-                first_path = self._listed_dirs.setdefault(head.inode, path)
+            if is_dir and dir_inode is not None and dir_inode not in ancestors:
+                first_path = self._listed_dirs.setdefault(dir_inode, path)
                 if first_path == path:
-                    subdirs.append((head.inode, path, in_orphans or (parent == "" and name == ORPHAN_DIR)))
+                    subdirs.append((dir_inode, path, in_orphans or (parent == "" and name == ORPHAN_DIR)))
                 else:  # a directory under several names (damage, or a hostile loop of links): listed once
-                    head.notes.append(f"directory (inode {head.inode}) already listed as {first_path}")
+                    head.notes.append(f"directory (inode {dir_inode}) already listed as {first_path}")
             yield from entries
         for sub_inode, sub_path, sub_orphans in subdirs:
             yield from self._walk_dir(sub_inode, sub_path, ancestors, in_orphans=sub_orphans)
@@ -536,20 +537,21 @@ class FileSystemWalker:
         every remaining entry is asked for.
         """
         tables = None
-        if self._read is not None and self.fs_type in EXT_TYPES:
+        read = self._read
+        if read is not None and self.fs_type in EXT_TYPES:
             try:
-                tables = read_inode_tables(self._read, self.fs_offset)
+                tables = read_inode_tables(read, self.fs_offset)
             except OSError:
                 tables = None
         inode = start
-        if tables is not None:
+        if read is not None and tables is not None:
             used_by_group: dict[int, list[int]] = defaultdict(list)
             for seen in self._seen_used:
                 used_by_group[tables.group_of(seen)].append(seen)
             while inode <= min(last, tables.inodes_count):
                 group = tables.group_of(inode)
                 try:
-                    found = nonzero_inodes(self._read, tables, group, inode, last)
+                    found = nonzero_inodes(read, tables, group, inode, last)
                 except OSError:
                     break
                 shown_used = {seen for seen in used_by_group.get(group, ()) if inode <= seen <= last}

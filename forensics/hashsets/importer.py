@@ -142,7 +142,9 @@ class _Staging:
     def __init__(self, library: HashSetLibrary, values: dict[str, Any], max_batch_bytes: int) -> None:
         self.library = library
         with library.engine.begin() as connection:
-            self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
+            key = connection.execute(insert(HashSet).values(**values)).inserted_primary_key
+            assert key is not None  # the key of the row an INSERT just wrote
+            self.set_id = key[0]
         self.rows: list[tuple[Any, ...]] = []
         self.max_batch_bytes = max_batch_bytes
         self.text_bytes = 0  # text held in ``rows``: a batch is also written once it holds this much
@@ -205,7 +207,7 @@ class _Staging:
         ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
         stays in both, or the second video's share of matched frames would be wrong).
         """
-        columns = [
+        columns: list[Any] = [
             HashEntry.md5,
             HashEntry.sha1,
             HashEntry.sha256,

@@ -1,8 +1,8 @@
 """A fixed-seed sample of the fuzzing campaign (``bench/fuzz.py``), and how its sandbox classifies runs.
 
-The full campaign's counts go into BENCHMARKS.md; here a handful of mutations of real inputs (one per
-kind of reader: raw ext2, NTFS, E01, VICS, a plain list, JPEG) must end clean, with per-item notes or
-with a clear refusal: never a traceback, a native crash, a hang or the memory limit.
+The full campaign's counts are in docs/benchmark-history.md; here a handful of mutations of real inputs
+(one per kind of reader: raw ext2, NTFS, E01, VICS, a plain list, JPEG) must end clean, with per-item notes
+or with a clear refusal: never a traceback, a native crash, a hang or the memory limit.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ class BoundedJson(io.RawIOBase):
         super().close()
         self._raw.close()
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         data = self._raw.read(min(len(buffer), self._step))
         if not data:
             return 0

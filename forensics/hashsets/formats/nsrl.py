@@ -108,7 +108,9 @@ def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 file_name=clean(name),
                 size=to_int(size),
                 raw={"file_name": _plain(name), "file_size": _plain(size), "package_id": _plain(package)},
-                **hashes,
+                md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"),
+                sha256=hashes.get("sha256"),
             )
     finally:
         connection.close()
@@ -138,5 +140,7 @@ def parse_rds2(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 file_name=clean(values.get("FileName")),
                 size=to_int(values.get("FileSize")),
                 raw=values,
-                **hashes,
+                md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"),
+                sha256=hashes.get("sha256"),
             )

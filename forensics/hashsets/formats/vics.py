@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import ijson
 
 from forensics.hashsets.formats.base import BOM, ParseContext, clean, to_int
 from forensics.hashsets.formats.limits import (
     DEFAULT_LIMITS,
+    BoundedJson,
     ImportLimits,
     InputLimitExceeded,
     bounded_json,
@@ -40,7 +41,7 @@ class NotVics(ValueError):
     """The JSON does not start with a VICS data-model key."""
 
 
-def _open_json(path: Path, limits: ImportLimits, record_depth: int = SET_RECORD_DEPTH) -> BinaryIO:
+def _open_json(path: Path, limits: ImportLimits, record_depth: int = SET_RECORD_DEPTH) -> BoundedJson:
     stream = open(path, "rb")  # noqa: SIM115
     if stream.read(len(BOM)) != BOM:
         stream.seek(0)
@@ -146,5 +147,7 @@ def media_record(number: int, item: Any) -> EntryRecord | Problem:
         file_name=_file_name(item),
         size=to_int(item.get("MediaSize")),
         raw=item,
-        **hashes,
+        md5=hashes.get("md5"),
+        sha1=hashes.get("sha1"),
+        sha256=hashes.get("sha256"),
     )

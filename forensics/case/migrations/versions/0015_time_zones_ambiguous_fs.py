@@ -33,6 +33,8 @@ def _rebuild_sqlite(table: str, change) -> None:  # noqa: ANN001 - change(batch_
     """Rebuild ``table`` in batch mode with foreign keys off for the rebuild only (see the docstring)."""
     bind = op.get_bind()
     raw = bind.connection.dbapi_connection
+    if raw is None:
+        raise RuntimeError(f"rebuilding {table}: the migration's connection is closed")
     if raw.in_transaction:
         raw.commit()
     before = set(bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
