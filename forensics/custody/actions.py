@@ -31,6 +31,8 @@ NOTE = "note"
 EXTRACTION_DECRYPTED = "extraction_decrypted"
 # The WhatsApp databases of an evidence item were read and their media messages linked to the case.
 WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
+# The source time zone of an evidence item was set or changed (old and new IANA name; null = unknown).
+TIME_ZONE_SET = "time_zone_set"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -61,6 +63,7 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         NOTE,
         EXTRACTION_DECRYPTED,
         WHATSAPP_PROVENANCE_READ,
+        TIME_ZONE_SET,
     }
 )
 

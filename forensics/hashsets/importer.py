@@ -27,6 +27,7 @@ from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
 from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, VIDEO_FORMATS, ParseContext
 from forensics.hashsets.formats.detect import AmbiguousFormat, UnknownFormat, detect_format
+from forensics.hashsets.formats.limits import DEFAULT_LIMITS, ImportLimits, InputLimitExceeded
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
 from forensics.hashsets.library import HashSetLibrary
@@ -59,6 +60,7 @@ class ImportOptions:
     strict: bool = False
     examiner: str | None = None
     progress: Progress | None = None
+    limits: ImportLimits = DEFAULT_LIMITS
 
 
 @dataclass
@@ -85,7 +87,7 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def choose_format(path: Path, requested: str | None) -> str:
+def choose_format(path: Path, requested: str | None, limits: ImportLimits = DEFAULT_LIMITS) -> str:
     """The format named by the examiner (validated) or detected from the content."""
     if requested:
         name = FORMAT_ALIASES.get(requested.lower(), requested.lower())
@@ -93,11 +95,13 @@ def choose_format(path: Path, requested: str | None) -> str:
             raise HashSetError(f"unknown format {requested!r}; known: {', '.join(sorted(PARSERS))}")
         return name
     try:
-        return detect_format(path)
+        return detect_format(path, limits)
     except AmbiguousFormat as exc:
         raise HashSetError(f"{path.name}: {exc}") from exc
     except (UnknownFormat, NotVics) as exc:
         raise HashSetError(f"{path.name}: format not recognised ({exc}); name it with --format") from exc
+    except InputLimitExceeded as exc:
+        raise ImportFailed(f"{path.name}: refused: {exc}") from exc
 
 
 ENTRY_COLUMNS = (
@@ -105,6 +109,10 @@ ENTRY_COLUMNS = (
     "media_id", "category", "series", "tags", "file_name", "size", "raw_json",
 )  # fmt: skip
 PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+# The free-text values of a row, whose size bounds the memory of a batch.
+TEXT_COLUMNS = tuple(
+    ENTRY_COLUMNS.index(name) for name in ("media_id", "series", "tags", "file_name", "raw_json")
+)
 
 
 def _row(set_id: int, record: EntryRecord, scheme: CategoryScheme | None) -> tuple[Any, ...]:
@@ -133,7 +141,7 @@ def _row(set_id: int, record: EntryRecord, scheme: CategoryScheme | None) -> tup
 class _Staging:
     """The staged set row and its batched entry writes."""
 
-    def __init__(self, library: HashSetLibrary, values: dict[str, Any]) -> None:
+    def __init__(self, library: HashSetLibrary, values: dict[str, Any], max_batch_bytes: int) -> None:
         self.library = library
         with library.engine.begin() as connection:
             key = connection.execute(insert(HashSet).values(**values)).inserted_primary_key
@@ -144,6 +152,8 @@ class _Staging:
         self.variants: list[tuple[int, str, str, bytes, int | None]] = []
         self.variant_count = 0
         self.last_entry_id = 0
+        self.max_batch_bytes = max_batch_bytes
+        self.text_bytes = 0  # text held in ``rows``: a batch is also written once it holds this much
         self.connection: Connection | None = None
         self.driver_connection: Any = None  # kept to release the write lock if an interrupt broke the batch
         self.transaction: RootTransaction | None = None
@@ -160,7 +170,8 @@ class _Staging:
         self.rows.append(row)
         if record is not None and record.variants:
             self.variants.extend((record.record_no, *variant) for variant in record.variants)
-        if len(self.rows) >= BATCH_SIZE:
+        self.text_bytes += sum(len(row[index] or "") for index in TEXT_COLUMNS)
+        if len(self.rows) >= BATCH_SIZE or self.text_bytes >= self.max_batch_bytes:
             self.flush()
 
     def _write_variants(self) -> None:
@@ -202,6 +213,7 @@ class _Staging:
         self.rows = []
         if self.variants:
             self._write_variants()
+        self.text_bytes = 0
         if self.in_transaction >= COMMIT_EVERY:
             self.end_writes()
 
@@ -323,7 +335,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     path = Path(path)
     if not path.is_file():
         raise HashSetError(f"{path}: no such file")
-    format_name = choose_format(path, options.format)
+    format_name = choose_format(path, options.format, options.limits)
     kind = options.kind or ("known" if format_name in KNOWN_BY_DEFAULT else "alert")
     if kind not in KINDS:
         raise HashSetError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -333,18 +345,19 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         raise HashSetError(str(exc)) from exc
     name = options.name or path.stem
     _check_name(library, name)
-    source_sha256, source_size = file_sha256(path)
     imported_at = utc_now_iso()
     staging = _Staging(
         library,
         {
-            "uid": set_uid(source_sha256, name, kind, format_name, imported_at),
+            # Provisional until the file is hashed (at commit); the name, kind and time keep it unique.
+            "uid": set_uid("", name, kind, format_name, imported_at),
             "name": name,
             "kind": kind,
             "format": format_name,
             "source_name": path.name,
-            "source_sha256": source_sha256,
-            "source_size": source_size,
+            # Hashed once the content was accepted: a refused file (a hostile 2 GiB line) fails fast.
+            "source_sha256": "",
+            "source_size": 0,
             "version": options.version,
             "region": scheme.region,
             "description": options.description,
@@ -352,9 +365,10 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
             "imported_by": options.examiner,
             "complete": False,
         },
+        options.limits.max_batch_bytes,
     )
     entry_scheme = scheme if format_name in VICS_FORMATS and kind == "alert" else None
-    context = ParseContext(format=format_name)
+    context = ParseContext(format=format_name, limits=options.limits)
     read = malformed = 0
     problems: list[dict[str, Any]] = []
     try:
@@ -384,9 +398,13 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
             context.facts["variants"] = staging.variant_count
         version = options.version or context.facts.get("version") or context.facts.get("vics_version")
         variant = context.facts.get("variant")
+        source_sha256, source_size = file_sha256(path)
         staging.commit(
             {
                 **counts,
+                "uid": set_uid(source_sha256, name, kind, format_name, imported_at),
+                "source_sha256": source_sha256,
+                "source_size": source_size,
                 "format": f"{format_name}-{variant}" if variant else format_name,
                 "version": version,
                 "malformed_count": malformed,
@@ -397,6 +415,9 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     except (NotVics, NotRds) as exc:
         staging.discard()
         raise ImportFailed(f"{path.name}: {exc}") from exc
+    except InputLimitExceeded as exc:
+        staging.discard()
+        raise ImportFailed(f"{path.name}: refused, nothing imported: {exc}") from exc
     except BaseException as exc:
         # The interrupted driver statement lives on in the traceback's frames and, while it does, SQLite
         # keeps the closed connection's write lock: the frames are cleared before the staged rows go.

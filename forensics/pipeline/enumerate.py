@@ -39,10 +39,12 @@ FIRST_BATCHES = (64, 256, 1000)
 
 @dataclass
 class RowsFound:
-    """A batch of new ``files`` rows of one file system, in walk order."""
+    """A batch of new ``files`` rows of one file system, in walk order (``notes``: (seq, message) of the
+    problems the walk noted on an item; each becomes an ``ingest_errors`` row naming the file)."""
 
     fs_id: int
     rows: list[dict]
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def pending(self) -> tuple[int, int]:
@@ -212,6 +214,12 @@ def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileE
     return walker.walk(), walker.errors
 
 
+def _intake_notes(fs_row: FileSystem) -> list[str]:
+    """What the survey noted about the file system at intake (truncation, ambiguity, values out of range)."""
+    notes = json.loads(fs_row.notes) if fs_row.notes else []
+    return [f"file system at byte offset {fs_row.offset} ({fs_row.fs_type}): {note}" for note in notes]
+
+
 def _walk_one(
     db: CaseDatabase, source: EvidenceSource, evidence_id: int, fs_row: FileSystem
 ) -> Iterator[Step]:
@@ -221,32 +229,40 @@ def _walk_one(
         )
     start = -1 if done is None else done
     fs_id = fs_row.id  # read once: an ORM attribute costs more than the row it would go into
+    # Each row with the problems the walk noted on its item (path: note).
+    rows: Iterator[tuple[dict, list[str]]]
     if source.is_extraction:  # a phone extraction: its members, under their device paths
-        rows, errors = member_rows(source.extraction().members(), evidence_id, fs_id), []
+        members = member_rows(source.extraction().members(), evidence_id, fs_id)
+        rows, errors = ((row, []) for row in members), []
     else:
         entries, errors = _entries(source, fs_row)
-        rows = (_row(entry, evidence_id, fs_id, seq) for seq, entry in enumerate(entries))
+        rows = (
+            (_row(entry, evidence_id, fs_id, seq), [f"{entry.path}: {note}" for note in entry.notes])
+            for seq, entry in enumerate(entries)
+        )
     batch: list[dict] = []
+    notes: list[tuple[int, str]] = []
     sizes = iter(FIRST_BATCHES)
     limit = next(sizes, BATCH)
     seq = -1
     try:
-        for row in rows:
+        for row, row_notes in rows:
             seq = row["seq"]
             if seq <= start:
                 continue
             batch.append(row)
+            notes.extend((seq, note) for note in row_notes)
             if len(batch) >= limit:
-                yield RowsFound(fs_id, batch)
-                batch = []
+                yield RowsFound(fs_id, batch, notes)
+                batch, notes = [], []
                 limit = next(sizes, BATCH)
     except EvidenceError:
         if batch:  # what was listed before the walk broke off (a truncated extraction) is kept
-            yield RowsFound(fs_id, batch)
+            yield RowsFound(fs_id, batch, notes)
         raise
     if batch:
-        yield RowsFound(fs_id, batch)
-    yield FileSystemDone(fs_id, seq + 1, list(errors))
+        yield RowsFound(fs_id, batch, notes)
+    yield FileSystemDone(fs_id, seq + 1, [*_intake_notes(fs_row), *errors])
 
 
 def apply_step(
@@ -258,6 +274,8 @@ def apply_step(
         added = (0, 0)
         if isinstance(step, RowsFound):
             insert_rows(s.connection(), File.__table__, step.rows)
+            if step.notes:
+                _add_item_notes(s, evidence_id, job_id, step)
             return added
         if isinstance(step, FileSystemDone):
             s.execute(
@@ -288,6 +306,31 @@ def apply_step(
                 )
             )
     return added
+
+
+def _add_item_notes(s, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
+    """One ``ingest_errors`` row per note of the batch, naming its file (found by walk position)."""
+    seqs = sorted({seq for seq, _ in step.notes})
+    ids = dict(
+        s.execute(
+            select(File.seq, File.id).where(
+                File.filesystem_id == step.fs_id, File.parent_id.is_(None), File.seq.in_(seqs)
+            )
+        ).all()
+    )
+    now = utc_now_iso()
+    for seq, message in step.notes:
+        s.add(
+            IngestError(
+                job_id=job_id,
+                evidence_id=evidence_id,
+                file_id=ids.get(seq),
+                filesystem_id=step.fs_id,
+                stage="enumerate",
+                message=message,
+                at=now,
+            )
+        )
 
 
 def enumerate_evidence(

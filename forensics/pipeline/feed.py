@@ -24,7 +24,7 @@ IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no it
 # The next page of pending items after a given id, in id order (with where their file system lies).
 PENDING_PAGE = (
     "SELECT f.id, f.name, f.size, f.path, f.inode, f.attr_type, f.attr_id, f.stream, s.offset, s.fs_type, "
-    "f.link_json "
+    "s.ambiguous, f.link_json "
     f"FROM {File.__tablename__} AS f JOIN {FileSystem.__tablename__} AS s ON f.filesystem_id = s.id "
     "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
 )
@@ -112,8 +112,11 @@ class PendingFeed:
         with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
             rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
         item, ready = self.item, self._ready
-        for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, link in rows:
-            locator = root_locator_dict(item, fs_type, offset, inode, attr_type, attr_id, stream, path)
+        for row in rows:
+            fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, ambiguous, link = row
+            locator = root_locator_dict(
+                item, fs_type, offset, inode, attr_type, attr_id, stream, path, ambiguous=bool(ambiguous)
+            )
             if link is not None:  # a root link of another kind (a file system's unallocated space)
                 locator = with_link(locator, link)
             ready.append(WorkItem(fid, locator, name, size or 0))

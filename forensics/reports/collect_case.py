@@ -14,6 +14,8 @@ from forensics.case.models_findings import Finding, MatchRun
 from forensics.case.models_review import FileNote
 from forensics.case.models_video import FileVideo
 from forensics.case.queries.whatsapp import sources as whatsapp_sources
+from forensics.core.local_times import LOCAL_TIME_FS
+from forensics.core.local_times import RULE as LOCAL_TIME_RULE
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
@@ -265,6 +267,16 @@ def computed_limitations(session: Session) -> list[str]:
         select(FileSystem.time_zone_note).where(FileSystem.time_zone_note.is_not(None)).distinct()
     )
     notes.extend(sorted(f"Time zone: {note}" for note in zone_notes))
+    local = session.execute(
+        select(Evidence.item, Evidence.time_zone)
+        .join(FileSystem, FileSystem.evidence_id == Evidence.id)
+        .where(FileSystem.fs_type.in_(sorted(LOCAL_TIME_FS)))
+        .distinct()
+        .order_by(Evidence.item)
+    ).all()
+    if local:
+        zones = "; ".join(f"{item}: {zone or 'unknown (not set)'}" for item, zone in local)
+        notes.append(f"Local times: {LOCAL_TIME_RULE} Source time zones: {zones}.")
     notes.extend(video_limitations(session))
     for source in whatsapp_sources(session):
         if not source["available"]:

@@ -297,7 +297,7 @@ def _findings(story: _Story, r: ReportData) -> None:
                 ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
                 ("Size", f"{dash(f.size)} bytes ({f.media}{media_length(f)})"),
                 (
-                    "Modified / accessed / changed / born (UTC)",
+                    f"Modified / accessed / changed / born ({f.time_basis})",
                     f"M {dash(f.mtime)}\nA {dash(f.atime)}\nC {dash(f.ctime)}\nB {dash(f.crtime)}",
                 ),
                 ("MD5", f.md5),

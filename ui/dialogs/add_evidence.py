@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forensics.core.local_times import TimeZoneError, check_time_zone
 from forensics.pipeline.processing_profiles import available_profiles
 from forensics.services import jobs
 from forensics.services.jobs import JobStep
@@ -46,6 +47,7 @@ INTAKE_FIELDS: list[tuple[str, str]] = [
     ("storage_location", "Storage location"),
     ("acquisition_tool", "Acquisition tool"),
     ("acquisition_md5", "Acquisition MD5"),
+    ("time_zone", "Source time zone"),
     ("notes", "Notes"),
 ]
 
@@ -144,6 +146,11 @@ class AddEvidenceDialog(QDialog):
             edit = QLineEdit(self)
             self.fields[key] = edit
             form.addRow(label, edit)
+        self.fields["time_zone"].setPlaceholderText("IANA name, e.g. Asia/Karachi; empty: unknown")
+        self.fields["time_zone"].setToolTip(
+            "The device's time zone: FAT and exFAT times are local clock times, shown in UTC only once "
+            "it is known. It can be changed later (a custody entry)."
+        )
 
         self.error = QLabel(self)
         self.error.setObjectName("errorLabel")
@@ -228,6 +235,12 @@ class AddEvidenceDialog(QDialog):
             return "Give the evidence item number."
         if self.survey.get("encrypted") and not self.password.text():
             return "The extraction is encrypted: give its password."
+        zone = self.fields["time_zone"].text().strip()
+        if zone:
+            try:
+                check_time_zone(zone)
+            except TimeZoneError as exc:
+                return str(exc)
         return None
 
     def _check(self) -> None:

@@ -140,7 +140,7 @@ def detail_html(detail: dict[str, Any]) -> str:
             messages_html(detail.get("messages") or []),
             extraction_html(f.get("link_json")),
             _rows("State", state, flags=("allocated", "deleted", "orphan", "meta_reallocated")),
-            _rows("Times (UTC)", times),
+            _rows(f"Times ({f.get('time_basis') or 'UTC'})", times),
             _rows("Hashes", hashes),
             _rows("Review", review_rows),
             _rows("Type and content", analysis, flags=BOOLEAN_ANALYSIS),

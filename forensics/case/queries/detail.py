@@ -10,7 +10,7 @@ from forensics.case.queries.cursor import one_row, raw_cursor
 from forensics.case.queries.review import review_of
 from forensics.case.queries.video import video_facts
 from forensics.core.errors import CaseError
-from forensics.core.timeutil import ns_to_iso
+from forensics.core.local_times import is_local_time_fs, time_basis, time_text
 
 
 def folders(db: CaseDatabase, filesystem_id: int) -> list[str]:
@@ -25,13 +25,15 @@ def folders(db: CaseDatabase, filesystem_id: int) -> list[str]:
 
 
 def file_detail(db: CaseDatabase, file_id: int) -> dict[str, Any]:
-    """The file's row (times as ISO-8601), analysis, EXIF, video facts, known marks, review and locator chain.
+    """The file's row (times as ISO-8601, read as its ``time_basis`` says), analysis, EXIF, video facts, known
+    marks, review and locator chain.
 
     Findings are added by the caller (:func:`forensics.hashsets.findings.iter_findings`).
     """
     with raw_cursor(db) as cur:
         cur.execute(
-            'SELECT f.*, e.item AS item, fs.fs_type AS fs_type, fs."offset" AS fs_offset '
+            'SELECT f.*, e.item AS item, fs.fs_type AS fs_type, fs."offset" AS fs_offset, '
+            "e.time_zone AS time_zone "
             "FROM files f JOIN evidence e ON e.id = f.evidence_id "
             "JOIN filesystems fs ON fs.id = f.filesystem_id WHERE f.id = ?",
             (file_id,),
@@ -47,8 +49,10 @@ def file_detail(db: CaseDatabase, file_id: int) -> dict[str, Any]:
         known = [f"{r[0]} ({r[1]})" for r in cur.fetchall()]
     if analysis is not None:
         analysis.pop("pdq_dihedral", None)
+    local = is_local_time_fs(row["fs_type"])  # FAT/exFAT: local clock time, read in the item's zone
     for key in ("mtime", "atime", "ctime", "crtime"):
-        row[key] = ns_to_iso(row.pop(f"{key}_ns"))
+        row[key] = time_text(row.pop(f"{key}_ns"), local=local, zone=row["time_zone"])
+    row["time_basis"] = time_basis(local=local, zone=row["time_zone"])
     _item, locator = file_locators(db, [file_id])[file_id]
     return {
         "file": row,

@@ -172,6 +172,8 @@ ROW_COLUMNS = (
     "parent_id",
     "link",
     "children",
+    "fs_type",
+    "time_zone",
 )
 
 
@@ -183,8 +185,9 @@ def build_rows_query(count: int) -> str:
         "f.status, a.mime, a.category, a.extension_mismatch, "
         "(SELECT count(*) FROM findings h WHERE h.file_id = f.id), "
         "EXISTS (SELECT 1 FROM file_known k WHERE k.file_id = f.id), r.label, f.parent_id, "
-        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id) "
-        "FROM files f JOIN evidence e ON e.id = f.evidence_id "
+        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id), "
+        "s.fs_type, e.time_zone "
+        "FROM files f JOIN evidence e ON e.id = f.evidence_id JOIN filesystems s ON s.id = f.filesystem_id "
         "LEFT JOIN file_analysis a ON a.file_id = f.id "
         "LEFT JOIN review_categories r ON r.file_id = f.id "
         f"WHERE f.id IN ({marks})"

@@ -28,7 +28,7 @@ def open_item_stream(source: EvidenceSource, locator: FileLocator, size: int) ->
         return _folder_stream(source, locator)
     if locator.partition_offset is None or locator.inode is None:
         raise EvidenceError(f"{locator.path}: no metadata, no content to read")
-    fs = source.filesystem(locator.partition_offset)
+    fs = source.filesystem(locator.partition_offset, locator.fs_type)
     attr_type = locator.attr_type if locator.attr_type is not None else 1  # TSK_FS_ATTR_TYPE_DEFAULT
     attr_id = locator.attr_id if locator.attr_id is not None else -1
     return cast(BinaryIO, item_stream(fs, locator.inode, attr_type, attr_id, size, locator.path))

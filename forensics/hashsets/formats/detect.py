@@ -14,6 +14,7 @@ from pathlib import Path
 
 from forensics.hashsets.formats.base import head_text
 from forensics.hashsets.formats.csvlists import HASHKEEPER_HEADER_START, ICSE_HEADER_START
+from forensics.hashsets.formats.limits import DEFAULT_LIMITS, ImportLimits
 from forensics.hashsets.formats.nsrl import SQLITE_MAGIC
 from forensics.hashsets.formats.perceptual_lists import TE_CSV_HEADER
 from forensics.hashsets.formats.picture_lists import is_picture_list
@@ -83,7 +84,7 @@ def _csv_header(line: str, delimiter: str) -> tuple[str, ...]:
     return tuple(cell.strip().strip('"') for cell in line.split(delimiter))
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> str:
     """The name of the format of ``path`` (a key of ``formats.PARSERS``)."""
     with open(path, "rb") as stream:
         if stream.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC:
@@ -95,7 +96,7 @@ def detect_format(path: Path) -> str:
         return "vpdq"
     if text.lstrip().startswith("{"):
         try:
-            uri = read_data_model(path)
+            uri = read_data_model(path, limits)
         except NotVics as exc:
             raise UnknownFormat(f"JSON but not VICS: {exc}") from exc
         return "nist-caid" if model_version(uri) == "1.2" else "vics"
