@@ -31,6 +31,8 @@ NOTE = "note"
 EXTRACTION_DECRYPTED = "extraction_decrypted"
 # The WhatsApp databases of an evidence item were read and their media messages linked to the case.
 WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
+# An archive was re-run with the examiner's password (members opened, still closed): never the password.
+ARCHIVE_UNLOCKED = "archive_unlocked"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -61,6 +63,7 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         NOTE,
         EXTRACTION_DECRYPTED,
         WHATSAPP_PROVENANCE_READ,
+        ARCHIVE_UNLOCKED,
     }
 )
 
