@@ -111,6 +111,8 @@ def _report(result, quiet: bool) -> int:  # noqa: ANN001 - an ArchiveUnlock
         return 1
     if not result.opened:
         notes = sorted({member.note for member in result.still_closed})
-        print(f"custos: error: archive {result.file_id}: nothing opened ({'; '.join(notes)})", file=sys.stderr)
+        print(
+            f"custos: error: archive {result.file_id}: nothing opened ({'; '.join(notes)})", file=sys.stderr
+        )
         return 1
     return 0

@@ -69,7 +69,10 @@ class _ChainedStream(io.RawIOBase):
 
 
 def chain_opener(
-    open_top: Opener, chain: Sequence[Link], options: TaskOptions, passwords: Mapping[str, bytes] | None = None
+    open_top: Opener,
+    chain: Sequence[Link],
+    options: TaskOptions,
+    passwords: Mapping[str, bytes] | None = None,
 ) -> Opener:
     """Opens a nested child again from a fresh stream of its top item, link by link (read-only, in memory
     or re-read: never a file); the walk's own streams are left where they are. ``passwords``: of the
@@ -81,7 +84,9 @@ def chain_opener(
             for depth, link in enumerate(chain):
                 password = (passwords or {}).get(NestedTree.chain_key(tuple(chain[:depth])))
                 streams.append(
-                    open_seekable(link.kind, streams[-1], link.params, password=password, limits=options.nested)
+                    open_seekable(
+                        link.kind, streams[-1], link.params, password=password, limits=options.nested
+                    )
                 )
         except BaseException:
             for stream in reversed(streams):

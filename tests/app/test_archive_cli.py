@@ -43,7 +43,9 @@ def test_archive_unlock_from_the_environment(capsys, monkeypatch, tmp_path: Path
     # the photos in the zip, and the one in the plain zip inside it (whose own MD5 is new too)
     assert not before & set(photos.values()) and set(photos.values()) < after - before
 
-    run = cli(capsys, "archive", "unlock", case, str(next(r["id"] for r in listed if r["path"] == "/album.7z")))
+    run = cli(
+        capsys, "archive", "unlock", case, str(next(r["id"] for r in listed if r["path"] == "/album.7z"))
+    )
     assert run.code == 1 and "encryption method not supported" in run.err
     verified = cli(capsys, "custody", "verify", case)
     assert verified.code == 0 and "INTACT" in verified.out

@@ -103,9 +103,7 @@ def test_the_right_password_opens_the_members_in_place_and_what_they_hold(seized
         ).fetchone()
     assert mime == "image/jpeg" and pdq
     # the other archives were not touched
-    assert [r for r in after if r[1] != archive and r[0] != inner] == [
-        r for r in before if r[1] != archive
-    ]
+    assert [r for r in after if r[1] != archive and r[0] != inner] == [r for r in before if r[1] != archive]
     # later reads need the password again: given, the bytes equal the listed MD5
     with pytest.raises(EvidenceError, match="encrypted, not opened"):
         read_item(ctx.db, members["DSCN0010.jpg"])
@@ -125,7 +123,9 @@ def test_the_right_password_opens_the_members_in_place_and_what_they_hold(seized
         "members_opened": 3,
         "members_still_closed": 0,
         "items_found_inside": 1,
-        "opened": [{"file_id": members[n], "path": n} for n in ("DSCN0010.jpg", "Canon_40D.jpg", "inner.zip")],
+        "opened": [
+            {"file_id": members[n], "path": n} for n in ("DSCN0010.jpg", "Canon_40D.jpg", "inner.zip")
+        ],
         "still_closed": [],
     }
     assert PASSWORD.encode("utf-8") not in (ctx.case_dir / "case.db").read_bytes()

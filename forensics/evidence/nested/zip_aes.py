@@ -38,7 +38,7 @@ def aes_strength(info: zipfile.ZipInfo) -> int | None:
 
 
 def aes_password_fits(parent: BinaryIO, info: zipfile.ZipInfo, data_offset: int, password: bytes) -> bool:
-    """Whether ``password`` gives the member's password verifier (a wrong one fails 65,535 times in 65,536)."""
+    """Whether ``password`` gives the member's password verifier (a wrong one passes 1 time in 65,536)."""
     strength = aes_strength(info)
     if strength is None:
         return False

@@ -9,8 +9,10 @@ with the note "encrypted, not opened: wrong password".
 
 from __future__ import annotations
 
+import lzma
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -225,13 +227,14 @@ class ZipReader:
         except LimitExceeded:
             raise
         except RuntimeError as exc:  # a wrong password
-            raise EvidenceError(f"{self._where}: {info.filename}: {exc}") from exc
-        except zipfile.BadZipFile as exc:
-            if self._password is not None and info.flag_bits & 0x1 and "CRC" in str(exc):
-                # the one-byte check of ZipCrypto passed a wrong password (1 in 256): CRC-32 tells
-                raise EvidenceError(f"{self._where}: {info.filename}: wrong password ({exc})") from exc
+            raise EvidenceError(f"{self._where}: {info.filename}: {NOTE_WRONG_PASSWORD} ({exc})") from exc
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+            if self._password is not None and info.flag_bits & 0x1:
+                # ZipCrypto's one-byte check let a wrong password through (1 in 256): the data then
+                # fails to inflate or to give its CRC-32
+                raise EvidenceError(f"{self._where}: {info.filename}: {NOTE_WRONG_PASSWORD} ({exc})") from exc
             raise EvidenceError(f"{self._where}: {info.filename}: unreadable member: {exc}") from exc
-        except ( OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except NotImplementedError as exc:
             raise EvidenceError(f"{self._where}: {info.filename}: unreadable member: {exc}") from exc
 
     def close(self) -> None:
@@ -251,7 +254,9 @@ def open_zip_member(
     if info.flag_bits & 0x1 and info.compress_type == AES_METHOD:
         start = data_offset(parent, info)
         if password is None or start is None or not aes_password_fits(parent, info, start, password):
-            raise EvidenceError(f"{where}: {info.filename}: {NOTE_WRONG_PASSWORD if password else NOTE_ENCRYPTED}")
+            raise EvidenceError(
+                f"{where}: {info.filename}: {NOTE_WRONG_PASSWORD if password else NOTE_ENCRYPTED}"
+            )
         names = [i.filename for i in infos]
         occurrence = _occurrences(names)[index]
         return ChunkStream(aes_member_chunks(parent, info.filename, occurrence, password, where))
