@@ -171,6 +171,7 @@ ROW_COLUMNS = (
     "parent_id",
     "link",
     "children",
+    "encrypted",
 )
 
 
@@ -182,7 +183,8 @@ def build_rows_query(count: int) -> str:
         "f.status, a.mime, a.category, a.extension_mismatch, "
         "(SELECT count(*) FROM findings h WHERE h.file_id = f.id), "
         "EXISTS (SELECT 1 FROM file_known k WHERE k.file_id = f.id), r.label, f.parent_id, "
-        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id) "
+        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id), "
+        "EXISTS (SELECT 1 FROM json_each(f.link_json, '$.flags') j WHERE j.value = 'encrypted') "
         "FROM files f JOIN evidence e ON e.id = f.evidence_id "
         "LEFT JOIN file_analysis a ON a.file_id = f.id "
         "LEFT JOIN review_categories r ON r.file_id = f.id "
