@@ -119,20 +119,24 @@ def _top_of(ctx: CaseContext, file_id: int) -> int:
             current = parent
 
 
-def _last_profile(ctx: CaseContext, item: str) -> str:
+def _case_profile(ctx: CaseContext, item: str) -> str:
+    """The profile of the item's last finished ingest; refused while items of it wait to be processed."""
     with ctx.db.session() as s:
-        job = s.scalar(
-            select(IngestJob)
-            .join(Evidence, Evidence.id == IngestJob.evidence_id)
-            .where(Evidence.item == item)
+        evidence_id = s.scalar(select(Evidence.id).where(Evidence.item == item))
+        profile = s.scalar(
+            select(IngestJob.profile)
+            .where(IngestJob.evidence_id == evidence_id, IngestJob.status == "finished")
             .order_by(IngestJob.id.desc())
         )
-        if job is None or job.status != "finished":
-            state = "never ran" if job is None else f"ended {job.status}"
-            raise ArchivePasswordError(
-                f"evidence item {item}: the ingest {state}: run it to its end before re-running an archive"
-            )
-        return job.profile
+        waiting = s.scalar(
+            select(File.id).where(File.evidence_id == evidence_id, File.status == "pending").limit(1)
+        )
+    if profile is None or waiting is not None:
+        state = "never finished" if profile is None else "has items still to process"
+        raise ArchivePasswordError(
+            f"evidence item {item}: the ingest {state}: run it to its end before re-running an archive"
+        )
+    return profile
 
 
 def _count_inside(ctx: CaseContext, parents: list[int]) -> int:
@@ -161,8 +165,9 @@ def unlock_archive(
     ``profile``: default, the profile of the evidence item's last ingest (the case's processing); a
     profile that matches runs matching at the end, as an ingest does (``library``: its hash-set library).
     Raises :class:`ArchivePasswordError` before anything is recorded when the file lists no encrypted
-    member still closed, when its evidence item's ingest has not finished, or when the archive lies in
-    unallocated space (carved).
+    member still closed, when its evidence item's ingest has not finished (or items of it wait), or when
+    the archive lies in unallocated space (carved). A cancelled run leaves the file as it was listed and
+    its members as far as the job got; run it again.
     """
     item, locator = file_locators(ctx.db, [file_id])[file_id]
     if not has_encrypted_members(ctx, file_id):
@@ -172,7 +177,7 @@ def unlock_archive(
         top = top.parent
     if top.kind in CARVED_KINDS:
         raise ArchivePasswordError(f"file {file_id} ({locator.path}): a carved archive is not re-run yet")
-    profile = profile or load_profile(_last_profile(ctx, item))
+    profile = profile or load_profile(_case_profile(ctx, item))
     if profile.nested is None:
         raise ArchivePasswordError(f"processing profile {profile.name!r} does not open archives")
     top_id = _top_of(ctx, file_id)
@@ -191,6 +196,11 @@ def unlock_archive(
             processes=processes,
             only={top_id: secret},
         )
+        if outcome.status != "finished":  # cancelled: the file keeps its results (its members as they are)
+            with ctx.db.session() as s:
+                s.execute(
+                    update(File).where(File.id == top_id, File.status == "pending").values(status="done")
+                )
     result = ArchiveUnlock(file_id, item, job_id, outcome.status)
     for member_id, path, status, note in encrypted_members(ctx, file_id):
         if status == "done":

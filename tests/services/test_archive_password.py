@@ -13,6 +13,7 @@ import pytest
 
 from forensics.case.content import read_item
 from forensics.core.errors import EvidenceError
+from forensics.core.progress import CancelToken
 from forensics.custody.examiners import create_examiner
 from forensics.custody.log import read_entries
 from forensics.custody.verify import verify_case
@@ -216,3 +217,18 @@ def test_refusals_record_nothing(seized) -> None:
     with pytest.raises(ArchivePasswordError, match="no encrypted member"):
         unlock_archive(ctx, _id(ctx, "readme.txt"), PASSWORD)
     assert len(list(read_entries(ctx.db))) == entries
+
+
+def test_a_cancelled_run_keeps_the_file_and_can_be_run_again(seized) -> None:
+    ctx, photos, _tmp = seized
+    archive = _id(ctx, "photos.zip")
+    before = _rows(ctx)
+    cancel = CancelToken()
+    cancel.cancel()
+    result = unlock_archive(ctx, archive, PASSWORD, cancel=cancel)
+    assert result.status == "cancelled" and result.opened == []
+    assert _rows(ctx) == before  # the file back to done, its members as they were
+    assert _unlocks(ctx)[0].details["status"] == "cancelled"
+    assert verify_case(ctx.case_dir).ok
+    again = unlock_archive(ctx, archive, PASSWORD)
+    assert again.status == "finished" and len(again.opened) == 3
