@@ -18,6 +18,7 @@ PHOTOS = {
 }
 PASSWORD = "Fjord 2024 secret"  # with a space: handed over whole, never split
 WRONG = "fjord-2024"
+INNER = "second key"  # of locked.zip, inside nested.zip (whose password is PASSWORD)
 
 
 def md5_of(path: Path) -> str:
@@ -46,5 +47,7 @@ def build_seized_folder(folder: Path, work: Path) -> dict[str, object]:
     seven = ["7z", "a", "-bd", "-bso0", "-bsp0", f"-p{PASSWORD}"]
     _run([*seven, "-tzip", "-mem=AES256", folder / "aes.zip", *pictures])
     _run([*seven, folder / "album.7z", *pictures])
+    _run(["zip", "-q", "-X", "-j", "-P", INNER, work / "locked.zip", work / "Canon_40D.jpg"])
+    _run(["zip", "-q", "-X", "-j", "-P", PASSWORD, folder / "nested.zip", work / "locked.zip"])
     (folder / "readme.txt").write_text("not an archive\n", encoding="ascii")
     return {name: md5_of(path) for name, path in PHOTOS.items()}

@@ -17,7 +17,7 @@ again (``passwords``: archive file id -> password).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -139,6 +139,38 @@ def _case_profile(ctx: CaseContext, item: str) -> str:
     return profile
 
 
+def _enclosing_encrypted(ctx: CaseContext, file_id: int) -> list[int]:
+    """The archives through whose encrypted members ``file_id`` is reached (innermost first)."""
+    found = []
+    with ctx.db.session() as s:
+        current = file_id
+        while True:
+            parent, link = s.execute(select(File.parent_id, File.link_json).where(File.id == current)).one()
+            if parent is None:
+                return found
+            if link and FLAG_ENCRYPTED in json.loads(link).get("flags", []):
+                found.append(parent)
+            current = parent
+
+
+def _passwords_on_the_way(
+    ctx: CaseContext, file_id: int, password: str, others: Mapping[int, str]
+) -> tuple[tuple[str, bytes], ...]:
+    """The worker's passwords (by chain below the evidence file) for the archive and those enclosing it."""
+    needed = _enclosing_encrypted(ctx, file_id)
+    missing = [archive for archive in needed if archive not in others]
+    if missing:
+        raise ArchivePasswordError(
+            f"file {file_id} lies inside encrypted archive(s) {missing}: their passwords are needed too"
+        )
+    wanted = {file_id: password, **{archive: others[archive] for archive in needed}}
+    located = file_locators(ctx.db, wanted)
+    return tuple(
+        (chain_key(located[archive][1]), secret.encode(PASSWORD_ENCODING))
+        for archive, secret in sorted(wanted.items())
+    )
+
+
 def _count_inside(ctx: CaseContext, parents: list[int]) -> int:
     total = 0
     with ctx.db.session() as s:
@@ -159,6 +191,7 @@ def unlock_archive(
     on_progress: Callable[[Progress], None] | None = None,
     processes: WorkerProcesses | None = None,
     library: str | None = None,
+    other_passwords: Mapping[int, str] | None = None,
 ) -> ArchiveUnlock:
     """Re-run archive ``file_id`` with ``password``; see the module docstring.
 
@@ -167,7 +200,9 @@ def unlock_archive(
     Raises :class:`ArchivePasswordError` before anything is recorded when the file lists no encrypted
     member still closed, when its evidence item's ingest has not finished (or items of it wait), or when
     the archive lies in unallocated space (carved). A cancelled run leaves the file as it was listed and
-    its members as far as the job got; run it again.
+    its members as far as the job got; run it again. ``other_passwords``: archive file id -> password of
+    the encrypted archives that enclose this one (the job reads it through them); one that is needed
+    and missing is refused before anything is recorded.
     """
     item, locator = file_locators(ctx.db, [file_id])[file_id]
     if not has_encrypted_members(ctx, file_id):
@@ -181,7 +216,7 @@ def unlock_archive(
     if profile.nested is None:
         raise ArchivePasswordError(f"processing profile {profile.name!r} does not open archives")
     top_id = _top_of(ctx, file_id)
-    secret = ((chain_key(locator), password.encode(PASSWORD_ENCODING)),)
+    secret = _passwords_on_the_way(ctx, file_id, password, other_passwords or {})
     job_id, _evidence_id, _resumed = start_job(ctx.db, item, profile, workers)
     with sealed_job(ctx, "archive-unlock", INGEST_TABLES, [item]):
         with ctx.db.session() as s:  # inside the sealed job: the seal covers the item going back to work

@@ -21,8 +21,8 @@ from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
 from forensics.pipeline.processing_profiles import load_profile
 from forensics.services import cases, evidence, ingest, matching
-from forensics.services.archive_password import ArchivePasswordError, unlock_archive
-from tests.archive_fixtures import PASSWORD, WRONG, build_seized_folder
+from forensics.services.archive_password import ArchivePasswordError, has_encrypted_members, unlock_archive
+from tests.archive_fixtures import INNER, PASSWORD, WRONG, build_seized_folder
 from tests.fixtures import assert_unchanged
 
 EXAMINER = "Alice Archives"
@@ -232,3 +232,23 @@ def test_a_cancelled_run_keeps_the_file_and_can_be_run_again(seized) -> None:
     assert verify_case(ctx.case_dir).ok
     again = unlock_archive(ctx, archive, PASSWORD)
     assert again.status == "finished" and len(again.opened) == 3
+
+
+def test_an_encrypted_archive_inside_an_encrypted_archive_needs_both_passwords(seized) -> None:
+    ctx, photos, _tmp = seized
+    outer = _id(ctx, "nested.zip")
+    opened = unlock_archive(ctx, outer, PASSWORD)
+    ((inner, name),) = opened.opened
+    assert name == "locked.zip" and opened.found_inside == 1  # its member listed, still encrypted
+    assert has_encrypted_members(ctx, inner)
+    entries = len(list(read_entries(ctx.db)))
+    with pytest.raises(ArchivePasswordError, match="passwords are needed too"):
+        unlock_archive(ctx, inner, INNER)
+    assert len(list(read_entries(ctx.db))) == entries
+    result = unlock_archive(ctx, inner, INNER, other_passwords={outer: PASSWORD})
+    ((member, path),) = result.opened
+    assert path == "Canon_40D.jpg" and _row(ctx, member)[4] == photos["Canon_40D.jpg"]
+    assert _row(ctx, inner)[3] == "done"  # the outer archive's member stays read
+    data = read_item(ctx.db, member, passwords={outer: PASSWORD, inner: INNER})
+    assert hashlib.md5(data).hexdigest() == photos["Canon_40D.jpg"]
+    assert verify_case(ctx.case_dir).ok
