@@ -6,7 +6,7 @@ hashing); the case side is every stored hash of ``file_analysis``, with PDQ's ei
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -94,7 +94,7 @@ def _joined(ids: list[np.ndarray], codes: list[np.ndarray], width: int) -> tuple
     return np.concatenate(ids), np.concatenate(codes)
 
 
-def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int) -> Iterator[list[Any]]:
+def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int) -> Iterator[Sequence[Any]]:
     """Pages of ``(file_id, code, dihedral)`` from ``file_analysis``."""
     if algorithm == "pdq":
         columns = "file_id, pdq, pdq_dihedral"

@@ -141,7 +141,7 @@ def _case_profile(ctx: CaseContext, item: str) -> str:
 
 def _enclosing_encrypted(ctx: CaseContext, file_id: int) -> list[int]:
     """The archives through whose encrypted members ``file_id`` is reached (innermost first)."""
-    found = []
+    found: list[int] = []
     with ctx.db.session() as s:
         current = file_id
         while True:

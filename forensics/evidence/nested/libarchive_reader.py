@@ -13,7 +13,7 @@ import ctypes
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -99,7 +99,7 @@ class LibarchiveReader:
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
         index = -1
         try:
-            with _reader(counting, self.format, self._password) as archive:
+            with _reader(cast(BinaryIO, counting), self.format, self._password) as archive:
                 iterator = iter(archive)
                 while True:
                     try:
@@ -160,7 +160,7 @@ class LibarchiveReader:
                 child.note = NOTE_ENCRYPTED if self._password is None else NOTE_UNSUPPORTED
                 return child
         if kind == "file":
-            child._content = True  # replaced by the streamer (marks the child readable)
+            child._content = _not_streamed  # replaced by the streamer (marks the child readable)
         return child
 
     def _streamer(self, libarchive, entry, child: NestedChild, budget: Budget):  # noqa: ANN001
@@ -199,8 +199,13 @@ def open_archive_member(
                 raise EvidenceError(f"{where}: member {index} is {child.path!r}, not {params.get('name')!r}")
             if not child.readable:
                 raise EvidenceError(f"{where}: {child.path}: {child.note or 'no content'}")
-            return _IteratorStream(child.chunks(BLOCK_SIZE), size, keep=listing)
+            return cast(BinaryIO, _IteratorStream(child.chunks(BLOCK_SIZE), size, keep=listing))
     raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
+
+
+def _not_streamed(chunk_size: int) -> Iterator[bytes]:
+    """The content of a member listed but not yet given its streamer (never read: children() sets it)."""
+    raise EvidenceError("archive member listed without its content streamer")
 
 
 class _IteratorStream(io.RawIOBase):

@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -125,7 +125,7 @@ class ZipReader:
     ) -> None:
         self._parent = parent
         self._counting = CountingStream(parent)
-        self._zip = open_zip(self._counting, where)
+        self._zip = open_zip(cast(BinaryIO, self._counting), where)
         self._limits = limits
         self._where = where
         self._password = password
@@ -153,7 +153,9 @@ class ZipReader:
             params={"index": index, "name": info.filename},
             kind="directory" if info.is_dir() else "file",
             container_format=self.format,
-            **times,
+            mtime_ns=times.get("mtime_ns"),
+            atime_ns=times.get("atime_ns"),
+            crtime_ns=times.get("crtime_ns"),
         )
         child.extra["compressed_size"] = info.compress_size
         child.extra["method"] = info.compress_type
@@ -259,9 +261,11 @@ def open_zip_member(
             )
         names = [i.filename for i in infos]
         occurrence = _occurrences(names)[index]
-        return ChunkStream(aes_member_chunks(parent, info.filename, occurrence, password, where))
+        return cast(
+            BinaryIO, ChunkStream(aes_member_chunks(parent, info.filename, occurrence, password, where))
+        )
     try:
-        return archive.open(info, pwd=password)
+        return cast(BinaryIO, archive.open(info, pwd=password))
     except RuntimeError as exc:
         reason = NOTE_WRONG_PASSWORD if password else NOTE_ENCRYPTED
         raise EvidenceError(f"{where}: {params.get('name')}: {reason}") from exc
