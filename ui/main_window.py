@@ -21,6 +21,7 @@ from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.adapter import CaseSession
 from ui.dialogs.add_evidence import AddEvidenceDialog
+from ui.dialogs.archive_password import ArchivePasswordDialog
 from ui.dialogs.case_dialogs import CreateCaseDialog, OpenCaseDialog
 from ui.dialogs.report_dialog import ReportDialog
 from ui.dialogs.selftest_dialog import SelftestRun
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.start_page.create_requested.connect(self.create_case)
         self.start_page.open_requested.connect(self.open_case)
         self.files = FileBrowser(self)
+        self.files.unlock_requested.connect(self.ask_archive_password)
         self.gallery = GalleryView(self, region=str(self.settings.value("review/region", "US")))
         self.gallery.status.connect(self._status)
         self.findings = FindingsView(self)
@@ -332,12 +334,41 @@ class MainWindow(QMainWindow):
         )
         return self.start_job(item, steps, dialog.evidence_password())
 
+    def ask_archive_password(self, file_id: int, label: str) -> ArchivePasswordDialog | None:
+        """Ask for an archive's password, then re-run it in a child process (``custos archive unlock``)."""
+        if self.session is None:
+            return None
+        dialog = ArchivePasswordDialog(label, self)
+        dialog.accepted.connect(lambda: self.unlock_archive(file_id, dialog.password.text()))
+        dialog.open()
+        return dialog
+
+    def unlock_archive(self, file_id: int, password: str) -> ItemJob | None:
+        if self.session is None:
+            return None
+        step = jobs.archive_unlock(self.session.case_dir, file_id)
+        job = self.start_job(f"archive {file_id}", [step], archive_password=password)
+        if job is not None:
+            session = self.session
+
+            def remember(_item: str, ok: bool) -> None:  # previews of its members read through it
+                if ok and session is self.session:
+                    session.remember_archive_password(file_id, password)
+
+            job.finished.connect(remember)
+        return job
+
     def start_job(
-        self, item: str, steps: list[JobStep], evidence_password: str | None = None
+        self,
+        item: str,
+        steps: list[JobStep],
+        evidence_password: str | None = None,
+        archive_password: str | None = None,
     ) -> ItemJob | None:
         if self.session is None:
             return None
-        job = ItemJob(item, steps, self.session.job_environment(evidence_password), self)
+        env = self.session.job_environment(evidence_password, archive_password)
+        job = ItemJob(item, steps, env, self)
         job.step_finished.connect(self._step_finished)
         job.finished.connect(self._job_finished)
         self.progress.add_job(job)

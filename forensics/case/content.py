@@ -35,9 +35,14 @@ def read_item(
     file_id: int,
     limit: int | None = None,
     keys: Mapping[str, ExtractionAccess] | None = None,
+    passwords: Mapping[int, str] | None = None,
 ) -> bytes:
     """The first ``limit`` bytes (all when None) of a stored item; ``keys``: evidence item -> the keys of
-    its encrypted extraction, when the caller unlocked it."""
-    item, locator = file_locators(db, [file_id])[file_id]
+    its encrypted extraction, when the caller unlocked it; ``passwords``: archive file id -> the
+    examiner's password of that encrypted archive (never stored: asked again for each session)."""
+    found = file_locators(db, [file_id, *(passwords or {})])
+    item, locator = found[file_id]
     with open_source(db, item, (keys or {}).get(item)) as source:
+        for archive_id, password in (passwords or {}).items():
+            source.archive_passwords[found[archive_id][1]] = password.encode("utf-8")
         return source.read_all(locator, limit)

@@ -33,6 +33,8 @@ EXTRACTION_DECRYPTED = "extraction_decrypted"
 WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
 # The source time zone of an evidence item was set or changed (old and new IANA name; null = unknown).
 TIME_ZONE_SET = "time_zone_set"
+# An archive was re-run with the examiner's password (members opened, still closed): never the password.
+ARCHIVE_UNLOCKED = "archive_unlocked"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -64,6 +66,7 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         EXTRACTION_DECRYPTED,
         WHATSAPP_PROVENANCE_READ,
         TIME_ZONE_SET,
+        ARCHIVE_UNLOCKED,
     }
 )
 

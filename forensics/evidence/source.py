@@ -6,7 +6,7 @@ Each worker process opens its own EvidenceSource (handles are never shared betwe
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,13 +65,21 @@ class EvidenceSource:
     """Read-only access to the items of one evidence image (or folder, or phone extraction)."""
 
     def __init__(
-        self, path: Path | str, *, direct_reads: bool = True, extraction: ExtractionAccess | None = None
+        self,
+        path: Path | str,
+        *,
+        direct_reads: bool = True,
+        extraction: ExtractionAccess | None = None,
+        archive_passwords: Mapping[FileLocator, bytes] | None = None,
     ) -> None:
         """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks).
 
         ``extraction``: the evidence is a phone extraction (zip, tar, backup, report, folder), opened on
         first use with the keys given (see :mod:`forensics.evidence.extractions.access`).
+        ``archive_passwords``: the examiner's passwords of encrypted archives, by the archive's locator
+        (members read through them are decrypted in memory).
         """
+        self.archive_passwords: dict[FileLocator, bytes] = dict(archive_passwords or {})
         if extraction is not None:
             self.image = EvidenceImage(Path(path), EXTRACTION_CONTAINER, [Path(path)], None, 0, 0)
         else:

@@ -3,6 +3,8 @@
 A child is placed by its key (the indexes of each level below the top item): its row points at its
 parent (``parent_id``) and holds its position among its siblings (``seq``), so that a child stored again
 (an item processed again, by a resumed job or a richer profile) updates its row instead of adding one.
+An encrypted member read earlier with the examiner's password keeps its row as read when the item is
+processed again without that password.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.tasks import ChildResult
 
 DELETED_FLAG = "deleted"
+ENCRYPTED_FLAG = "encrypted"
 
 
 def _extension(name: str) -> str | None:
@@ -137,12 +140,15 @@ class ChildRows:
                 {"kind": child.link_kind, "params": child.params, "flags": list(child.flags)}, sort_keys=True
             ),
         }
-        existing = s.scalar(
-            select(File.id).where(
+        found = s.execute(
+            select(File.id, File.status).where(
                 File.filesystem_id == filesystem, File.parent_id == parent_id, File.seq == child.key[-1]
             )
-        )
-        if existing is not None:
+        ).first()
+        if found is not None:
+            existing, status = found
+            if status == "done" and child.status == "no-content" and ENCRYPTED_FLAG in child.flags:
+                return existing  # opened earlier with the examiner's password: not closed again without it
             s.execute(update(File).where(File.id == existing).values(**values))
             return existing
         row = File(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from sqlalchemy import func, select
 
@@ -28,7 +29,12 @@ PENDING_PAGE = (
     f"FROM {File.__tablename__} AS f JOIN {FileSystem.__tablename__} AS s ON f.filesystem_id = s.id "
     "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
 )
+# The same, among chosen ids only (a job that re-runs some items: an archive given its password).
+PENDING_PAGE_AMONG = PENDING_PAGE.replace(
+    "AND f.id > ?", "AND f.id > ? AND f.id IN (SELECT value FROM json_each(?))"
+)
 PHASE_PROCESSING = "processing"
+Passwords = tuple[tuple[str, bytes], ...]
 
 
 class PendingFeed:
@@ -38,7 +44,8 @@ class PendingFeed:
     ``BATCH_BYTES`` bytes (a bigger item goes alone). An empty batch means that none is ready yet (the
     enumeration has not stored more): the executor asks again. :meth:`pump` grows the progress totals
     by what the enumeration has stored.
-    ``on_exhausted`` is called once, when the last item has been handed out.
+    ``on_exhausted`` is called once, when the last item has been handed out. ``only``: hand out these
+    pending items alone, each with the examiner's archive passwords for it (in memory, in its WorkItem).
     """
 
     def __init__(
@@ -50,8 +57,10 @@ class PendingFeed:
         progress: Progress,
         on_exhausted: Callable[[], None] | None = None,
         hash_only: bool = False,
+        only: Mapping[int, Passwords] | None = None,
     ) -> None:
         self.db = db
+        self.only = dict(only) if only is not None else None
         self.hash_only = hash_only
         self._on_exhausted = on_exhausted
         self.evidence_id = evidence_id
@@ -110,8 +119,14 @@ class PendingFeed:
 
     def _read_page(self) -> bool:
         with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
-            rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
-        item, ready = self.item, self._ready
+            if self.only is None:
+                rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+            else:
+                among = json.dumps(sorted(self.only))
+                rows = conn.exec_driver_sql(
+                    PENDING_PAGE_AMONG, (self.evidence_id, self._last_id, among, PAGE)
+                ).fetchall()
+        item, ready, only = self.item, self._ready, self.only
         for row in rows:
             fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, ambiguous, link = row
             locator = root_locator_dict(
@@ -119,7 +134,10 @@ class PendingFeed:
             )
             if link is not None:  # a root link of another kind (a file system's unallocated space)
                 locator = with_link(locator, link)
-            ready.append(WorkItem(fid, locator, name, size or 0))
+            if only is None:
+                ready.append(WorkItem(fid, locator, name, size or 0))
+            else:
+                ready.append(WorkItem(fid, locator, name, size or 0, only.get(fid, ())))
         if rows:
             self._last_id = rows[-1][0]
         return bool(rows)

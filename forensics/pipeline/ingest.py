@@ -9,7 +9,7 @@ processing from the items still ``pending``; the result equals an uninterrupted 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select, update
@@ -25,7 +25,7 @@ from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, Extracti
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
 from forensics.pipeline.extraction_rows import check_stated_hashes
-from forensics.pipeline.feed import PendingFeed
+from forensics.pipeline.feed import Passwords, PendingFeed
 from forensics.pipeline.processing_profiles import ProcessingProfile
 from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions
 from forensics.pipeline.writer import BatchWriter
@@ -101,6 +101,7 @@ def run_job(
     executor: Executor | None = None,
     processes: WorkerProcesses | None = None,
     extraction: ExtractionAccess | None = None,
+    only: Mapping[int, Passwords] | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
@@ -109,7 +110,9 @@ def run_job(
     thread's result writes share one lock: one write transaction at a time, never two racing for
     SQLite's lock. ``processes``: workers started earlier, used by the default executor.
     ``extraction``: the in-memory keys of an encrypted phone extraction (see
-    :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none.
+    :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none. ``only``: a job that
+    re-runs chosen items (marked pending by the caller) and nothing else: no enumeration, no carving set-up,
+    no items re-queued for this profile; each item with the examiner's archive passwords for it.
     """
     cancel = cancel or CancelToken()
     with db.session() as s:
@@ -132,15 +135,20 @@ def run_job(
         profile.carve,
         profile.video,
     )
-    _requeue_for_missing_tasks(db, evidence_id, options.mask)
-    if options.carve:  # file systems walked by an earlier job that did not carve
+    if only is None:
+        _requeue_for_missing_tasks(db, evidence_id, options.mask)
+    if options.carve and only is None:  # file systems walked by an earlier job that did not carve
         with db.session() as s:
             add_unallocated_items(s, evidence_id)
     progress = Progress(phase=PHASE_BOTH, totals_growing=True)
     write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
-    enumeration = BackgroundEnumeration(
-        db, evidence_id, job_id, write_lock, carve=bool(options.carve), extraction=extraction
-    )
+    enumeration: BackgroundEnumeration | NoEnumeration
+    if only is None:
+        enumeration = BackgroundEnumeration(
+            db, evidence_id, job_id, write_lock, carve=bool(options.carve), extraction=extraction
+        )
+    else:
+        enumeration = NoEnumeration()
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
 
     def index_while_last_batches_run() -> None:
@@ -158,6 +166,7 @@ def run_job(
         progress,
         on_exhausted=index_while_last_batches_run,
         hash_only=not options.analysis_tasks,
+        only=only,
     )
     base_items, base_bytes = progress.items_done, progress.bytes_done
     executor = executor or LocalProcessExecutor(
@@ -217,6 +226,24 @@ def run_job(
             resumed_from,
             getattr(executor, "replaced", 0),
         )
+
+
+class NoEnumeration:
+    """The enumeration of a job that lists nothing (it re-runs items already listed)."""
+
+    ended = True
+
+    def start(self) -> None:
+        return None
+
+    def wait(self, timeout: float) -> None:
+        return None
+
+    def take_found(self) -> tuple[int, int]:
+        return 0, 0
+
+    def stop(self, timeout: float = 1.0) -> None:
+        return None
 
 
 def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) -> int:

@@ -10,7 +10,7 @@ note of the item, never a crash, and the rest of the job goes on.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
@@ -68,15 +68,26 @@ class _ChainedStream(io.RawIOBase):
         super().close()
 
 
-def chain_opener(open_top: Opener, chain: Sequence[Link], options: TaskOptions) -> Opener:
+def chain_opener(
+    open_top: Opener,
+    chain: Sequence[Link],
+    options: TaskOptions,
+    passwords: Mapping[str, bytes] | None = None,
+) -> Opener:
     """Opens a nested child again from a fresh stream of its top item, link by link (read-only, in memory
-    or re-read: never a file); the walk's own streams are left where they are."""
+    or re-read: never a file); the walk's own streams are left where they are. ``passwords``: of the
+    archives on the way, by chain text (as :class:`NestedTree` takes them)."""
 
     def reopen() -> BinaryIO:
         streams = [open_top()]
         try:
-            for link in chain:
-                streams.append(open_seekable(link.kind, streams[-1], link.params, limits=options.nested))
+            for depth, link in enumerate(chain):
+                password = (passwords or {}).get(NestedTree.chain_key(tuple(chain[:depth])))
+                streams.append(
+                    open_seekable(
+                        link.kind, streams[-1], link.params, password=password, limits=options.nested
+                    )
+                )
         except BaseException:
             for stream in reversed(streams):
                 stream.close()
@@ -133,7 +144,7 @@ def expand_item(
         return open_item_stream(source, locator, content.size)
 
     try:
-        return expand_stream(stream, item.name, (), options, batches, open_top)
+        return expand_stream(stream, item.name, (), options, batches, open_top, dict(item.passwords))
     finally:
         batches.flush()
         stream.close()
@@ -152,16 +163,19 @@ def expand_stream(
     options: TaskOptions,
     batches: _Batches,
     open_top: Opener | None = None,
+    passwords: Mapping[str, bytes] | None = None,
 ) -> list[str]:
     """The nested content of one stream, keyed below ``prefix``; returns the notes of its defences.
 
     ``open_top`` opens ``stream``'s bytes afresh: a child video too big to keep in memory is decoded from
-    a stream reopened through its chain of links (:func:`chain_opener`).
+    a stream reopened through its chain of links (:func:`chain_opener`). ``passwords``: the examiner's
+    passwords of archives inside, by chain text ('' for ``stream`` itself).
     """
     results: dict[int, Content] = {}
+    passwords = dict(passwords or {})
 
     def consume(nested: NestedItem, chunks: Iterator[bytes]) -> tuple[bytes, bytes]:
-        reopen = chain_opener(open_top, nested.chain, options) if open_top is not None else None
+        reopen = chain_opener(open_top, nested.chain, options, passwords) if open_top is not None else None
         try:
             found = digest_content(chunks, nested.child.name, nested.child.size or 0, options, reopen=reopen)
         except OSError as exc:
@@ -170,7 +184,9 @@ def expand_stream(
         return found.head, found.tail
 
     assert options.nested is not None
-    tree = NestedTree(stream, name, limits=options.nested, embedded=options.embedded, consume=consume)
+    tree = NestedTree(
+        stream, name, limits=options.nested, passwords=passwords, embedded=options.embedded, consume=consume
+    )
     keys: dict[tuple[str, ...], tuple[int, ...]] = {(): prefix}
     counters: dict[tuple[int, ...], int] = {}
     for nested in tree.items():

@@ -28,6 +28,9 @@ class WorkItem(NamedTuple):
     locator: dict
     name: str
     size: int
+    # The examiner's passwords of archives in this item, by the archive's chain below it ('' = the item
+    # itself, else "inner.zip < outer.zip"): handed over in memory only, never stored or logged.
+    passwords: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass

@@ -19,6 +19,7 @@ PathLike = str | Path
 
 # Labels of the steps (shown in progress views; the ingest step is the one a resume runs again).
 ADDING, SURVEYING, VERIFYING, INGEST = "adding", "surveying", "verifying", "ingest"
+UNLOCKING = "unlocking archive"
 IMPORTING, MATCHING, REMOVING, REPORTING, EXPORTING, SELFTEST = (
     "importing",
     "matching",
@@ -70,6 +71,12 @@ def verify(case_dir: PathLike, item: str) -> JobStep:
 
 def ingest(case_dir: PathLike, item: str, profile: str) -> JobStep:
     return _step(INGEST, "ingest", case_dir, "--item", item, "--progress-jsonl", "--profile", profile)
+
+
+def archive_unlock(case_dir: PathLike, file_id: int) -> JobStep:
+    """Re-run archive ``file_id`` with its password, which the child reads from its environment
+    (``$CUSTOS_ARCHIVE_PASSWORD``): never an argument."""
+    return _step(UNLOCKING, "archive", "unlock", case_dir, str(file_id), "--progress-jsonl")
 
 
 def evidence_intake(

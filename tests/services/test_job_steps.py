@@ -43,6 +43,7 @@ def _every_step() -> list[jobs.JobStep]:
         jobs.report(CASE, full),
         jobs.report(CASE, jobs.ReportRequest(html=Path("/out/r.html"))),
         jobs.selftest("/validation"),
+        jobs.archive_unlock(CASE, 42),
     ]
     steps += [jobs.export(CASE, fmt, Path("/out") / fmt) for fmt in jobs.EXPORT_FORMATS]
     steps += jobs.evidence_intake(CASE, "/evidence/EXH-01.E01", "EXH-01", {}, "full", "ewf")
@@ -96,3 +97,10 @@ def test_progress_lines_are_read_back_as_written() -> None:
     assert ProgressRecord.parse("custos: warning: something") is None
     assert ProgressRecord.parse('{"not": "progress"}') is None
     assert ProgressRecord.parse('{"progress": 1, "items_done": "many"}') is None
+
+
+def test_the_archive_unlock_step_carries_no_password() -> None:
+    step = jobs.archive_unlock(CASE, 42)
+    args = build_parser(step.argv).parse_args(step.argv)
+    assert (args.file_id, args.progress_jsonl) == (42, True)
+    assert not any("password" in word for word in step.command)

@@ -67,6 +67,8 @@ def flags_text(row: dict[str, Any]) -> str:
         flags.append("carved")
     elif row.get("parent_id"):
         flags.append("inside")
+    if row.get("encrypted"):  # a member of an encrypted archive: read with the examiner's password or not
+        flags.append("decrypted" if row.get("status") == "done" else "encrypted")
     if row.get("children"):
         flags.append(f"holds {row['children']}")
     return " ".join(flags)

@@ -174,6 +174,7 @@ ROW_COLUMNS = (
     "children",
     "fs_type",
     "time_zone",
+    "encrypted",
 )
 
 
@@ -186,7 +187,8 @@ def build_rows_query(count: int) -> str:
         "(SELECT count(*) FROM findings h WHERE h.file_id = f.id), "
         "EXISTS (SELECT 1 FROM file_known k WHERE k.file_id = f.id), r.label, f.parent_id, "
         "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id), "
-        "s.fs_type, e.time_zone "
+        "s.fs_type, e.time_zone, "
+        "EXISTS (SELECT 1 FROM json_each(f.link_json, '$.flags') j WHERE j.value = 'encrypted') "
         "FROM files f JOIN evidence e ON e.id = f.evidence_id JOIN filesystems s ON s.id = f.filesystem_id "
         "LEFT JOIN file_analysis a ON a.file_id = f.id "
         "LEFT JOIN review_categories r ON r.file_id = f.id "

@@ -3,7 +3,8 @@
 libarchive reads the parent through callbacks (no path, no temporary file) and streams each member's
 data block by block. Members are reopened by index. Encrypted members (and archives whose headers are
 encrypted) are listed as far as libarchive can and flagged "encrypted, not opened": libarchive decrypts
-only zip members, so a password helps zip archives only.
+only zip members, so a password helps zip archives only; given one, the members of a 7z or RAR archive
+keep their flag with the note "encrypted, not opened: encryption method not supported".
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from forensics.evidence.nested.records import (
     ARCHIVE_MEMBER,
     FLAG_ENCRYPTED,
     FLAG_UNSAFE_NAME,
+    NOTE_ENCRYPTED,
+    NOTE_UNSUPPORTED,
     NestedChild,
     unsafe_name,
 )
@@ -90,7 +93,7 @@ class LibarchiveReader:
             except ValueError:
                 self._rar5_encrypted, headers_encrypted = set(), False
             if headers_encrypted:
-                self.notes.append(f"{self._where}: archive headers are encrypted, not opened")
+                self.notes.append(self._headers_note())
                 return
         counting = CountingStream(self._parent)
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
@@ -106,7 +109,7 @@ class LibarchiveReader:
                     except libarchive.ArchiveError as exc:
                         reason = " ".join(str(exc).split())
                         if "encrypt" in reason.lower() or "passphrase" in reason.lower():
-                            self.notes.append(f"{self._where}: archive headers are encrypted, not opened")
+                            self.notes.append(self._headers_note())
                         else:
                             self.notes.append(
                                 f"{self._where}: listing stopped after member {index}: {reason}"
@@ -123,6 +126,11 @@ class LibarchiveReader:
             if index < 0:
                 raise
             self.notes.append(f"{self._where}: {exc}")
+
+    def _headers_note(self) -> str:
+        if self._password is None:
+            return f"{self._where}: archive headers are encrypted, not opened"
+        return f"{self._where}: archive headers are encrypted, not opened: encryption method not supported"
 
     def _child(self, ffi, entry, index: int) -> NestedChild:  # noqa: ANN001 - libarchive objects
         entry_p = entry._entry_p
@@ -149,7 +157,7 @@ class LibarchiveReader:
         if encrypted or path in self._rar5_encrypted:
             child.flags.append(FLAG_ENCRYPTED)
             if self._password is None or self.format != "zip":
-                child.note = "encrypted, not opened"
+                child.note = NOTE_ENCRYPTED if self._password is None else NOTE_UNSUPPORTED
                 return child
         if kind == "file":
             child._content = _not_streamed  # replaced by the streamer (marks the child readable)
