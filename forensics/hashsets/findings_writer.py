@@ -47,6 +47,14 @@ class FindingsWriter:
         self.settings = settings
         self.findings_added = 0
         self.known_added = 0
+        # With ``keep_added``: the findings this writer added, as stored (for live alerts), until taken.
+        self.keep_added = False
+        self.added: list[Finding] = []
+
+    def take_added(self) -> list[Finding]:
+        """The findings added since the last call (detached rows: read their columns only)."""
+        added, self.added = self.added, []
+        return added
 
     def write(self, hits: Iterable[Hit]) -> None:
         batch: list[Hit] = []
@@ -119,10 +127,14 @@ class FindingsWriter:
                     details.append((finding, detail))
                 usage.findings += 1
                 self.findings_added += 1
+                if self.keep_added:
+                    self.added.append(finding)
             if details:
                 session.flush()
                 for finding, detail in details:
                     session.add(FindingVideo(finding_id=finding.id, **detail))
+            if self.keep_added:
+                session.flush()  # the new findings' ids
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))

@@ -6,6 +6,7 @@ hashing); the case side is every stored hash of ``file_analysis``, with PDQ's ei
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any
@@ -94,14 +95,19 @@ def _joined(ids: list[np.ndarray], codes: list[np.ndarray], width: int) -> tuple
     return np.concatenate(ids), np.concatenate(codes)
 
 
+def _columns(algorithm: str) -> tuple[str, str]:
+    """Columns and condition of the case rows that have a code of ``algorithm`` to compare."""
+    if algorithm == "pdq":
+        return (
+            "file_id, pdq, pdq_dihedral",
+            "pdq IS NOT NULL AND (pdq_quality IS NULL OR pdq_quality >= :quality)",
+        )
+    return f"file_id, {algorithm}, NULL", f"{algorithm} IS NOT NULL"
+
+
 def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int) -> Iterator[list[Any]]:
     """Pages of ``(file_id, code, dihedral)`` from ``file_analysis``."""
-    if algorithm == "pdq":
-        columns = "file_id, pdq, pdq_dihedral"
-        where = "pdq IS NOT NULL AND (pdq_quality IS NULL OR pdq_quality >= :quality)"
-    else:
-        columns = f"file_id, {algorithm}, NULL"
-        where = f"{algorithm} IS NOT NULL"
+    columns, where = _columns(algorithm)
     last = 0
     while True:
         with case_engine.connect() as connection:
@@ -193,17 +199,39 @@ def perceptual_hits(
     threshold = settings.threshold(algorithm)
     assert threshold is not None
     for rows in _case_perceptual_rows(case_engine, algorithm, settings.pdq_min_quality):
-        queries, owners = _queries(rows, algorithm)
-        if not len(owners):
-            continue
-        lims, distances, labels = index.search_within(queries, threshold)
-        best: dict[tuple[int, int], tuple[int, str]] = {}
-        for q, (file_id, variant) in enumerate(owners):
-            for distance, label in zip(
-                distances[lims[q] : lims[q + 1]], labels[lims[q] : lims[q + 1]], strict=True
-            ):
-                key = (file_id, int(entry_ids[label]))
-                if key not in best or int(distance) < best[key][0]:
-                    best[key] = (int(distance), variant)
-        for (file_id, entry_id), (distance, variant) in sorted(best.items()):
-            yield Hit(file_id, entry_id, algorithm, distance, variant)
+        yield from hits_in_rows(rows, algorithm, entry_ids, index, threshold)
+
+
+def hits_in_rows(
+    rows: Iterable[Any], algorithm: str, entry_ids: np.ndarray, index: HammingIndex, threshold: int
+) -> list[Hit]:
+    """The hits of ``(file_id, code, dihedral)`` rows on an index: the nearest variant per file and entry."""
+    queries, owners = _queries(rows, algorithm)
+    if not len(owners):
+        return []
+    lims, distances, labels = index.search_within(queries, threshold)
+    best: dict[tuple[int, int], tuple[int, str]] = {}
+    for q, (file_id, variant) in enumerate(owners):
+        for distance, label in zip(
+            distances[lims[q] : lims[q + 1]], labels[lims[q] : lims[q + 1]], strict=True
+        ):
+            key = (file_id, int(entry_ids[label]))
+            if key not in best or int(distance) < best[key][0]:
+                best[key] = (int(distance), variant)
+    return [
+        Hit(file_id, entry_id, algorithm, distance, variant)
+        for (file_id, entry_id), (distance, variant) in sorted(best.items())
+    ]
+
+
+def case_rows_of(case_engine: Engine, algorithm: str, min_quality: int, file_ids: list[int]) -> list[Any]:
+    """``(file_id, code, dihedral)`` of the given files that have a code of ``algorithm`` to compare."""
+    columns, where = _columns(algorithm)
+    with case_engine.connect() as connection:
+        return connection.execute(
+            text(
+                f"SELECT {columns} FROM file_analysis WHERE {where} "
+                "AND file_id IN (SELECT value FROM json_each(:ids)) ORDER BY file_id"
+            ),
+            {"ids": json.dumps(file_ids), "quality": min_quality},
+        ).all()
