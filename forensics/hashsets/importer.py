@@ -7,10 +7,13 @@ transaction flips ``complete``. Any failure deletes the staged rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import json
 import sqlite3
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +137,7 @@ class _Staging:
             self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
         self.rows: list[tuple[Any, ...]] = []
         self.connection: Connection | None = None
+        self.driver_connection: Any = None  # kept to release the write lock if an interrupt broke the batch
         self.transaction: RootTransaction | None = None
         self.in_transaction = 0
         # Batches go straight to the driver's executemany: SQLAlchemy's per-row compilation costs more
@@ -155,6 +159,7 @@ class _Staging:
             return
         if self.connection is None:
             self.connection = self.library.engine.connect()
+            self.driver_connection = self.connection.connection.dbapi_connection
             if self.library.engine.dialect.name == "sqlite":
                 self.connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
                 self.connection.commit()
@@ -235,7 +240,19 @@ class _Staging:
             )
 
     def discard(self) -> None:
-        self.close()
+        # An interrupt inside the driver's executemany leaves SQLAlchemy's connection invalidated but the
+        # driver's transaction (and SQLite's write lock) open: that one is ended at the driver first.
+        invalidated = self.connection is not None and self.connection.invalidated
+        broken = self.driver_connection if invalidated else None
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - an invalidated connection may refuse its rollback
+            self.connection = None
+        if broken is not None:
+            with contextlib.suppress(Exception):
+                broken.rollback()
+            with contextlib.suppress(Exception):
+                broken.close()
         with self.library.engine.begin() as connection:
             connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
             connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
@@ -343,7 +360,11 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     except (NotVics, NotRds) as exc:
         staging.discard()
         raise ImportFailed(f"{path.name}: {exc}") from exc
-    except BaseException:
+    except BaseException as exc:
+        # The interrupted driver statement lives on in the traceback's frames and, while it does, SQLite
+        # keeps the closed connection's write lock: the frames are cleared before the staged rows go.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
         staging.discard()
         raise
     info = library.get(name)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from forensics.case.models import Evidence, FileSystem
+from forensics.case.models import Evidence, File, FileSystem
 from forensics.core.errors import CaseError
 from forensics.core.progress import AlertRecord, CancelToken, Progress
 from forensics.custody import actions
@@ -62,14 +62,23 @@ def items_to_ingest(ctx: CaseContext, item: str | None = None) -> list[str]:
 
 
 def _any_file_system_read(ctx: CaseContext, item: str) -> bool:
+    """Whether some file system of ``item`` was listed whole, or any file of it was listed at all."""
     with ctx.db.session() as s:
-        found = s.scalar(
+        whole = s.scalar(
             select(FileSystem.id)
             .join(Evidence, Evidence.id == FileSystem.evidence_id)
             .where(Evidence.item == item, FileSystem.status == "ok", FileSystem.enumerated.is_(True))
             .limit(1)
         )
-    return found is not None
+        if whole is not None:
+            return True
+        listed = s.scalar(
+            select(File.id)
+            .join(Evidence, Evidence.id == File.evidence_id)
+            .where(Evidence.item == item)
+            .limit(1)
+        )
+    return listed is not None
 
 
 @dataclass
