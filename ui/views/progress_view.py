@@ -109,7 +109,8 @@ class ProgressView(QWidget):
                 self.table.setItem(row, column, cell)
             cell.setText(text)
         if job.state.messages:
-            last = f"{item}: {job.state.messages[-1]}"
+            message = job.state.messages[-1]
+            last = message if message.startswith(f"{item}: ") else f"{item}: {message}"
             if self.log.toPlainText().rsplit("\n", 1)[-1] != last:
                 self.log.appendPlainText(last)
         running = sum(1 for j in self.jobs.values() if j.state.running)
