@@ -212,9 +212,10 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
         )
     if outcome.status == STOPPED:
         pending = outcome.items_total - outcome.items_done - outcome.items_failed
+        go_on = "--profile triage" if profile.until_first_alert else "without --until-first-alert"
         print(
             f"custos: {item}: stopped at the first alert: {pending} items not processed, the item is not "
-            "fully processed; run ingest again to go on",
+            f"fully processed; run ingest again ({go_on}) to go on",
             file=sys.stderr,
         )
         return 0

@@ -171,3 +171,10 @@ def test_head_probe_reads_the_first_bytes_without_the_file_system(first_alert_im
     with HeadProbe(folder) as probe:
         assert head_type(probe.head(None, "/DCIM/a.bin", 5000) or b"") == PICTURE
         assert probe.head(None, "/../../etc/passwd", 100) is None
+
+
+def test_field_profile_is_triage_that_stops_at_the_first_alert() -> None:
+    field, triage = load_profile("field"), load_profile("triage")
+    assert field.until_first_alert and not triage.until_first_alert
+    assert (field.tasks, field.order, field.video) == (triage.tasks, triage.order, triage.video)
+    assert field.reduced_decode == triage.reduced_decode and field.nested == triage.nested
