@@ -182,6 +182,8 @@ def frame_links(video: dict[str, Any], limit: int = 30) -> str:
     links = [f"<a href='{FRAME_LINK}{stamp}'>{html.escape(clock(stamp))}</a>" for stamp in stamps[:limit]]
     more = f" and {len(stamps) - limit} more" if len(stamps) > limit else ""
     return "<p>Matched at " + ", ".join(links) + more + " (opens the frame strip)</p>"
+
+
 def extraction_html(link_json: str | None) -> str:
     """What a phone extraction says of one of its members: its path in the container, notes, hashes."""
     if not link_json:
