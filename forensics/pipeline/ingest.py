@@ -228,13 +228,18 @@ def run_job(
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
         progress.videos, progress.frames = writer.videos_written, writer.frames_written
-        progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
+        busy = executor.busy_items()
+        progress.current = ", ".join(work.locator.get("path") or work.name for work in busy)
+        if isinstance(feed, RankedFeed):  # the rank of what the workers are on, not of what is queued
+            progress.stage = feed.stage_of([work.file_id for work in busy])
         deliver_alerts()
         if on_progress:
             on_progress(progress)
 
     def on_results(results: list[ItemResult]) -> None:
         writer.add(results)
+        if isinstance(feed, RankedFeed):
+            feed.forget([r.file_id for r in results])
         tick()
 
     def on_children(parent_id: int, children: list[ChildResult]) -> None:

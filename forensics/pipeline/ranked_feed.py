@@ -93,6 +93,7 @@ class RankedFeed(PendingFeed):
         self.header_raised = 0
         self.order_seen: list[int] = []  # ids in the order handed out (kept only when asked: tests)
         self.keep_order = False
+        self._ranks: dict[int, int] = {}  # rank of each item queued or out, until its result comes
         self._handed_count = 0  # items handed out so far (batches grow with it, see FIRST_BATCH_ITEMS)
         progress.stage = order.rank_name(0)
 
@@ -151,7 +152,7 @@ class RankedFeed(PendingFeed):
             rows = conn.exec_driver_sql(RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
         for row in rows:
             if self._rank_of(row) == 0:
-                self._ready.append(self._work(row))
+                self._ready.append(self._work(row, 0))
                 self._listed_first.append(row[0])
         if rows:
             self._last_id = rows[-1][0]
@@ -291,9 +292,10 @@ class RankedFeed(PendingFeed):
             return
         with self.db.engine.connect() as conn:
             rows = conn.exec_driver_sql(ROWS_BY_ID, (json.dumps(ids),)).fetchall()
+        rank = min(self._tier, self.order.last)
         for row in rows:
             if not self._handed[row[0]]:
-                self._ready.append(self._work(row))
+                self._ready.append(self._work(row, rank))
 
     def _read_rest(self) -> bool:
         """The next page of items no rank took, in walk order. False when none is left."""
@@ -306,14 +308,25 @@ class RankedFeed(PendingFeed):
             handed = self._handed
             for row in rows:
                 if row[0] >= len(handed) or not handed[row[0]]:
-                    self._ready.append(self._work(row))
+                    self._ready.append(self._work(row, self.order.last))
             if self._ready:
                 return True
 
     def _show_stage(self) -> None:
         self.progress.stage = self.order.rank_name(min(self._tier, self.order.last))
 
-    def _work(self, row) -> WorkItem:  # noqa: ANN001 - a row starting with the feed's item columns
+    def stage_of(self, busy: list[int]) -> str:
+        """The name of the first rank among the items being processed (the rank handed out when none)."""
+        ranks = [self._ranks[i] for i in busy if i in self._ranks]
+        return self.order.rank_name(min(ranks)) if ranks else self.progress.stage
+
+    def forget(self, file_ids: list[int]) -> None:
+        """Items whose results came back: their rank is no longer kept."""
+        for file_id in file_ids:
+            self._ranks.pop(file_id, None)
+
+    def _work(self, row, rank: int) -> WorkItem:  # noqa: ANN001 - a row starting with the item columns
+        self._ranks[row[0]] = rank  # queued or being processed (forgotten when the result comes)
         fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, link = row[:11]
         locator = root_locator_dict(self.item, fs_type, offset, inode, attr_type, attr_id, stream, path)
         if link is not None:

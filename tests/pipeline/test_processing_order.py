@@ -138,6 +138,12 @@ def test_feed_hands_out_every_item_once_rank_by_rank(case_with, first_alert_imag
     ]
     assert handed.index("/Documents/notes.dat") < min(i for i, p in enumerate(handed) if p.endswith(".txt"))
     assert feed.header_checked >= 40 and feed.header_raised == 1  # the texts read, one picture found
+    ids = {path: file_id for file_id, path in paths.items()}
+    camera, letter = ids["/DCIM/Camera/IMG_0001.jpg"], ids["/Documents/letters/letter-000.txt"]
+    assert feed.stage_of([letter, camera]) == ORDER.rank_name(0)  # the first rank the workers are on
+    assert feed.stage_of([letter]) == ORDER.rank_name(ORDER.last)
+    feed.forget([camera, letter])
+    assert feed.stage_of([camera]) == feed.progress.stage  # none known: the rank being handed out
 
 
 def test_only_the_first_rank_goes_out_while_the_walk_lists(case_with, first_alert_image) -> None:  # noqa: F811
