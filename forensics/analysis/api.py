@@ -9,7 +9,7 @@ The worker reads each file once: it keeps the first ``HEAD_SIZE`` bytes and, whe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from forensics.analysis.decode import Deadline, decode_image
 from forensics.analysis.exif import read_exif
@@ -134,7 +134,9 @@ def _video_task(
         except (CustosError, OSError) as exc:
             return None, None, describe("video not decoded: cannot reopen the item as a stream", exc)
     try:
-        video = analyze_video(source if source is not None else opened, options.video)
+        video = analyze_video(
+            cast("bytes | BinaryIO", source if source is not None else opened), options.video
+        )
     finally:
         if opened is not None:
             opened.close()

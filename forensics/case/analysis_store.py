@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from forensics.analysis.results import AnalysisResult
@@ -66,18 +67,22 @@ VIDEO_FIELDS = (
     "complete",
 )
 _QUERY_CHUNK = 500  # stays far below SQLite's bound-parameter limit
-_ANALYSIS_TABLES = (
-    FileAnalysis.__table__,
-    FileExif.__table__,
-    FileThumbnail.__table__,
-    FileVideo.__table__,
-    VideoFrameHash.__table__,
-    VideoStripFrame.__table__,
+# Declarative models type __table__ as a FromClause; these are Tables (insert() and delete() need one).
+_ANALYSIS_TABLES = cast(
+    "tuple[Table, ...]",
+    (
+        FileAnalysis.__table__,
+        FileExif.__table__,
+        FileThumbnail.__table__,
+        FileVideo.__table__,
+        VideoFrameHash.__table__,
+        VideoStripFrame.__table__,
+    ),
 )
 # Every file_analysis column with its value when a task gave nothing: NULL, or False for the flags.
-_ANALYSIS_DEFAULTS = {column.name: None for column in FileAnalysis.__table__.columns} | dict.fromkeys(
-    ("truncated", "too_large", "too_small", "blank", "low_quality"), False
-)
+_ANALYSIS_DEFAULTS: dict[str, Any] = {
+    column.name: None for column in FileAnalysis.__table__.columns
+} | dict.fromkeys(("truncated", "too_large", "too_small", "blank", "low_quality"), False)
 
 
 def analysis_row(file_id: int, result: AnalysisResult) -> dict:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
+from forensics.case.db import CaseDatabase
 from forensics.case.locators import file_locators
 from forensics.case.models import Evidence
 from forensics.core.errors import CaseError
@@ -13,7 +14,7 @@ from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, Extracti
 from forensics.evidence.source import EvidenceSource
 
 
-def open_source(db, item: str, extraction: ExtractionAccess | None = None) -> EvidenceSource:  # noqa: ANN001
+def open_source(db: CaseDatabase, item: str, extraction: ExtractionAccess | None = None) -> EvidenceSource:
     """The evidence source of item ``item``: its image, folder or phone extraction (opened read-only).
 
     ``extraction``: the keys of an encrypted extraction when the caller holds them; without them its
@@ -30,7 +31,7 @@ def open_source(db, item: str, extraction: ExtractionAccess | None = None) -> Ev
 
 
 def read_item(
-    db,  # noqa: ANN001 - a CaseDatabase
+    db: CaseDatabase,
     file_id: int,
     limit: int | None = None,
     keys: Mapping[str, ExtractionAccess] | None = None,

@@ -49,8 +49,8 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def head_revision() -> str:
-    """The head revision as alembic reads it from the migrations folder."""
+def head_revision() -> str | None:
+    """The head revision as alembic reads it from the migrations folder (None if it holds none)."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))

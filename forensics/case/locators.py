@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem
 from forensics.core.errors import CaseError
 from forensics.evidence.locator import FileLocator
@@ -58,7 +59,9 @@ def link_json(locator: FileLocator) -> str | None:
     return json.dumps({"kind": locator.kind, "params": locator.parameters}, sort_keys=True)
 
 
-def _link(item: str, fs_type, fs_offset, f: File, parent: FileLocator | None) -> FileLocator:
+def _link(
+    item: str, fs_type: str | None, fs_offset: int | None, f: File, parent: FileLocator | None
+) -> FileLocator:
     if f.link_json is None:
         return FileLocator.from_dict(
             root_locator_dict(item, fs_type, fs_offset, f.inode, f.attr_type, f.attr_id, f.stream, f.path)
@@ -70,7 +73,7 @@ def _link(item: str, fs_type, fs_offset, f: File, parent: FileLocator | None) ->
     return FileLocator.nested(parent, link["kind"], f.path, link.get("params") or {})
 
 
-def file_locators(db, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
+def file_locators(db: CaseDatabase, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
     """Evidence item and locator chain of each file id; unknown ids raise :class:`CaseError`."""
     with db.session() as s:
         return session_locators(s, file_ids)

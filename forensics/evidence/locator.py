@@ -116,7 +116,13 @@ class FileLocator:
     def from_dict(cls, data: Mapping[str, Any]) -> FileLocator:
         parent = data.get("parent")
         return cls(
-            *(data.get(name) for name in _ROOT_FIELDS),
+            item=data["item"],
+            partition_offset=data.get("partition_offset"),
+            inode=data.get("inode"),
+            attr_type=data.get("attr_type"),
+            attr_id=data.get("attr_id"),
+            stream=data.get("stream"),
+            path=data["path"],
             kind=data.get("kind") or FILE,
             params=_frozen(data.get("params")),
             parent=None if parent is None else cls.from_dict(parent),

@@ -9,7 +9,7 @@ space) from its byte runs in the media; an item inside another through the opene
 from __future__ import annotations
 
 import bisect
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.extractions.records import EXTRACTION_LINK_KINDS
@@ -48,7 +48,7 @@ def media_runs_stream(source, runs: list[list[int]], shown: str) -> BinaryIO:  #
             index += 1
         return b"".join(parts)
 
-    return ReadAtStream(read_at, total)
+    return cast(BinaryIO, ReadAtStream(read_at, total))
 
 
 def open_stream(source, locator: FileLocator) -> BinaryIO:  # noqa: ANN001 - an EvidenceSource

@@ -166,7 +166,7 @@ class EvidenceSource:
             size = int(meta.size) if meta is not None else 0
         offset = 0
         extents = self._direct.plan(fs, locator.partition_offset, attr, size) if self._direct else None
-        if extents is not None:
+        if extents is not None and self._direct is not None:
             try:
                 offset = yield from self._direct.read(extents, chunk_size)
             except DamagedMediaError as exc:

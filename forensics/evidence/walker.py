@@ -178,6 +178,7 @@ class FileSystemWalker:
             if (
                 head.kind in ("directory", "virtual-dir")
                 and head.has_metadata
+                and head.inode is not None  # always, with metadata
                 and head.inode not in ancestors
             ):
                 subdirs.append((head.inode, path, in_orphans or (parent == "" and name == ORPHAN_DIR)))
@@ -364,20 +365,21 @@ class FileSystemWalker:
         every remaining entry is asked for.
         """
         tables = None
-        if self._read is not None and self.fs_type in EXT_TYPES:
+        read = self._read
+        if read is not None and self.fs_type in EXT_TYPES:
             try:
-                tables = read_inode_tables(self._read, self.fs_offset)
+                tables = read_inode_tables(read, self.fs_offset)
             except OSError:
                 tables = None
         inode = start
-        if tables is not None:
+        if read is not None and tables is not None:
             used_by_group: dict[int, list[int]] = defaultdict(list)
             for seen in self._seen_used:
                 used_by_group[tables.group_of(seen)].append(seen)
             while inode <= min(last, tables.inodes_count):
                 group = tables.group_of(inode)
                 try:
-                    found = nonzero_inodes(self._read, tables, group, inode, last)
+                    found = nonzero_inodes(read, tables, group, inode, last)
                 except OSError:
                     break
                 shown_used = {seen for seen in used_by_group.get(group, ()) if inode <= seen <= last}

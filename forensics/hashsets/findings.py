@@ -131,7 +131,6 @@ def _set_and_entry(row: Any) -> dict[str, Any]:
             "tags": row["tags"],
             "raw": json.loads(raw) if raw else None,
         },
-        "video": video_basis(row),
     }
 
 
@@ -163,6 +162,7 @@ def message_finding_object(row: dict[str, Any]) -> dict[str, Any]:
         "threshold": None,
         "variant": None,
         **_set_and_entry(row),
+        "video": None,  # a message's stored hash is a file hash
     }
 
 
@@ -175,8 +175,8 @@ def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator
     for row in rows:
         yield finding_object(row, provenance.get(row["file_id"]))
     if file_id is None:
-        for row in message_findings(case_db):
-            yield message_finding_object(row)
+        for message in message_findings(case_db):
+            yield message_finding_object(message)
 
 
 def known_file_ids(case_db: CaseDatabase) -> set[int]:

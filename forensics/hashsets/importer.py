@@ -134,7 +134,9 @@ class _Staging:
     def __init__(self, library: HashSetLibrary, values: dict[str, Any]) -> None:
         self.library = library
         with library.engine.begin() as connection:
-            self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
+            key = connection.execute(insert(HashSet).values(**values)).inserted_primary_key
+            assert key is not None  # the key of the row an INSERT just wrote
+            self.set_id = key[0]
         self.rows: list[tuple[Any, ...]] = []
         self.connection: Connection | None = None
         self.driver_connection: Any = None  # kept to release the write lock if an interrupt broke the batch
@@ -193,7 +195,7 @@ class _Staging:
         ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
         stays in both, or the second video's share of matched frames would be wrong).
         """
-        columns = [
+        columns: list[Any] = [
             HashEntry.md5,
             HashEntry.sha1,
             HashEntry.sha256,

@@ -7,7 +7,7 @@ hashing); the case side is every stored hash of ``file_analysis``, with PDQ's ei
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -105,7 +105,7 @@ def _columns(algorithm: str) -> tuple[str, str]:
     return f"file_id, {algorithm}, NULL", f"{algorithm} IS NOT NULL"
 
 
-def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int) -> Iterator[list[Any]]:
+def _case_perceptual_rows(case_engine: Engine, algorithm: str, min_quality: int) -> Iterator[Sequence[Any]]:
     """Pages of ``(file_id, code, dihedral)`` from ``file_analysis``."""
     columns, where = _columns(algorithm)
     last = 0

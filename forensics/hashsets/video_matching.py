@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, delete, insert, select, text
 
 from forensics.analysis.vpdq import COPY_RULE, FrameHash, VideoComparison, VpdqRule
 from forensics.case.db import CaseDatabase
@@ -165,9 +165,9 @@ def load_listed(library: HashSetLibrary, set_ids: list[int]) -> list[ListedVideo
             raw = json.loads(raw_json) if raw_json else {}
             if not isinstance(raw, dict) or "frame" not in raw:
                 continue  # a picture entry of a mixed ThreatExchange export
-            frames, ids = videos.setdefault((set_id, media_id), ([], []))
+            frames, ids = videos.setdefault((set_id, str(media_id)), ([], []))
             frame = FrameHash(
-                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq)
+                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq or b"")
             )
             frames.append(frame)
             ids.append(entry_id)
@@ -265,7 +265,7 @@ def vpdq_hits(
             ]
             for file_id, matches in lists.index.match_many(queries):
                 for match in matches:
-                    key = (int(file_id), int(match.listed_key))
+                    key = (cast(int, file_id), cast(int, match.listed_key))
                     found = (view, match.comparison)
                     if key not in best or _better(found, best[key]):
                         best[key] = found
@@ -372,7 +372,7 @@ def _entry_pdq(library: HashSetLibrary, entry_ids: set[int]) -> dict[int, str]:
             rows = connection.execute(
                 select(HashEntry.id, HashEntry.pdq).where(HashEntry.id.in_(ids[start : start + 900]))
             )
-            out.update({entry_id: bytes(pdq).hex() for entry_id, pdq in rows})
+            out.update({entry_id: bytes(pdq or b"").hex() for entry_id, pdq in rows})
     return out
 
 
@@ -429,12 +429,12 @@ def store_copy_groups(case_db: CaseDatabase, run_id: int, settings: MatchSetting
         inside_bars={video.file_id: video.inside_bars for video in videos if video.inside_bars},
     )
     with case_db.session() as session:
-        session.execute(VideoCopy.__table__.delete())
+        session.execute(delete(VideoCopy))
         rows = [
-            {"file_id": int(member), "group_id": int(min(group)), "run_id": run_id}
-            for group in groups
+            {"file_id": member, "group_id": min(group), "run_id": run_id}
+            for group in cast("list[list[int]]", groups)  # the keys given to group_copies are file ids
             for member in group
         ]
         if rows:
-            session.execute(VideoCopy.__table__.insert(), rows)
+            session.execute(insert(VideoCopy), rows)
     return len(groups)

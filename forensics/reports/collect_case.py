@@ -174,6 +174,7 @@ def collect_geo(session: Session) -> list[GeoPoint]:
             f.sha256,
         )
         for exif, f, item in session.execute(query)
+        if exif.gps_lat is not None and exif.gps_lon is not None  # as the query asks
     ]
 
 

@@ -76,8 +76,10 @@ def verification_run(row: Verification) -> VerificationRun:
         HashCheck(c.algorithm, c.expected, c.source, c.computed or getattr(row, c.algorithm, None), c.match)
         for c in _checks(data)
     )
-    segments = data.get("segment_sha256") if isinstance(data.get("segment_sha256"), dict) else {}
-    damaged = data.get("damaged_sectors") if isinstance(data.get("damaged_sectors"), list) else []
+    segments = data.get("segment_sha256")
+    segments = segments if isinstance(segments, dict) else {}
+    damaged = data.get("damaged_sectors")
+    damaged = damaged if isinstance(damaged, list) else []
     return VerificationRun(
         started_at=row.started_at,
         finished_at=row.finished_at,

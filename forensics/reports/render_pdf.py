@@ -7,6 +7,7 @@ model gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -69,7 +70,7 @@ class _Story:
     def grid(
         self,
         header: list[str],
-        rows: list[list[object]],
+        rows: Sequence[Sequence[object]],
         widths: list[float],
         hash_columns: tuple[int, ...] = (),
     ) -> None:
@@ -418,7 +419,7 @@ def render_pdf(report: ReportData) -> bytes:
         author=report.generated_by,
         subject=report.report_id,
         creator=f"Custos {report.custos_version}",
-        keywords=pdf_keywords(report.checkpoint) if report.checkpoint else "",
+        keywords=[pdf_keywords(report.checkpoint)] if report.checkpoint else [],
         invariant=1,
     )
     doc.build(story.items, canvasmaker=canvas_for(report.case.number, report.report_id))

@@ -225,7 +225,9 @@ def _verify(
     except EvidenceError as exc:
         _record_failed_verification(ctx, evidence_id, item, started, str(exc))
         raise
-    comparisons = compare_hashes(digests, {k: v for k, v in references.items() if v[0]})
+    comparisons = compare_hashes(
+        digests, {k: (ref, source) for k, (ref, source) in references.items() if ref}
+    )
     for algorithm, value, source in extra_refs:  # an extraction's file: .ufd-stated and intake hashes
         key = algorithm if algorithm not in comparisons else f"{algorithm}-{source}"
         comparisons[key] = compare_hashes(digests, {algorithm: (value, source)})[algorithm]

@@ -78,7 +78,7 @@ def _seal(ctx: CaseContext, job: str, plan: SealPlan, resumes: int | None) -> No
     if plan.found is not None and resumes is not None:
         details["resumes_job"] = resumes
 
-    def write(conn: Connection) -> dict:
+    def write(conn: Connection) -> dict[str, Any]:
         return finish_seal(conn, plan)
 
     ctx.custody.append(actions.RESULTS_SEALED, details=details, with_writes=write)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forensics.case.db import CaseDatabase
 from forensics.case.locators import file_locators
 from forensics.case.queries.cursor import one_row, raw_cursor
 from forensics.case.queries.review import review_of
@@ -12,7 +13,7 @@ from forensics.core.errors import CaseError
 from forensics.core.timeutil import ns_to_iso
 
 
-def folders(db, filesystem_id: int) -> list[str]:
+def folders(db: CaseDatabase, filesystem_id: int) -> list[str]:
     """Paths of every directory of a file system, sorted (a tree builds its levels from them)."""
     with raw_cursor(db) as cur:
         cur.execute(
@@ -23,7 +24,7 @@ def folders(db, filesystem_id: int) -> list[str]:
         return [r[0] for r in cur]
 
 
-def file_detail(db, file_id: int) -> dict[str, Any]:
+def file_detail(db: CaseDatabase, file_id: int) -> dict[str, Any]:
     """The file's row (times as ISO-8601), analysis, EXIF, video facts, known marks, review and locator chain.
 
     Findings are added by the caller (:func:`forensics.hashsets.findings.iter_findings`).
@@ -60,7 +61,7 @@ def file_detail(db, file_id: int) -> dict[str, Any]:
     }
 
 
-def finding_file_ids(db) -> dict[int, int]:
+def finding_file_ids(db: CaseDatabase) -> dict[int, int]:
     """finding id -> file id, for every finding of the case."""
     with raw_cursor(db) as cur:
         cur.execute("SELECT id, file_id FROM findings")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from forensics.evidence.locator import FileLocator
 PAGE = 1000
 
 
-def file_record(f: File, item: str, fs: FileSystem, locator: FileLocator | None = None) -> dict:
+def file_record(f: File, item: str, fs: FileSystem, locator: FileLocator | None = None) -> dict[str, Any]:
     """The listing fields of one item (ISO-8601 UTC times; null where the file system has none).
 
     ``parent_id`` is the item that holds it (archive, document, ``$Unallocated`` for a carved file),
@@ -59,7 +60,7 @@ def file_record(f: File, item: str, fs: FileSystem, locator: FileLocator | None 
     }
 
 
-def iter_file_records(session: Session, item: str | None = None) -> Iterator[dict]:
+def iter_file_records(session: Session, item: str | None = None) -> Iterator[dict[str, Any]]:
     """Every item of the case (or of one evidence item) in a stable order, page by page."""
     last_id = 0
     while True:

@@ -16,7 +16,7 @@ import contextlib
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.evidence.extractions import adb_backup
 from forensics.evidence.extractions.android_ffs import (
@@ -142,11 +142,12 @@ class Extraction:
         handle = open_readonly(self.path)
         try:
             if self.detection.format == "ffs-tar":
-                return OwnedStream(gzip.GzipFile(fileobj=handle, mode="rb"), handle)  # type: ignore[arg-type]
+                gunzipped = cast(BinaryIO, gzip.GzipFile(fileobj=handle, mode="rb"))
+                return cast(BinaryIO, OwnedStream(gunzipped, handle))
             where = str(self.path)
             header = adb_backup.read_header(handle, where)
             keys = self.secrets if isinstance(self.secrets, adb_backup.AdbKeys) else None
-            return OwnedStream(adb_backup.decoded_stream(handle, header, keys, where), handle)
+            return cast(BinaryIO, OwnedStream(adb_backup.decoded_stream(handle, header, keys, where), handle))
         except BaseException:
             handle.close()
             raise

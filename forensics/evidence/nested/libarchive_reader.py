@@ -12,7 +12,7 @@ import ctypes
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -96,7 +96,7 @@ class LibarchiveReader:
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
         index = -1
         try:
-            with _reader(counting, self.format, self._password) as archive:
+            with _reader(cast(BinaryIO, counting), self.format, self._password) as archive:
                 iterator = iter(archive)
                 while True:
                     try:
@@ -152,7 +152,7 @@ class LibarchiveReader:
                 child.note = "encrypted, not opened"
                 return child
         if kind == "file":
-            child._content = True  # replaced by the streamer (marks the child readable)
+            child._content = _not_streamed  # replaced by the streamer (marks the child readable)
         return child
 
     def _streamer(self, libarchive, entry, child: NestedChild, budget: Budget):  # noqa: ANN001
@@ -191,8 +191,13 @@ def open_archive_member(
                 raise EvidenceError(f"{where}: member {index} is {child.path!r}, not {params.get('name')!r}")
             if not child.readable:
                 raise EvidenceError(f"{where}: {child.path}: {child.note or 'no content'}")
-            return _IteratorStream(child.chunks(BLOCK_SIZE), size, keep=listing)
+            return cast(BinaryIO, _IteratorStream(child.chunks(BLOCK_SIZE), size, keep=listing))
     raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
+
+
+def _not_streamed(chunk_size: int) -> Iterator[bytes]:
+    """The content of a member listed but not yet given its streamer (never read: children() sets it)."""
+    raise EvidenceError("archive member listed without its content streamer")
 
 
 class _IteratorStream(io.RawIOBase):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, NestedLimits
@@ -172,4 +172,4 @@ def open_local_member(parent: BinaryIO, params: dict) -> BinaryIO:
     header = _header(read_at, int(params["offset"]))
     if header is None or header["name"] != params.get("name", header["name"]):
         raise EvidenceError(f"zip: no local header of {params.get('name')} at byte {params['offset']}")
-    return _IteratorStream(member_pieces(read_at, header, stream_size(parent)), None)
+    return cast(BinaryIO, _IteratorStream(member_pieces(read_at, header, stream_size(parent)), None))

@@ -11,7 +11,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -118,7 +118,7 @@ class ZipReader:
     ) -> None:
         self._parent = parent
         self._counting = CountingStream(parent)
-        self._zip = open_zip(self._counting, where)
+        self._zip = open_zip(cast(BinaryIO, self._counting), where)
         self._limits = limits
         self._where = where
         self._password = password
@@ -145,7 +145,9 @@ class ZipReader:
             params={"index": index, "name": info.filename},
             kind="directory" if info.is_dir() else "file",
             container_format=self.format,
-            **times,
+            mtime_ns=times.get("mtime_ns"),
+            atime_ns=times.get("atime_ns"),
+            crtime_ns=times.get("crtime_ns"),
         )
         child.extra["compressed_size"] = info.compress_size
         child.extra["method"] = info.compress_type
@@ -207,6 +209,6 @@ def open_zip_member(
     if index >= len(infos) or infos[index].filename != params.get("name", infos[index].filename):
         raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
     try:
-        return archive.open(infos[index], pwd=password)
+        return cast(BinaryIO, archive.open(infos[index], pwd=password))
     except (RuntimeError, zipfile.BadZipFile, NotImplementedError) as exc:
         raise EvidenceError(f"{where}: {params.get('name')}: {exc}") from exc

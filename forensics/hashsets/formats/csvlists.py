@@ -48,7 +48,9 @@ def parse_icse(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
             media_id=clean(row.get("Image ID")),
             series=clean(row.get("Series name")),
             raw=row,
-            **hashes,
+            md5=hashes.get("md5"),
+            sha1=hashes.get("sha1"),
+            sha256=hashes.get("sha256"),
         )
 
 
@@ -68,5 +70,7 @@ def parse_hashkeeper(path: Path, context: ParseContext) -> Iterator[EntryRecord 
             file_name=clean(row.get("file_name")),
             size=to_int(row.get("file_size")),
             raw=row,
-            **hashes,
+            md5=hashes.get("md5"),
+            sha1=hashes.get("sha1"),
+            sha256=hashes.get("sha256"),
         )

@@ -70,7 +70,9 @@ def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 file_name=clean(name),
                 size=to_int(size),
                 raw={"file_name": name, "file_size": size, "package_id": package},
-                **hashes,
+                md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"),
+                sha256=hashes.get("sha256"),
             )
     finally:
         connection.close()
@@ -100,5 +102,7 @@ def parse_rds2(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 file_name=clean(values.get("FileName")),
                 size=to_int(values.get("FileSize")),
                 raw=values,
-                **hashes,
+                md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"),
+                sha256=hashes.get("sha256"),
             )

@@ -102,5 +102,11 @@ def parse_hashdeep(path: Path, context: ParseContext) -> Iterator[EntryRecord | 
             yield bad or Problem(number, f"line {number}: no md5, sha1 or sha256 column")
             continue
         yield EntryRecord(
-            record_no=number, file_name=row.get("filename"), size=to_int(row.get("size")), raw=row, **hashes
+            record_no=number,
+            file_name=row.get("filename"),
+            size=to_int(row.get("size")),
+            raw=row,
+            md5=hashes.get("md5"),
+            sha1=hashes.get("sha1"),
+            sha256=hashes.get("sha256"),
         )

@@ -127,5 +127,7 @@ def media_record(number: int, item: Any) -> EntryRecord | Problem:
         file_name=_file_name(item),
         size=to_int(item.get("MediaSize")),
         raw=item,
-        **hashes,
+        md5=hashes.get("md5"),
+        sha1=hashes.get("sha1"),
+        sha256=hashes.get("sha256"),
     )
