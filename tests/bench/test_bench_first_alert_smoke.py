@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import bench_first_alert
+from bench import bench_first_alert, results
 
 CACHE = Path(__file__).resolve().parents[2] / "tests" / ".cache" / "bench"
 
@@ -22,3 +22,5 @@ def test_alerts_of_the_listed_photos_are_timed(tmp_path, monkeypatch) -> None:
     assert 0 < ratios["first_alert_share"] <= ratios["all_alerts_share"] <= 1
     assert ratios["triage_over_hashes"] > 0
     assert "first alert" in bench_first_alert.markdown(result)
+    page = bench_first_alert.page_result(results.Run("first_alert", "t", "smoke"), result)
+    assert [row[0] for row in page["rows"]][:2] == ["whole triage job (process start to exit)", "first alert"]
