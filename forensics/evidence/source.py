@@ -29,7 +29,7 @@ from forensics.evidence.walker import EXT_TYPES, FileSystemWalker
 CHUNK_SIZE = 4 * 1024 * 1024
 
 
-def _open_no_atime(target: Path, shown: str) -> int:
+def open_no_atime(target: Path, shown: str) -> int:
     """Open read-only without following links and, where allowed, without updating the access time."""
     flags = READ_ONLY | getattr(os, "O_NOFOLLOW", 0)
     noatime = getattr(os, "O_NOATIME", 0)
@@ -362,7 +362,7 @@ class EvidenceSource:
         target = (root / relative).parent.resolve() / relative.name
         if root != target and root not in target.parents:
             raise EvidenceError(f"{locator.path}: outside the evidence folder")
-        fd = _open_no_atime(target, locator.path)
+        fd = open_no_atime(target, locator.path)
         try:
             while True:
                 data = os.read(fd, chunk_size)

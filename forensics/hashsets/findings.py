@@ -58,7 +58,7 @@ VIDEO_BASIS_FIELDS = (
 def video_basis(row: Any) -> dict[str, Any] | None:
     """A video finding's basis: frames and shares matched, the rule, and the matched frames in time order
     (``frames``: ``{frame, timestamp_s, distance}`` plus the listed frame for vPDQ, or ``inside_bars``)."""
-    if row["v_finding"] is None:
+    if row.get("v_finding") is None:  # a message finding has no video columns
         return None
     basis = {name: row[f"v_{name}"] for name in VIDEO_BASIS_FIELDS}
     frames = []

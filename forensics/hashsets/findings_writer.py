@@ -64,6 +64,14 @@ class FindingsWriter:
         self.settings = settings
         self.findings_added = 0
         self.known_added = 0
+        # With ``keep_added``: the findings this writer added, as stored (for live alerts), until taken.
+        self.keep_added = False
+        self.added: list[Finding] = []
+
+    def take_added(self) -> list[Finding]:
+        """The findings added since the last call (detached rows: read their columns only)."""
+        added, self.added = self.added, []
+        return added
 
     def write(self, hits: Iterable[Hit]) -> None:
         batch: list[Hit] = []
@@ -139,10 +147,14 @@ class FindingsWriter:
                     videos.append((finding, detail))
                 usage.findings += 1
                 self.findings_added += 1
+                if self.keep_added:
+                    self.added.append(finding)
             if regions or videos:
                 session.flush()
                 session.add_all(_finding_region(finding.id, hit) for finding, hit in regions)
                 session.add_all(FindingVideo(finding_id=finding.id, **detail) for finding, detail in videos)
+            if self.keep_added:
+                session.flush()  # the new findings' ids
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))

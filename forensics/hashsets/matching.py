@@ -100,6 +100,31 @@ def not_compared_warning(algorithm: str) -> str:
     )
 
 
+def start_run(
+    case_db: CaseDatabase,
+    library: HashSetLibrary,
+    sets: list[SetInfo],
+    settings: MatchSettings,
+    examiner: str | None,
+) -> tuple[int, dict[int, SetUsage]]:
+    """Record a match run of these sets (status ``running``); its id and the usage of each set."""
+    usage = {info.id: SetUsage(info) for info in sets}
+    with case_db.session() as session:
+        run = MatchRun(
+            started_at=utc_now_iso(),
+            examiner=examiner,
+            library=library.location,
+            sets_json=json.dumps([u.custody_details(settings) | {"uid": u.info.uid} for u in usage.values()]),
+            settings_json=json.dumps(settings.as_dict()),
+            status="running",
+            findings_added=0,
+            known_added=0,
+        )
+        session.add(run)
+        session.flush()
+        return run.id, usage
+
+
 def _has_table(engine: Engine, name: str) -> bool:
     return inspect(engine).has_table(name)
 
@@ -115,22 +140,7 @@ def match_case(
 ) -> MatchSummary:
     """Match every hashed file of the case against the selected complete sets (all by default)."""
     settings = settings or MatchSettings()
-    sets = library.select(set_names)
-    usage = {info.id: SetUsage(info) for info in sets}
-    with case_db.session() as session:
-        run = MatchRun(
-            started_at=utc_now_iso(),
-            examiner=examiner,
-            library=library.location,
-            sets_json=json.dumps([u.custody_details(settings) | {"uid": u.info.uid} for u in usage.values()]),
-            settings_json=json.dumps(settings.as_dict()),
-            status="running",
-            findings_added=0,
-            known_added=0,
-        )
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id, usage = start_run(case_db, library, library.select(set_names), settings, examiner)
     summary = MatchSummary(run_id=run_id, sets=list(usage.values()))
     writer = FindingsWriter(case_db, library, usage, run_id, settings)
     set_ids = list(usage)
@@ -194,11 +204,18 @@ def _match_videos(
 def _finish(
     case_db: CaseDatabase, run_id: int, status: str, writer: FindingsWriter, error: str | None
 ) -> None:
+    finish_run(case_db, run_id, status, writer.findings_added, writer.known_added, error)
+
+
+def finish_run(
+    case_db: CaseDatabase, run_id: int, status: str, findings: int, known: int, error: str | None = None
+) -> None:
+    """Close a match run: its status (``finished``, ``failed``, or how its ingest job ended) and counts."""
     with case_db.session() as session:
         run = session.get(MatchRun, run_id)
         assert run is not None
         run.status = status
         run.finished_at = utc_now_iso()
-        run.findings_added = writer.findings_added
-        run.known_added = writer.known_added
+        run.findings_added = findings
+        run.known_added = known
         run.error = error

@@ -9,6 +9,7 @@ regions found inside each picture (``file_regions``), docs/matching.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
@@ -122,17 +123,20 @@ def _joined(ids: list[np.ndarray], codes: list[np.ndarray], width: int) -> tuple
 Owner = tuple[int, str, Region | None]  # file id, dihedral variant, content region
 
 
+def _columns(algorithm: str, settings: MatchSettings) -> tuple[str, str]:
+    """Columns and condition of the case rows that have a code of ``algorithm`` to compare (quality gate)."""
+    gate = "(pdq_quality IS NULL OR pdq_quality >= :quality)"
+    if algorithm == "pdq":
+        return "file_id, pdq, pdq_dihedral", f"pdq IS NOT NULL AND {gate}"
+    where = f"{algorithm} IS NOT NULL" + (f" AND {gate}" if settings.gate_64bit else "")
+    return f"file_id, {algorithm}, NULL", where
+
+
 def _case_perceptual_rows(
     case_engine: Engine, algorithm: str, settings: MatchSettings
 ) -> Iterator[Sequence[Any]]:
     """Pages of ``(file_id, code, dihedral)`` from ``file_analysis`` (quality gate applied)."""
-    gate = "(pdq_quality IS NULL OR pdq_quality >= :quality)"
-    if algorithm == "pdq":
-        columns = "file_id, pdq, pdq_dihedral"
-        where = f"pdq IS NOT NULL AND {gate}"
-    else:
-        columns = f"file_id, {algorithm}, NULL"
-        where = f"{algorithm} IS NOT NULL" + (f" AND {gate}" if settings.gate_64bit else "")
+    columns, where = _columns(algorithm, settings)
     last = 0
     while True:
         with case_engine.connect() as connection:
@@ -150,10 +154,10 @@ def _case_perceptual_rows(
 
 
 def _region_rows(
-    case_engine: Engine, algorithm: str, settings: MatchSettings, first: int, last: int
+    case_engine: Engine, algorithm: str, settings: MatchSettings, file_ids: list[int]
 ) -> Sequence[Any]:
-    """``file_regions`` rows of the files ``first..last``: (file_id, kind, x, y, w, h, code, dihedral)."""
-    where = "file_id BETWEEN :first AND :last"
+    """``file_regions`` rows of these files: (file_id, kind, x, y, w, h, code, dihedral)."""
+    where = "file_id IN (SELECT value FROM json_each(:ids))"
     if algorithm == "pdq":
         where += " AND kind != 'whole' AND pdq IS NOT NULL AND pdq_quality >= :quality"
     elif settings.gate_64bit:
@@ -164,7 +168,7 @@ def _region_rows(
                 f"SELECT file_id, kind, x, y, w, h, {algorithm}, {algorithm}_dihedral FROM file_regions "
                 f"WHERE {where} ORDER BY file_id, region_no"
             ),
-            {"first": first, "last": last, "quality": settings.pdq_min_quality},
+            {"ids": json.dumps(file_ids), "quality": settings.pdq_min_quality},
         ).all()
 
 
@@ -278,35 +282,52 @@ def perceptual_hits(
     assert threshold is not None
     with_regions = settings.regions and inspect(case_engine).has_table("file_regions")
     for rows in _case_perceptual_rows(case_engine, algorithm, settings):
-        regions = (
-            _region_rows(case_engine, algorithm, settings, rows[0][0], rows[-1][0]) if with_regions else []
-        )
-        queries, owners = _queries(rows, algorithm, regions)
-        if not len(owners):
-            continue
-        lims, distances, labels = index.search_within(queries, threshold)
-        # Per (file, list row): the closest query; the whole picture wins ties (it comes first).
-        best: dict[tuple[int, int], tuple[int, Owner]] = {}
-        for q, owner in enumerate(owners):
-            for distance, label in zip(
-                distances[lims[q] : lims[q + 1]], labels[lims[q] : lims[q + 1]], strict=True
-            ):
-                key = (owner[0], int(entry_ids[label]))
-                if key not in best or int(distance) < best[key][0]:
-                    best[key] = (int(distance), owner)
-        variants = _variant_rows(library, [-row for _, row in best if row < 0])
-        per_entry: dict[tuple[int, int], Hit] = {}
-        for (file_id, row), (distance, (_, variant, region)) in sorted(best.items()):
-            list_variant = code = None
-            entry_id = row
-            if row < 0:
-                entry_id, list_variant, code = variants[-row]
-            hit = Hit(file_id, entry_id, algorithm, distance, variant, region, list_variant, code)
-            key = (file_id, entry_id)
-            if key not in per_entry or distance < per_entry[key].distance:
-                per_entry[key] = hit
-        for key in sorted(per_entry):
-            yield per_entry[key]
+        yield from hits_in_rows(case_engine, library, rows, algorithm, settings, built, with_regions)
+
+
+def hits_in_rows(
+    case_engine: Engine,
+    library: HashSetLibrary,
+    rows: Sequence[Any],
+    algorithm: str,
+    settings: MatchSettings,
+    built: tuple[np.ndarray, HammingIndex],
+    with_regions: bool,
+) -> list[Hit]:
+    """The hits of ``(file_id, code, dihedral)`` rows (and their files' content regions) on an index.
+
+    One hit per (file, entry): the closest code; the whole picture wins ties (it comes first).
+    """
+    entry_ids, index = built
+    threshold = settings.threshold(algorithm)
+    assert threshold is not None
+    if not rows:
+        return []
+    regions = _region_rows(case_engine, algorithm, settings, [row[0] for row in rows]) if with_regions else []
+    queries, owners = _queries(rows, algorithm, regions)
+    if not len(owners):
+        return []
+    lims, distances, labels = index.search_within(queries, threshold)
+    best: dict[tuple[int, int], tuple[int, Owner]] = {}
+    for q, owner in enumerate(owners):
+        for distance, label in zip(
+            distances[lims[q] : lims[q + 1]], labels[lims[q] : lims[q + 1]], strict=True
+        ):
+            key = (owner[0], int(entry_ids[label]))
+            if key not in best or int(distance) < best[key][0]:
+                best[key] = (int(distance), owner)
+    variants = _variant_rows(library, [-row for _, row in best if row < 0])
+    per_entry: dict[tuple[int, int], Hit] = {}
+    for (file_id, row), (distance, (_, variant, region)) in sorted(best.items()):
+        list_variant = code = None
+        entry_id = row
+        if row < 0:
+            entry_id, list_variant, code = variants[-row]
+        hit = Hit(file_id, entry_id, algorithm, distance, variant, region, list_variant, code)
+        key = (file_id, entry_id)
+        if key not in per_entry or distance < per_entry[key].distance:
+            per_entry[key] = hit
+    return [per_entry[key] for key in sorted(per_entry)]
 
 
 def _variant_rows(library: HashSetLibrary, ids: list[int]) -> dict[int, tuple[int, str, bytes]]:
@@ -321,3 +342,20 @@ def _variant_rows(library: HashSetLibrary, ids: list[int]) -> dict[int, tuple[in
             for variant_id, entry_id, label, code in connection.execute(query):
                 found[variant_id] = (entry_id, label, bytes(code))
     return found
+
+
+def case_rows_of(
+    case_engine: Engine, algorithm: str, settings: MatchSettings, file_ids: list[int]
+) -> list[Any]:
+    """``(file_id, code, dihedral)`` of the given files that have a code of ``algorithm`` to compare."""
+    columns, where = _columns(algorithm, settings)
+    with case_engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    f"SELECT {columns} FROM file_analysis WHERE {where} "
+                    "AND file_id IN (SELECT value FROM json_each(:ids)) ORDER BY file_id"
+                ),
+                {"ids": json.dumps(file_ids), "quality": settings.pdq_min_quality},
+            ).all()
+        )

@@ -221,16 +221,41 @@ def _better(a: tuple[str, VideoComparison], b: tuple[str, VideoComparison]) -> b
     return (a[1].listed_percent, a[1].query_percent) > (b[1].listed_percent, b[1].query_percent)
 
 
-def vpdq_hits(
-    case_engine: Engine, library: HashSetLibrary, set_ids: list[int], settings: MatchSettings
-) -> Iterator[VideoHit]:
-    """Case videos that match a listed video of the selected vPDQ sets by Meta's rule."""
+@dataclass
+class VpdqLists:
+    """The listed videos of the selected sets and their frame index (built once per run)."""
+
+    listed: list[ListedVideo]
+    index: VideoListIndex
+    rule: VpdqRule
+
+
+def vpdq_lists(library: HashSetLibrary, set_ids: list[int], settings: MatchSettings) -> VpdqLists | None:
+    """The listed videos of the selected vPDQ sets, indexed; None when there are none."""
     listed = load_listed(library, video_set_ids(library, set_ids))
     if not listed:
-        return
+        return None
     rule = vpdq_rule(settings)
     index = VideoListIndex([(number, video.frames) for number, video in enumerate(listed)], rule)
-    for page in iter_case_videos(case_engine):
+    return VpdqLists(listed, index, rule)
+
+
+def vpdq_hits(
+    case_engine: Engine,
+    library: HashSetLibrary,
+    set_ids: list[int],
+    settings: MatchSettings,
+    pages: Iterable[list[CaseVideo]] | None = None,
+    lists: VpdqLists | None = None,
+) -> Iterator[VideoHit]:
+    """Case videos that match a listed video of the selected vPDQ sets by Meta's rule.
+
+    ``pages``: the case videos to match (default: every one); ``lists``: built by :func:`vpdq_lists`.
+    """
+    lists = lists or vpdq_lists(library, set_ids, settings)
+    if lists is None:
+        return
+    for page in pages if pages is not None else iter_case_videos(case_engine):
         best: dict[tuple[int, int], tuple[str, VideoComparison]] = {}
         for view in (FRAMES_VIEW, BARS_VIEW):
             queries = [
@@ -238,14 +263,14 @@ def vpdq_hits(
                 for video in page
                 if (video.frames if view == FRAMES_VIEW else video.inside_bars)
             ]
-            for file_id, matches in index.match_many(queries):
+            for file_id, matches in lists.index.match_many(queries):
                 for match in matches:
                     key = (cast(int, file_id), cast(int, match.listed_key))
                     found = (view, match.comparison)
                     if key not in best or _better(found, best[key]):
                         best[key] = found
         for (file_id, number), (view, comparison) in sorted(best.items()):
-            yield _video_hit(file_id, listed[number], view, comparison, rule)
+            yield _video_hit(file_id, lists.listed[number], view, comparison, lists.rule)
 
 
 # --- sampled frames against picture lists -------------------------------------------------------------
@@ -290,14 +315,20 @@ def frame_hits(
     set_ids: list[int],
     settings: MatchSettings,
     cache: IndexCache | None = None,
+    pages: Iterable[list[CaseVideo]] | None = None,
+    built: tuple[np.ndarray, Any] | None = None,
 ) -> Iterator[VideoHit]:
-    """Case videos a sampled frame of which is within the PDQ threshold of a picture entry."""
-    built = perceptual_index(library, set_ids, "pdq", settings, cache=cache)
+    """Case videos a sampled frame of which is within the PDQ threshold of a picture entry.
+
+    ``pages``: the case videos to match (default: every one); ``built``: the PDQ index of the sets
+    (``perceptual_index``), built here when not given.
+    """
+    built = built or perceptual_index(library, set_ids, "pdq", settings, cache=cache)
     if built is None:
         return
     entry_ids, index = built
     threshold = settings.pdq_threshold
-    for page in iter_case_videos(case_engine):
+    for page in pages if pages is not None else iter_case_videos(case_engine):
         found: dict[tuple[int, int], dict[int, tuple[float, int, str]]] = {}
         for video in page:
             for view, frame, label, distance in _frame_searches(
@@ -317,6 +348,20 @@ def frame_hits(
             yield _frame_hit(
                 file_id, entry_id, frames, hashes[entry_id], settings, _queried(page, file_id, settings)
             )
+
+
+def videos_among(case_engine: Engine, file_ids: list[int]) -> list[int]:
+    """Which of the given files have sampled frames, in order."""
+    with case_engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT file_id FROM video_frames "
+                    "WHERE file_id IN (SELECT value FROM json_each(:ids)) ORDER BY file_id"
+                ),
+                {"ids": json.dumps(file_ids)},
+            ).scalars()
+        )
 
 
 def _entry_pdq(library: HashSetLibrary, entry_ids: set[int]) -> dict[int, str]:

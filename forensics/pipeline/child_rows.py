@@ -44,9 +44,15 @@ class ChildRows:
             self._parents.pop(top, None)
 
     def store(
-        self, s: Session, batches: list[tuple[int, list[ChildResult]]], job_id: int, evidence_id: int
+        self,
+        s: Session,
+        batches: list[tuple[int, list[ChildResult]]],
+        job_id: int,
+        evidence_id: int,
+        stored_ids: list[int] | None = None,
     ) -> int:
-        """Insert (or update) the rows of every child; returns how many were stored."""
+        """Insert (or update) the rows of every child; returns how many were stored (their ids are added
+        to ``stored_ids`` when given)."""
         analysed = []
         now = utc_now_iso()
         stored = 0
@@ -59,6 +65,8 @@ class ChildRows:
                 row_id = self._upsert(s, child, evidence, filesystem, parent_id, allocated, deleted)
                 self._ids[(top_id, child.key)] = row_id
                 stored += 1
+                if stored_ids is not None:
+                    stored_ids.append(row_id)
                 if child.analysis is not None:
                     analysed.append((row_id, child.analysis))
                 if child.status == "error" and child.error:

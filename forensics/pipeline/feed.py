@@ -93,10 +93,10 @@ class PendingFeed:
     def __next__(self) -> list[WorkItem]:
         batch: list[WorkItem] = []
         batch_bytes = 0
-        max_items = HASH_ONLY_BATCH_ITEMS if self.hash_only else BATCH_ITEMS
+        max_items = self._max_items()
         while True:
             if not self._ready and not self._refill():
-                if batch or not self.enumerated:
+                if batch or not self.finished:
                     return batch
                 if self._on_exhausted is not None:
                     exhausted, self._on_exhausted = self._on_exhausted, None
@@ -105,8 +105,25 @@ class PendingFeed:
             size = self._ready[0].size
             if batch and (len(batch) >= max_items or batch_bytes + size > BATCH_BYTES):
                 return batch
-            batch.append(self._ready.popleft())
+            work = self._ready.popleft()
+            batch.append(work)
             batch_bytes += size
+            self._handed_out(work)
+
+    def _max_items(self) -> int:
+        """Items the next batch may hold."""
+        return HASH_ONLY_BATCH_ITEMS if self.hash_only else BATCH_ITEMS
+
+    @property
+    def finished(self) -> bool:
+        """Every item is handed out once nothing is ready after this (the walk has ended)."""
+        return self.enumerated
+
+    def _handed_out(self, work: WorkItem) -> None:
+        """Called for each item put in a batch (a hook for feeds in another order)."""
+
+    def close(self) -> None:
+        """Stop any helper of the feed (none here)."""
 
     def _refill(self) -> bool:
         """Read the next page of pending items; False when there are none (yet)."""

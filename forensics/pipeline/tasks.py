@@ -120,7 +120,7 @@ class TaskOptions:
         bits = sum(TASK_BITS[t] for t in self.analysis_tasks if t in TASK_BITS)
         if "perceptual" in self.analysis_tasks and not self.reduced_decode:
             bits |= TASK_BITS["full-decode"]
-        if "video" in self.analysis_tasks and (self.video.keyframes or self.video.strip_frames):
+        if "video" in self.analysis_tasks and self.video.keyframes:  # a strip alone is a gallery aid
             bits |= TASK_BITS["video-full"]
         return bits
 

@@ -241,6 +241,28 @@ def _listing_problems(session: Session) -> list[str]:
     return unique
 
 
+def _stopped_at_first_alert(session: Session) -> list[str]:
+    """Evidence items whose last ingest ended at its first alert (field triage): not fully processed."""
+    latest = (
+        select(IngestJob.evidence_id, func.max(IngestJob.id).label("job_id"))
+        .group_by(IngestJob.evidence_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Evidence.item, IngestJob.items_total, IngestJob.items_done, IngestJob.items_failed)
+        .join(latest, latest.c.job_id == IngestJob.id)
+        .join(Evidence, Evidence.id == IngestJob.evidence_id)
+        .where(IngestJob.status == "stopped")
+        .order_by(Evidence.item)
+    ).all()
+    return [
+        f"Evidence item {item} was not fully processed: its ingest stopped at the first alert (field "
+        f"triage, until-first-alert); {max((total or 0) - (done or 0) - (failed or 0), 0)} item(s) were not "
+        "processed, and no finding can exist for them."
+        for item, total, done, failed in rows
+    ]
+
+
 def computed_limitations(session: Session) -> list[str]:
     """Limitations that follow from this case's data: unreadable items, unopened file systems, time zones."""
     notes = []
@@ -253,6 +275,7 @@ def computed_limitations(session: Session) -> list[str]:
         notes.append(f"{failed} item(s) could not be read completely; their hashes are missing or partial.")
     if pending:
         notes.append(f"{pending} item(s) were enumerated but not processed (ingest not finished).")
+    notes.extend(_stopped_at_first_alert(session))
     if item_errors:
         notes.append(
             f"{item_errors} problem(s) with single items were recorded during ingest; the CSV export gives "

@@ -26,8 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forensics.core.errors import CustosError
 from forensics.core.local_times import TimeZoneError, check_time_zone
-from forensics.pipeline.processing_profiles import available_profiles
+from forensics.pipeline.processing_profiles import (
+    DEFAULT_PROFILE,
+    available_profiles,
+    describe_profile,
+    load_profile,
+)
 from forensics.services import jobs
 from forensics.services.jobs import JobStep
 from ui import adapter
@@ -135,13 +141,18 @@ class AddEvidenceDialog(QDialog):
         self.password.setToolTip("Used in memory for this item's job only; never stored or logged.")
         self.profile = QComboBox(self)
         self.profile.addItems(available_profiles())
-        self.profile.setCurrentText("full")
+        self.profile.setCurrentText(DEFAULT_PROFILE)
+        self.profile.currentTextChanged.connect(self._describe_profile)
+        self.profile_text = QLabel(self)
+        self.profile_text.setWordWrap(True)
+        self._describe_profile(DEFAULT_PROFILE)
         self.fields: dict[str, QLineEdit] = {}
         intake = QGroupBox("Intake (custody record)", self)
         form = QFormLayout(intake)
         form.addRow("Evidence &item", self.item)
         form.addRow("Extraction pass&word", self.password)
         form.addRow("Processing &profile", self.profile)
+        form.addRow("", self.profile_text)
         for key, label in INTAKE_FIELDS:
             edit = QLineEdit(self)
             self.fields[key] = edit
@@ -196,6 +207,18 @@ class AddEvidenceDialog(QDialog):
         if urls:
             self.set_path(urls[0])
             event.acceptProposedAction()
+
+    def _describe_profile(self, name: str) -> None:
+        """What the chosen profile runs and skips, under the choice."""
+        try:
+            runs, skips = describe_profile(load_profile(name))
+        except CustosError:  # a broken profile file: the job itself will say what is wrong
+            self.profile_text.setText("")
+            return
+        text = f"Runs: {', '.join(runs)}."
+        if skips:
+            text += f" Skips: {', '.join(skips)}."
+        self.profile_text.setText(text)
 
     def set_path(self, path: str) -> None:
         """Survey ``path`` in a child process; the result fills the survey panel."""

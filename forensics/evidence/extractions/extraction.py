@@ -70,6 +70,14 @@ def open_folder_link(folder: Path, kind: str, params: dict, secrets: Secrets = N
     raise ExtractionError(f"no folder opener for link kind {kind!r}")
 
 
+def is_sequential(fmt: str, compression: str | None, encrypted: bool) -> bool:
+    """Whether members of an extraction of this format can only be reached by decoding what lies before
+    them (a gzip tar, a compressed or encrypted adb backup): they are best read in listing order."""
+    if fmt == "ffs-tar":
+        return compression == "gzip"
+    return fmt == "adb-backup" and (encrypted or compression is not None)
+
+
 class Extraction:
     """A detected extraction with its in-memory secrets; lists members and reopens them."""
 
@@ -126,10 +134,8 @@ class Extraction:
     @property
     def sequential(self) -> bool:
         """True when a member can only be reached by decoding everything before it."""
-        fmt = self.detection.format
-        if fmt == "ffs-tar":
-            return self.detection.compression == "gzip"
-        return fmt == "adb-backup" and (self.detection.encrypted or self.detection.compression is not None)
+        d = self.detection
+        return is_sequential(d.format, d.compression, d.encrypted)
 
     def _decoded(self) -> BinaryIO:
         """A fresh decoded stream of a sequential extraction, on its own read-only handle."""

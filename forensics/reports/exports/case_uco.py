@@ -35,6 +35,7 @@ ACTION_STATUS = {
     "error": "Error",
     "failed": "Error",
     "cancelled": "Fail",
+    "stopped": "Aborted",  # ended at the first alert (field triage): resumable, not complete
     "running": "Ongoing",
 }
 
