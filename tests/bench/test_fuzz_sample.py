@@ -1,8 +1,9 @@
 """A fixed-seed sample of the fuzzing campaign (``bench/fuzz.py``), and how its sandbox classifies runs.
 
-The full campaign's counts are in docs/benchmark-history.md; here a handful of mutations of real inputs
-(one per kind of reader: raw ext2, NTFS, E01, VICS, a plain list, JPEG) must end clean, with per-item notes
-or with a clear refusal: never a traceback, a native crash, a hang or the memory limit.
+The full campaign's counts are on the benchmark page (``bench/bench_fuzz.py``); here a handful of
+mutations of real inputs (one per kind of reader: raw ext2, NTFS, E01, VICS, a plain list, JPEG) must end
+clean, with per-item notes or with a clear refusal: never a traceback, a native crash, a hang or the memory
+limit.
 """
 
 from __future__ import annotations
@@ -60,3 +61,23 @@ def test_mutations_are_reproducible_and_stay_in_bounds() -> None:
         assert first == mutate(data, random.Random("x"), how, [(0, 512)])
         assert len(first) <= len(data) and (how == "truncate" or len(first) == len(data))
     assert set(PROBLEMS) == {"traceback", "crash", "hang", "memory"}
+
+
+def test_the_page_result_counts_each_kind_against_the_unmutated_seeds(tmp_path) -> None:
+    from bench import bench_fuzz, results
+    from bench.fuzz import RunRecord, seeds
+
+    chosen = [seed for seed in seeds(tmp_path) if seed.name in ("raw-ext2", "list-plain")]
+    baseline = [bench_fuzz.unmutated(seed, tmp_path, 60.0, PEAK_LIMIT) for seed in chosen]
+    assert [record.outcome for record in baseline] == ["clean", "clean"], baseline
+    mutated = campaign(1, 2121, only=("raw-ext2", "list-plain"), time_limit=60.0, mutators=("struct",))
+    mutated.runs.append(RunRecord("raw-ext2", "image", 9, "bitflip", "hang", 61.0, 12.0, "stopped"))
+    rows = bench_fuzz.table(mutated, baseline)
+    by_kind = {row[0]: dict(zip(bench_fuzz.COLUMNS, row, strict=True)) for row in rows}
+    assert set(by_kind) == {"image", "list", "all"}
+    assert by_kind["image"]["runs"] == 2 and by_kind["image"]["hang"] == 1
+    assert by_kind["all"]["runs"] == 3 and by_kind["all"]["seeds"] == 2
+    assert by_kind["image"]["slowest s"] == 61.0
+    assert by_kind["all"]["unmutated peak MiB"] == max(record.peak_mib for record in baseline)
+    run = results.Run("fuzz", "Fuzzing campaign", "smoke")
+    results.check(run.result({}, "unmutated", bench_fuzz.COLUMNS, rows))
