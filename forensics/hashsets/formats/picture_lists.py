@@ -97,10 +97,10 @@ def parse_picture_list(path: Path, context: ParseContext) -> Iterator[EntryRecor
 def is_picture_list(head: str) -> bool:
     """Whether a file's first line is a picture-list header."""
     first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
-    if not first.startswith("{"):
+    if not first.startswith("{") or FORMAT_NAME not in first:
         return False
     try:
         value = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the interpreter's depth (hostile)
         return False
     return isinstance(value, dict) and value.get("format") == FORMAT_NAME
