@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.extraction_store import extraction_meta
@@ -20,6 +21,7 @@ from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.case.unallocated import add_unallocated_items
+from forensics.core.errors import CaseError
 from forensics.core.progress import AlertRecord, CancelToken, Progress
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
@@ -147,7 +149,11 @@ def run_job(
         until_first_alert = profile.until_first_alert
     with db.session() as s:
         job = s.get(IngestJob, job_id)
+        if job is None:
+            raise CaseError(f"no ingest job with id {job_id} in this case")
         evidence = s.get(Evidence, job.evidence_id)
+        if evidence is None:
+            raise CaseError(f"no evidence item with id {job.evidence_id} in this case")
         evidence_id, evidence_path, item, resumed_from = (
             evidence.id,
             evidence.path,
@@ -371,16 +377,20 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
     if not mask:
         return 0
     with db.session() as s:
-        result = s.execute(
-            update(File)
-            .where(
-                File.evidence_id == evidence_id,
-                File.parent_id.is_(None),  # items inside others are redone with the item that holds them
-                File.status == "done",
-                File.tasks_mask.op("&")(mask) != mask,
-            )
-            .values(status="pending")
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed as Result.
+        result = cast(
+            "CursorResult[Any]",
+            s.execute(
+                update(File)
+                .where(
+                    File.evidence_id == evidence_id,
+                    File.parent_id.is_(None),  # items inside others are redone with the item that holds them
+                    File.status == "done",
+                    File.tasks_mask.op("&")(mask) != mask,
+                )
+                .values(status="pending")
+                .execution_options(synchronize_session=False)
+            ),
         )
         return result.rowcount or 0
 
