@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
 
 from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
@@ -315,7 +316,7 @@ def apply_step(
     return added
 
 
-def _add_item_notes(s, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
+def _add_item_notes(s: Session, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
     """One ``ingest_errors`` row per note of the batch, naming its file (found by walk position)."""
     seqs = sorted({seq for seq, _ in step.notes})
     ids = dict(

@@ -395,7 +395,9 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
         return result.rowcount or 0
 
 
-def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:
+def _finish(
+    db: CaseDatabase, job_id: int, evidence_id: int, status: str, resumed_from: int | None, replaced: int
+) -> IngestOutcome:
     with db.session() as s:
         by_status = s.execute(  # one pass over the item's rows
             select(File.status, func.count(), func.coalesce(func.sum(File.bytes_read), 0))
@@ -403,7 +405,7 @@ def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOu
             .group_by(File.status)
         ).all()
         counts = {status: count for status, count, _ in by_status}
-        done_bytes = sum(read for _, _, read in by_status)
+        done_bytes = sum(read or 0 for _, _, read in by_status)  # coalesced in SQL; typed as nullable
         total = sum(counts.get(k, 0) for k in ("pending", "done", "error"))
         done = counts.get("done", 0)
         failed = counts.get("error", 0)
