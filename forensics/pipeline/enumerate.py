@@ -15,14 +15,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
 
 from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
 from forensics.case.unallocated import add_unallocated_items
-from forensics.core.errors import EvidenceError
+from forensics.core.errors import CaseError, EvidenceError
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.evidence.logical import walk_folder
@@ -129,6 +131,8 @@ def walk_steps(
     """
     with db.session() as s:
         evidence = s.get(Evidence, evidence_id)
+        if evidence is None:
+            raise CaseError(f"no evidence item with id {evidence_id} in this case")
         path, container = evidence.path, evidence.container
         if container == EXTRACTION_CONTAINER and extraction is None:
             extraction = ExtractionAccess()
@@ -200,6 +204,8 @@ def _content_blocks(db: CaseDatabase, fs_row: FileSystem, span: tuple[int, int])
             )
         )
         for runs in rows:
+            if runs is None:  # never: the query keeps the rows that have runs
+                continue
             for _, start, length in json.loads(runs):
                 end = start + -(-length // block) * block
                 if start >= 0 and start < span[1] and span[0] < end:
@@ -231,6 +237,7 @@ def _walk_one(
     fs_id = fs_row.id  # read once: an ORM attribute costs more than the row it would go into
     # Each row with the problems the walk noted on its item (path: note).
     rows: Iterator[tuple[dict, list[str]]]
+    errors: list[str]
     if source.is_extraction:  # a phone extraction: its members, under their device paths
         members = member_rows(source.extraction().members(), evidence_id, fs_id)
         rows, errors = ((row, []) for row in members), []
@@ -273,7 +280,8 @@ def apply_step(
     with db.session() as s:
         added = (0, 0)
         if isinstance(step, RowsFound):
-            insert_rows(s.connection(), File.__table__, step.rows)
+            # SQLAlchemy types a declarative model's __table__ as a FromClause; it is a Table.
+            insert_rows(s.connection(), cast(Table, File.__table__), step.rows)
             if step.notes:
                 _add_item_notes(s, evidence_id, job_id, step)
             return added
@@ -308,7 +316,7 @@ def apply_step(
     return added
 
 
-def _add_item_notes(s, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
+def _add_item_notes(s: Session, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
     """One ``ingest_errors`` row per note of the batch, naming its file (found by walk position)."""
     seqs = sorted({seq for seq, _ in step.notes})
     ids = dict(

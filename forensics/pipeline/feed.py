@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,6 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import root_locator_dict, with_link
 from forensics.case.models import File, FileSystem
 from forensics.core.progress import Progress
-from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.tasks import WorkItem
 
 BATCH_ITEMS = 256  # items per batch of a job with analysis tasks (an item may be a picture to decode)
@@ -37,6 +37,17 @@ PHASE_PROCESSING = "processing"
 Passwords = tuple[tuple[str, bytes], ...]
 
 
+class Enumeration(Protocol):
+    """What a feed reads of the job's enumeration (a walk in a thread, or none in a re-run of items)."""
+
+    @property
+    def ended(self) -> bool: ...
+
+    def wait(self, timeout: float) -> None: ...
+
+    def take_found(self) -> tuple[int, int]: ...
+
+
 class PendingFeed:
     """The executor's batches: pending items in id order, while the enumeration may still add some.
 
@@ -53,7 +64,7 @@ class PendingFeed:
         db: CaseDatabase,
         evidence_id: int,
         item: str,
-        enumeration: BackgroundEnumeration,
+        enumeration: Enumeration,
         progress: Progress,
         on_exhausted: Callable[[], None] | None = None,
         hash_only: bool = False,
@@ -168,7 +179,8 @@ def totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:
             .where(File.evidence_id == evidence_id, File.status.in_(["pending", "done", "error"]))
             .group_by(File.status)
         ).all()
-    by = {status: (count, size) for status, count, size in rows}
+    # The sum is coalesced to 0 in SQL (its column type still allows None).
+    by = {status: (count, size or 0) for status, count, size in rows}
     total_items = sum(c for c, _ in by.values())
     total_bytes = sum(b for _, b in by.values())
     done_items = by.get("done", (0, 0))[0] + by.get("error", (0, 0))[0]

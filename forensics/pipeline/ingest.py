@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.extraction_store import extraction_meta
@@ -20,6 +21,7 @@ from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.case.unallocated import add_unallocated_items
+from forensics.core.errors import CaseError
 from forensics.core.progress import AlertRecord, CancelToken, Progress
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
@@ -147,7 +149,11 @@ def run_job(
         until_first_alert = profile.until_first_alert
     with db.session() as s:
         job = s.get(IngestJob, job_id)
+        if job is None:
+            raise CaseError(f"no ingest job with id {job_id} in this case")
         evidence = s.get(Evidence, job.evidence_id)
+        if evidence is None:
+            raise CaseError(f"no evidence item with id {job.evidence_id} in this case")
         evidence_id, evidence_path, item, resumed_from = (
             evidence.id,
             evidence.path,
@@ -371,21 +377,27 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
     if not mask:
         return 0
     with db.session() as s:
-        result = s.execute(
-            update(File)
-            .where(
-                File.evidence_id == evidence_id,
-                File.parent_id.is_(None),  # items inside others are redone with the item that holds them
-                File.status == "done",
-                File.tasks_mask.op("&")(mask) != mask,
-            )
-            .values(status="pending")
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed as Result.
+        result = cast(
+            "CursorResult[Any]",
+            s.execute(
+                update(File)
+                .where(
+                    File.evidence_id == evidence_id,
+                    File.parent_id.is_(None),  # items inside others are redone with the item that holds them
+                    File.status == "done",
+                    File.tasks_mask.op("&")(mask) != mask,
+                )
+                .values(status="pending")
+                .execution_options(synchronize_session=False)
+            ),
         )
         return result.rowcount or 0
 
 
-def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:
+def _finish(
+    db: CaseDatabase, job_id: int, evidence_id: int, status: str, resumed_from: int | None, replaced: int
+) -> IngestOutcome:
     with db.session() as s:
         by_status = s.execute(  # one pass over the item's rows
             select(File.status, func.count(), func.coalesce(func.sum(File.bytes_read), 0))
@@ -393,7 +405,7 @@ def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOu
             .group_by(File.status)
         ).all()
         counts = {status: count for status, count, _ in by_status}
-        done_bytes = sum(read for _, _, read in by_status)
+        done_bytes = sum(read or 0 for _, _, read in by_status)  # coalesced in SQL; typed as nullable
         total = sum(counts.get(k, 0) for k in ("pending", "done", "error"))
         done = counts.get("done", 0)
         failed = counts.get("error", 0)

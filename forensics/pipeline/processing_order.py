@@ -148,7 +148,9 @@ def _extension_types() -> dict[str, str]:
     types: dict[str, str] = {}
     for entry in table.by_mime.values():
         kind = {"image": PICTURE, "video": VIDEO, "archive": CONTAINER}.get(entry.category)
-        for extension in entry.extensions if kind else ():
+        if kind is None:
+            continue
+        for extension in entry.extensions:
             types.setdefault(extension, kind)
     types.update(dict.fromkeys(CONTAINER_EXTENSIONS - types.keys(), CONTAINER))
     for weak in table.weak_extensions:

@@ -112,7 +112,9 @@ def _limits(section: dict) -> NestedLimits:
 
 def describe_profile(profile: ProcessingProfile) -> tuple[list[str], list[str]]:
     """What a profile runs and what it skips, in words (progress output, the GUI's profile choice)."""
-    tasks, runs, skips = profile.tasks, ["hashes (MD5, SHA-1, SHA-256)"], []
+    tasks = profile.tasks
+    runs: list[str] = ["hashes (MD5, SHA-1, SHA-256)"]
+    skips: list[str] = []
 
     def either(on: bool, text: str) -> None:
         (runs if on else skips).append(text if on else text.split(" (")[0])

@@ -28,8 +28,8 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import root_locator_dict, with_link
 from forensics.case.models import File, FileSystem
 from forensics.core.progress import Progress
-from forensics.pipeline.enumerate import BackgroundEnumeration
-from forensics.pipeline.feed import IDLE_WAIT, PAGE, PendingFeed
+from forensics.evidence.head_probe import HeadProbe
+from forensics.pipeline.feed import IDLE_WAIT, PAGE, Enumeration, PendingFeed
 from forensics.pipeline.processing_order import ProcessingOrder, extension_type, head_type
 from forensics.pipeline.tasks import WorkItem
 
@@ -69,10 +69,10 @@ class RankedFeed(PendingFeed):
         db: CaseDatabase,
         evidence_id: int,
         item: str,
-        enumeration: BackgroundEnumeration,
+        enumeration: Enumeration,
         progress: Progress,
         order: ProcessingOrder,
-        head_probe: Callable[[], object] | None = None,
+        head_probe: Callable[[], HeadProbe] | None = None,
         on_exhausted: Callable[[], None] | None = None,
         hash_only: bool = False,
     ) -> None:

@@ -6,6 +6,9 @@ import json
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from typing import cast
+
+from sqlalchemy import Table
 
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
@@ -130,7 +133,7 @@ class BatchWriter:
                 return
             update_rows(
                 s.connection(),
-                File.__table__,
+                cast(Table, File.__table__),  # SQLAlchemy types it as a FromClause; it is a Table
                 "id",
                 [
                     {
