@@ -14,6 +14,12 @@ run on it. Counted: valid JPEG/PNG/MP4-family files each recovered (instances an
 many of PhotoRec's MD5s Custos also has, wall and CPU seconds of each, and, for scale, the seconds of a
 bare MD5+SHA-1+SHA-256 pass over the volume (what hashing the same bytes costs).
 
+Share of the ``full`` profile: on the disk image of ``bench/build_bench_image.py`` (same size), ``custos
+ingest --profile full`` runs as its own process (wall and CPU seconds, its workers included), then the
+carving alone over every file system of the same image (the unallocated runs found from the walk and the
+carver over them; the walk itself, which every profile does, timed apart): carving CPU as a share of the
+whole job's CPU.
+
 Nested: every file of the ``nested_archives`` fixture's ext4 image is opened as a stream and its nested
 tree walked (archives, documents, disk images), every child hashed: items and expanded MiB per second.
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -37,6 +44,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from bench import results  # noqa: E402
+from bench.bench_ingest import bench_environment, ingest_run, restore_environment  # noqa: E402
+from bench.build_bench_image import build as build_bench_image  # noqa: E402
 from forensics.evidence.carving.scanner import carve  # noqa: E402
 from forensics.evidence.carving.unallocated import unallocated_runs  # noqa: E402
 from forensics.evidence.locator import FileLocator  # noqa: E402
@@ -146,6 +155,61 @@ def run_custos(image: Path) -> dict:
             "scanned_bytes": scanned}  # fmt: skip
 
 
+def _children_cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+def carve_alone(image: Path) -> dict:
+    """Every usable file system of ``image``: its walk (timed apart), then its unallocated runs carved."""
+    survey = survey_image(image)
+    walk_s = carve_s = carve_cpu = 0.0
+    carved = scanned = 0
+    with EvidenceSource(image) as source:
+        media = source.image.media
+        for probe in survey.usable_filesystems:
+            started = time.perf_counter()
+            entries = list(source.walker(probe.offset, probe.fs_type).walk())
+            walk_s += time.perf_counter() - started
+            cpu, started = _cpu(), time.perf_counter()
+            runs = unallocated_runs(
+                probe.offset,
+                probe.block_count * probe.block_size,
+                [e.byte_runs for e in entries if e.allocated],
+            )
+            carved += sum(1 for _ in carve(media.read_at, runs))
+            carve_s += time.perf_counter() - started
+            carve_cpu += _cpu() - cpu
+            scanned += sum(length for _start, length in runs)
+    return {"walk_s": round(walk_s, 3), "carve_s": round(carve_s, 3), "carve_cpu_s": round(carve_cpu, 3),
+            "carved": carved, "scanned_mib": round(scanned / 2**20, 1),
+            "filesystems": len(survey.usable_filesystems)}  # fmt: skip
+
+
+def full_profile_share(size: str, workdir: Path) -> dict:
+    """``custos ingest --profile full`` on the benchmark disk image, and the carving's share of it."""
+    image = build_bench_image(size)
+    previous = bench_environment(workdir)
+    try:
+        cpu = _children_cpu()
+        job = ingest_run("raw", "full", image.raw, workdir, workers=os.cpu_count() or 2, sample_rss=False)
+        job_cpu = _children_cpu() - cpu
+    finally:
+        restore_environment(previous)
+    if job.detail["exit_code"] != 0:
+        raise RuntimeError(f"custos ingest --profile full exited {job.detail['exit_code']}")
+    alone = carve_alone(image.raw)
+    return {
+        "image_mib": round(image.raw.stat().st_size / 2**20),
+        "full_s": round(job.seconds, 3),
+        "full_cpu_s": round(job_cpu, 3),
+        "items": job.items,
+        **alone,
+        "carve_share_cpu": round(alone["carve_cpu_s"] / job_cpu, 4) if job_cpu else None,
+        "carve_share_wall": round(alone["carve_s"] / job.seconds, 4) if job.seconds else None,
+    }
+
+
 def bare_hash_seconds(image: Path) -> float:
     started = time.perf_counter()
     digests = (hashlib.md5(), hashlib.sha1(), hashlib.sha256())
@@ -226,17 +290,20 @@ def nested_throughput(repeat: int) -> dict:
 def measure(size: str) -> dict:
     """Carving against PhotoRec and the nested throughput at ``size`` (the detailed result)."""
     image, facts = build_volume(size)
+    with tempfile.TemporaryDirectory(prefix="custos-bench-carving-") as scratch:
+        share = full_profile_share(size, Path(scratch))
     return {
         "size": size,
         "note": "wall times on a machine shared with other work: compare ratios within one run",
         "carving": compare(image, facts),
+        "full_profile": share,
         "nested": nested_throughput(NESTED_REPEATS[size]),
     }
 
 
 def page_result(bench_run: results.Run, measured: dict) -> dict:
     """PhotoRec, Custos and the bare hash pass in the page's shape, timed against PhotoRec."""
-    carving, nested = measured["carving"], measured["nested"]
+    carving, nested, share = measured["carving"], measured["nested"], measured["full_profile"]
     photorec_s, bare_s = carving["photorec"]["seconds"], carving["bare_hash_seconds"]
     rows = []
     for label, key in (
@@ -278,11 +345,21 @@ def page_result(bench_run: results.Run, measured: dict) -> dict:
             f"Custos's that are original files: {carving['custos_md5_that_are_original_files']}.",
             f"Custos scanned the unallocated space at {carving['custos']['scanned_mib_s']} MiB/s; "
             f"{carving['custos']['partial']} partial carves left out.",
+            f"Share of the full profile (benchmark disk image, {share['image_mib']} MiB, "
+            f"{share['filesystems']} file systems, {share['items']} items): custos ingest --profile full "
+            f"took {share['full_s']} s wall, {share['full_cpu_s']} CPU s with its workers; carving alone "
+            f"({share['scanned_mib']} MiB unallocated, {share['carved']} carved) {share['carve_s']} s, "
+            f"{share['carve_cpu_s']} CPU s = {_percent(share['carve_share_cpu'])} of the job's CPU "
+            f"(the walk every profile does, {share['walk_s']} s, apart).",
             f"Nested content (nested_archives fixture, {nested['files']} file reads): "
             f"{nested['nested_items']} items, {nested['expanded_mib']} MiB expanded in {nested['seconds']} s "
             f"({nested['items_per_s']} items/s, {nested['expanded_mib_per_s']} MiB/s); no baseline.",
         ],
     )
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def main(argv: list[str] | None = None) -> int:

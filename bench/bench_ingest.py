@@ -483,21 +483,36 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def bench_environment(workdir: Path) -> dict[str, str | None]:
+    """Point custos at a home and an examiner of the benchmark's own (created here) and at an empty
+    hash-set library of its own (matching runs, but against no sets); returns the variables' old values."""
+    values = {
+        "CUSTOS_HOME": str(workdir / "home"),
+        "CUSTOS_PASSPHRASE": PASSPHRASE,
+        "CUSTOS_EXAMINER": EXAMINER,
+        "CUSTOS_HASHSET_LIBRARY": str(workdir / "hashsets.db"),
+    }
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    custos_inprocess("examiner", "create", EXAMINER, "--agency", "Bench", "--badge", "B-1")
+    return previous
+
+
+def restore_environment(previous: dict[str, str | None]) -> None:
+    """Set the variables :func:`bench_environment` changed back to their old values."""
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def run(
     size: str, cache: Path, workdir: Path, out: Path, workers: int, runs: list[str], repeat: int = 1
 ) -> dict:
     """The whole benchmark; returns the result document (also written to ``out``)."""
     image = build(size, cache)
-    os.environ.update(
-        {
-            "CUSTOS_HOME": str(workdir / "home"),
-            "CUSTOS_PASSPHRASE": PASSPHRASE,
-            "CUSTOS_EXAMINER": EXAMINER,
-            # an empty hash-set library of its own: matching runs, but against no sets
-            "CUSTOS_HASHSET_LIBRARY": str(workdir / "hashsets.db"),
-        }
-    )
-    custos_inprocess("examiner", "create", EXAMINER, "--agency", "Bench", "--badge", "B-1")
+    bench_environment(workdir)
     evidence = {"raw": image.raw, "e01": image.e01}
     evidence_files = {"raw": [image.raw], "e01": sorted(image.directory.glob("disk.E??"))}
     steps: dict[str, Timed] = {}

@@ -31,3 +31,7 @@ def test_carving_benchmark_smoke():
     photorec, custos, bare = page["rows"]
     assert photorec[-2] == 1.0 and bare[-1] == 1.0
     assert custos[3:6] == [carving["custos"]["instances"].get(f, 0) for f in ("jpeg", "png", "mp4")]
+    share = result["full_profile"]
+    assert share["items"] > 0 and share["full_cpu_s"] > 0 and share["filesystems"] >= 1
+    assert share["carve_share_cpu"] == round(share["carve_cpu_s"] / share["full_cpu_s"], 4)
+    assert any("Share of the full profile" in note for note in page["notes"])
