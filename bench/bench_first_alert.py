@@ -11,6 +11,10 @@ as its own process; the alert records it writes (``{"alert": 1, ...}``) are time
 time to the first alert and to the last, as a share of the whole job; the same image's ``hashes`` job for
 the triage/hashes ratio. Prints a Markdown table and writes ``bench_first_alert.json``; ``--json PATH``
 writes the result of the benchmark page (bench/results.py shape).
+
+``--medium extraction`` (``bench/bench_first_alert_extraction.py``, result ``first_alert_extraction``):
+the same files as an Android full-file-system extraction (``bench/phone_extraction.py``: a zip with a
+``Dump/`` root, the photos in the phone's media folders and last in the zip's member order).
 """
 
 from __future__ import annotations
@@ -23,15 +27,20 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import results  # noqa: E402
+from bench import phone_extraction, results  # noqa: E402
 from bench.bench_ingest import EXAMINER, PASSPHRASE, custos_command, custos_inprocess, warm  # noqa: E402
 from bench.build_bench_image import DEFAULT_CACHE, BenchImage, build  # noqa: E402
 
@@ -39,6 +48,13 @@ FILLER = {"smoke": 1_000, "standard": 100_000, "full": 1_000_000}  # other entri
 LISTED_EXACT = {"smoke": 2, "standard": 4, "full": 4}  # photos listed by MD5
 LISTED_PDQ = {"smoke": 1, "standard": 2, "full": 2}  # photos listed by the PDQ of a re-encoded copy
 TARGETS = {"first_alert_share": 0.05, "all_alerts_share": 0.30, "triage_over_hashes": 2.5}
+MEDIUMS = ("image", "extraction")
+NAMES = {"image": "first_alert", "extraction": "first_alert_extraction"}  # result names (bench/results)
+TITLES = {
+    "image": "Answer first: time to the first known-material alert",
+    "extraction": "Answer first on a phone extraction: time to the first known-material alert",
+}
+EXTRACTION = "Android full-file-system extraction: zip with a Dump/ root, photos stored, the rest deflated"
 
 
 def _photos(image: BenchImage) -> list[dict]:
@@ -64,11 +80,13 @@ def _photo_bytes(size: str, fact: dict) -> bytes:
     return photo_bytes(planned)
 
 
-def lists(image: BenchImage, size: str, folder: Path) -> tuple[Path, Path, list[str]]:
-    """The exact list (listed MD5s among filler) and the PDQ list; returns them and the listed paths."""
+def lists(
+    photos: list[dict], size: str, folder: Path, remake: Callable[[dict], bytes]
+) -> tuple[Path, Path, list[str]]:
+    """The exact list (listed MD5s among filler) and the PDQ list of the re-encoded ``remake`` of a few
+    of ``photos``; returns them and the facts of the listed photos."""
     from scripts.fixtures.first_alert import _pdq, reencoded
 
-    photos = _photos(image)
     rng = random.Random(26)
     picked = rng.sample(photos, LISTED_EXACT[size] + LISTED_PDQ[size])
     exact, by_pdq = picked[: LISTED_EXACT[size]], picked[LISTED_EXACT[size] :]
@@ -81,12 +99,12 @@ def lists(image: BenchImage, size: str, folder: Path) -> tuple[Path, Path, list[
 
     pdq_lines = []
     for fact in by_pdq:
-        data = _photo_bytes(size, fact)  # made again and re-encoded: only its PDQ is near the image's
+        data = remake(fact)  # re-encoded: only its PDQ is near the evidence's copy
         code, quality = _pdq(compute, reencoded(data))
         pdq_lines.append(f"{code},{quality},bench {fact['path']}")
     pdq = folder / "listed.pdq"
     pdq.write_text("".join(line + "\n" for line in pdq_lines), encoding="ascii")
-    return plain, pdq, [f["path"] for f in picked]
+    return plain, pdq, picked
 
 
 def _read(stream, started: float, alerts: list[dict], progress: dict) -> None:
@@ -95,11 +113,19 @@ def _read(stream, started: float, alerts: list[dict], progress: dict) -> None:
         now = round(time.perf_counter() - started, 3)
         if line.startswith('{"alert"'):
             record = json.loads(line)
-            alerts.append({"seconds": now, "path": record["path"], "set": record["set_name"]})
+            alerts.append(
+                {
+                    "seconds": now,
+                    "path": record["path"],
+                    "set": record["set_name"],
+                    "items_done": progress.get("items_done"),  # as last reported (progress is throttled)
+                }
+            )
         elif line.startswith('{"progress"'):
             record = json.loads(line)
             progress.setdefault("first_s", now)
             progress["items_total"] = record["items_total"]
+            progress["items_done"] = record["items_done"]
 
 
 def ingest(case_dir: Path, evidence: Path, profile: str, workers: int) -> dict:
@@ -128,8 +154,37 @@ def ingest(case_dir: Path, evidence: Path, profile: str, workers: int) -> dict:
     }
 
 
-def run(size: str, cache: Path, workdir: Path, out: Path, workers: int) -> dict:
-    image = build(size, cache)
+@dataclass(frozen=True)
+class Medium:
+    """The evidence a run ingests: its file, its photos (facts), how a photo's bytes are made again, the
+    path the case shows for a photo, and facts for the result."""
+
+    source: Path
+    photos: list[dict]
+    remake: Callable[[dict], bytes]
+    shown: Callable[[dict], str]
+    facts: dict
+
+
+def medium_of(name: str, size: str, cache: Path) -> Medium:
+    """The disk image (``image``) or the phone extraction (``extraction``) of ``size``."""
+    if name == "image":
+        image = build(size, cache)
+        return Medium(image.raw, _photos(image), partial(_photo_bytes, size), itemgetter("path"), {})
+    extraction = phone_extraction.build(size, cache)
+    photos = extraction.photos
+    facts = {
+        "members": len(extraction.members),
+        "photos": len(photos),
+        "first_photo_member": extraction.members.index(photos[0]),
+    }
+    # the case shows a member under its device path; the zip's own path is kept in its link
+    return Medium(extraction.archive, photos, extraction.member_bytes, itemgetter("device_path"), facts)
+
+
+def run(size: str, cache: Path, workdir: Path, out: Path, workers: int, medium: str = "image") -> dict:
+    evidence = medium_of(medium, size, cache)
+    source = evidence.source
     workdir.mkdir(parents=True, exist_ok=True)
     os.environ.update(
         {
@@ -144,17 +199,18 @@ def run(size: str, cache: Path, workdir: Path, out: Path, workers: int) -> dict:
     library = workdir / "hashsets.db"
     for stale in workdir.glob("hashsets.db*"):
         stale.unlink()
-    plain, pdq, listed = lists(image, size, workdir)
+    plain, pdq, picked = lists(evidence.photos, size, workdir, evidence.remake)
+    listed = [evidence.shown(fact) for fact in picked]
     imported_at = time.perf_counter()
     custos_inprocess(
         "hashset", "import", plain, "--name", "bench-md5", "--kind", "alert", "--format", "plain"
     )
     custos_inprocess("hashset", "import", pdq, "--name", "bench-pdq", "--kind", "alert", "--format", "pdq")
     import_seconds = time.perf_counter() - imported_at
-    warm([image.raw])
-    triage = ingest(workdir / "case-triage", image.raw, "triage", workers)
-    warm([image.raw])
-    hashes = ingest(workdir / "case-hashes", image.raw, "hashes", workers)
+    warm([source])
+    triage = ingest(workdir / "case-triage", source, "triage", workers)
+    warm([source])
+    hashes = ingest(workdir / "case-hashes", source, "hashes", workers)
     alerts = triage["alerts"]
     whole = triage["seconds"]
     first = alerts[0]["seconds"] if alerts else None
@@ -162,8 +218,14 @@ def run(size: str, cache: Path, workdir: Path, out: Path, workers: int) -> dict:
     found = sorted({a["path"] for a in alerts})
     result = {
         "size": size,
+        "medium": medium,
+        "evidence": {"file": source.name, **evidence.facts},
         "workers": workers,
-        "library": {"entries": FILLER[size] + LISTED_EXACT[size] + LISTED_PDQ[size], "listed": listed},
+        "library": {
+            "entries": FILLER[size] + LISTED_EXACT[size] + LISTED_PDQ[size],
+            "listed": listed,
+            "listed_files": [fact["path"] for fact in picked],  # their own paths (file system, zip)
+        },
         "library_import_seconds": round(import_seconds, 2),
         "library_bytes": library.stat().st_size if library.exists() else None,
         "triage": triage,
@@ -179,7 +241,7 @@ def run(size: str, cache: Path, workdir: Path, out: Path, workers: int) -> dict:
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench_first_alert.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (out / f"bench_{NAMES[medium]}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
 
 
@@ -193,7 +255,7 @@ def markdown(result: dict) -> str:
     out.write(
         f"Size `{result['size']}`, {result['workers']} workers, library of {result['library']['entries']:,} "
     )
-    out.write(f"entries ({len(result['library']['listed'])} of the image's photos listed).\n\n")
+    out.write(f"entries ({len(result['library']['listed'])} of the {result['medium']}'s photos listed).\n\n")
     out.write("| measure | value | target |\n|---|---|---|\n")
     out.write(f"| whole `triage` job | {triage['seconds']:.1f} s ({triage['items']} items) | |\n")
     out.write(f"| first alert | {first} ({ratios['first_alert_share']}) of the job | <= 5 % |\n")
@@ -204,8 +266,8 @@ def markdown(result: dict) -> str:
     return out.getvalue()
 
 
-def page_result(bench_run: results.Run, result: dict) -> dict:
-    """The result of the benchmark page (bench/results.py shape)."""
+def page_result(bench_run: results.Run, result: dict, extra_notes: list[str] | None = None) -> dict:
+    """The result of the benchmark page (bench/results.py shape), ``extra_notes`` at the end."""
     triage, hashes = result["triage"], result["hashes"]
     whole = triage["seconds"]
     alerts = triage["alerts"]
@@ -217,26 +279,55 @@ def page_result(bench_run: results.Run, result: dict) -> dict:
         ["all alerts", last, results.ratio(last, whole, 3)],
         ["whole hashes job", hashes["seconds"], results.ratio(hashes["seconds"], whole, 3)],
     ]
+    parameters = {
+        "items": triage["items"],
+        "workers": result["workers"],
+        "library entries": result["library"]["entries"],
+        "photos listed by MD5": LISTED_EXACT[result["size"]],
+        "photos listed by PDQ of a re-encoded copy": LISTED_PDQ[result["size"]],
+    }
+    notes = [
+        f"triage / hashes: {result['ratios']['triage_over_hashes']} (target <= 2.5)",
+        "targets (issue 26, on a phone-sized image): first alert <= 5 % of the job, all alerts on "
+        "pictures in user media folders <= 30 %",
+        f"every listed photo alerted: {'yes' if result['all_listed_found'] else 'NO'}",
+        "the fixed start of a custos process (interpreter, imports, examiner key, case) is in every "
+        "job: on a small image it is most of the job, so the share of the first alert says little",
+    ]
+    if result["medium"] == "extraction":
+        facts = result["evidence"]
+        parameters = {
+            "evidence": EXTRACTION,
+            "members": facts["members"],
+            "photos": facts["photos"],
+            "first photo at member": facts["first_photo_member"] + 1,
+            **parameters,
+        }
+        notes += extraction_notes(result)
     return bench_run.result(
-        parameters={
-            "items": triage["items"],
-            "workers": result["workers"],
-            "library entries": result["library"]["entries"],
-            "photos listed by MD5": LISTED_EXACT[result["size"]],
-            "photos listed by PDQ of a re-encoded copy": LISTED_PDQ[result["size"]],
-        },
+        parameters=parameters,
         baseline="the whole triage job of the same run",
         columns=["measure", "seconds", "x triage job"],
         rows=rows,
-        notes=[
-            f"triage / hashes: {result['ratios']['triage_over_hashes']} (target <= 2.5)",
-            "targets (issue 26, on a phone-sized image): first alert <= 5 % of the job, all alerts on "
-            "pictures in user media folders <= 30 %",
-            f"every listed photo alerted: {'yes' if result['all_listed_found'] else 'NO'}",
-            "the fixed start of a custos process (interpreter, imports, examiner key, case) is in every "
-            "job: on a small image it is most of the job, so the share of the first alert says little",
-        ],
+        notes=notes + list(extra_notes or []),
     )
+
+
+def extraction_notes(result: dict) -> list[str]:
+    """What the extraction's numbers mean."""
+    alerts, items = result["triage"]["alerts"], result["triage"]["items"]
+    done = [alert.get("items_done") for alert in alerts[:1] + alerts[-1:]]
+    return [
+        f"items done (as last reported by the progress records) at the first alert: {done[0]}, at the "
+        f"last: {done[-1]}, of {items}"
+        if alerts
+        else "no alert",
+        "the files of the disk image's plan (bench/phone_extraction.py) where a phone keeps them: photos "
+        "in DCIM/Camera, the WhatsApp media folder and Pictures/Screenshots, app files under "
+        "data/data/<package> and system/, the photos last in the zip's member order; a zip is read "
+        "member by member, so the triage profile's ranks apply (a gzip tar or a compressed adb backup "
+        "would be read in listing order)",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,15 +336,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     results.add_arguments(parser, default_size="smoke")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/custos-bench-first-alert"))
+    parser.add_argument("--workdir", type=Path, help="default: /tmp/custos-bench-<result name>")
     parser.add_argument("--out", type=Path, default=Path("."))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--medium",
+        choices=MEDIUMS,
+        default="image",
+        help="the disk image, or the same files as a phone extraction (result name first_alert_extraction)",
+    )
+    parser.add_argument("--note", action="append", default=[], help="a note for the result (repeatable)")
     args = parser.parse_args(argv)
-    bench_run = results.Run("first_alert", "Answer first: time to the first known-material alert", args.size)
-    result = run(args.size, args.cache, args.workdir, args.out, args.workers)
+    name = NAMES[args.medium]
+    bench_run = results.Run(name, TITLES[args.medium], args.size)
+    workdir = args.workdir or Path(tempfile.gettempdir()) / f"custos-bench-{name.replace('_', '-')}"
+    result = run(args.size, args.cache, workdir, args.out, args.workers, args.medium)
     print(markdown(result))
     if args.json:
-        results.write(args.json, page_result(bench_run, result))
+        results.write(args.json, page_result(bench_run, result, args.note))
     return 0 if result["all_listed_found"] else 1
 
 
