@@ -29,12 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import results  # noqa: E402
+from bench.shared_corpus import corpus_root  # noqa: E402
 from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, analyze  # noqa: E402
 
 PIXEL_TASKS = frozenset({"perceptual", "thumbnail"})
 LARGE_PIXELS = 2_000_000
 SMALL_PIXELS = 1_000_000
-CORPUS = ROOT.parent.parent / "shared" / "corpus"
+CORPUS = corpus_root() or ROOT / "missing-corpus"
 FULL_FOLDERS = ("exif-py", "ThreatExchange", "pdqhash-python")
 REPEATS = {"smoke": 1, "standard": 3, "full": 5}
 COLUMNS = [

@@ -38,13 +38,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import results  # noqa: E402
+from bench.shared_corpus import corpus_root  # noqa: E402
 from forensics.analysis.video import analyze_video  # noqa: E402
 from forensics.analysis.video_decode import VideoReader  # noqa: E402
 from forensics.analysis.video_options import FULL_VIDEO, TRIAGE_VIDEO, VideoOptions  # noqa: E402
 from forensics.analysis.vpdq import FrameHash, compare_videos, parse_vpdq_text  # noqa: E402
 from forensics.hashsets.video_index import VideoListIndex  # noqa: E402
 
-SHARED = ROOT.parent.parent / "shared" / "corpus" / "ThreatExchange"
+SHARED = (corpus_root() or ROOT / "missing-corpus") / "ThreatExchange"
 LOCAL = ROOT / "tests" / "data" / "ThreatExchange"
 META_FPS_NATIVE, META_FPS_360 = 207.0, 716.0  # Meta's vPDQ figures, Apple M1 Pro, decode included
 

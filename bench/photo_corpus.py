@@ -40,6 +40,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.shared_corpus import corpus_root as shared_corpus_root  # noqa: E402
 from forensics.analysis.dihedral64 import dihedral64  # noqa: E402
 from forensics.analysis.perceptual import pdq_with_dihedral  # noqa: E402
 from forensics.analysis.regions import looks_like_photo  # noqa: E402
@@ -102,13 +103,7 @@ def cache_root() -> Path:
 
 
 def corpus_root() -> Path:
-    if "CUSTOS_CORPUS" in os.environ:
-        return Path(os.environ["CUSTOS_CORPUS"])
-    return (
-        ROOT.parent.parent / "shared" / "corpus"
-        if (ROOT.parent.parent / "shared").exists()
-        else Path("/work/shared/corpus")
-    )
+    return shared_corpus_root() or ROOT / "missing-corpus"
 
 
 def _debian_licence(tree: Path, package: str) -> str:
