@@ -152,7 +152,6 @@ class AddEvidenceDialog(QDialog):
         form.addRow("Evidence &item", self.item)
         form.addRow("Extraction pass&word", self.password)
         form.addRow("Processing &profile", self.profile)
-        form.addRow("", self.profile_text)
         for key, label in INTAKE_FIELDS:
             edit = QLineEdit(self)
             self.fields[key] = edit
@@ -172,8 +171,13 @@ class AddEvidenceDialog(QDialog):
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
 
+        profile_box = QGroupBox("What the processing profile does", self)  # beside the form: room to wrap
+        QVBoxLayout(profile_box).addWidget(self.profile_text)
+        left = QVBoxLayout()
+        left.addWidget(survey_box, 1)
+        left.addWidget(profile_box)
         columns = QHBoxLayout()
-        columns.addWidget(survey_box, 3)
+        columns.addLayout(left, 3)
         columns.addWidget(intake, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(path_row)
