@@ -10,7 +10,6 @@ keep their flag with the note "encrypted, not opened: encryption method not supp
 from __future__ import annotations
 
 import ctypes
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO, cast
@@ -27,7 +26,7 @@ from forensics.evidence.nested.records import (
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.streams import CountingStream, read_at_of
+from forensics.evidence.nested.streams import CountingStream, PieceStream, read_at_of
 
 BLOCK_SIZE = 256 * 1024
 FORMAT_NAMES = {"7z": "7zip", "rar": "rar", "rar5": "rar5", "cab": "cab", "cpio": "cpio", "zip": "zip"}
@@ -199,36 +198,10 @@ def open_archive_member(
                 raise EvidenceError(f"{where}: member {index} is {child.path!r}, not {params.get('name')!r}")
             if not child.readable:
                 raise EvidenceError(f"{where}: {child.path}: {child.note or 'no content'}")
-            return cast(BinaryIO, _IteratorStream(child.chunks(BLOCK_SIZE), size, keep=listing))
+            return cast(BinaryIO, PieceStream(child.chunks(BLOCK_SIZE), size, keep=listing))
     raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
 
 
 def _not_streamed(chunk_size: int) -> Iterator[bytes]:
     """The content of a member listed but not yet given its streamer (never read: children() sets it)."""
     raise EvidenceError("archive member listed without its content streamer")
-
-
-class _IteratorStream(io.RawIOBase):
-    """A forward-only readable stream over an iterator of byte pieces."""
-
-    def __init__(self, pieces: Iterator[bytes], size: int | None, keep: object = None) -> None:
-        super().__init__()
-        self._keep = keep  # the listing generator that holds the archive open
-        self._pieces = pieces
-        self._buffer = b""
-        self.size = size
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001
-        view = memoryview(buffer).cast("B")
-        while not self._buffer:
-            try:
-                self._buffer = next(self._pieces)
-            except StopIteration:
-                return 0
-        count = min(len(view), len(self._buffer))
-        view[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
-        return count

@@ -211,6 +211,33 @@ class ForwardStream(io.RawIOBase):
         super().close()
 
 
+class PieceStream(io.RawIOBase):
+    """A forward-only readable stream over an iterator of byte pieces (``keep``: an object whose life the
+    pieces need, such as the listing generator that holds an archive open)."""
+
+    def __init__(self, pieces: Iterator[bytes], size: int | None = None, keep: object = None) -> None:
+        super().__init__()
+        self._keep = keep
+        self._pieces = pieces
+        self._buffer = b""
+        self.size = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+        view = memoryview(buffer).cast("B")
+        while not self._buffer:
+            try:
+                self._buffer = next(self._pieces)
+            except StopIteration:
+                return 0
+        count = min(len(view), len(self._buffer))
+        view[:count] = self._buffer[:count]
+        self._buffer = self._buffer[count:]
+        return count
+
+
 def iter_stream(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
     """The remaining bytes of a stream in pieces of up to ``chunk_size``."""
     while True:

@@ -8,7 +8,6 @@ WinZip AE-1/AE-2 specification says); libarchive, given the password, decrypts a
 from __future__ import annotations
 
 import hashlib
-import io
 import struct
 import zipfile
 from collections.abc import Iterator
@@ -78,27 +77,3 @@ def aes_member_chunks(
             raise EvidenceError(f"{where}: {name}: wrong password") from exc
         raise EvidenceError(f"{where}: {name}: unreadable AES member: {reason}") from exc
     raise EvidenceError(f"{where}: {name}: AES member not found by libarchive")
-
-
-class ChunkStream(io.RawIOBase):
-    """A forward-only readable stream over an iterator of byte pieces."""
-
-    def __init__(self, pieces: Iterator[bytes]) -> None:
-        super().__init__()
-        self._pieces = pieces
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
-        view = memoryview(buffer).cast("B")
-        while not self._buffer:
-            try:
-                self._buffer = next(self._pieces)
-            except StopIteration:
-                return 0
-        count = min(len(view), len(self._buffer))
-        view[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
-        return count

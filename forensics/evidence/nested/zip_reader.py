@@ -29,8 +29,8 @@ from forensics.evidence.nested.records import (
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.streams import CountingStream, iter_stream, read_at_of
-from forensics.evidence.nested.zip_aes import ChunkStream, aes_member_chunks, aes_password_fits
+from forensics.evidence.nested.streams import CountingStream, PieceStream, iter_stream, read_at_of
+from forensics.evidence.nested.zip_aes import aes_member_chunks, aes_password_fits
 
 AES_METHOD = 99  # WinZip AES: compression method 99 with the real method in the 0x9901 extra field
 EXTENDED_TIMESTAMP = 0x5455  # "UT": Unix times in UTC
@@ -262,7 +262,7 @@ def open_zip_member(
         names = [i.filename for i in infos]
         occurrence = _occurrences(names)[index]
         return cast(
-            BinaryIO, ChunkStream(aes_member_chunks(parent, info.filename, occurrence, password, where))
+            BinaryIO, PieceStream(aes_member_chunks(parent, info.filename, occurrence, password, where))
         )
     try:
         return cast(BinaryIO, archive.open(info, pwd=password))
