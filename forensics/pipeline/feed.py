@@ -116,6 +116,8 @@ class PendingFeed:
             size = self._ready[0].size
             if batch and (len(batch) >= max_items or batch_bytes + size > BATCH_BYTES):
                 return batch
+            if batch and self._ready[0].hash_only != batch[0].hash_only:
+                return batch  # a first pass's batch comes back at hashing speed: never behind a decode
             work = self._ready.popleft()
             batch.append(work)
             batch_bytes += size

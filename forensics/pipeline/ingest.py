@@ -405,7 +405,8 @@ def _finish(
             .group_by(File.status)
         ).all()
         counts = {status: count for status, count, _ in by_status}
-        done_bytes = sum(read or 0 for _, _, read in by_status)  # coalesced in SQL; typed as nullable
+        # coalesced in SQL; typed as nullable. A pending item's bytes (a first pass hashed it) are not done.
+        done_bytes = sum(read or 0 for status, _, read in by_status if status != "pending")
         total = sum(counts.get(k, 0) for k in ("pending", "done", "error"))
         done = counts.get("done", 0)
         failed = counts.get("error", 0)

@@ -72,6 +72,10 @@ class ProcessingOrder:
 
     rules: tuple[RankRule, ...] = ()
     header_check_items: int = HEADER_CHECK_ITEMS
+    # The first rank's items are hashed before any of them is analysed (a first pass that only reads and
+    # hashes; their analysis follows without hashing them again): exact-hash alerts on what an examiner
+    # looks at first come at hashing speed instead of waiting for every picture before them to be decoded.
+    hash_first: bool = False
 
     @property
     def ranked(self) -> bool:
@@ -107,7 +111,7 @@ class ProcessingOrder:
 
 def parse_order(profile: str, section: dict[str, Any]) -> ProcessingOrder:
     """A profile's ``[order]`` section (``[[order.rank]]`` tables, first rank first)."""
-    unknown = set(section) - {"rank", "header_check_items"}
+    unknown = set(section) - {"rank", "header_check_items", "hash_first"}
     if unknown:
         raise CustosError(f"profile {profile!r}: unknown [order] keys {sorted(unknown)}")
     rules = []
@@ -138,7 +142,10 @@ def parse_order(profile: str, section: dict[str, Any]) -> ProcessingOrder:
     limit = int(section.get("header_check_items", HEADER_CHECK_ITEMS))
     if limit < 0:
         raise CustosError(f"profile {profile!r}: [order] header_check_items must not be negative")
-    return ProcessingOrder(tuple(rules), limit)
+    hash_first = section.get("hash_first", False)
+    if not isinstance(hash_first, bool):
+        raise CustosError(f"profile {profile!r}: [order] hash_first must be true or false")
+    return ProcessingOrder(tuple(rules), limit, hash_first and bool(rules))
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,7 @@ from forensics.core.progress import Progress
 from forensics.evidence.head_probe import HeadProbe
 from forensics.pipeline.feed import IDLE_WAIT, PAGE, Enumeration, PendingFeed
 from forensics.pipeline.processing_order import ProcessingOrder, extension_type, head_type
-from forensics.pipeline.tasks import WorkItem
+from forensics.pipeline.tasks import UNALLOCATED, WorkItem
 
 # The first batches are small and grow (each as big as all before it) to the feed's usual size: a
 # worker sends its results once a batch is done, so the first results (and alerts) come after a few
@@ -53,6 +53,11 @@ RANK_PAGE = (
 ROWS_BY_ID = (
     f"SELECT {_COLUMNS} {_FROM} WHERE f.id IN (SELECT value FROM json_each(?)) AND f.status = 'pending' "
     "ORDER BY f.id"
+)
+# The digests a first pass stored for pending items (``ProcessingOrder.hash_first``).
+KNOWN_DIGESTS = (
+    "SELECT id, md5, sha1, sha256, bytes_read FROM files WHERE id IN (SELECT value FROM json_each(?)) "
+    "AND md5 IS NOT NULL AND sha1 IS NOT NULL AND sha256 IS NOT NULL AND bytes_read IS NOT NULL"
 )
 HEAD_ROWS = (
     "SELECT id, byte_runs_json, path, size, deleted, json_extract(link_json, '$.kind') FROM files "
@@ -78,6 +83,8 @@ class RankedFeed(PendingFeed):
     ) -> None:
         super().__init__(db, evidence_id, item, enumeration, progress, on_exhausted, hash_only)
         self.order = order
+        # The first rank is handed out twice: hashed while the walk lists, analysed once it is ranked.
+        self.hash_first = order.hash_first and not hash_only
         self._head_probe = head_probe  # opens a HeadProbe (in the typing thread); None: no header check
         self._state = LISTING
         self._listed_first = array("q")  # first-rank items handed out while the walk was listing
@@ -116,7 +123,7 @@ class RankedFeed(PendingFeed):
         self._handed_count += 1
         if work.file_id < len(self._handed):
             self._handed[work.file_id] = 1
-        if self.keep_order:
+        if self.keep_order and not work.hash_only:  # the order of the whole processing
             self.order_seen.append(work.file_id)
 
     def _refill(self) -> bool:
@@ -152,7 +159,8 @@ class RankedFeed(PendingFeed):
             rows = conn.exec_driver_sql(RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
         for row in rows:
             if self._rank_of(row) == 0:
-                self._ready.append(self._work(row, 0))
+                quick = self.hash_first and row[14] != UNALLOCATED
+                self._ready.append(self._work(row, 0, hash_only=quick))
                 self._listed_first.append(row[0])
         if rows:
             self._last_id = rows[-1][0]
@@ -167,7 +175,8 @@ class RankedFeed(PendingFeed):
         """One pass over the pending items: each rank's ids, the items to type by their head."""
         order = self.order
         tiers = [array("q") for _ in range(order.last)]
-        listed_first = set(self._listed_first)
+        # hashed first: the first rank's items listed so far are still to be analysed (in rank 0 again)
+        listed_first = set() if self.hash_first else set(self._listed_first)
         candidates = array("q")
         limit = order.header_check_items if self._head_probe is not None else 0
         last, highest = 0, 0
@@ -205,7 +214,7 @@ class RankedFeed(PendingFeed):
                         candidates.append(file_id)
         self._tiers = tiers
         self._handed = bytearray(max(highest, self._last_id) + 1)
-        for file_id in self._listed_first:
+        for file_id in listed_first:
             self._handed[file_id] = 1
         self._tier, self._position, self._last_id = 0, 0, 0
         if candidates:
@@ -293,9 +302,16 @@ class RankedFeed(PendingFeed):
         with self.db.engine.connect() as conn:
             rows = conn.exec_driver_sql(ROWS_BY_ID, (json.dumps(ids),)).fetchall()
         rank = min(self._tier, self.order.last)
+        known = self._known_digests(ids) if self.hash_first and rank == 0 else {}
         for row in rows:
             if not self._handed[row[0]]:
-                self._ready.append(self._work(row, rank))
+                self._ready.append(self._work(row, rank, known=known.get(row[0])))
+
+    def _known_digests(self, ids: list[int]) -> dict[int, tuple[str, str, str, int]]:
+        """The digests and sizes a first pass stored for these items (those whose result has come)."""
+        with self.db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(KNOWN_DIGESTS, (json.dumps(ids),)).fetchall()
+        return {fid: (md5, sha1, sha256, int(size)) for fid, md5, sha1, sha256, size in rows}
 
     def _read_rest(self) -> bool:
         """The next page of items no rank took, in walk order. False when none is left."""
@@ -325,10 +341,12 @@ class RankedFeed(PendingFeed):
         for file_id in file_ids:
             self._ranks.pop(file_id, None)
 
-    def _work(self, row, rank: int) -> WorkItem:  # noqa: ANN001 - a row starting with the item columns
+    def _work(  # noqa: ANN001 - a row starting with the item columns
+        self, row, rank: int, hash_only: bool = False, known: tuple[str, str, str, int] | None = None
+    ) -> WorkItem:
         self._ranks[row[0]] = rank  # queued or being processed (forgotten when the result comes)
         fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, link = row[:11]
         locator = root_locator_dict(self.item, fs_type, offset, inode, attr_type, attr_id, stream, path)
         if link is not None:
             locator = with_link(locator, link)
-        return WorkItem(fid, locator, name, size or 0)
+        return WorkItem(fid, locator, name, size or 0, hash_only=hash_only, known=known)

@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from forensics.analysis.video_options import VideoOptions
 from forensics.core.errors import CustosError
-from forensics.core.hashing import MultiHasher
+from forensics.core.hashing import Digests, MultiHasher
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.nested.detect import HEAD_SIZE as NESTED_HEAD
 from forensics.evidence.nested.limits import NestedLimits
@@ -31,6 +31,15 @@ class WorkItem(NamedTuple):
     # The examiner's passwords of archives in this item, by the archive's chain below it ('' = the item
     # itself, else "inner.zip < outer.zip"): handed over in memory only, never stored or logged.
     passwords: tuple[tuple[str, bytes], ...] = ()
+    # A first pass that only reads and hashes the item (its result is ``HASHED``: the item stays pending
+    # for its analysis); see ``ProcessingOrder.hash_first``.
+    hash_only: bool = False
+    # The digests and size a first pass gave (md5, sha1, sha256, bytes): the item is read for its analysis
+    # without being hashed again (a read of another size is an error of the item).
+    known: tuple[str, str, str, int] | None = None
+
+
+HASHED = "hashed"  # the status of a first pass's result: digests known, the item still to be analysed
 
 
 @dataclass
@@ -38,7 +47,7 @@ class ItemResult:
     """What the writer stores for one item."""
 
     file_id: int
-    status: str  # done | error
+    status: str  # done | error | hashed (a first pass: see WorkItem.hash_only)
     md5: str | None = None
     sha1: str | None = None
     sha256: str | None = None
@@ -125,6 +134,9 @@ class TaskOptions:
         return bits
 
 
+HASH_ONLY = TaskOptions()  # a first pass: read and hash, nothing else (see WorkItem.hash_only)
+
+
 @dataclass
 class Content:
     """What one pass over an item's bytes gave: digests, head and tail bytes, analysis."""
@@ -138,6 +150,23 @@ class Content:
     analysis: Any = None
 
 
+class _KnownDigests:
+    """Stands in for a :class:`MultiHasher` when a first pass hashed the item: counts, never hashes."""
+
+    def __init__(self, known: tuple[str, str, str, int]) -> None:
+        self.known = known
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+
+    def digests(self) -> Digests:
+        md5, sha1, sha256, size = self.known
+        if self.size != size:
+            raise CustosError(f"read {self.size} bytes of the item, {size} in its first pass")
+        return Digests(md5, sha1, sha256, size)
+
+
 def digest_content(
     chunks: Iterable[bytes],
     name: str,
@@ -145,15 +174,19 @@ def digest_content(
     options: TaskOptions,
     spare_core: bool | Callable[[], bool] = True,
     reopen: Callable[[], BinaryIO] | None = None,
+    known: tuple[str, str, str, int] | None = None,
 ) -> Content:
     """Hash ``chunks`` in one pass, keep the head (and whole content when analysis wants it), analyse.
 
     Raises what reading the chunks raises (``CustosError``, ``OSError``); the caller records it.
     ``spare_core`` tells (or is asked) whether a core is free for a large item's MD5 helper thread.
     ``reopen`` opens the item again as a seekable read-only stream: a video too big to keep in memory is
-    decoded from it after the hashing pass.
+    decoded from it after the hashing pass. ``known``: the digests a first pass gave (the bytes are then
+    only counted, and a read of another size raises ``CustosError``).
     """
-    hasher = MultiHasher(parallel=spare_core)
+    hasher: MultiHasher | _KnownDigests = (
+        MultiHasher(parallel=spare_core) if known is None else _KnownDigests(known)
+    )
     analysis_options = _analysis_options(options)
     head_size = max(_head_size() if analysis_options is not None else 0, NESTED_HEAD if options.nested else 0)
     decided = head_size == 0
@@ -207,6 +240,8 @@ def process_item(
         from forensics.pipeline.nested_items import carve_region
 
         return carve_region(source, item, locator, options, emit_children, heartbeat)
+    if item.hash_only:
+        options = HASH_ONLY
     counted = _Counted(source.read_chunks(locator))
 
     def reopen() -> BinaryIO:
@@ -215,14 +250,14 @@ def process_item(
         return open_stream(source, locator)
 
     try:
-        content = digest_content(counted, item.name, item.size, options, spare_core, reopen)
+        content = digest_content(counted, item.name, item.size, options, spare_core, reopen, item.known)
     except CustosError as exc:
         return ItemResult(item.file_id, "error", bytes_read=counted.size, error=str(exc))
     except (OSError, MemoryError) as exc:
         return ItemResult(item.file_id, "error", bytes_read=counted.size, error=f"{locator.path}: {exc}")
     result = ItemResult(
         item.file_id,
-        "done",
+        HASHED if item.hash_only else "done",
         content.md5,
         content.sha1,
         content.sha256,

@@ -15,7 +15,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
 from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.child_rows import ChildRows
-from forensics.pipeline.tasks import ChildResult, ItemResult
+from forensics.pipeline.tasks import HASHED, ChildResult, ItemResult
 
 # Children held back while the walk still lists (see ``BatchWriter.hold_children``), at most this many.
 HOLD_CHILDREN = 20_000
@@ -57,6 +57,7 @@ class BatchWriter:
         self.bytes_written = 0
         self.errors_written = 0
         self.children_written = 0  # items found inside others (they are done when found)
+        self.hashed_written = 0  # first-pass results stored (digests of items still to be analysed)
         self.videos_written = 0  # videos decoded (the video task) and the frames hashed in them
         self.frames_written = 0
         self._children: list[tuple[int, list[ChildResult]]] = []
@@ -70,7 +71,8 @@ class BatchWriter:
 
     @property
     def buffered_items(self) -> int:
-        return len(self._buffer)
+        """Results waiting to be stored that finish their item (first-pass results do not)."""
+        return sum(1 for r in self._buffer if r.status != HASHED)
 
     @property
     def buffered_bytes(self) -> int:
@@ -87,8 +89,11 @@ class BatchWriter:
 
     def add(self, results: list[ItemResult]) -> None:
         self._buffer.extend(results)
-        self._buffer_bytes += sum(r.bytes_read for r in results)
-        self.flush_if_due()
+        self._buffer_bytes += sum(r.bytes_read for r in results if r.status != HASHED)
+        if any(r.status == HASHED for r in results):
+            self.flush()  # a first pass exists to be matched at once (its alerts come at hashing speed)
+        else:
+            self.flush_if_due()
 
     def flush_if_due(self) -> None:
         """Commit when ``max_rows`` results wait or ``max_delay`` s have passed since the last commit."""
@@ -118,18 +123,39 @@ class BatchWriter:
         if not any(r.file_id not in held for r in self._buffer):
             self._tell_stored(stored)
             return
-        buffered = {r.file_id: r for r in self._buffer if r.file_id not in held}  # latest copy of a repeat
+        buffered: dict[int, ItemResult] = {}
+        for r in self._buffer:  # the latest copy of a repeat; a first pass never replaces a whole result
+            if r.file_id not in held and not (r.status == HASHED and r.file_id in buffered):
+                buffered[r.file_id] = r
         self._buffer = [r for r in self._buffer if r.file_id in held]
-        self._buffer_bytes = sum(r.bytes_read for r in self._buffer)
+        self._buffer_bytes = sum(r.bytes_read for r in self._buffer if r.status != HASHED)
         with self.write_lock, self.db.session() as s:
             pending = set(
                 s.connection()
                 .exec_driver_sql(PENDING_AMONG, (json.dumps(list(buffered)),))  # one parameter, any count
                 .scalars()
             )
-            results = [buffered[i] for i in sorted(pending)]
+            hashed = [buffered[i] for i in sorted(pending) if buffered[i].status == HASHED]
+            results = [buffered[i] for i in sorted(pending) if buffered[i].status != HASHED]
+            if hashed:  # digests of items whose analysis is still to come: they stay pending
+                update_rows(
+                    s.connection(),
+                    cast(Table, File.__table__),
+                    "id",
+                    [
+                        {
+                            "id": r.file_id,
+                            "md5": r.md5,
+                            "sha1": r.sha1,
+                            "sha256": r.sha256,
+                            "bytes_read": r.bytes_read,
+                        }
+                        for r in hashed
+                    ],
+                )
             if not results:
-                self._tell_stored(stored)
+                self.hashed_written += len(hashed)
+                self._tell_stored([r.file_id for r in hashed] + stored)
                 return
             update_rows(
                 s.connection(),
@@ -179,6 +205,7 @@ class BatchWriter:
 
                 store_analyses(s, analysed)  # one statement per table for the whole batch
         self._count_videos(r.analysis for r in results)
+        self.hashed_written += len(hashed)
         self.items_written += len(results)
         self.bytes_written += sum(r.bytes_read for r in results)
         self.errors_written += sum(1 for r in results if r.status == "error")

@@ -14,6 +14,7 @@ from pathlib import Path
 from forensics.core.progress import AlertRecord
 from forensics.pipeline import ingest as pipeline_ingest
 from forensics.pipeline.processing_order import ProcessingOrder
+from forensics.pipeline.processing_profiles import load_profile
 from tests.app.cli_helpers import cli, custos_process, examiner_env, new_case
 from tests.pipeline.first_alert_image import first_alert_image  # noqa: F401 - a fixture
 
@@ -150,6 +151,64 @@ def test_findings_are_in_the_case_while_the_job_runs_and_alerts_are_events(
     assert "ALERT PHONE: /DCIM/Camera/IMG_0001.jpg" in out.decode()
 
 
+def _state_of(case: Path, path: str) -> tuple[int, str | None, str | None]:
+    """(findings on the item, its status, its MD5) as a second reader sees them."""
+    try:
+        with sqlite3.connect(f"file:{case / 'case.db'}?mode=ro", uri=True, timeout=5) as conn:
+            row = conn.execute("SELECT id, status, md5 FROM files WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                return 0, None, None
+            found = conn.execute("SELECT count(*) FROM findings WHERE file_id = ?", (row[0],)).fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0, None, None
+    return found, row[1], row[2]
+
+
+def test_an_exact_alert_on_the_first_rank_comes_from_its_hashing_pass_before_its_analysis(
+    tmp_path,
+    capsys,
+    monkeypatch,
+    first_alert_image,  # noqa: F811
+) -> None:
+    """The first rank is hashed first: a listed picture's exact finding is in the case while the picture
+    is still pending (not yet decoded), and the job then analyses it without changing its digests."""
+    image, vics, pdq, _facts = first_alert_image
+    examiner_env(monkeypatch)
+    library = tmp_path / "library.db"
+    case = _case(capsys, tmp_path / "case", image, vics, pdq, library)
+    listed = "/DCIM/Camera/IMG_0001.jpg"
+    slow = {"CUSTOS_TEST_ITEM_DELAY": "0.5", "CUSTOS_HASHSET_LIBRARY": str(library)}
+    process = custos_process("ingest", case, "--workers", "1", "--progress-jsonl", env=slow)
+    seen = None
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            found, status, md5 = _state_of(case, listed)
+            if found:
+                seen = (status, md5)
+                break
+            time.sleep(0.05)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err.decode()
+    assert seen is not None and seen[0] == "pending" and seen[1], f"alert not ahead of the analysis: {seen}"
+    found, status, md5 = _state_of(case, listed)
+    assert status == "done" and md5 == seen[1]
+    with sqlite3.connect(f"file:{case / 'case.db'}?mode=ro", uri=True) as conn:
+        analysed = conn.execute(
+            "SELECT count(*) FROM file_analysis a JOIN files f ON f.id = a.file_id WHERE f.path = ?",
+            (listed,),
+        ).fetchone()[0]
+        jobs = conn.execute("SELECT items_done FROM ingest_jobs").fetchall()
+        pending = conn.execute("SELECT count(*) FROM files WHERE status = 'pending'").fetchone()[0]
+        done = conn.execute("SELECT count(*) FROM files WHERE status = 'done'").fetchone()[0]
+    assert analysed == 1 and pending == 0
+    assert jobs == [(done,)]  # each item counted once, the first pass not among them
+
+
 def test_stop_at_the_first_alert_then_resume_gives_the_same_findings_once(
     tmp_path,
     capsys,
@@ -284,7 +343,8 @@ def test_results_and_exports_are_byte_identical_whatever_the_processing_order(
     work = tmp_path / "run"
     first = _outputs_of_one_run(capsys, monkeypatch, work, image, vics, pdq)
 
-    # The same job with the ranks reversed: everything else in walk order first, the media folders last.
+    # The same job with the ranks reversed: everything else in walk order first, the media folders last,
+    # and nothing hashed first (the first run hashed its media folders before analysing them).
     real_order_for = pipeline_ingest._order_for
 
     def reversed_order(order: ProcessingOrder, evidence) -> ProcessingOrder:  # noqa: ANN001
@@ -293,6 +353,7 @@ def test_results_and_exports_are_byte_identical_whatever_the_processing_order(
 
     monkeypatch.setattr(pipeline_ingest, "_order_for", reversed_order)
     second = _outputs_of_one_run(capsys, monkeypatch, work, image, vics, pdq)
+    assert load_profile("triage").order.hash_first
     assert len(handed) == 2 and handed[0] != handed[1] and sorted(handed[0]) == sorted(handed[1])
     assert sorted(first) == sorted(second)
     different = [name for name in first if first[name] != second[name]]

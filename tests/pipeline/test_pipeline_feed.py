@@ -13,7 +13,7 @@ from forensics.pipeline.enumerate import enumerate_evidence
 from forensics.pipeline.feed import PendingFeed
 from forensics.pipeline.ingest import PHASE_BOTH, start_job
 from forensics.pipeline.processing_profiles import load_profile
-from forensics.pipeline.tasks import ItemResult
+from forensics.pipeline.tasks import HASHED, ItemResult
 from forensics.pipeline.writer import BatchWriter
 from tests.fixtures import FixtureImage, assert_unchanged
 
@@ -108,6 +108,40 @@ def test_writer_stores_and_counts_a_repeated_result_once(
     with db.session() as s:
         stored = {f.id: f for f in s.scalars(select(File).where(File.id.in_([first, second])))}
     assert (stored[first].status, stored[first].md5, stored[second].status) == ("done", "a" * 32, "error")
+
+
+def test_a_first_pass_result_stores_digests_and_leaves_the_item_pending(
+    case_with, fixture_mbr_extended: FixtureImage
+) -> None:
+    """A first pass (``hashed``) is stored at once and told to the matcher; the item stays pending, is
+    not counted as done, and never replaces its whole result (whichever comes first)."""
+    db, evidence_id = _enumerated(case_with, fixture_mbr_extended)
+    (first, size), (second, _) = _pending(db)[:2]
+    job_id, _, _ = start_job(db, "EXH-1", load_profile("triage"), 1)
+    writer = BatchWriter(db, evidence_id, job_id, max_rows=1000, max_delay=3600)
+    told: list[list[int]] = []
+    writer.on_stored = told.append
+    digests = ("a" * 32, "b" * 40, "c" * 64, size or 0)
+    writer.add([ItemResult(first, HASHED, *digests)])  # stored at once, not when due
+    assert told == [[first]] and (writer.items_written, writer.hashed_written, writer.buffered_items) == (
+        0,
+        1,
+        0,
+    )
+    with db.session() as s:
+        row = s.get(File, first)
+        assert row is not None and (row.status, row.md5, row.tasks_mask) == ("pending", "a" * 32, 0)
+    whole = ItemResult(first, "done", *digests, tasks_mask=5)
+    late = ItemResult(second, HASHED, "d" * 32, "e" * 40, "f" * 64, 1)
+    writer.add([ItemResult(second, "done", "d" * 32, "e" * 40, "f" * 64, 1), whole])
+    writer.add([late])  # the second item's first pass comes after its whole result: ignored
+    writer.add([ItemResult(first, HASHED, *digests)])
+    writer.flush()
+    with db.session() as s:
+        stored = {f.id: f for f in s.scalars(select(File).where(File.id.in_([first, second])))}
+    assert (stored[first].status, stored[first].tasks_mask, stored[second].status) == ("done", 5, "done")
+    assert (writer.items_written, writer.buffered_items) == (2, 0)
+    assert writer.bytes_written == (size or 0) + 1
 
 
 @pytest.mark.parametrize(("hash_only", "expected"), [(False, 3), (True, 5)])

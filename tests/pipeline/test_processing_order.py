@@ -23,6 +23,7 @@ from forensics.pipeline.processing_order import (
 )
 from forensics.pipeline.processing_profiles import load_profile
 from forensics.pipeline.ranked_feed import RankedFeed
+from forensics.pipeline.tasks import WorkItem
 from tests.pipeline.first_alert_image import PHOTOS, first_alert_image  # noqa: F401 - a fixture
 
 ORDER = load_profile("triage").order
@@ -109,10 +110,12 @@ def _paths(db: CaseDatabase) -> dict[int, str]:
 
 
 def _drain(feed: RankedFeed) -> list[int]:
-    order = []
-    for batch in feed:
-        order.extend(work.file_id for work in batch)
-    return order
+    """The ids of the items handed out for their whole processing (first-pass hashing left out)."""
+    return [work.file_id for work in _drain_work(feed) if not work.hash_only]
+
+
+def _drain_work(feed: RankedFeed) -> list[WorkItem]:
+    return [work for batch in feed for work in batch]
 
 
 def test_feed_hands_out_every_item_once_rank_by_rank(case_with, first_alert_image) -> None:  # noqa: F811
@@ -122,8 +125,13 @@ def test_feed_hands_out_every_item_once_rank_by_rank(case_with, first_alert_imag
     feed = RankedFeed(
         db, evidence_id, "EXH-1", FakeEnumeration(ended=True), Progress(), ORDER, lambda: HeadProbe(image)
     )
-    handed = [paths[i] for i in _drain(feed)]
+    works = _drain_work(feed)
+    hashed_first = [paths[w.file_id] for w in works if w.hash_only]
+    handed = [paths[w.file_id] for w in works if not w.hash_only]
     assert sorted(handed) == sorted(paths.values())  # every pending item, once
+    # the first rank was hashed before anything was handed out whole, then handed out again
+    assert ORDER.hash_first and works[: len(hashed_first)] == [w for w in works if w.hash_only]
+    assert hashed_first == handed[: len(hashed_first)] and len(hashed_first) == 6
     first = [p for p in handed if p.endswith((".jpg", ".dat", ".zip"))]
     assert first == [
         "/DCIM/Camera/IMG_0001.jpg",  # user media folders, walk order
@@ -153,6 +161,7 @@ def test_only_the_first_rank_goes_out_while_the_walk_lists(case_with, first_aler
     feed = RankedFeed(db, evidence_id, "EXH-1", enumeration, Progress(), ORDER)
     listed: list[str] = []
     while batch := next(feed):  # small first batches (they grow), then none until the listing ends
+        assert all(w.hash_only for w in batch)  # hashed first: their analysis comes once all is ranked
         listed += [paths[w.file_id] for w in batch]
     assert listed and all(
         ORDER.rank(p, extension_type(p.rsplit(".", 1)[-1]), False, None) == 0 for p in listed
@@ -162,7 +171,7 @@ def test_only_the_first_rank_goes_out_while_the_walk_lists(case_with, first_aler
     assert feed.progress.stage == ORDER.rank_name(0)
     enumeration.ended = True
     rest = [paths[i] for i in _drain(feed)]
-    assert sorted(listed + rest) == sorted(paths.values()) and not set(listed) & set(rest)
+    assert sorted(rest) == sorted(paths.values()) and rest[: len(listed)] == listed
 
 
 def test_head_probe_reads_the_first_bytes_without_the_file_system(first_alert_image) -> None:  # noqa: F811
