@@ -51,12 +51,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="hash-set library for profiles that match (default: $CUSTOS_HASHSET_LIBRARY)",
     )
+    ingest.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="process the items on the workers of this Dask scheduler (tcp://HOST:PORT, tls://...; "
+        "docs/lab.md) instead of this machine's processes",
+    )
     add_password_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
+    if args.cluster:  # no local worker processes: the cluster's workers take the items
+        unlocking = unlock_early(getattr(args, "examiner", None))
+        return _ingest_case(args, profile, None, unlocking)
     with WorkerProcesses(args.workers).start() as processes:  # stopped here if no job takes them
         # the custody key's scrypt runs beside the imports and the case opening
         unlocking = unlock_early(getattr(args, "examiner", None))
@@ -66,7 +75,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest_case(
     args: argparse.Namespace,
     profile: ProcessingProfile,
-    processes: WorkerProcesses,
+    processes: WorkerProcesses | None,
     unlocking: KeyUnlock | None,
 ) -> int:
     from app.context import open_case
@@ -111,7 +120,9 @@ def provenance_lines(item: str, outcome) -> list[str]:
     return lines
 
 
-def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses) -> int:
+def _ingest_item(
+    ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses | None
+) -> int:
     """One evidence item's job; the first item's job takes the workers started with the command."""
     from forensics.evidence.extractions.errors import PasswordRequired
     from forensics.services.ingest import collector_for_the_job, ingest_item
@@ -132,6 +143,7 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
                     processes=processes,
                     library=args.library,
                     password=password,
+                    cluster=args.cluster,
                 )
                 break
             except PasswordRequired as exc:  # an encrypted extraction: ask on a terminal, else refuse
@@ -160,6 +172,8 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
             f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
             f"{outcome.bytes_done} bytes read (job {outcome.job_id})"
         )
+        if outcome.cluster is not None:
+            print(f"{item}: processed on {', '.join(outcome.machines or []) or 'no machine'}")
     if outcome.status == "cancelled":
         print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
         return 3

@@ -48,8 +48,12 @@ class IngestOutcome:
     workers_replaced: int
     # What the enumeration of this job recorded about whole file systems (a walk error, damaged chunks)
     listing_problems: list[str] = field(default_factory=list)
+    # A job run on a Dask cluster: the scheduler's address and the machines whose workers processed items
+    cluster: str | None = None
+    machines: list[str] | None = None
 
     def counts(self) -> dict:
+        cluster = {} if self.cluster is None else {"cluster": self.cluster, "machines": self.machines or []}
         return {
             "job_id": self.job_id,
             "items_total": self.items_total,
@@ -59,6 +63,7 @@ class IngestOutcome:
             "workers_replaced": self.workers_replaced,
             "resumed_from": self.resumed_from,
             "listing_problems": len(self.listing_problems),
+            **cluster,
         }
 
 
@@ -101,6 +106,7 @@ def run_job(
     executor: Executor | None = None,
     processes: WorkerProcesses | None = None,
     extraction: ExtractionAccess | None = None,
+    cluster: str | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
@@ -110,6 +116,8 @@ def run_job(
     SQLite's lock. ``processes``: workers started earlier, used by the default executor.
     ``extraction``: the in-memory keys of an encrypted phone extraction (see
     :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none.
+    ``cluster``: the address of a Dask scheduler whose workers process the items
+    (:mod:`forensics.pipeline.dask_executor`, imported only then); None for this machine's processes.
     """
     cancel = cancel or CancelToken()
     with db.session() as s:
@@ -160,6 +168,10 @@ def run_job(
         hash_only=not options.analysis_tasks,
     )
     base_items, base_bytes = progress.items_done, progress.bytes_done
+    if executor is None and cluster is not None:
+        from forensics.pipeline.dask_executor import DaskExecutor  # Dask only for a cluster job
+
+        executor = DaskExecutor(cluster, evidence_path, options, profile.item_timeout, extraction)
     executor = executor or LocalProcessExecutor(
         evidence_path, options, workers, profile.item_timeout, processes=processes, extraction=extraction
     )
@@ -209,7 +221,7 @@ def run_job(
         with write_lock:
             check_stated_hashes(db, evidence_id, job_id)
     with write_lock:
-        return _finish(
+        outcome = _finish(
             db,
             job_id,
             evidence_id,
@@ -217,6 +229,10 @@ def run_job(
             resumed_from,
             getattr(executor, "replaced", 0),
         )
+    if cluster is not None:
+        outcome.cluster = cluster
+        outcome.machines = executor.machine_names()
+    return outcome
 
 
 def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) -> int:

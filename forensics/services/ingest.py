@@ -86,25 +86,29 @@ def ingest_item(
     processes: WorkerProcesses | None = None,
     library: str | None = None,
     password: str | None = None,
+    cluster: str | None = None,
 ) -> ItemIngest:
     """Run (or resume) the ingest job of one evidence item, with its custody entries.
 
     ``processes``: worker processes started earlier (they take this job); ``library``: the hash-set
     library a matching profile uses (default: the configured one); ``password``: of an encrypted phone
-    extraction (unlocked once, before the job; a wrong one raises before anything is recorded).
+    extraction (unlocked once, before the job; a wrong one raises before anything is recorded);
+    ``cluster``: the address of a Dask scheduler whose workers process the items (``docs/lab.md``); the
+    custody entries then name it, and the end entry the machines that processed items.
     """
     extraction = extraction_access(ctx, item, password, on_progress)
     job_id, _evidence_id, resumed_from = start_job(ctx.db, item, profile, workers)
+    details = {
+        "job_id": job_id,
+        "profile": profile.name,
+        "tasks": sorted(profile.tasks),
+        "workers": workers,
+        "resumed_from": resumed_from,
+    }
+    if cluster is not None:
+        details["cluster"] = cluster
     ctx.custody.append(
-        actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED,
-        item=item,
-        details={
-            "job_id": job_id,
-            "profile": profile.name,
-            "tasks": sorted(profile.tasks),
-            "workers": workers,
-            "resumed_from": resumed_from,
-        },
+        actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED, item=item, details=details
     )
     with sealed_job(ctx, "ingest", INGEST_TABLES, [item], resumes=resumed_from):
         outcome = run_job(
@@ -116,6 +120,7 @@ def ingest_item(
             on_progress=on_progress,
             processes=processes,
             extraction=extraction,
+            cluster=cluster,
         )
     result = ItemIngest(item, outcome)
     if outcome.status == "finished" and profile.reads_whatsapp:
