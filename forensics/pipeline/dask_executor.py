@@ -82,7 +82,7 @@ class DaskExecutor:
         self._client: Client | None = None
         self._queue: Queue | None = None
         self._running: dict[Future, list[WorkItem]] = {}
-        self._tries: dict[int, list[str]] = {}  # file id -> hosts its process died or hung on
+        self._tries: dict[int, list[tuple[str, str]]] = {}  # file id -> (host, worker) it died or hung on
         self._next_id = 0
         self._idle_deaths = 0
 
@@ -182,12 +182,9 @@ class DaskExecutor:
     def _submit(self, batch: list[WorkItem], avoid: list[str] | None) -> None:
         self._next_id += 1
         placement = {}
-        if avoid:  # another machine than the ones this item's process died on, where there is one
-            others = [
-                address
-                for address, info in self._client.scheduler_info(n_workers=-1).get("workers", {}).items()
-                if info.get("host") not in avoid and address not in avoid
-            ]
+        if avoid:  # another worker than the ones this item's process died on, where there is one
+            workers = self._client.scheduler_info(n_workers=-1).get("workers", {})
+            others = [address for address in workers if address not in avoid]
             if others:
                 placement = {"workers": others, "allow_other_workers": True}
         future = self._client.submit(
@@ -254,11 +251,11 @@ class DaskExecutor:
         by_id = {item.file_id: item for item in items}
         for file_id, reason in outcome.failed:
             tried = self._tries.setdefault(file_id, [])
-            tried.append(outcome.host)
+            tried.append((outcome.host, outcome.worker))
             if len(tried) < self.attempts and file_id in by_id:
-                requeued.append(([by_id[file_id]], tried))
+                requeued.append(([by_id[file_id]], [worker for _host, worker in tried]))
             else:
-                hosts = ", ".join(tried)
+                hosts = ", ".join(sorted({host for host, _worker in tried}))
                 failed.append(
                     ItemResult(file_id, "error", error=f"{reason} ({len(tried)} tries, on {hosts})")
                 )
