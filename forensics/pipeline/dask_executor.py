@@ -97,6 +97,12 @@ class DaskExecutor:
             raise ExecutorError(f"cannot reach the Dask scheduler at {self.address}: {exc}") from exc
         self._queue = Queue(self.job.children_queue, client=self._client, maxsize=CHILDREN_QUEUE_SIZE)
 
+    def _connected(self) -> Client:
+        """The client of a started executor."""
+        if self._client is None:
+            raise ExecutorError("the cluster executor is used before start()")
+        return self._client
+
     def machine_names(self) -> list[str]:
         """``host (address, ...)`` of every machine whose Dask workers processed items, sorted."""
         return [
@@ -108,7 +114,7 @@ class DaskExecutor:
 
     def _capacity(self) -> int:
         """Batches to keep submitted: ``OUTSTANDING_BATCHES`` per thread of the cluster's workers."""
-        workers = self._client.scheduler_info(n_workers=-1).get("workers", {})
+        workers = self._connected().scheduler_info(n_workers=-1).get("workers", {})
         return OUTSTANDING_BATCHES * sum(int(w.get("nthreads", 1)) for w in workers.values())
 
     # -- the job -----------------------------------------------------------------------------------------
@@ -183,11 +189,11 @@ class DaskExecutor:
         self._next_id += 1
         placement = {}
         if avoid:  # another worker than the ones this item's process died on, where there is one
-            workers = self._client.scheduler_info(n_workers=-1).get("workers", {})
+            workers = self._connected().scheduler_info(n_workers=-1).get("workers", {})
             others = [address for address in workers if address not in avoid]
             if others:
                 placement = {"workers": others, "allow_other_workers": True}
-        future = self._client.submit(
+        future = self._connected().submit(
             run_batch,
             self.job,
             self._next_id,

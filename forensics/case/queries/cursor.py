@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from forensics.case.db import CaseDatabase
+
 
 @contextmanager
-def raw_cursor(db) -> Iterator[Any]:
+def raw_cursor(db: CaseDatabase) -> Iterator[Any]:
     """A cursor of a pooled connection, closed (and the connection returned) afterwards."""
     conn = db.engine.raw_connection()
     try:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import raw_cursor
 from forensics.core.timeutil import ns_to_iso
 
@@ -24,7 +25,7 @@ _MESSAGE_JOINS = "JOIN whatsapp_sources s ON s.id = m.source_id JOIN evidence e 
 _CHUNK = 500
 
 
-def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str], list[tuple]]:
+def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and rows of ``sql`` (``?`` parameters) on a case database or an open session."""
     if hasattr(source, "engine"):  # a CaseDatabase
         with raw_cursor(source) as cur:
@@ -34,7 +35,9 @@ def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str],
     return list(result.keys()), [tuple(row) for row in result.fetchall()]
 
 
-def _record(row: tuple, rule: str | None = None, hash_differs: bool | None = None) -> dict[str, Any]:
+def _record(
+    row: tuple[Any, ...], rule: str | None = None, hash_differs: bool | None = None
+) -> dict[str, Any]:
     (
         message_row,
         message_id,
@@ -137,7 +140,7 @@ def _who(jid: str | None, name: str | None) -> str:
     return f"{shown} ({name})" if name else shown
 
 
-def chats(db) -> list[dict[str, Any]]:  # noqa: ANN001 - a CaseDatabase
+def chats(db: CaseDatabase) -> list[dict[str, Any]]:
     """Every chat with media messages: JID, name, group flag, messages, files linked, evidence item."""
     if not has_provenance_tables(db):
         return []
