@@ -157,6 +157,7 @@ def set_environment(values: dict[str, str | None]) -> None:
 
 @pytest.fixture(scope="session")
 def dask_session(tmp_path_factory) -> Iterator[LocalDask]:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install distributed)")
     with local_dask(tmp_path_factory.mktemp("dask")) as running:
         yield running
 

@@ -20,13 +20,15 @@ from sqlalchemy import select
 
 from forensics.case.models import File, IngestError, IngestJob
 from forensics.core.progress import CancelToken, Progress
-from forensics.pipeline.dask_executor import ITEM_ATTEMPTS, DaskExecutor
 from forensics.pipeline.executor import ExecutorError
 from forensics.pipeline.processing_profiles import ProcessingProfile, load_profile
 from forensics.pipeline.tasks import TaskOptions
 from tests.dask_cluster import LocalDask, set_environment
 from tests.fixtures import assert_unchanged
 from tests.pipeline.helpers import check_facts, ingest, records
+
+pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install distributed)")
+from forensics.pipeline.dask_executor import ITEM_ATTEMPTS, DaskExecutor  # noqa: E402 - needs Dask
 
 pytestmark = [
     pytest.mark.slow,
