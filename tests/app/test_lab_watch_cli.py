@@ -1,0 +1,53 @@
+"""``custos lab watch``: two watcher processes on one backlog folder take each manifest exactly once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+
+from forensics.case.models import Evidence, IngestJob
+from forensics.case.models_lab import LabClaim
+from tests.app.cli_helpers import EXAMINER, case_db, cli, custos_process, new_case
+from tests.data.expected import DFVFS_EXT2_E01
+from tests.fixtures import assert_unchanged
+
+TIMEOUT = 300
+ITEMS = {"C-1": ["EXH-1", "EXH-2", "EXH-3"], "C-2": ["EXH-4", "EXH-5"]}
+
+
+def test_two_watchers_on_one_folder_take_each_manifest_once(tmp_path: Path, capsys) -> None:
+    backlog = tmp_path / "backlog"
+    backlog.mkdir()
+    for case_name, items in ITEMS.items():
+        new_case(capsys, tmp_path / case_name)
+        for item in items:
+            manifest = {
+                "custos_manifest": 1,
+                "case": f"../{case_name}",
+                "item": item,
+                "evidence": str(DFVFS_EXT2_E01.path),
+                "examiner": EXAMINER,
+                "profile": "hashes",
+            }
+            (backlog / f"{item}.json").write_text(json.dumps(manifest), encoding="utf-8")
+    command = ("lab", "watch", backlog, "--until-idle", "--interval", "0.3", "--workers", "1", "--jsonl")
+    with assert_unchanged([DFVFS_EXT2_E01.path]):
+        watchers = [custos_process(*command, text=True) for _ in range(2)]
+        outputs = [watcher.communicate(timeout=TIMEOUT) for watcher in watchers]
+    for watcher, (_out, err) in zip(watchers, outputs, strict=True):
+        assert watcher.returncode == 0, err
+    events = [json.loads(line) for out, _err in outputs for line in out.splitlines()]
+    every_item = [item for items in ITEMS.values() for item in items]
+    assert Counter(e["item"] for e in events if e["state"] == "claimed") == Counter(every_item)
+    assert Counter(e["item"] for e in events if e["state"] == "finished") == Counter(every_item)
+    assert not [e for e in events if e["state"] in ("failed", "invalid", "lost")]
+    for case_name, items in ITEMS.items():
+        with case_db(tmp_path / case_name) as db, db.session() as s:
+            assert sorted(s.scalars(select(Evidence.item))) == items
+            assert list(s.scalars(select(IngestJob.status))) == ["finished"] * len(items)
+            claims = s.execute(select(LabClaim.item, LabClaim.status, LabClaim.takeovers)).all()
+            assert sorted(claims) == [(item, "finished", 0) for item in items]
+        assert cli(capsys, "custody", "verify", tmp_path / case_name).code == 0
