@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--cluster",
         metavar="ADDRESS",
         help="process the items on the workers of this Dask scheduler (tcp://HOST:PORT, tls://...; "
-        "docs/lab.md) instead of this machine's processes",
+        "docs/cluster.md) instead of this machine's processes",
     )
     add_password_option(ingest)
     ingest.set_defaults(func=cmd_ingest)

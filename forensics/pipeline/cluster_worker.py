@@ -9,7 +9,7 @@ inside items travel to the ingest process through a Dask queue as they are found
 ahead of the batch's result.
 
 The Dask worker must be allowed to start processes: run it with ``DASK_DISTRIBUTED__WORKER__DAEMON=False``
-in its environment (``docs/lab.md``). Evidence paths are mapped with ``CUSTOS_EVIDENCE_MAP``
+in its environment (``docs/cluster.md``). Evidence paths are mapped with ``CUSTOS_EVIDENCE_MAP``
 (:mod:`forensics.evidence.path_map`).
 """
 
@@ -137,7 +137,7 @@ def _pool() -> _Pool:
             if mp.current_process().daemon:
                 raise ClusterWorkerError(
                     f"Dask worker on {socket.gethostname()} cannot start processes: start it with "
-                    "DASK_DISTRIBUTED__WORKER__DAEMON=False in its environment (docs/lab.md)"
+                    "DASK_DISTRIBUTED__WORKER__DAEMON=False in its environment (docs/cluster.md)"
                 )
             _POOL = _Pool(_dask_threads())
         return _POOL
