@@ -61,8 +61,8 @@ OpenCase = Callable[[Path, str], CaseContext]  # (case folder, examiner) -> the 
 
 @dataclass(frozen=True)
 class WatchEvent:
-    """What happened to one manifest: ``state`` is one of invalid, done-elsewhere, busy, lost, claimed,
-    intake, ingest, progress, finished, stopped, cancelled, failed."""
+    """What happened to one manifest: ``state`` is one of invalid, busy, lost, error (looked at again),
+    claimed, intake, ingest, progress, finished, stopped, cancelled, failed."""
 
     manifest: str
     item: str | None
@@ -131,8 +131,12 @@ class LabWatcher:
             key = _identity(path)
             if key is None or key in self._settled:
                 continue
-            if self._take(path, key, cancel):
-                waiting += 1
+            try:
+                still_to_do = self._take(path, key, cancel)
+            except Exception as exc:  # noqa: BLE001 - e.g. a case database busy or unreachable: next pass
+                self._emit_once_for(path.name, "error", f"{type(exc).__name__}: {exc}; looked at again later")
+                still_to_do = True
+            waiting += still_to_do
         return waiting
 
     # -- one manifest --------------------------------------------------------------------------------
@@ -283,10 +287,13 @@ class LabWatcher:
             self.on_event(WatchEvent(manifest, item, state, message, done, total))
 
     def _emit_once(self, manifest: Manifest, state: str, message: str) -> None:
-        key = (manifest.path.name, state)
-        if key not in self._reported:
-            self._reported.add(key)
-            self._emit(manifest.path.name, manifest.item, state, message)
+        self._emit_once_for(manifest.path.name, state, message, manifest.item)
+
+    def _emit_once_for(self, name: str, state: str, message: str, item: str | None = None) -> None:
+        """An event of a waiting state, said once per manifest and state."""
+        if (name, state) not in self._reported:
+            self._reported.add((name, state))
+            self._emit(name, item, state, message)
 
 
 def _identity(path: Path) -> tuple[str, int, int] | None:

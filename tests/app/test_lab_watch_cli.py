@@ -35,11 +35,15 @@ def test_two_watchers_on_one_folder_take_each_manifest_once(tmp_path: Path, caps
             (backlog / f"{item}.json").write_text(json.dumps(manifest), encoding="utf-8")
     command = ("lab", "watch", backlog, "--until-idle", "--interval", "0.3", "--workers", "1", "--jsonl")
     with assert_unchanged([DFVFS_EXT2_E01.path]):
-        watchers = [custos_process(*command, text=True) for _ in range(2)]
+        # items slowed down a little: each watcher is still on a job when the other looks at the folder
+        slow = {"CUSTOS_TEST_ITEM_DELAY": "0.05"}
+        watchers = [custos_process(*command, env=slow, text=True) for _ in range(2)]
         outputs = [watcher.communicate(timeout=TIMEOUT) for watcher in watchers]
     for watcher, (_out, err) in zip(watchers, outputs, strict=True):
         assert watcher.returncode == 0, err
-    events = [json.loads(line) for out, _err in outputs for line in out.splitlines()]
+    per_watcher = [[json.loads(line) for line in out.splitlines()] for out, _err in outputs]
+    assert all(any(e["state"] == "claimed" for e in events) for events in per_watcher)  # both took jobs
+    events = [event for events in per_watcher for event in events]
     every_item = [item for items in ITEMS.values() for item in items]
     assert Counter(e["item"] for e in events if e["state"] == "claimed") == Counter(every_item)
     assert Counter(e["item"] for e in events if e["state"] == "finished") == Counter(every_item)

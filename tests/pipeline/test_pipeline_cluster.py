@@ -69,6 +69,8 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(case_with, fixture
         outcome = ingest(db, _profile(), cluster=dask.address, on_progress=kill_once_started)
     assert killed.is_set()
     assert outcome.status == "finished" and outcome.items_failed == 0
+    dask.wait_for_workers(2)  # the nanny started a new worker in the killed one's place
+    assert victim not in dask.worker_pids().values()
     assert outcome.items_done == outcome.items_total
     stored = records(db)  # fails if an item is stored twice
     assert all(r["status"] in ("done", "no-content") for r in stored.values())
