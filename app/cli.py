@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "app.commands.report",
     "app.commands.gui",
     "app.commands.selftest",
+    "app.commands.lab",
 ]
 
 
@@ -52,6 +53,7 @@ COMMANDS = {
     "export": "app.commands.report",
     "gui": "app.commands.gui",
     "selftest": "app.commands.selftest",
+    "lab": "app.commands.lab",
 }
 
 

@@ -65,12 +65,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="hash-set library for profiles that match (default: $CUSTOS_HASHSET_LIBRARY)",
     )
+    ingest.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="process the items on the workers of this Dask scheduler (tcp://HOST:PORT, tls://...; "
+        "docs/cluster.md) instead of this machine's processes",
+    )
     add_password_option(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
+    if args.cluster:  # no local worker processes: the cluster's workers take the items
+        unlocking = unlock_early(getattr(args, "examiner", None))
+        return _ingest_case(args, profile, None, unlocking)
     with WorkerProcesses(args.workers).start() as processes:  # stopped here if no job takes them
         # the custody key's scrypt runs beside the imports and the case opening
         unlocking = unlock_early(getattr(args, "examiner", None))
@@ -80,7 +89,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest_case(
     args: argparse.Namespace,
     profile: ProcessingProfile,
-    processes: WorkerProcesses,
+    processes: WorkerProcesses | None,
     unlocking: KeyUnlock | None,
 ) -> int:
     from app.context import open_case
@@ -154,7 +163,9 @@ class AlertPrinter:
             print(record.text(), flush=True)
 
 
-def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses) -> int:
+def _ingest_item(
+    ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses | None
+) -> int:
     """One evidence item's job; the first item's job takes the workers started with the command."""
     from forensics.evidence.extractions.errors import PasswordRequired
     from forensics.pipeline.ingest import STOPPED
@@ -182,6 +193,7 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
                     password=password,
                     on_alert=alerts,
                     until_first_alert=args.until_first_alert or None,
+                    cluster=args.cluster,
                 )
                 break
             except PasswordRequired as exc:  # an encrypted extraction: ask on a terminal, else refuse
@@ -210,6 +222,8 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
             f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
             f"{outcome.bytes_done} bytes read (job {outcome.job_id})"
         )
+        if outcome.cluster is not None:
+            print(f"{item}: processed on {', '.join(outcome.machines or []) or 'no machine'}")
     if outcome.status == STOPPED:
         pending = outcome.items_total - outcome.items_done - outcome.items_failed
         go_on = "--profile triage" if profile.until_first_alert else "without --until-first-alert"

@@ -36,7 +36,7 @@ def make_engine(url: str) -> Engine:
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0015_time_zones_ambiguous_fs"
+HEAD_REVISION = "0016_lab_claims"
 
 
 def alembic_config(engine: Engine):

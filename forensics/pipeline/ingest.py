@@ -66,21 +66,30 @@ class IngestOutcome:
     order: list[str] = field(default_factory=list)
     header_checked: int = 0
     header_raised: int = 0
+    # A job run on a Dask cluster: the scheduler's address and the machines whose workers processed items
+    cluster: str | None = None
+    machines: list[str] | None = None
 
     def counts(self) -> dict:
-        return {
-            "job_id": self.job_id,
-            "items_total": self.items_total,
-            "items_done": self.items_done,
-            "items_failed": self.items_failed,
-            "bytes_done": self.bytes_done,
-            "workers_replaced": self.workers_replaced,
-            "resumed_from": self.resumed_from,
-            "listing_problems": len(self.listing_problems),
-        } | (
+        cluster = {} if self.cluster is None else {"cluster": self.cluster, "machines": self.machines or []}
+        stopped = (
             {"fully_processed": False, "stopped_at": "first alert (until_first_alert)"}
             if self.status == STOPPED
             else {}
+        )
+        return (
+            {
+                "job_id": self.job_id,
+                "items_total": self.items_total,
+                "items_done": self.items_done,
+                "items_failed": self.items_failed,
+                "bytes_done": self.bytes_done,
+                "workers_replaced": self.workers_replaced,
+                "resumed_from": self.resumed_from,
+                "listing_problems": len(self.listing_problems),
+            }
+            | stopped
+            | cluster
         )
 
 
@@ -128,6 +137,7 @@ def run_job(
     on_alert: Callable[[AlertRecord], None] | None = None,
     until_first_alert: bool | None = None,
     observe_feed: Callable[[PendingFeed], None] | None = None,
+    cluster: str | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
@@ -143,6 +153,8 @@ def run_job(
     has confirmed an alert. ``observe_feed`` sees the feed before it is used (tests). ``only``: a job
     that re-runs chosen items (marked pending by the caller) and nothing else: no enumeration, no carving
     set-up, no items re-queued for this profile; each item with the examiner's archive passwords for it.
+    ``cluster``: the address of a Dask scheduler whose workers process the items
+    (:mod:`forensics.pipeline.dask_executor`, imported only then); None for this machine's processes.
     """
     cancel = cancel or CancelToken()
     if until_first_alert is None:
@@ -218,6 +230,12 @@ def run_job(
     if observe_feed is not None:
         observe_feed(feed)
     base_items, base_bytes = progress.items_done, progress.bytes_done
+    machine_names: Callable[[], list[str]] | None = None
+    if executor is None and cluster is not None:
+        from forensics.pipeline.dask_executor import DaskExecutor  # Dask only for a cluster job
+
+        dask_executor = DaskExecutor(cluster, evidence_path, options, profile.item_timeout, extraction)
+        machine_names, executor = dask_executor.machine_names, dask_executor
     executor = executor or LocalProcessExecutor(
         evidence_path, options, workers, profile.item_timeout, processes=processes, extraction=extraction
     )
@@ -314,6 +332,9 @@ def run_job(
     if isinstance(feed, RankedFeed):
         outcome.order = feed.order.describe()
         outcome.header_checked, outcome.header_raised = feed.header_checked, feed.header_raised
+    if cluster is not None:
+        outcome.cluster = cluster
+        outcome.machines = machine_names() if machine_names is not None else []
     return outcome
 
 

@@ -107,6 +107,7 @@ def ingest_item(
     until_first_alert: bool | None = None,
     settings: MatchSettings | None = None,
     observe_feed: Callable[[PendingFeed], None] | None = None,
+    cluster: str | None = None,
 ) -> ItemIngest:
     """Run (or resume) the ingest job of one evidence item, with its custody entries.
 
@@ -115,6 +116,8 @@ def ingest_item(
     extraction (unlocked once, before the job; a wrong one raises before anything is recorded). A
     profile that matches matches each batch as it is stored, every new finding given to ``on_alert``;
     ``until_first_alert`` (default: the profile's setting) ends the job, resumably, at the first alert.
+    ``cluster``: the address of a Dask scheduler whose workers process the items (``docs/cluster.md``);
+    the custody entries then name it, and the end entry the machines that processed items.
     """
     extraction = extraction_access(ctx, item, password, on_progress)
     stop_at_alert = profile.until_first_alert if until_first_alert is None else until_first_alert
@@ -128,6 +131,8 @@ def ingest_item(
     }
     if stop_at_alert:
         started["until_first_alert"] = True
+    if cluster is not None:
+        started["cluster"] = cluster
     ctx.custody.append(
         actions.INGEST_RESUMED if resumed_from else actions.INGEST_STARTED, item=item, details=started
     )
@@ -148,6 +153,7 @@ def ingest_item(
                 on_alert=on_alert,
                 until_first_alert=stop_at_alert,
                 observe_feed=observe_feed,
+                cluster=cluster,
             )
         result = ItemIngest(item, outcome)
         if outcome.status == "finished" and profile.reads_whatsapp:
