@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import cast
 
 from sqlalchemy import Table
+from sqlalchemy.orm import Session
 
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
@@ -138,72 +139,9 @@ class BatchWriter:
             hashed = [buffered[i] for i in sorted(pending) if buffered[i].status == HASHED]
             results = [buffered[i] for i in sorted(pending) if buffered[i].status != HASHED]
             if hashed:  # digests of items whose analysis is still to come: they stay pending
-                update_rows(
-                    s.connection(),
-                    cast(Table, File.__table__),
-                    "id",
-                    [
-                        {
-                            "id": r.file_id,
-                            "md5": r.md5,
-                            "sha1": r.sha1,
-                            "sha256": r.sha256,
-                            "bytes_read": r.bytes_read,
-                        }
-                        for r in hashed
-                    ],
-                )
-            if not results:
-                self.hashed_written += len(hashed)
-                self._tell_stored([r.file_id for r in hashed] + stored)
-                return
-            update_rows(
-                s.connection(),
-                cast(Table, File.__table__),  # SQLAlchemy types it as a FromClause; it is a Table
-                "id",
-                [
-                    {
-                        "id": r.file_id,
-                        "status": r.status,
-                        "md5": r.md5,
-                        "sha1": r.sha1,
-                        "sha256": r.sha256,
-                        "bytes_read": r.bytes_read,
-                        "tasks_mask": r.tasks_mask,
-                        "error": r.error,
-                    }
-                    for r in results
-                ],
-            )
-            now = utc_now_iso()
-            for r in results:
-                for note in r.notes:  # what was inside could not all be read: a note on the item
-                    s.add(
-                        IngestError(
-                            job_id=self.job_id,
-                            evidence_id=self.evidence_id,
-                            file_id=r.file_id,
-                            stage="nested",
-                            message=note,
-                            at=now,
-                        )
-                    )
-                if r.status == "error":
-                    s.add(
-                        IngestError(
-                            job_id=self.job_id,
-                            evidence_id=self.evidence_id,
-                            file_id=r.file_id,
-                            stage="process",
-                            message=r.error or "error",
-                            at=now,
-                        )
-                    )
-            analysed = [(r.file_id, r.analysis) for r in results if r.analysis is not None]
-            if analysed:
-                from forensics.case.analysis_store import store_analyses
-
-                store_analyses(s, analysed)  # one statement per table for the whole batch
+                _store_digests(s, hashed)
+            if results:
+                self._store_results(s, results)
         self._count_videos(r.analysis for r in results)
         self.hashed_written += len(hashed)
         self.items_written += len(results)
@@ -212,6 +150,56 @@ class BatchWriter:
         self._child_rows.forget([r.file_id for r in results])
         # in the order the results came (the processing order), the children found inside them after
         self._tell_stored([file_id for file_id in buffered if file_id in pending] + stored)
+
+    def _store_results(self, s: Session, results: list[ItemResult]) -> None:
+        """Whole results: the items' rows, their notes and errors, their analyses."""
+        update_rows(
+            s.connection(),
+            cast(Table, File.__table__),  # SQLAlchemy types it as a FromClause; it is a Table
+            "id",
+            [
+                {
+                    "id": r.file_id,
+                    "status": r.status,
+                    "md5": r.md5,
+                    "sha1": r.sha1,
+                    "sha256": r.sha256,
+                    "bytes_read": r.bytes_read,
+                    "tasks_mask": r.tasks_mask,
+                    "error": r.error,
+                }
+                for r in results
+            ],
+        )
+        now = utc_now_iso()
+        for r in results:
+            for note in r.notes:  # what was inside could not all be read: a note on the item
+                s.add(
+                    IngestError(
+                        job_id=self.job_id,
+                        evidence_id=self.evidence_id,
+                        file_id=r.file_id,
+                        stage="nested",
+                        message=note,
+                        at=now,
+                    )
+                )
+            if r.status == "error":
+                s.add(
+                    IngestError(
+                        job_id=self.job_id,
+                        evidence_id=self.evidence_id,
+                        file_id=r.file_id,
+                        stage="process",
+                        message=r.error or "error",
+                        at=now,
+                    )
+                )
+        analysed = [(r.file_id, r.analysis) for r in results if r.analysis is not None]
+        if analysed:
+            from forensics.case.analysis_store import store_analyses
+
+            store_analyses(s, analysed)  # one statement per table for the whole batch
 
     def _tell_stored(self, file_ids: list[int]) -> None:
         if file_ids and self.on_stored is not None:
@@ -224,3 +212,12 @@ class BatchWriter:
             if video is not None and video.info is not None and video.info.kind == "video":
                 self.videos_written += 1
                 self.frames_written += len(video.frames)
+
+
+def _store_digests(s: Session, hashed: list[ItemResult]) -> None:
+    """A first pass's digests (and bytes read) on rows that stay pending."""
+    rows = [
+        {"id": r.file_id, "md5": r.md5, "sha1": r.sha1, "sha256": r.sha256, "bytes_read": r.bytes_read}
+        for r in hashed
+    ]
+    update_rows(s.connection(), cast(Table, File.__table__), "id", rows)
