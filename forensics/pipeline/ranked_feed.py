@@ -12,6 +12,10 @@
    known (before the rank being handed out, when its own was passed already).
 4. Ranks are handed out in order, then everything else in walk order.
 
+With ``hash_first`` (see :class:`ProcessingOrder`), the first rank's items first go out for a pass that only
+hashes them, smallest first as they are listed (more items checked per second of hashing: a known-material
+list names files, not bytes); their whole processing follows in the first rank's usual place.
+
 Nothing about an item's processing depends on when it is handed out, so results are the same in any
 order (docs/engine.md, "Processing order").
 """
@@ -88,6 +92,8 @@ class RankedFeed(PendingFeed):
         self._head_probe = head_probe  # opens a HeadProbe (in the typing thread); None: no header check
         self._state = LISTING
         self._listed_first = array("q")  # first-rank items handed out while the walk was listing
+        # Hashed first: the first pass's items, smallest first (more items checked per second of hashing)
+        self._quick: list[tuple[int, int, WorkItem]] = []
         self._tiers: list[array] = []
         self._tier = 0
         self._position = 0
@@ -143,8 +149,10 @@ class RankedFeed(PendingFeed):
             self.pump()
             was_enumerated = self.enumerated
             while self._scan_listing():
-                if self._ready:
+                if self._ready and not self.hash_first:
                     return True
+            if self._take_quick():
+                return True
             if was_enumerated:
                 self._rank_everything()
                 self._state = SERVING
@@ -159,8 +167,10 @@ class RankedFeed(PendingFeed):
             rows = conn.exec_driver_sql(RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
         for row in rows:
             if self._rank_of(row) == 0:
-                quick = self.hash_first and row[14] != UNALLOCATED
-                self._ready.append(self._work(row, 0, hash_only=quick))
+                if self.hash_first and row[14] != UNALLOCATED:
+                    heapq.heappush(self._quick, (row[2] or 0, row[0], self._work(row, 0, hash_only=True)))
+                else:
+                    self._ready.append(self._work(row, 0))
                 self._listed_first.append(row[0])
         if rows:
             self._last_id = rows[-1][0]
@@ -254,7 +264,17 @@ class RankedFeed(PendingFeed):
             probe.close()
 
     # -- 3./4. handing out -----------------------------------------------------------------------------
+    def _take_quick(self) -> bool:
+        """The smallest first-pass items listed so far, a batch of them, into the ready queue."""
+        for _ in range(self._max_items()):
+            if not self._quick:
+                break
+            self._ready.append(heapq.heappop(self._quick)[2])
+        return bool(self._ready)
+
     def _refill_serving(self) -> bool:
+        if self._take_quick():  # the first pass ends before the first rank is analysed
+            return True
         while True:
             late = self._take_late(self._tier)
             if late:
