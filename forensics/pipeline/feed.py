@@ -11,6 +11,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import root_locator_dict, with_link
 from forensics.case.models import File, FileSystem
 from forensics.core.progress import Progress
+from forensics.core.sqldialect import execute
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.tasks import WorkItem
 
@@ -110,7 +111,7 @@ class PendingFeed:
 
     def _read_page(self) -> bool:
         with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
-            rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+            rows = execute(conn, PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
         item, ready = self.item, self._ready
         for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, link in rows:
             locator = root_locator_dict(item, fs_type, offset, inode, attr_type, attr_id, stream, path)

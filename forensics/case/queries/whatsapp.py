@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from forensics.case.queries.cursor import raw_cursor
+from forensics.core.sqldialect import execute
 from forensics.core.timeutil import ns_to_iso
 
 _MESSAGE_COLUMNS = (
@@ -30,7 +31,7 @@ def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str],
         with raw_cursor(source) as cur:
             cur.execute(sql, tuple(params))
             return [d[0] for d in cur.description or ()], cur.fetchall()
-    result = source.connection().exec_driver_sql(sql, tuple(params))  # a Session (reports)
+    result = execute(source.connection(), sql, tuple(params))  # a Session (reports)
     return list(result.keys()), [tuple(row) for row in result.fetchall()]
 
 
