@@ -1,7 +1,9 @@
 """Carving against PhotoRec on the same unallocated space, and the throughput of reading nested archives.
 
-    .venv/bin/python bench/bench_carving.py --smoke --json out.json   # CI: the fixture volumes (64 MiB)
-    .venv/bin/python bench/bench_carving.py --json out.json           # a 512 MiB FAT32 volume, wiped
+    .venv/bin/python bench/bench_carving.py --size smoke --json out.json     # CI: the fixture volume (64 MiB)
+    .venv/bin/python bench/bench_carving.py --size standard --json out.json  # a 256 MiB FAT32 volume, wiped
+    .venv/bin/python bench/bench_carving.py --json out.json                  # full: 512 MiB (``--smoke``:
+                                                                             # the same as --size smoke)
 
 Carving: a FAT32 volume is filled with real pictures, clips and documents (``scripts/fixtures/media.py``)
 repeated under different names, every file is deleted and the allocation tables and directory are
@@ -12,6 +14,12 @@ run on it. Counted: valid JPEG/PNG/MP4-family files each recovered (instances an
 many of PhotoRec's MD5s Custos also has, wall and CPU seconds of each, and, for scale, the seconds of a
 bare MD5+SHA-1+SHA-256 pass over the volume (what hashing the same bytes costs).
 
+Share of the ``full`` profile: on the disk image of ``bench/build_bench_image.py`` (same size), ``custos
+ingest --profile full`` runs as its own process (wall and CPU seconds, its workers included), then the
+carving alone over every file system of the same image (the unallocated runs found from the walk and the
+carver over them; the walk itself, which every profile does, timed apart): carving CPU as a share of the
+whole job's CPU.
+
 Nested: every file of the ``nested_archives`` fixture's ext4 image is opened as a stream and its nested
 tree walked (archives, documents, disk images), every child hashed: items and expanded MiB per second.
 """
@@ -21,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -34,6 +43,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench import results  # noqa: E402
+from bench.bench_ingest import bench_environment, ingest_run, restore_environment  # noqa: E402
+from bench.build_bench_image import build as build_bench_image  # noqa: E402
 from forensics.evidence.carving.scanner import carve  # noqa: E402
 from forensics.evidence.carving.unallocated import unallocated_runs  # noqa: E402
 from forensics.evidence.locator import FileLocator  # noqa: E402
@@ -57,8 +69,11 @@ FAMILY = {
     "heic": "mp4",
 }
 CUSTOS_FAMILY = {"jpeg": "jpeg", "png": "png", "mp4": "mp4", "mov": "mp4", "3gp": "mp4", "heic": "mp4"}
-FULL_VOLUME_MIB = 512
-FULL_COPIES = 150  # about 270 MiB of files in the 512 MiB volume
+VOLUMES = {
+    "standard": (128, 35),
+    "full": (512, 150),
+}  # MiB, copies of the media set (full: ~270 MiB of files)
+NESTED_REPEATS = {"smoke": 1, "standard": 2, "full": 5}
 
 
 def _cpu() -> float:
@@ -75,7 +90,8 @@ def build_volume(size: str) -> tuple[Path, dict]:
         folder = ensure_built("carving_wiped", CACHE)
         facts = json.loads((folder / "facts.json").read_text())["wiped"]["fat32_wiped.raw"]
         return folder / "fat32_wiped.raw", facts
-    target = BENCH_CACHE / f"carving-{FULL_VOLUME_MIB}m-{FULL_COPIES}x" / "fat32_wiped.raw"
+    volume_mib, copies = VOLUMES[size]
+    target = BENCH_CACHE / f"carving-{volume_mib}m-{copies}x" / "fat32_wiped.raw"
     facts_path = target.with_suffix(".json")
     if facts_path.is_file():
         return target, json.loads(facts_path.read_text())
@@ -84,13 +100,13 @@ def build_volume(size: str) -> tuple[Path, dict]:
         work = Path(work_name)
         originals = wiped.media_set(work / "set")
         files = []
-        for copy in range(FULL_COPIES):
+        for copy in range(copies):
             for original in originals:
                 named = work / "copies" / f"c{copy:02d}_{original.name}"
                 named.parent.mkdir(exist_ok=True)
                 shutil.copyfile(original, named)
                 files.append(named)
-        facts = wiped.build_fat_wiped(target, files, size_mib=FULL_VOLUME_MIB)
+        facts = wiped.build_fat_wiped(target, files, size_mib=volume_mib)
     facts_path.write_text(json.dumps(facts))
     return target, facts
 
@@ -137,6 +153,61 @@ def run_custos(image: Path) -> dict:
     scanned = sum(length for _start, length in runs)
     return {"seconds": round(seconds, 3), "cpu_s": round(cpu_s, 3), "files": found, "partial": partial,
             "scanned_bytes": scanned}  # fmt: skip
+
+
+def _children_cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
+
+
+def carve_alone(image: Path) -> dict:
+    """Every usable file system of ``image``: its walk (timed apart), then its unallocated runs carved."""
+    survey = survey_image(image)
+    walk_s = carve_s = carve_cpu = 0.0
+    carved = scanned = 0
+    with EvidenceSource(image) as source:
+        media = source.image.media
+        for probe in survey.usable_filesystems:
+            started = time.perf_counter()
+            entries = list(source.walker(probe.offset, probe.fs_type).walk())
+            walk_s += time.perf_counter() - started
+            cpu, started = _cpu(), time.perf_counter()
+            runs = unallocated_runs(
+                probe.offset,
+                probe.block_count * probe.block_size,
+                [e.byte_runs for e in entries if e.allocated],
+            )
+            carved += sum(1 for _ in carve(media.read_at, runs))
+            carve_s += time.perf_counter() - started
+            carve_cpu += _cpu() - cpu
+            scanned += sum(length for _start, length in runs)
+    return {"walk_s": round(walk_s, 3), "carve_s": round(carve_s, 3), "carve_cpu_s": round(carve_cpu, 3),
+            "carved": carved, "scanned_mib": round(scanned / 2**20, 1),
+            "filesystems": len(survey.usable_filesystems)}  # fmt: skip
+
+
+def full_profile_share(size: str, workdir: Path) -> dict:
+    """``custos ingest --profile full`` on the benchmark disk image, and the carving's share of it."""
+    image = build_bench_image(size)
+    previous = bench_environment(workdir)
+    try:
+        cpu = _children_cpu()
+        job = ingest_run("raw", "full", image.raw, workdir, workers=os.cpu_count() or 2, sample_rss=False)
+        job_cpu = _children_cpu() - cpu
+    finally:
+        restore_environment(previous)
+    if job.detail["exit_code"] != 0:
+        raise RuntimeError(f"custos ingest --profile full exited {job.detail['exit_code']}")
+    alone = carve_alone(image.raw)
+    return {
+        "image_mib": round(image.raw.stat().st_size / 2**20),
+        "full_s": round(job.seconds, 3),
+        "full_cpu_s": round(job_cpu, 3),
+        "items": job.items,
+        **alone,
+        "carve_share_cpu": round(alone["carve_cpu_s"] / job_cpu, 4) if job_cpu else None,
+        "carve_share_wall": round(alone["carve_s"] / job.seconds, 4) if job.seconds else None,
+    }
 
 
 def bare_hash_seconds(image: Path) -> float:
@@ -216,28 +287,97 @@ def nested_throughput(repeat: int) -> dict:
     }
 
 
+def measure(size: str) -> dict:
+    """Carving against PhotoRec and the nested throughput at ``size`` (the detailed result)."""
+    image, facts = build_volume(size)
+    with tempfile.TemporaryDirectory(prefix="custos-bench-carving-") as scratch:
+        share = full_profile_share(size, Path(scratch))
+    return {
+        "size": size,
+        "note": "wall times on a machine shared with other work: compare ratios within one run",
+        "carving": compare(image, facts),
+        "full_profile": share,
+        "nested": nested_throughput(NESTED_REPEATS[size]),
+    }
+
+
+def page_result(bench_run: results.Run, measured: dict) -> dict:
+    """PhotoRec, Custos and the bare hash pass in the page's shape, timed against PhotoRec."""
+    carving, nested, share = measured["carving"], measured["nested"], measured["full_profile"]
+    photorec_s, bare_s = carving["photorec"]["seconds"], carving["bare_hash_seconds"]
+    rows = []
+    for label, key in (
+        ("PhotoRec (testdisk)", "photorec"),
+        ("Custos: walk, unallocated runs, carve, MD5", "custos"),
+    ):
+        run = carving[key]
+        found = [run["instances"].get(family, 0) for family in ("jpeg", "png", "mp4")]
+        distinct = sum(run["distinct_md5"].values())
+        timing = [run["seconds"], run["cpu_s"]]
+        ratios = [results.ratio(run["seconds"], photorec_s), results.ratio(run["seconds"], bare_s)]
+        rows.append([label, *timing, *found, distinct, *ratios])
+    rows.append(["bare MD5+SHA-1+SHA-256 pass over the volume", bare_s, None, None, None, None, None,
+                 results.ratio(bare_s, photorec_s), 1.0])  # fmt: skip
+    expected = carving["expected_contiguous"]
+    return bench_run.result(
+        parameters={
+            "volume_mib": round(carving["image_bytes"] / 2**20),
+            "volume": "FAT32 of real pictures, clips and documents, every file deleted, tables wiped",
+            "photorec_families": "jpg, png, mov",
+            "expected_contiguous": {family: expected[family] for family in sorted(expected)},
+        },
+        baseline="PhotoRec on the same volume's free space (and, for scale, a bare hash pass over it)",
+        columns=[
+            "tool",
+            "wall s",
+            "CPU s",
+            "JPEG",
+            "PNG",
+            "MP4 family",
+            "distinct MD5s",
+            "x PhotoRec time",
+            "x bare hash time",
+        ],  # fmt: skip
+        rows=rows,
+        notes=[
+            f"PhotoRec's MD5s also found by Custos: {carving['photorec_md5_also_found_by_custos']}; "
+            f"PhotoRec's that are original files: {carving['photorec_md5_that_are_original_files']}; "
+            f"Custos's that are original files: {carving['custos_md5_that_are_original_files']}.",
+            f"Custos scanned the unallocated space at {carving['custos']['scanned_mib_s']} MiB/s; "
+            f"{carving['custos']['partial']} partial carves left out.",
+            f"Share of the full profile (benchmark disk image, {share['image_mib']} MiB, "
+            f"{share['filesystems']} file systems, {share['items']} items): custos ingest --profile full "
+            f"took {share['full_s']} s wall, {share['full_cpu_s']} CPU s with its workers; carving alone "
+            f"({share['scanned_mib']} MiB unallocated, {share['carved']} carved) {share['carve_s']} s, "
+            f"{share['carve_cpu_s']} CPU s = {_percent(share['carve_share_cpu'])} of the job's CPU "
+            f"(the walk every profile does, {share['walk_s']} s, apart).",
+            f"Nested content (nested_archives fixture, {nested['files']} file reads): "
+            f"{nested['nested_items']} items, {nested['expanded_mib']} MiB expanded in {nested['seconds']} s "
+            f"({nested['items_per_s']} items/s, {nested['expanded_mib_per_s']} MiB/s); no baseline.",
+        ],
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--smoke", action="store_true", help="the 64 MiB fixture volume (CI)")
-    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--smoke", action="store_true", help="the same as --size smoke (CI)")
+    results.add_arguments(parser, default_size="full")
     arguments = parser.parse_args(argv)
     if shutil.which("photorec") is None:
         print("photorec is missing: apt-get install testdisk (scripts/setup.sh does this)", file=sys.stderr)
         return 2
-    size = "smoke" if arguments.smoke else "full"
-    image, facts = build_volume(size)
-    results = {
-        "size": size,
-        "note": "wall times on a machine shared with other work: compare ratios within one run",
-        "carving": compare(image, facts),
-        "nested": nested_throughput(1 if arguments.smoke else 5),
-    }
-    text = json.dumps(results, indent=2, sort_keys=True)
-    print(text)
+    size = "smoke" if arguments.smoke else arguments.size
+    bench_run = results.Run("carving", "Carving against PhotoRec, and nested content", size)
+    measured = measure(size)
+    print(json.dumps(measured, indent=2, sort_keys=True))
     if arguments.json:
-        arguments.json.write_text(text + "\n", encoding="utf-8")
+        results.write(arguments.json, page_result(bench_run, measured))
     return 0
 
 

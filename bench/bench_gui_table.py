@@ -4,7 +4,8 @@ Measures what the examiner waits for: the id query of the virtual table model pl
 of rows (50 rows x every column through ``FileTableModel.data``), unfiltered and with filters/sorts that
 need SQL work. The baseline, measured in the same run, is the plain ``SELECT id FROM files`` scan: the
 floor of any table that knows its row count.
-Run: ``.venv/bin/python bench/bench_gui_table.py [N] [GALLERY_N]``.
+Run: ``.venv/bin/python bench/bench_gui_table.py [N] [GALLERY_N] [--size S] [--json PATH]`` (N and
+GALLERY_N override the size's counts).
 
 The gallery part gives GALLERY_N of the files (default 20,000) a thumbnail and scrolls the real gallery
 view (1366x768) from top to bottom a screenful at a time, reporting the slowest repaint: what the examiner
@@ -13,6 +14,7 @@ feels as smooth or not.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -26,11 +28,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from bench import results  # noqa: E402
 from forensics.case.db import CaseDatabase  # noqa: E402
+from forensics.services.context import CaseContext  # noqa: E402
 from ui.adapter import CaseSession, FileFilter  # noqa: E402
 from ui.models.file_table import COLUMNS, FileTableModel  # noqa: E402
 
 VISIBLE_ROWS = 50
+SIZES = {"smoke": (20_000, 2_000), "standard": (200_000, 5_000), "full": (1_000_000, 20_000)}
 EXTENSIONS = ("jpg", "png", "txt", "docx", "pdf", "exe", "dll", "mp4", "zip", "html")
 CATEGORIES = (
     "image",
@@ -147,7 +152,7 @@ def add_thumbnails(db: CaseDatabase, count: int) -> None:
     conn.close()
 
 
-def gallery_scroll(session: CaseSession) -> None:
+def gallery_scroll(session: CaseSession) -> dict:
     """Open the gallery view, paint it, and scroll it to the end a screenful at a time."""
     from ui.views.gallery_view import GalleryView
 
@@ -174,25 +179,32 @@ def gallery_scroll(session: CaseSession) -> None:
         worst = max(worst, time.perf_counter() - step_start)
         steps += 1
     total = time.perf_counter() - started
+    gallery = {"tiles": view.model.rowCount(), "opened_s": opened, "screens": steps, "total_s": total}
+    gallery["slowest_ms"] = worst * 1000
     print(
         f"gallery: {view.model.rowCount():,} tiles, open + first screen {opened:.3f} s, {steps} screens "
         f"scrolled in {total:.2f} s, slowest screen {worst * 1000:.0f} ms"
     )
     view.close()
+    return gallery
 
 
-def main(rows: int, gallery_tiles: int = 20_000) -> None:
+def measure(rows: int, gallery_tiles: int) -> dict:
+    """Generate the case, time the floor, every table case and the gallery scroll."""
     QApplication.instance() or QApplication([])
+    measured: dict = {"cases": []}
     with tempfile.TemporaryDirectory(prefix="custos-bench-gui-") as tmp:
         started = time.perf_counter()
         db = generate_case(Path(tmp) / "case", rows)
         print(f"generated {rows:,} file rows in {time.perf_counter() - started:.1f} s")
-        session = CaseSession(Path(tmp) / "case", db, custody=None, passphrase="")  # type: ignore[arg-type]
+        context = CaseContext(Path(tmp) / "case", db, "Bench Examiner", custody=None)  # type: ignore[arg-type]
+        session = CaseSession(context, passphrase="")
         conn = db.engine.raw_connection()
         started = time.perf_counter()
         floor_count = len(conn.cursor().execute("SELECT id FROM files").fetchall())
         floor = time.perf_counter() - started
         conn.close()
+        measured["floor_s"], measured["floor_rows"] = floor, floor_count
         print(f"floor: SELECT id FROM files ({floor_count:,} ids): {floor:.3f} s")
         cases = [
             ("unfiltered, file order", FileFilter(), "id", False),
@@ -204,17 +216,56 @@ def main(rows: int, gallery_tiles: int = 20_000) -> None:
         for label, flt, sort, desc in cases:
             first_page(session, flt, sort, desc)  # warm SQLite's page cache, as any second look would
             shown, every, count = first_page(session, flt, sort, desc)
+            measured["cases"].append((label, count, shown, every))
             print(
                 f"{label:32s} {count:>9,} rows  first page {shown:6.3f} s  all ids {every:6.3f} s "
                 f"({every / floor:4.1f}x floor)"
             )
         add_thumbnails(db, min(gallery_tiles, rows))
-        gallery_scroll(session)
+        measured["gallery"] = gallery_scroll(session)
         db.close()
+    return measured
+
+
+def page_result(run: results.Run, rows: int, gallery_tiles: int, measured: dict) -> dict:
+    floor = measured["floor_s"]
+    table = [["floor: SELECT id FROM files", measured["floor_rows"], None, round(floor, 3), 1.0]]
+    for label, count, shown, every in measured["cases"]:
+        table.append([label, count, round(shown, 3), round(every, 3), results.ratio(every, floor)])
+    gallery = measured["gallery"]
+    return run.result(
+        parameters={
+            "file_rows": rows,
+            "gallery_tiles": gallery_tiles,
+            "visible_rows": VISIBLE_ROWS,
+            "window": "1366x768, offscreen",
+        },
+        baseline="the plain SELECT id FROM files scan of the same case (the floor of any table)",
+        columns=["view", "rows", "first page s", "all ids s", "all ids x floor"],
+        rows=table,
+        notes=[
+            f"Gallery: {gallery['tiles']:,} tiles, open + first screen {gallery['opened_s']:.3f} s, "
+            f"{gallery['screens']} screens scrolled in {gallery['total_s']:.2f} s, slowest screen "
+            f"{gallery['slowest_ms']:.0f} ms.",
+            "Each view is loaded twice and the second load is timed (SQLite's page cache warm).",
+        ],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("rows", type=int, nargs="?", help="file rows of the case (overrides --size)")
+    parser.add_argument("gallery", type=int, nargs="?", help="files with a thumbnail (overrides --size)")
+    results.add_arguments(parser, default_size="full")
+    args = parser.parse_args(argv)
+    rows = args.rows or SIZES[args.size][0]
+    gallery_tiles = args.gallery or SIZES[args.size][1]
+    run = results.Run("gui_table", "GUI: file table first page and gallery scroll", args.size)
+    measured = measure(rows, gallery_tiles)
+    if args.json:
+        results.write(args.json, page_result(run, rows, gallery_tiles, measured))
+    return 0
 
 
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 20_000,
-    )
+    sys.exit(main())

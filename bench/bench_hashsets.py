@@ -1,6 +1,7 @@
 """Hash-set benchmarks: import rate and memory, exact lookups, perceptual (PDQ) queries vs a numpy baseline.
 
     .venv/bin/python bench/bench_hashsets.py --smoke        # seconds, for CI (no timing asserts)
+    .venv/bin/python bench/bench_hashsets.py --size standard --json PATH   # the page: 100k entries, 5e5 PDQ
     .venv/bin/python bench/bench_hashsets.py                # full: 10M-entry VICS and RDS v3, 1e6/1e7 PDQ
 
 Everything is generated in a temporary folder (or --workdir) and measured in the same run, so the ratios
@@ -27,6 +28,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import results  # noqa: E402
 from bench.baseline_indexes import FaissMultiHashIndex, NumpyHammingIndex  # noqa: E402
 from forensics.hashsets.exact import lookup_exact  # noqa: E402
 from forensics.hashsets.hamming import FaissHammingIndex, choose_index  # noqa: E402
@@ -315,8 +317,8 @@ def bench_real_skew(substrings: int = 12, radius: int = 31) -> dict[str, float]:
     return {"codes": float(len(codes)), "real_rate": real, "random_rate": expected, "ratio": real / expected}
 
 
-def print_perceptual(args: argparse.Namespace, work: Path) -> None:
-    """The "Perceptual queries" tables of BENCHMARKS.md."""
+def print_perceptual(args: argparse.Namespace, work: Path, found: dict) -> None:
+    """The perceptual query, index preparation and bucket skew tables; every result also into ``found``."""
     print(
         f"PDQ radius 31; q/s per CPU second of this process (faiss's threads included) and per wall second; "
         f"{args.queries} queries for own MIH, {args.faiss_queries} for faiss, {args.baseline_queries} for "
@@ -330,6 +332,7 @@ def print_perceptual(args: argparse.Namespace, work: Path) -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.pdq_sizes:
         r = bench_pdq(size, args.queries, args.faiss_queries, args.baseline_queries, not args.skip_faiss_mih)
+        found.setdefault("pdq", []).append(r)
         faiss_mih = (
             f"{r['faiss_mih_qps_cpu']:,.0f} ({r['faiss_mih_qps_wall']:,.0f})"
             if "faiss_mih_qps_cpu" in r
@@ -350,12 +353,13 @@ def print_perceptual(args: argparse.Namespace, work: Path) -> None:
     print("|---:|---:|---:|---:|---:|")
     for size in args.prep_sizes:
         p = bench_index_preparation(work, size)
+        found.setdefault("prep", []).append(p)
         print(
             f"| {size:,} | {p['load_cpu']:.1f} ({p['load_wall']:.1f}) | {p['first_cpu']:.1f} "
             f"({p['first_wall']:.1f}) | {p['cached_cpu']:.2f} ({p['cached_wall']:.2f}) | "
             f"{p['cache_mib']:,.0f} |"
         )
-    skew = bench_real_skew()
+    skew = found["skew"] = bench_real_skew()
     print(
         f"\nBucket skew, real PDQ codes ({skew['codes']:.0f} codes of the test photos, 12 parts, radius 31): "
         f"pairs of different photos share a probed bucket at {skew['ratio']:.1f}x the rate of random codes "
@@ -363,11 +367,81 @@ def print_perceptual(args: argparse.Namespace, work: Path) -> None:
     )
 
 
+def _pdq_row(r: dict, index: str, prefix: str, recall: float | None, mib: float | None = None) -> list:
+    """One index's row of the PDQ table: q/s per CPU second and wall second, the ratio to numpy."""
+    qps, build = r[f"{prefix}_qps_cpu"], r.get(f"{prefix}_build_cpu")
+    speed = [round(qps), round(r[f"{prefix}_qps_wall"]), results.ratio(qps, r["numpy_qps_cpu"], 1)]
+    return [r["size"], index, *speed, recall, None if build is None else round(build, 2), mib]
+
+
+def page_result(bench_run: results.Run, args: argparse.Namespace, found: dict) -> dict:
+    """The PDQ query table (every index against numpy brute force) in the page's shape; the rest as notes."""
+    rows = []
+    for r in found["pdq"]:
+        parts = f"own multi-index hashing ({r['own_parts']:.0f} parts)"
+        rows.append(_pdq_row(r, parts, "own", round(r["own_recall"], 3), round(r["own_mib"], 1)))
+        rows.append(_pdq_row(r, "faiss flat (IndexBinaryFlat)", "flat", 1.0))
+        if "faiss_mih_qps_cpu" in r:
+            rows.append(
+                _pdq_row(r, "faiss multi-index hashing", "faiss_mih", round(r["faiss_mih_recall"], 3))
+            )
+        numpy_qps = round(r["numpy_qps_cpu"], 1)
+        rows.append([r["size"], "numpy brute force (baseline)", numpy_qps, None, 1.0, None, None, None])
+    notes = []
+    for label, r in found.get("imports", []):
+        notes.append(
+            f"Import {label}: {r['entries']:,.0f} entries ({r['source_mib']:.0f} MiB) in "
+            f"{r['seconds']:.1f} s, {r['rate']:,.0f} entries/s, RSS growth {r['rss_growth_mib']:.0f} MiB."
+        )
+    if "exact" in found:
+        exact = found["exact"]
+        notes.append(
+            f"Exact MD5 lookups (batches of 900, library of {2 * args.entries:,} entries): "
+            f"{exact['rate']:,.0f} lookups/s ({exact['found']:,.0f} of {exact['lookups']:,.0f} found)."
+        )
+    for p in found.get("prep", []):
+        notes.append(
+            f"PDQ index preparation, {p['size']:,} entries in the library: read codes "
+            f"{p['load_cpu']:.1f} CPU s, first match (read, build, store) {p['first_cpu']:.1f} CPU s "
+            f"({p['first_wall']:.1f} s wall), next match from the cache {p['cached_cpu']:.2f} CPU s; "
+            f"cache {p['cache_mib']:,.0f} MiB."
+        )
+    skew = found["skew"]
+    notes.append(
+        f"Bucket skew of real PDQ codes ({skew['codes']:.0f} codes of the test photos, 12 parts, radius 31): "
+        f"{skew['ratio']:.1f}x the rate of random codes."
+    )
+    return bench_run.result(
+        parameters={
+            "radius": 31,
+            "queries": {"own": args.queries, "faiss": args.faiss_queries, "numpy": args.baseline_queries},
+            "codes": "random 256-bit; half the queries are 20-bit variants of listed codes",
+            "import_entries": args.entries,
+            "pdq_sizes": args.pdq_sizes,
+            "prep_sizes": args.prep_sizes,
+        },
+        baseline="numpy brute force over the same codes and queries (queries per CPU second)",
+        columns=[
+            "PDQ entries",
+            "index",
+            "q/s per CPU s",
+            "q/s wall",
+            "x numpy",
+            "recall vs faiss flat",
+            "build CPU s",
+            "MiB",
+        ],  # fmt: skip
+        rows=rows,
+        notes=notes,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes (seconds), for CI")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (seconds), for CI: --size smoke")
+    results.add_arguments(parser, default_size="full")
     parser.add_argument(
         "--entries", type=int, default=10_000_000, help="entries of the generated import files"
     )
@@ -381,8 +455,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     args = parser.parse_args(argv)
     if args.smoke:
+        args.size = "smoke"
+    if args.size == "smoke":
         args.entries, args.pdq_sizes, args.queries, args.baseline_queries = 20_000, [50_000], 200, 20
         args.faiss_queries, args.prep_sizes = 200, [20_000]
+    elif args.size == "standard":
+        args.entries, args.pdq_sizes, args.prep_sizes = 100_000, [500_000], [200_000]
+    bench_run = results.Run("hashsets", "Hash sets: import, exact lookups, PDQ queries", args.size)
+    found: dict = {"imports": []}
 
     print(
         f"# Hash-set benchmark ({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -399,19 +479,22 @@ def main(argv: list[str] | None = None) -> int:
             print("|---|---:|---:|---:|---:|---:|")
             for label, path in (("VICS 2.0 JSON", vics_path), ("RDS v3 minimal", rds_path)):
                 r = bench_import(library, path, label)
+                found["imports"].append((label, r))
                 print(
                     f"| {label} | {r['entries']:,.0f} | {r['source_mib']:.0f} | {r['seconds']:.1f} | "
                     f"{r['rate']:,.0f} | {r['rss_growth_mib']:.0f} |"
                 )
                 path.unlink()
-            exact = bench_exact(library, library.get("VICS 2.0 JSON").id, args.entries)
+            exact = found["exact"] = bench_exact(library, library.get("VICS 2.0 JSON").id, args.entries)
             print(
                 f"\nExact MD5 lookups (batches of 900, library of {2 * args.entries:,} entries): "
                 f"{exact['rate']:,.0f} lookups/s ({exact['found']:,.0f} of {exact['lookups']:,.0f} found)\n"
             )
             library.close()
-        print_perceptual(args, work)
+        print_perceptual(args, work, found)
     print(f"\nPeak RSS of the whole run: {psutil.Process().memory_info().rss / 2**20:,.0f} MiB (current)")
+    if args.json:
+        results.write(args.json, page_result(bench_run, args, found))
     return 0
 
 

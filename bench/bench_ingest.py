@@ -1,6 +1,7 @@
 """Ingest benchmark: Custos against the bare hashing limit and The Sleuth Kit's own tools, in one run.
 
     .venv/bin/python bench/bench_ingest.py --size smoke      # CI smoke run (seconds, no timing targets)
+    .venv/bin/python bench/bench_ingest.py --size standard   # the page (bench/run_all.py), a few minutes
     .venv/bin/python bench/bench_ingest.py --size full       # the numbers of BENCHMARKS.md (minutes)
 
 On the image of ``bench/build_bench_image.py`` (raw and E01), all measured on this machine in this run,
@@ -15,8 +16,9 @@ with the evidence files in the page cache (read once before any timing):
 * peak RSS of the whole ingest process tree (psutil, sampled every 50 ms, the list of descendants renewed
   every 0.5 s; shared pages count per process).
 
-Prints a Markdown table and writes ``bench_ingest.json`` (and ``.md``) to ``--out``. Also checks that the
-Custos listing holds every file the builder put in, with the builder's MD5.
+Prints a Markdown table and writes ``bench_ingest.json`` (and ``.md``) to ``--out``; ``--json PATH`` writes
+the page's result (``bench/results.py``). Also checks that the Custos listing holds every file the builder
+put in, with the builder's MD5.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ import psutil
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.build_bench_image import DEFAULT_CACHE, SPECS, BenchImage, build  # noqa: E402
+from bench import results  # noqa: E402
+from bench.build_bench_image import DEFAULT_CACHE, BenchImage, build  # noqa: E402
 from forensics.core.hashing import HASH_SLICE  # noqa: E402
 from scripts.fixtures.fat import deleted_fat_name  # noqa: E402
 
@@ -480,21 +483,36 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def bench_environment(workdir: Path) -> dict[str, str | None]:
+    """Point custos at a home and an examiner of the benchmark's own (created here) and at an empty
+    hash-set library of its own (matching runs, but against no sets); returns the variables' old values."""
+    values = {
+        "CUSTOS_HOME": str(workdir / "home"),
+        "CUSTOS_PASSPHRASE": PASSPHRASE,
+        "CUSTOS_EXAMINER": EXAMINER,
+        "CUSTOS_HASHSET_LIBRARY": str(workdir / "hashsets.db"),
+    }
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    custos_inprocess("examiner", "create", EXAMINER, "--agency", "Bench", "--badge", "B-1")
+    return previous
+
+
+def restore_environment(previous: dict[str, str | None]) -> None:
+    """Set the variables :func:`bench_environment` changed back to their old values."""
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def run(
     size: str, cache: Path, workdir: Path, out: Path, workers: int, runs: list[str], repeat: int = 1
 ) -> dict:
     """The whole benchmark; returns the result document (also written to ``out``)."""
     image = build(size, cache)
-    os.environ.update(
-        {
-            "CUSTOS_HOME": str(workdir / "home"),
-            "CUSTOS_PASSPHRASE": PASSPHRASE,
-            "CUSTOS_EXAMINER": EXAMINER,
-            # an empty hash-set library of its own: matching runs, but against no sets
-            "CUSTOS_HASHSET_LIBRARY": str(workdir / "hashsets.db"),
-        }
-    )
-    custos_inprocess("examiner", "create", EXAMINER, "--agency", "Bench", "--badge", "B-1")
+    bench_environment(workdir)
     evidence = {"raw": image.raw, "e01": image.e01}
     evidence_files = {"raw": [image.raw], "e01": sorted(image.directory.glob("disk.E??"))}
     steps: dict[str, Timed] = {}
@@ -630,9 +648,65 @@ def write_result(out: Path, result: dict) -> None:
     (out / "bench_ingest.md").write_text(markdown(result), encoding="utf-8")
 
 
+def page_result(bench_run: results.Run, result: dict) -> dict:
+    """Every step in the page's shape, its speed against the bare hash limit; the ratios as notes."""
+    steps = result["steps"]
+    bare = steps.get("bare_hash", {}).get("mb_per_s")
+    rows = []
+    for key, step in steps.items():
+        rss = step["detail"].get("peak_rss_tree_bytes")
+        hashing = key == "bare_hash" or key.startswith("peer_") or key.endswith(":hashes")
+        rows.append(
+            [
+                step["name"],
+                round(step["seconds"], 2),
+                step["detail"].get("cpu_seconds"),
+                round(step["bytes"] / MB),
+                step["items"],
+                step["mb_per_s"],
+                None if rss is None else round(rss / 2**20),
+                results.ratio(step["mb_per_s"], bare) if hashing else None,
+            ]
+        )
+    notes = []
+    for key, value in result["ratios"].items():
+        op, limit = TARGETS.get(key, ("", None))
+        met = result["verdicts"].get(key)
+        target = "" if limit is None else f" (target {op} {limit}: {'met' if met else 'NOT met'})"
+        notes.append(f"{key}: {value}{target}")
+    listing = result["listing"]
+    wrong = [key for key, check in listing.items() if check["missing_count"] or check["wrong_md5_count"]]
+    notes.append(
+        "Listing against the image builder's ground truth: "
+        + (f"files missing or with a wrong MD5 in {', '.join(wrong)}" if wrong else "every file, every MD5")
+        + "."
+    )
+    image = result["image"]
+    return bench_run.result(
+        parameters={
+            "media_mb": round(image["media_bytes"] / MB),
+            "files": image["files"],
+            "deleted": image["deleted"],
+            "photos": image["photos"],
+            "content_mb": round(image["content_bytes"] / MB),
+            "workers": result["workers"],
+            "runs": [key for key in steps if ":" in key],
+        },
+        baseline="bare hash limit: hashlib MD5+SHA-1+SHA-256 of the same files on all cores; also The Sleuth "
+        "Kit (tsk_recover + hashdeep) and a bare reduced JPEG decode (notes)",
+        columns=["step", "wall s", "CPU s", "MB", "items", "MB/s", "peak RSS MiB", "x bare hash speed"],
+        rows=rows,
+        notes=[
+            "x bare hash speed: for the steps that only hash (the profiles that decode pictures are set "
+            "against the bare reduced decode in the ratios below).",
+            *notes,
+        ],
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SPECS), default="smoke")
+    results.add_arguments(parser, default_size="smoke")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="image cache folder")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temporary one, removed)")
     parser.add_argument("--out", type=Path, default=Path.cwd(), help="where the JSON and Markdown go")
@@ -646,12 +720,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     runs = [item.strip() for item in args.runs.split(",") if item.strip()]
+    bench_run = results.Run("ingest", "Ingest against the bare hash limit and The Sleuth Kit", args.size)
     with contextlib.ExitStack() as stack:
         workdir = args.workdir or Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="custos-bench-"))
         )
         result = run(args.size, args.cache, workdir, args.out, args.workers, runs, max(1, args.repeat))
     print(markdown(result))
+    if args.json:
+        results.write(args.json, page_result(bench_run, result))
     return 0
 
 

@@ -10,10 +10,14 @@ native size and at 360 px against Meta's reference hashes (bits per frame). Matc
 videos' frames against a list of random 256-bit frame hashes through
 :class:`~forensics.hashsets.video_index.VideoListIndex`.
 
-    .venv/bin/python bench/bench_video.py [--clips DIR] [--repeat N] [--videos N] [--list N] [--json]
+    .venv/bin/python bench/bench_video.py [--size S] [--clips DIR] [--repeat N] [--videos N] [--list N]
+        [--sections A,B] [--json PATH] [--raw-json]
 
-Default clips: Meta's sample clips in the shared corpus (else the two in tests/data). Results: BENCHMARKS.md
-("Videos"); numbers from a machine shared with other work are indicative only.
+Sizes: smoke, the smaller clip of tests/data, the per-core modes and a 10,000-frame list; standard, the two
+clips of tests/data, every section but the sampling rates and the ingest, a 100,000-frame list; full, Meta's
+sample clips in the shared corpus (else tests/data's), every section, a 1,000,000-frame list. The other
+options override the size's. ``--json PATH`` writes the page's result (``bench/results.py``), ``--raw-json``
+prints every measurement as JSON.
 """
 
 from __future__ import annotations
@@ -33,15 +37,29 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import results  # noqa: E402
+from bench.shared_corpus import corpus_root  # noqa: E402
 from forensics.analysis.video import analyze_video  # noqa: E402
 from forensics.analysis.video_decode import VideoReader  # noqa: E402
 from forensics.analysis.video_options import FULL_VIDEO, TRIAGE_VIDEO, VideoOptions  # noqa: E402
 from forensics.analysis.vpdq import FrameHash, compare_videos, parse_vpdq_text  # noqa: E402
 from forensics.hashsets.video_index import VideoListIndex  # noqa: E402
 
-SHARED = ROOT.parent.parent / "shared" / "corpus" / "ThreatExchange"
+SHARED = (corpus_root() or ROOT / "missing-corpus") / "ThreatExchange"
 LOCAL = ROOT / "tests" / "data" / "ThreatExchange"
 META_FPS_NATIVE, META_FPS_360 = 207.0, 716.0  # Meta's vPDQ figures, Apple M1 Pro, decode included
+
+ALL_SECTIONS = "per_core,all_cores,agreement,sampling,matching,ingest"
+SIZES = {
+    "smoke": {"repeat": 1, "videos": 200, "list": 10_000, "sections": "per_core,matching"},
+    "standard": {
+        "repeat": 1,
+        "videos": 2_000,
+        "list": 100_000,
+        "sections": ALL_SECTIONS.removesuffix(",ingest"),
+    },
+    "full": {"repeat": 2, "videos": 10_000, "list": 1_000_000, "sections": ALL_SECTIONS},
+}
 
 MODES = {
     "triage native": TRIAGE_VIDEO,
@@ -260,54 +278,119 @@ def ingest(folder: Path, workers: int) -> dict[str, dict[str, float]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clips", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--videos", type=int, default=10_000)
-    parser.add_argument("--frames-per-video", type=int, default=20)
-    parser.add_argument("--list", type=int, default=1_000_000)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument(
-        "--sections",
-        default="per_core,all_cores,agreement,sampling,matching,ingest",
-        help="comma-separated subset of: per_core, all_cores, agreement, sampling, matching, ingest",
+def page_result(bench_run: results.Run, args: argparse.Namespace, found: dict) -> dict:
+    """The per-core modes against the bare decode in the page's shape; the other sections as notes."""
+    core = found.get("per_core", {})
+    rows = [
+        [name, round(row["cpu_s"], 2), round(row["fps_per_core"]), round(row["ratio"], 2)]
+        for name, row in core.items()
+        if name != "frames"
+    ]
+    notes = [f"Meta's published vPDQ figures (Apple M1 Pro, decode included): {META_FPS_NATIVE:.0f} frames/s "
+             f"native, {META_FPS_360:.0f} at 360 px."]  # fmt: skip
+    if "all_cores" in found:
+        cores = found["all_cores"]
+        notes.append(
+            f"All {cores['cores']} cores (one process each): bare decode "
+            f"{cores['bare_decode_wall_s']:.2f} s, triage {cores['triage_wall_s']:.2f} s wall "
+            f"({cores['ratio']:.2f}x)."
+        )
+    for scale, row in found.get("agreement_with_meta", {}).items():
+        notes.append(
+            f"Agreement with Meta's reference hashes, {scale}: {row['frames']} frames, median "
+            f"{row['median']:g} bits, p95 {row['p95']:g}, max {row['max']}, "
+            f"{row['over_31_bits_percent']:.1f} % over 31 bits."
+        )
+    for rate, row in found.get("sampling_rates", {}).items():
+        notes.append(
+            f"Variant pairs matched at {rate}: {row['family_pairs_matched']} of {row['family_pairs']} family "
+            f"pairs, {row['cross_family_matched']} across families."
+        )
+    if "matching" in found:
+        m = found["matching"]
+        notes.append(
+            f"List matching: {m['query_videos']:,} query videos ({m['query_frames']:,} frames) against "
+            f"{m['list_frames']:,} listed frames: {m['query_frames_per_cpu_s']:,.0f} query frames per CPU s, "
+            f"index built in {m['index_build_cpu_s']:.2f} CPU s, {m['videos_matched']:,} videos matched."
+        )
+    for profile, row in found.get("ingest", {}).items():
+        if "video_work_ratio_to_bare_decode" in row:
+            notes.append(
+                f"Ingest, {profile} profile: {row['wall_s']} s wall, {row['cpu_s']} CPU s; video work "
+                f"{row['video_work_cpu_s']} CPU s = {row['video_work_ratio_to_bare_decode']}x the bare "
+                "decode."
+            )
+    return bench_run.result(
+        parameters={
+            "clips": found["clips"],
+            "frames_decoded": core.get("frames", {}).get("decoded"),
+            "repeat": args.repeat,
+            "sections": sorted(args.sections.split(",")),
+            "list_frames": args.list,
+            "query_videos": args.videos,
+        },
+        baseline="the bare decode of every frame of the same clips (PyAV, one thread), CPU seconds",
+        columns=["mode", "CPU s", "frames/s per core", "x bare decode CPU"],
+        rows=rows,
+        notes=notes,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    results.add_arguments(parser, default_size="full")
+    parser.add_argument("--clips", type=Path, default=None)
+    parser.add_argument("--repeat", type=int)
+    parser.add_argument("--videos", type=int)
+    parser.add_argument("--frames-per-video", type=int, default=20)
+    parser.add_argument("--list", type=int)
+    parser.add_argument("--raw-json", action="store_true", help="print every measurement as JSON")
+    parser.add_argument("--sections", help=f"comma-separated subset of {ALL_SECTIONS} (default: the size's)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="ingest workers")
-    args = parser.parse_args()
-    base = SHARED if (SHARED / "videos").is_dir() else LOCAL
+    args = parser.parse_args(argv)
+    for key, value in SIZES[args.size].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    bench_run = results.Run("video", "Videos: the video task against the bare decode", args.size)
+    base = SHARED if (SHARED / "videos").is_dir() and args.size == "full" else LOCAL
     folder = args.clips or base / "videos"
-    clips = {p.stem: p.read_bytes() for p in sorted(folder.glob("*.mp4"))}
+    paths = sorted(folder.glob("*.mp4"))
+    if args.size == "smoke" and not args.clips:
+        paths = sorted(paths, key=lambda path: path.stat().st_size)[:1]
+    clips = {p.stem: p.read_bytes() for p in paths}
     sections = set(args.sections.split(","))
-    results: dict[str, object] = {
+    found: dict[str, object] = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "note": "shared and loaded"},
         "clips": sorted(clips),
         "meta_published_fps": {"native": META_FPS_NATIVE, "360 px": META_FPS_360},
     }
     if "per_core" in sections:
-        results["per_core"] = per_core(clips, args.repeat)
+        found["per_core"] = per_core(clips, args.repeat)
     if "all_cores" in sections:
-        results["all_cores"] = all_cores(clips)
+        found["all_cores"] = all_cores(clips)
     if "agreement" in sections:
-        results["agreement_with_meta"] = agreement(clips, base / "vpdq-sample-hashes")
+        found["agreement_with_meta"] = agreement(clips, base / "vpdq-sample-hashes")
     if "sampling" in sections:
-        results["sampling_rates"] = sampling_rates()
+        found["sampling_rates"] = sampling_rates()
     if "matching" in sections:
-        results["matching"] = matching(args.videos, args.frames_per_video, args.list, args.frames_per_video)
+        found["matching"] = matching(args.videos, args.frames_per_video, args.list, args.frames_per_video)
     if "ingest" in sections:
-        results["ingest"] = ingest(folder, args.workers)
+        found["ingest"] = ingest(folder, args.workers)
     if args.json:
-        print(json.dumps(results, indent=2))
-        return
-    core = results.get("per_core", {})
+        results.write(args.json, page_result(bench_run, args, found))
+    if args.raw_json:
+        print(json.dumps(found, indent=2))
+        return 0
+    core = found.get("per_core", {})
     for name, row in core.items():
         if name != "frames":
             rate, ratio = row["fps_per_core"], row["ratio"]
             print(f"  {name:28s} {row['cpu_s']:7.2f} CPU s  {rate:7.0f} frames/s per core  x{ratio:.2f}")
     for key in ("all_cores", "agreement_with_meta", "sampling_rates", "matching", "ingest"):
-        if key in results:
-            print(f"{key}: {results[key]}")
+        if key in found:
+            print(f"{key}: {found[key]}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

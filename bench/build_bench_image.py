@@ -1,6 +1,7 @@
 """Build the realistic evidence image of the ingest benchmark: an MBR disk (ext4, FAT32, NTFS) and its E01.
 
     .venv/bin/python bench/build_bench_image.py --size smoke     # seconds (CI)
+    .venv/bin/python bench/build_bench_image.py --size standard  # the benchmark page's image (a minute)
     .venv/bin/python bench/build_bench_image.py --size full      # a few GiB, minutes (by hand)
 
 What a seized phone/laptop dump looks like to the ingest: tens of thousands of small documents and app
@@ -90,6 +91,23 @@ SPECS = {
         music_files=2,
         deleted_per_mille=40,
         small_max_kib=32,
+    ),
+    # The size of the benchmark page (bench/run_all.py --size standard): the same mix at about a tenth of
+    # full (fewer photos: the full profile's work grows with them), so that the ingest benchmark stays
+    # within about two minutes on two cores.
+    "standard": BenchSpec(
+        ext4_small_files=1_500,
+        fat_small_files=400,
+        ntfs_files=20,
+        camera_photos=12,
+        camera_size=(4032, 3024),
+        chat_photos=40,
+        chat_size=(1600, 1200),
+        large_files=2,
+        large_file_mib=32,
+        music_files=4,
+        deleted_per_mille=20,
+        small_max_kib=64,
     ),
     "full": BenchSpec(
         ext4_small_files=22_000,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build libewf-python from its PyPI source distribution and install it into .venv. Same upstream source
-# and version, three changes (see BENCHMARKS.md "E01 reading"):
+# and version, three changes (see docs/benchmark-history.md "E01 reading"):
 # * the system zlib instead of libewf's built-in deflate code (the PyPI wheel's build disables zlib
 #   together with shared libraries, which makes reading compressed E01 images several times slower);
 # * the one call that inflates a chunk goes to libdeflate (scripts/libewf/libdeflate_uncompress.c),

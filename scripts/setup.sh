@@ -9,6 +9,8 @@ SYSTEM_PACKAGES=(
   libmagic1 zlib1g-dev libdeflate-dev
   # Test fixtures and peer tools: The Sleuth Kit, libewf tools, FAT/ext/NTFS builders
   sleuthkit ewf-tools mtools dosfstools fdisk e2fsprogs ntfs-3g qemu-utils hashdeep genisoimage
+  # fusermount, to unmount the ntfs-3g (FUSE) mount that builds the NTFS fixture with deleted files
+  fuse3
   # Reports and GUI tests: pdftotext/pdftoppm, a virtual X server and Qt's xcb needs
   poppler-utils xvfb libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libmagic-mgc

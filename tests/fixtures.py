@@ -28,6 +28,7 @@ import pytest
 from scripts.fixtures.cache import ensure_built
 from scripts.fixtures.facts import read_facts
 from scripts.fixtures.recipes import ALL_RECIPES, RECIPES
+from scripts.fixtures.tools import FixtureBuildError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_ROOT = Path(os.environ.get("CUSTOS_FIXTURE_CACHE", REPO_ROOT / "tests" / ".cache" / "fixtures"))
@@ -127,3 +128,14 @@ fixture_many_files = _session_fixture("many_files")
 fixture_nested_archives = _session_fixture("nested_archives")
 fixture_nested_bombs = _session_fixture("nested_bombs")
 fixture_carving_wiped = _session_fixture("carving_wiped")
+fixture_fat_local_times = _session_fixture("fat_local_times")
+fixture_fat_ext2_ambiguous = _session_fixture("fat_ext2_ambiguous")
+
+
+@pytest.fixture(scope="session", name="fixture_ntfs_deleted")
+def fixture_ntfs_deleted() -> FixtureImage:
+    """The scripted fixture 'ntfs_deleted' (needs an ntfs-3g FUSE mount to build: skips without one)."""
+    try:
+        return build_fixture("ntfs_deleted")
+    except FixtureBuildError as error:
+        pytest.skip(f"ntfs_deleted cannot be built here: {error}")

@@ -51,6 +51,8 @@ __all__ = [
 FILE_CATEGORIES = CATEGORIES  # content categories, in order: the GUI's type filter offers these
 # The password of an encrypted phone extraction, for a child custos (read by app/evidence_password.py).
 EVIDENCE_PASSWORD_VARIABLE = "CUSTOS_EVIDENCE_PASSWORD"
+# The password of an archive re-run by a child custos (read by app/commands/archive.py).
+ARCHIVE_PASSWORD_VARIABLE = "CUSTOS_ARCHIVE_PASSWORD"
 
 
 def examiner_names() -> list[str]:
@@ -87,17 +89,23 @@ def step_command(step: JobStep) -> list[str]:
 
 
 def job_environment(
-    examiner: str, passphrase: str | None, evidence_password: str | None = None
+    examiner: str,
+    passphrase: str | None,
+    evidence_password: str | None = None,
+    archive_password: str | None = None,
 ) -> dict[str, str]:
     """Environment additions for a child ``custos`` process acting as ``examiner``.
 
-    ``evidence_password``: of an encrypted phone extraction, for that item's job only (never a flag).
+    ``evidence_password``: of an encrypted phone extraction, for that item's job only (never a flag);
+    ``archive_password``: of the archive an ``archive unlock`` job re-runs (likewise).
     """
     env = {"CUSTOS_EXAMINER": examiner, "PYTHONUNBUFFERED": "1", "CUSTOS_CANCEL_ON_STDIN": "1"}
     if passphrase is not None:
         env["CUSTOS_PASSPHRASE"] = passphrase
     if evidence_password:
         env[EVIDENCE_PASSWORD_VARIABLE] = evidence_password
+    if archive_password is not None:
+        env[ARCHIVE_PASSWORD_VARIABLE] = archive_password
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
     return env
@@ -114,6 +122,9 @@ class CaseSession:
         self.passphrase = passphrase
         # Keys of encrypted phone extractions the examiner unlocked in this session (memory only).
         self._extraction_keys: dict[str, ExtractionAccess] = {}
+        # Passwords of archives the examiner re-ran in this session, by archive file id (memory only):
+        # previews of their members read through them.
+        self._archive_passwords: dict[int, str] = {}
 
     # -- open / create ---------------------------------------------------------------------------
     @classmethod
@@ -222,7 +233,17 @@ class CaseSession:
 
     def read_content(self, file_id: int, limit: int) -> bytes:
         """The first ``limit`` bytes of a file, read-only from the evidence (for previews)."""
-        return read_item(self.db, file_id, limit, self._extraction_keys)
+        return read_item(self.db, file_id, limit, self._extraction_keys, self._archive_passwords)
+
+    def has_encrypted_members(self, file_id: int) -> bool:
+        """Whether the file is an archive listing encrypted members not read yet (offer its password)."""
+        from forensics.services.archive_password import has_encrypted_members
+
+        return has_encrypted_members(self.ctx, file_id)
+
+    def remember_archive_password(self, file_id: int, password: str) -> None:
+        """Keep an archive's password in memory for this session's previews of its members."""
+        self._archive_passwords[file_id] = password
 
     def unlock_extraction(self, item: str, password: str) -> None:
         """Unlock evidence item ``item``'s encrypted extraction for previews in this session (the keys stay
@@ -311,8 +332,10 @@ class CaseSession:
         return review.categorised_files(self.db)
 
     # -- jobs --------------------------------------------------------------------------------------
-    def job_environment(self, evidence_password: str | None = None) -> dict[str, str]:
-        return job_environment(self.examiner, self.passphrase, evidence_password)
+    def job_environment(
+        self, evidence_password: str | None = None, archive_password: str | None = None
+    ) -> dict[str, str]:
+        return job_environment(self.examiner, self.passphrase, evidence_password, archive_password)
 
     def filesystem_label(self, filesystem_id: int) -> str:
         return evidence.filesystem_label(self.db, filesystem_id)

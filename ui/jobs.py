@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
-from forensics.core.progress import ProgressRecord
+from forensics.core.progress import AlertRecord, ProgressRecord
 from forensics.services.jobs import INGEST, JobStep
 from ui.runner import CommandRunner
 
@@ -27,6 +27,10 @@ class JobState:
     errors: int = 0
     videos: int = 0
     frames: int = 0
+    # Findings made while the ingest runs (matching during ingest): files with an alert, and the stage of
+    # the processing order being handed out
+    alerts: int = 0
+    stage: str = ""
     running: bool = False
     outcome: str = ""
     messages: list[str] = field(default_factory=list)
@@ -37,6 +41,7 @@ class ItemJob(QObject):
     """Runs job ``steps`` (child ``custos`` processes) one after another for one evidence item."""
 
     changed = Signal(str)
+    alerted = Signal(str, object)  # item, AlertRecord: a finding made while the ingest runs
     step_finished = Signal(str, str, int)  # item, step label, exit code
     finished = Signal(str, bool)
 
@@ -66,6 +71,7 @@ class ItemJob(QObject):
         self.runner = CommandRunner(step, self.env, self)
         self.runner.progress.connect(self._progress)
         self.runner.message.connect(self._message)
+        self.runner.alert.connect(self._alert)
         self.runner.finished.connect(lambda code, lbl=label: self._step_done(lbl, code))
         self.runner.start()
         self.changed.emit(self.state.item)
@@ -81,7 +87,11 @@ class ItemJob(QObject):
         s.eta_seconds = record.eta_seconds
         s.errors = record.errors
         s.videos, s.frames = record.videos, record.frames
+        s.alerts, s.stage = max(s.alerts, record.alerts), record.stage
         self.changed.emit(s.item)
+
+    def _alert(self, record: AlertRecord) -> None:
+        self.alerted.emit(self.state.item, record)
 
     def _message(self, line: str) -> None:
         self.state.messages.append(line)

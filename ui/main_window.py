@@ -21,6 +21,7 @@ from forensics.services.jobs import JobStep
 from ui import adapter
 from ui.adapter import CaseSession
 from ui.dialogs.add_evidence import AddEvidenceDialog
+from ui.dialogs.archive_password import ArchivePasswordDialog
 from ui.dialogs.case_dialogs import CreateCaseDialog, OpenCaseDialog
 from ui.dialogs.report_dialog import ReportDialog
 from ui.dialogs.selftest_dialog import SelftestRun
@@ -38,6 +39,7 @@ from ui.workers import run_in_background
 
 MAX_RECENT = 10
 LIVE_REFRESH_MS = 3000
+FINDINGS_TAB = 2
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         self.start_page.create_requested.connect(self.create_case)
         self.start_page.open_requested.connect(self.open_case)
         self.files = FileBrowser(self)
+        self.files.unlock_requested.connect(self.ask_archive_password)
         self.gallery = GalleryView(self, region=str(self.settings.value("review/region", "US")))
         self.gallery.status.connect(self._status)
         self.findings = FindingsView(self)
@@ -80,6 +83,9 @@ class MainWindow(QMainWindow):
         self._live = QTimer(self)
         self._live.setInterval(LIVE_REFRESH_MS)
         self._live.timeout.connect(self._live_refresh)
+        self.alert_count = 0  # findings of kind alert made while this window's jobs ran
+        self.alert_note: QMessageBox | None = None  # the notification of the first one
+        self._findings_stale = False
         self._build_menus()
         self._refresh_recent()
         self._update_actions()
@@ -332,14 +338,44 @@ class MainWindow(QMainWindow):
         )
         return self.start_job(item, steps, dialog.evidence_password())
 
+    def ask_archive_password(self, file_id: int, label: str) -> ArchivePasswordDialog | None:
+        """Ask for an archive's password, then re-run it in a child process (``custos archive unlock``)."""
+        if self.session is None:
+            return None
+        dialog = ArchivePasswordDialog(label, self)
+        dialog.accepted.connect(lambda: self.unlock_archive(file_id, dialog.password.text()))
+        dialog.open()
+        return dialog
+
+    def unlock_archive(self, file_id: int, password: str) -> ItemJob | None:
+        if self.session is None:
+            return None
+        step = jobs.archive_unlock(self.session.case_dir, file_id)
+        job = self.start_job(f"archive {file_id}", [step], archive_password=password)
+        if job is not None:
+            session = self.session
+
+            def remember(_item: str, ok: bool) -> None:  # previews of its members read through it
+                if ok and session is self.session:
+                    session.remember_archive_password(file_id, password)
+
+            job.finished.connect(remember)
+        return job
+
     def start_job(
-        self, item: str, steps: list[JobStep], evidence_password: str | None = None
+        self,
+        item: str,
+        steps: list[JobStep],
+        evidence_password: str | None = None,
+        archive_password: str | None = None,
     ) -> ItemJob | None:
         if self.session is None:
             return None
-        job = ItemJob(item, steps, self.session.job_environment(evidence_password), self)
+        env = self.session.job_environment(evidence_password, archive_password)
+        job = ItemJob(item, steps, env, self)
         job.step_finished.connect(self._step_finished)
         job.finished.connect(self._job_finished)
+        job.alerted.connect(self._alerted)
         self.progress.add_job(job)
         job.start()
         self._live.start()
@@ -359,9 +395,39 @@ class MainWindow(QMainWindow):
         self.refresh_all()
 
     def _live_refresh(self) -> None:
-        """Review starts while ingest runs: re-read the file table every few seconds."""
+        """Review starts while ingest runs: re-read the file table (and findings made since) every few
+        seconds."""
         if self.tabs.currentWidget() is self.files:
             self.files.refresh()
+        if self._findings_stale:
+            self._findings_stale = False
+            self.findings.reload()
+
+    def _alerted(self, item: str, record) -> None:  # noqa: ANN001 - an AlertRecord
+        """A finding made while an ingest runs: count it, fill the Findings tab, tell of the first one."""
+        self._findings_stale = True
+        if record.kind != "alert":
+            return
+        self.alert_count += 1
+        plural = "s" if self.alert_count > 1 else ""
+        self.tabs.setTabText(FINDINGS_TAB, f"Findings ({self.alert_count} alert{plural})")
+        self._status(f"{item}: alert: {record.path} ({record.set_name}, {record.basis})")
+        if self.alert_count == 1:
+            self.findings.reload()
+            self._findings_stale = False
+            self.alert_note = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Known material found",
+                f"{item}: {record.path}\nmatches {record.set_name}"
+                f"{', ' + record.category if record.category else ''} ({record.basis}).\n\n"
+                "The job goes on; the Findings tab fills as it runs (pictures stay blurred until revealed).",
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.alert_note.setModal(False)
+            show = self.alert_note.addButton("Show findings", QMessageBox.ButtonRole.AcceptRole)
+            show.clicked.connect(lambda: self.show_tab(FINDINGS_TAB))
+            self.alert_note.show()
 
     def refresh_all(self) -> None:
         if self.session is None:

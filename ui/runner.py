@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from forensics.core.progress import ProgressRecord
+from forensics.core.progress import AlertRecord, ProgressRecord
 from forensics.services.jobs import JobStep
 from ui.adapter import step_command
 
 CANCEL_LINE = b"cancel\n"
+ALERT_TEXT = ("ALERT ", "INFORMATIONAL ")  # an alert's line for a terminal (its JSON record is read)
 
 
 class CommandRunner(QObject):
-    """One child process: ``progress(ProgressRecord)``, ``message(str)`` per other line, ``finished(int)``."""
+    """One child process: ``progress(ProgressRecord)``, ``alert(AlertRecord)`` per finding made while an
+    ingest runs, ``message(str)`` per other line, ``finished(int)``."""
 
     progress = Signal(object)
+    alert = Signal(object)
     message = Signal(str)
     finished = Signal(int)
 
@@ -67,7 +70,11 @@ class CommandRunner(QObject):
         record = ProgressRecord.parse(line)
         if record is not None:
             self.progress.emit(record)
-        elif line.strip():
+            return
+        alert = AlertRecord.parse(line)
+        if alert is not None:
+            self.alert.emit(alert)
+        elif line.strip() and not line.startswith(ALERT_TEXT):  # the alert's terminal line is no message
             self.output.append(line)
             self.message.emit(line)
 

@@ -1,4 +1,10 @@
-"""``custos demo``: triage the bundled demo image end to end in a throw-away case folder."""
+"""``custos demo``: triage the bundled demo image end to end in a throw-away case folder.
+
+The image is a small phone-like volume of real (public-domain) photos, one of them deleted, one inside a
+zip, one renamed, one re-encoded; the "known-material" lists name some of them as stand-ins for listed
+material (``resources/demo/NOTICE.md``). The ingest alerts as it finds them, and the report shows the
+findings with their provenance.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +33,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # A private examiner profile for the demo, so the user's own profiles are untouched.
     os.environ["CUSTOS_HOME"] = str(work / "home")
     os.environ["CUSTOS_PASSPHRASE"] = DEMO_PASSPHRASE
-    image = resource_path("demo", "ext2.E01")
+    os.environ["CUSTOS_HASHSET_LIBRARY"] = str(work / "hashsets.db")  # the demo's own library
+    image = resource_path("demo", "phone.E01")
+    vics, pdq = resource_path("demo", "known-material.json"), resource_path("demo", "known-material.pdq")
+    report = case_dir.parent / "demo-report.html"
     steps = [
         ["examiner", "create", DEMO_EXAMINER, "--agency", "Demo Lab", "--badge", "D-1"],
         [
@@ -49,13 +58,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "--item",
             "DEMO-1",
             "--description",
-            "dfvfs ext2 test image",
+            "demo phone volume (public-domain photos)",
             "--examiner",
             DEMO_EXAMINER,
         ],
         ["verify", str(case_dir), "--item", "DEMO-1", "--examiner", DEMO_EXAMINER],
+        ["hashset", "import", str(vics), "--name", "demo-known", "--kind", "alert", "--format", "vics"],
+        ["hashset", "import", str(pdq), "--name", "demo-known-pdq", "--kind", "alert", "--format", "pdq"],
         ["ingest", str(case_dir), "--examiner", DEMO_EXAMINER],
-        ["files", str(case_dir), "--examiner", DEMO_EXAMINER],
+        ["findings", str(case_dir), "--examiner", DEMO_EXAMINER],
+        ["report", str(case_dir), "--html", str(report), "--examiner", DEMO_EXAMINER],
         ["custody", "verify", str(case_dir), "--examiner", DEMO_EXAMINER],
     ]
     for step in steps:
@@ -63,5 +75,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
         status = main(step)
         if status not in (0, None):
             return status
-    print(f"\nDemo case left in {case_dir}. Run `custos --help` for every command.")
+    print(f"\nDemo case left in {case_dir}, its report in {report}. Run `custos --help` for every command.")
     return 0

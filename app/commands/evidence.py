@@ -15,7 +15,7 @@ from forensics.core.errors import CustosError
 from forensics.evidence.extractions.survey import ExtractionSurvey, survey_extraction
 from forensics.evidence.survey import EvidenceSurvey, survey_dict, survey_image
 from forensics.reports.sections import damaged_chunk_line
-from forensics.services.evidence import add_evidence, normalise_intake, verify_evidence
+from forensics.services.evidence import add_evidence, normalise_intake, set_time_zone, verify_evidence
 
 INTAKE_OPTIONS = {
     "description": "description of the item",
@@ -36,6 +36,8 @@ INTAKE_OPTIONS = {
     "acquisition_md5": "MD5 of the media from the acquisition log",
     "acquisition_sha1": "SHA-1 of the media from the acquisition log",
     "acquisition_sha256": "SHA-256 of the media from the acquisition log",
+    "time_zone": "the source device's time zone, an IANA name such as Asia/Karachi (FAT/exFAT times are "
+    "local clock times, shown in UTC once it is known); unknown when not given",
 }
 
 
@@ -72,6 +74,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--progress-jsonl", action="store_true", help="write progress as JSON lines on stderr (GUI, scripts)"
     )
     add.set_defaults(func=cmd_add)
+
+    zone = ev_sub.add_parser(
+        "set-time-zone",
+        help="set or change an item's source time zone (a custody entry with the old and new zone)",
+        parents=[common_options()],
+    )
+    zone.add_argument("case_dir", metavar="DIR")
+    zone.add_argument("item", metavar="ITEM", help="evidence item")
+    zone.add_argument(
+        "zone",
+        metavar="ZONE",
+        help="IANA time zone name (e.g. Asia/Karachi, Europe/London); 'unknown' to unset",
+    )
+    zone.set_defaults(func=cmd_set_time_zone)
 
     survey = ev_sub.add_parser(
         "survey", help="show what an image (or folder) holds, without adding it", parents=[common_options()]
@@ -128,9 +144,10 @@ def describe_survey(survey: EvidenceSurvey) -> list[str]:
         lines.append("volume system: none (file system at offset 0)")
     for fs in survey.filesystems:
         if fs.status == "ok":
-            lines.append(f"file system at {fs.offset}: {fs.fs_type}")
+            lines.append(f"file system at {fs.offset}: {fs.fs_type}{' (ambiguous)' if fs.ambiguous else ''}")
         else:
             lines.append(f"file system at {fs.offset}: {fs.status}: {fs.error}")
+        lines.extend(f"  note: {note}" for note in fs.notes)
     return lines
 
 
@@ -240,6 +257,15 @@ def cmd_add(args: argparse.Namespace) -> int:
         if args.no_verify or result.extraction is not None or result.survey.container == "folder":
             return 0  # a folder has no media hash; an extraction was hashed (and checked) at intake
         return _verify(args, ctx, args.item, {})
+
+
+def cmd_set_time_zone(args: argparse.Namespace) -> int:
+    """Set or change an item's source time zone through the service (custody entry ``time_zone_set``)."""
+    with open_case(args, args.case_dir, write=True) as ctx:
+        old, new = set_time_zone(ctx, args.item, args.zone)
+    if not args.quiet:
+        print(f"{args.item}: source time zone {old or 'unknown'} -> {new or 'unknown'}")
+    return 0
 
 
 def _fraction_reporter(display, label: str):

@@ -73,6 +73,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from forensics.hashsets.picture_list import build_picture_list
+
+    paths: list[Path] = []
+    for given in map(Path, args.pictures):
+        paths.extend(sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given])
+    count, problems = build_picture_list(
+        paths, Path(args.out), created_by=args.examiner, description=args.description
+    )
+    for problem in problems:
+        _say(args, f"  skipped: {problem}")
+    print(f"listed {count} pictures in {args.out} ({len(problems)} files skipped)")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     with HashSetLibrary(args.library) as library:
         sets = library.sets(include_incomplete=args.all)
@@ -97,17 +112,24 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_match(args: argparse.Namespace) -> int:
-    settings = MatchSettings(
+def match_settings(args: argparse.Namespace) -> MatchSettings:
+    """The thresholds and switches of ``custos match`` (pHash/dHash: None unless a threshold is given)."""
+    return MatchSettings(
         pdq_threshold=args.pdq_threshold,
         pdq_min_quality=args.pdq_min_quality,
         phash_threshold=args.phash_threshold,
         dhash_threshold=args.dhash_threshold,
+        gate_64bit=not args.no_64bit_gate,
+        regions=not args.whole_pictures_only,
         vpdq_threshold=args.vpdq_threshold,
         vpdq_min_quality=args.vpdq_min_quality,
         vpdq_listed_share=args.vpdq_listed_share,
         vpdq_query_share=args.vpdq_query_share,
     )
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    settings = match_settings(args)
     with open_case(args, args.case_dir, write=True) as ctx:
         summary = match(ctx, args.library, args.sets, settings)
     for warning in summary.warnings:
@@ -172,6 +194,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     _library_option(imp)
     imp.set_defaults(func=cmd_import)
 
+    build = actions.add_parser(
+        "build",
+        help="build a picture list (with hashes of crops and turned copies) from picture files",
+        parents=[common_options()],
+    )
+    build.add_argument("out", metavar="OUT", help="list file to create (JSON lines; must not exist)")
+    build.add_argument("pictures", metavar="PICTURE", nargs="+", help="picture files or folders")
+    build.add_argument("--description")
+    build.set_defaults(func=cmd_build)
+
     lst = actions.add_parser("list", help="list the sets of the library")
     lst.add_argument("--all", action="store_true", help="include unfinished imports")
     lst.add_argument("--json", action="store_true", help="one JSON object per set")
@@ -186,10 +218,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     match = sub.add_parser("match", help="match a case's files against hash sets", parents=[common_options()])
     match.add_argument("case_dir", metavar="DIR")
     match.add_argument("--sets", nargs="+", metavar="NAME", help="sets to use (default: all)")
-    match.add_argument("--pdq-threshold", type=int, default=31, help="max PDQ Hamming distance (default 31)")
+    match.add_argument(
+        "--pdq-threshold", type=int, default=27, help="max PDQ Hamming distance (default 27, calibrated)"
+    )
     match.add_argument("--pdq-min-quality", type=int, default=50, help="min PDQ quality (default 50)")
-    match.add_argument("--phash-threshold", type=int, default=8, help="max pHash distance (default 8)")
-    match.add_argument("--dhash-threshold", type=int, default=10, help="max dHash distance (default 10)")
+    match.add_argument(
+        "--phash-threshold",
+        type=int,
+        default=None,
+        help="max pHash distance; pHash is compared only when given (its measured false-match rate is "
+        "stated in the findings, the custody log and the report)",
+    )
+    match.add_argument(
+        "--dhash-threshold",
+        type=int,
+        default=None,
+        help="max dHash distance; dHash is compared only when given (its measured rate is stated likewise)",
+    )
+    match.add_argument(
+        "--whole-pictures-only",
+        action="store_true",
+        help="compare only whole pictures as stored (no content regions, no pHash/dHash turned variants)",
+    )
+    match.add_argument(
+        "--no-64bit-gate",
+        action="store_true",
+        help="compare pHash/dHash also for pictures whose PDQ quality is under --pdq-min-quality",
+    )
     match.add_argument(
         "--vpdq-threshold", type=int, default=31, help="max PDQ distance of a video frame pair (default 31)"
     )

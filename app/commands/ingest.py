@@ -11,9 +11,15 @@ from app.commands.common import common_options
 from app.evidence_password import add_password_option, given_password, prompt_password
 from app.passphrase import unlock_early
 from app.progress_display import JsonProgress, TerminalProgress
-from forensics.core.progress import CancelToken
+from forensics.core.progress import AlertRecord, CancelToken
 from forensics.pipeline.executor import WorkerProcesses, default_workers
-from forensics.pipeline.processing_profiles import ProcessingProfile, available_profiles, load_profile
+from forensics.pipeline.processing_profiles import (
+    DEFAULT_PROFILE,
+    ProcessingProfile,
+    available_profiles,
+    describe_profile,
+    load_profile,
+)
 
 if TYPE_CHECKING:
     from forensics.custody.examiners import KeyUnlock
@@ -39,7 +45,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=default_workers(), help="worker processes (default: cores)"
     )
     ingest.add_argument(
-        "--profile", default="hashes", help=f"processing profile: {', '.join(available_profiles())}"
+        "--profile",
+        default=DEFAULT_PROFILE,
+        help=f"processing profile: {', '.join(available_profiles())} (default: {DEFAULT_PROFILE})",
+    )
+    ingest.add_argument(
+        "--until-first-alert",
+        action="store_true",
+        help="field triage: end the job (resumable) once matching confirms an alert; the item is then "
+        "not fully processed (rerun to go on)",
     )
     ingest.add_argument(
         "--progress-jsonl",
@@ -111,14 +125,48 @@ def provenance_lines(item: str, outcome) -> list[str]:
     return lines
 
 
+def profile_lines(item: str, profile: ProcessingProfile, until_first_alert: bool) -> list[str]:
+    """What the job runs and skips, and in which order it hands items out (printed before it starts)."""
+    runs, skips = describe_profile(profile)
+    if until_first_alert and not profile.until_first_alert:
+        runs.append("stop at the first alert")
+    lines = [f"{item}: profile {profile.name}: {', '.join(runs)}"]
+    if skips:
+        lines.append(f"{item}: profile {profile.name} skips: {', '.join(skips)}")
+    if profile.order.ranked:
+        lines.append(f"{item}: order: {' > '.join(profile.order.describe())}")
+    return lines
+
+
+class AlertPrinter:
+    """Each finding of the job as it is made: a line on stdout, and a JSON line with ``--progress-jsonl``."""
+
+    def __init__(self, display, quiet: bool) -> None:  # noqa: ANN001 - a progress display
+        self.display = display
+        self.quiet = quiet
+
+    def __call__(self, record: AlertRecord) -> None:
+        if isinstance(self.display, JsonProgress):
+            self.display.stream.write(record.to_json() + "\n")
+            self.display.stream.flush()
+        if not self.quiet:
+            self.display.done()  # a terminal's status line is cleared first
+            print(record.text(), flush=True)
+
+
 def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: WorkerProcesses) -> int:
     """One evidence item's job; the first item's job takes the workers started with the command."""
     from forensics.evidence.extractions.errors import PasswordRequired
+    from forensics.pipeline.ingest import STOPPED
     from forensics.services.ingest import collector_for_the_job, ingest_item
 
     collector_for_the_job()
     display = JsonProgress(item) if args.progress_jsonl else TerminalProgress(args.quiet)
     password = given_password(args)
+    if not args.quiet:
+        for line in profile_lines(item, profile, args.until_first_alert):
+            print(line, flush=True)
+    alerts = AlertPrinter(display, args.quiet)
     try:
         while True:
             try:
@@ -132,6 +180,8 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
                     processes=processes,
                     library=args.library,
                     password=password,
+                    on_alert=alerts,
+                    until_first_alert=args.until_first_alert or None,
                 )
                 break
             except PasswordRequired as exc:  # an encrypted extraction: ask on a terminal, else refuse
@@ -160,6 +210,15 @@ def _ingest_item(ctx, item: str, profile, args, cancel: CancelToken, processes: 
             f"{item}: {outcome.status}: {outcome.items_done} items hashed, {outcome.items_failed} errors, "
             f"{outcome.bytes_done} bytes read (job {outcome.job_id})"
         )
+    if outcome.status == STOPPED:
+        pending = outcome.items_total - outcome.items_done - outcome.items_failed
+        go_on = "--profile triage" if profile.until_first_alert else "without --until-first-alert"
+        print(
+            f"custos: {item}: stopped at the first alert: {pending} items not processed, the item is not "
+            f"fully processed; run ingest again ({go_on}) to go on",
+            file=sys.stderr,
+        )
+        return 0
     if outcome.status == "cancelled":
         print(f"custos: ingest of {item} cancelled; run the same command again to resume", file=sys.stderr)
         return 3

@@ -9,15 +9,17 @@ The worker reads each file once: it keeps the first ``HEAD_SIZE`` bytes and, whe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO
+from dataclasses import replace
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from forensics.analysis.decode import Deadline, decode_image
 from forensics.analysis.exif import read_exif
 from forensics.analysis.filetype import analyse_type
 from forensics.analysis.media_kind import media_container
 from forensics.analysis.options import ANALYSIS_TASKS, AnalysisOptions
-from forensics.analysis.perceptual import perceptual_hashes
+from forensics.analysis.perceptual import hash_grey, perceptual_hashes
 from forensics.analysis.problems import describe
+from forensics.analysis.region_hashes import region_hashes
 from forensics.analysis.results import (
     AnalysisResult,
     ExifInfo,
@@ -97,7 +99,12 @@ def _pixel_tasks(
             if deadline.expired():
                 warnings.append("perceptual hashes skipped: time budget exceeded")
             else:
-                hashes = perceptual_hashes(decoded.image, options)
+                grey = hash_grey(decoded.image, options)
+                hashes = perceptual_hashes(decoded.image, options, grey)
+                if options.regions and not deadline.expired():
+                    source = (decoded.info.width or 0, decoded.info.height or 0)
+                    regions = region_hashes(decoded.image, grey, source if all(source) else None)
+                    hashes = replace(hashes, regions=regions)
         if "thumbnail" in options.tasks:
             if deadline.expired():
                 warnings.append("thumbnail skipped: time budget exceeded")
@@ -134,7 +141,9 @@ def _video_task(
         except (CustosError, OSError) as exc:
             return None, None, describe("video not decoded: cannot reopen the item as a stream", exc)
     try:
-        video = analyze_video(source if source is not None else opened, options.video)
+        video = analyze_video(
+            cast("bytes | BinaryIO", source if source is not None else opened), options.video
+        )
     finally:
         if opened is not None:
             opened.close()

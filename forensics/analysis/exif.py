@@ -162,7 +162,7 @@ def _guarded(field: str, read: Callable[[], T], warnings: list[str], default: T)
 
 
 def _info_from_tags(tags: dict, warnings: list[str]) -> ExifInfo:
-    def field(name: str, read: Callable[[], T], default: T = None) -> T:
+    def field(name: str, read: Callable[[], T | None], default: T | None = None) -> T | None:
         return _guarded(name, read, warnings, default)
 
     return ExifInfo(

@@ -9,7 +9,8 @@ import magic
 # Named flag sets: the full checks (description or MIME), and the two cheap passes of the text fast path.
 FULL = 0
 NO_SOFT = magic.MAGIC_NO_CHECK_SOFT  # built-in tests only: encoding, JSON, CSV, tar, CDF; no magic database
-BINARY_PATTERNS = magic.MAGIC_NO_CHECK_TEXT  # magic database without its text patterns ("data" if none match)
+# magic database without its text patterns ("data" if none match); python-magic's stub omits the constant
+BINARY_PATTERNS = magic.MAGIC_NO_CHECK_TEXT  # type: ignore[attr-defined]
 _local = threading.local()
 
 

@@ -34,6 +34,8 @@ class AnalysisOptions:
     pdq_quality_threshold: int = 50
     # Luminance standard deviation (0-255) at or under which an image counts as blank.
     blank_stddev: float = 2.0
+    # Hash the content regions inside each picture too (trimmed borders, photo in a screenshot, tiles).
+    regions: bool = True
     # The video task (``video`` in ``tasks``): sampling, strip and limits per video (see video_options.py).
     video: VideoOptions = field(default_factory=VideoOptions)
 

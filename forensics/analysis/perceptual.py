@@ -7,11 +7,11 @@ three channels), LA and every other mode converted to RGB first (its ``force_rgb
 
 from __future__ import annotations
 
-import imagehash
 import numpy as np
 import pdqhash
 from PIL import Image
 
+from forensics.analysis.dihedral64 import dihedral64
 from forensics.analysis.memory_gate import heavy_section
 from forensics.analysis.options import AnalysisOptions
 from forensics.analysis.pdq_grey import available as grey_pdq_available
@@ -91,20 +91,33 @@ def is_blank(grey: Image.Image, max_stddev: float) -> bool:
     return float(probe.std()) <= max_stddev
 
 
-def perceptual_hashes(image: Image.Image, options: AnalysisOptions) -> PerceptualHashes:
-    """All perceptual hashes and flags for one decoded image."""
+def hash_grey(image: Image.Image, options: AnalysisOptions) -> Image.Image:
+    """The greyscale copy that pHash, dHash and the blank test read (box-reduced in a reduced decode)."""
     grey = _grey(image)
-    if options.reduced_decode:
-        grey = _within(grey, REDUCED_HASH_SIDE)
+    return _within(grey, REDUCED_HASH_SIDE) if options.reduced_decode else grey
+
+
+def perceptual_hashes(
+    image: Image.Image, options: AnalysisOptions, grey: Image.Image | None = None
+) -> PerceptualHashes:
+    """All perceptual hashes and flags for one decoded image (``grey``: its :func:`hash_grey`, if made).
+
+    pHash and dHash are imagehash's, bit for bit, computed with their 8 dihedral variants
+    (:mod:`dihedral64`).
+    """
+    grey = grey if grey is not None else hash_grey(image, options)
     with heavy_section(image.width * image.height):  # pdqhash's float64 luma: ~24 bytes per pixel (RGB)
         pdq, quality, dihedral = pdq_with_dihedral(image)
+    phash_variants, dhash_variants = dihedral64(grey)
     return PerceptualHashes(
-        phash=str(imagehash.phash(grey)),
-        dhash=str(imagehash.dhash(grey)),
+        phash=phash_variants[:8].hex(),
+        dhash=dhash_variants[:8].hex(),
         pdq=pdq,
         pdq_quality=quality,
         pdq_dihedral=dihedral,
         too_small=min(image.size) < options.min_hash_side,
         blank=is_blank(grey, options.blank_stddev),
         low_quality=quality < options.pdq_quality_threshold,
+        phash_dihedral=phash_variants,
+        dhash_dihedral=dhash_variants,
     )

@@ -57,6 +57,28 @@ class ImageInfo:
 
 
 @dataclass(frozen=True)
+class RegionHashes:
+    """The hashes of one content region (trimmed borders, the photo in a screenshot, a collage tile).
+
+    The rectangle is in the pixels of the file as stored (x, y, width, height); the hashes are of that
+    rectangle of the decoded picture, each with its 8 dihedral variants (PDQ's order, 32 or 8 bytes each).
+    """
+
+    kind: str
+    x: int
+    y: int
+    w: int
+    h: int
+    phash: str
+    dhash: str
+    pdq: str
+    pdq_quality: int
+    pdq_dihedral: bytes
+    phash_dihedral: bytes
+    dhash_dihedral: bytes
+
+
+@dataclass(frozen=True)
 class PerceptualHashes:
     """imagehash pHash/dHash (16 hex) and PDQ (64 hex) with its quality and 8 dihedral variants."""
 
@@ -70,6 +92,11 @@ class PerceptualHashes:
     too_small: bool = False
     blank: bool = False
     low_quality: bool = False
+    # 8 x 8 bytes each: the 64-bit hashes of the picture turned and flipped, PDQ's dihedral order.
+    phash_dihedral: bytes | None = None
+    dhash_dihedral: bytes | None = None
+    # Content regions found inside the picture, with their hashes (docs/matching.md).
+    regions: tuple[RegionHashes, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,8 @@ class VideoReader:
             stream.thread_type = "AUTO"
             stream.codec_context.thread_count = self.options.decoder_threads
         rate = self.info.frame_rate or FALLBACK_FRAME_RATE
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else None
+        known = stream.start_time is not None and stream.time_base is not None
+        start = float(stream.start_time * stream.time_base) if known else None  # type: ignore[operator]
         for number, frame in enumerate(self._decoded()):
             stamp = frame.time
             if stamp is None or not math.isfinite(stamp):

@@ -103,9 +103,9 @@ def _pdq_bytes(text: str, where: str) -> bytes:
         raise VpdqFormatError(f"{where}: PDQ hash is not hexadecimal") from exc
 
 
-def _quality(text: str | int, where: str) -> int:
+def _quality(text: object, where: str) -> int:
     try:
-        value = int(text)
+        value = int(text)  # type: ignore[call-overload]  # anything else is refused below
     except (TypeError, ValueError) as exc:
         raise VpdqFormatError(f"{where}: quality {text!r} is not an integer") from exc
     if not 0 <= value <= 100:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from forensics.analysis.results import AnalysisResult
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
+from forensics.case.models_regions import FileRegion
 from forensics.case.models_video import FileVideo, VideoFrameHash, VideoStripFrame
 from forensics.case.pictures import PictureCipher
 
@@ -66,18 +68,23 @@ VIDEO_FIELDS = (
     "complete",
 )
 _QUERY_CHUNK = 500  # stays far below SQLite's bound-parameter limit
-_ANALYSIS_TABLES = (
-    FileAnalysis.__table__,
-    FileExif.__table__,
-    FileThumbnail.__table__,
-    FileVideo.__table__,
-    VideoFrameHash.__table__,
-    VideoStripFrame.__table__,
+# Declarative models type __table__ as a FromClause; these are Tables (insert() and delete() need one).
+_ANALYSIS_TABLES = cast(
+    "tuple[Table, ...]",
+    (
+        FileAnalysis.__table__,
+        FileExif.__table__,
+        FileThumbnail.__table__,
+        FileVideo.__table__,
+        VideoFrameHash.__table__,
+        VideoStripFrame.__table__,
+        FileRegion.__table__,
+    ),
 )
 # Every file_analysis column with its value when a task gave nothing: NULL, or False for the flags.
-_ANALYSIS_DEFAULTS = {column.name: None for column in FileAnalysis.__table__.columns} | dict.fromkeys(
-    ("truncated", "too_large", "too_small", "blank", "low_quality"), False
-)
+_ANALYSIS_DEFAULTS: dict[str, Any] = {
+    column.name: None for column in FileAnalysis.__table__.columns
+} | dict.fromkeys(("truncated", "too_large", "too_small", "blank", "low_quality"), False)
 
 
 def analysis_row(file_id: int, result: AnalysisResult) -> dict:
@@ -118,6 +125,46 @@ def analysis_row(file_id: int, result: AnalysisResult) -> dict:
         )
     row["warnings_json"] = json.dumps(list(result.warnings)) if result.warnings else None
     return row
+
+
+def region_rows(file_id: int, result: AnalysisResult) -> list[dict]:
+    """The ``file_regions`` rows of one file: its ``whole`` row (64-bit variants), then each region."""
+    hashes = result.perceptual
+    if hashes is None or hashes.phash_dihedral is None:
+        return []
+    empty = dict.fromkeys(("x", "y", "w", "h", "pdq", "pdq_quality", "pdq_dihedral"))
+    rows = [
+        dict(
+            empty,
+            file_id=file_id,
+            region_no=0,
+            kind="whole",
+            phash=hashes.phash,
+            dhash=hashes.dhash,
+            phash_dihedral=hashes.phash_dihedral,
+            dhash_dihedral=hashes.dhash_dihedral,
+        )
+    ]
+    for number, region in enumerate(hashes.regions, start=1):
+        rows.append(
+            {
+                "file_id": file_id,
+                "region_no": number,
+                "kind": region.kind,
+                "x": region.x,
+                "y": region.y,
+                "w": region.w,
+                "h": region.h,
+                "phash": region.phash,
+                "dhash": region.dhash,
+                "pdq": region.pdq,
+                "pdq_quality": region.pdq_quality,
+                "pdq_dihedral": region.pdq_dihedral,
+                "phash_dihedral": region.phash_dihedral,
+                "dhash_dihedral": region.dhash_dihedral,
+            }
+        )
+    return rows
 
 
 def video_row(file_id: int, video) -> dict:  # noqa: ANN001 - a VideoAnalysis (PyAV not imported here)
@@ -243,11 +290,12 @@ def store_analyses(
         for file_id, result in items
         if result.thumbnail is not None
     ]
+    regions = [row for file_id, result in items for row in region_rows(file_id, result)]
     videos = [(file_id, result.video) for file_id, result in items if result.video is not None]
     facts = [video_row(file_id, video) for file_id, video in videos]
     frames = [row for file_id, video in videos for row in video_frame_rows(file_id, video)]
     strips = [row for file_id, video in videos for row in video_strip_rows(file_id, video, pictures)]
-    tables = (analysis, exif, thumbnails, facts, frames, strips)
+    tables = (analysis, exif, thumbnails, facts, frames, strips, regions)
     for table, rows in zip(_ANALYSIS_TABLES, tables, strict=True):
         if rows:
             session.execute(insert(table), rows)

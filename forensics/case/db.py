@@ -70,7 +70,7 @@ def _new_postgres_database(url: str, examiner: str | None) -> None:
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0013_video"
+HEAD_REVISION = "0015_time_zones_ambiguous_fs"
 
 
 def alembic_config(engine: Engine):
@@ -83,8 +83,8 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def head_revision() -> str:
-    """The head revision as alembic reads it from the migrations folder."""
+def head_revision() -> str | None:
+    """The head revision as alembic reads it from the migrations folder (None if it holds none)."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))

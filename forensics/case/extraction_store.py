@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from forensics.case.models import Evidence, FileSystem
 from forensics.case.store import INTAKE_FIELDS
 from forensics.core.errors import CaseError
+from forensics.core.local_times import check_time_zone
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER
 from forensics.evidence.extractions.survey import ExtractionSurvey
@@ -58,6 +59,7 @@ def record_extraction(
         stored_sha1=None,
         added_at=utc_now_iso(),
         added_by=examiner,
+        time_zone=check_time_zone(intake["time_zone"]) if intake.get("time_zone") else None,
         **{k: intake.get(k) for k in INTAKE_FIELDS},
     )
     session.add(evidence)

@@ -10,7 +10,9 @@ is opened for writing while no ingest runs; until then hash lookups still work, 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Index, text
+from typing import cast
+
+from sqlalchemy import Connection, Index, Table, text
 
 from forensics.case.models import File
 from forensics.core.sqldialect import index_names
@@ -22,10 +24,10 @@ def hash_indexes() -> list[Index]:
     """The indexes of ``files`` on one hash column each, as the models declare them."""
     found = [
         index
-        for index in File.__table__.indexes
+        for index in cast(Table, File.__table__).indexes  # a declarative model's __table__ is a Table
         if len(index.columns) == 1 and next(iter(index.columns)).name in HASH_COLUMNS
     ]
-    return sorted(found, key=lambda index: index.name)
+    return sorted(found, key=lambda index: str(index.name))
 
 
 def present_indexes(conn: Connection) -> set[str]:
@@ -50,4 +52,4 @@ def create_hash_indexes(conn: Connection) -> list[str]:
     missing = missing_hash_indexes(conn)
     for index in missing:
         index.create(conn)
-    return [index.name for index in missing]
+    return [str(index.name) for index in missing]

@@ -56,8 +56,11 @@ def driver_url(url: str | URL) -> URL:
 def public_url(url: str | URL) -> str:
     """The URL without user name and password (what a pointer file and the custody witness keep)."""
     parsed = make_url(str(url)) if not isinstance(url, URL) else url
-    parsed = parsed.set(drivername="postgresql", username=None, password=None)
-    return parsed.render_as_string(hide_password=False)
+    # URL.set ignores None: a URL without credentials is built anew.
+    bare = URL.create(
+        "postgresql", host=parsed.host, port=parsed.port, database=parsed.database, query=parsed.query
+    )
+    return bare.render_as_string(hide_password=False)
 
 
 def read_pointer(case_dir: Path | str) -> str | None:

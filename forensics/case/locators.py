@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem
 from forensics.core.errors import CaseError
 from forensics.evidence.locator import FileLocator
@@ -32,9 +33,15 @@ def root_locator_dict(
     attr_id: int | None,
     stream: str | None,
     path: str,
+    *,
+    ambiguous: bool = False,
 ) -> dict[str, Any]:
-    """The locator dict of a file-system entry (or folder file) as the ingest feed hands it to workers."""
-    return {
+    """The locator dict of a file-system entry (or folder file) as the ingest feed hands it to workers.
+
+    ``ambiguous``: more than one file-system type is valid at the offset, so the link names the type
+    to open (``fs_type``); elsewhere TSK detects it and the dict keeps its seven keys.
+    """
+    data = {
         "item": item,
         "partition_offset": None if fs_type == LOGICAL else fs_offset,
         "inode": inode,
@@ -43,6 +50,9 @@ def root_locator_dict(
         "stream": stream,
         "path": path,
     }
+    if ambiguous and fs_type:
+        data["fs_type"] = fs_type
+    return data
 
 
 def with_link(root: dict[str, Any], stored_link: str) -> dict[str, Any]:
@@ -58,19 +68,26 @@ def link_json(locator: FileLocator) -> str | None:
     return json.dumps({"kind": locator.kind, "params": locator.parameters}, sort_keys=True)
 
 
-def _link(item: str, fs_type, fs_offset, f: File, parent: FileLocator | None) -> FileLocator:
+def _link(
+    item: str,
+    fs_type: str | None,
+    fs_offset: int | None,
+    ambiguous: bool,
+    f: File,
+    parent: FileLocator | None,
+) -> FileLocator:
+    root = root_locator_dict(
+        item, fs_type, fs_offset, f.inode, f.attr_type, f.attr_id, f.stream, f.path, ambiguous=ambiguous
+    )
     if f.link_json is None:
-        return FileLocator.from_dict(
-            root_locator_dict(item, fs_type, fs_offset, f.inode, f.attr_type, f.attr_id, f.stream, f.path)
-        )
+        return FileLocator.from_dict(root)
     link = json.loads(f.link_json)
     if parent is None:  # a root link of another kind (a carved run)
-        root = root_locator_dict(item, fs_type, fs_offset, f.inode, f.attr_type, f.attr_id, f.stream, f.path)
         return FileLocator.from_dict({**root, "kind": link["kind"], "params": link.get("params")})
     return FileLocator.nested(parent, link["kind"], f.path, link.get("params") or {})
 
 
-def file_locators(db, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
+def file_locators(db: CaseDatabase, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
     """Evidence item and locator chain of each file id; unknown ids raise :class:`CaseError`."""
     with db.session() as s:
         return session_locators(s, file_ids)
@@ -79,18 +96,18 @@ def file_locators(db, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocat
 def session_locators(s: Session, file_ids: Iterable[int]) -> dict[int, tuple[str, FileLocator]]:
     """:func:`file_locators` within an open session."""
     ids = sorted(set(file_ids))
-    rows: dict[int, tuple[File, str, str | None, int]] = {}
+    rows: dict[int, tuple[File, str, str | None, int, bool]] = {}
     wanted = list(ids)
     while wanted:  # the items, then their parents, until every chain reaches its top
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for f, item, fs_type, offset in s.execute(
-                select(File, Evidence.item, FileSystem.fs_type, FileSystem.offset)
+            for f, item, fs_type, offset, ambiguous in s.execute(
+                select(File, Evidence.item, FileSystem.fs_type, FileSystem.offset, FileSystem.ambiguous)
                 .join(Evidence, File.evidence_id == Evidence.id)
                 .join(FileSystem, File.filesystem_id == FileSystem.id)
                 .where(File.id.in_(chunk))
             ).all():
-                rows[f.id] = (f, item, fs_type, offset)
+                rows[f.id] = (f, item, fs_type, offset, bool(ambiguous))
         wanted = sorted({r[0].parent_id for r in rows.values() if r[0].parent_id} - set(rows))
     missing = [i for i in ids if i not in rows]
     if missing:
@@ -99,9 +116,9 @@ def session_locators(s: Session, file_ids: Iterable[int]) -> dict[int, tuple[str
 
     def build(file_id: int) -> FileLocator:
         if file_id not in built:
-            f, item, fs_type, offset = rows[file_id]
+            f, item, fs_type, offset, ambiguous = rows[file_id]
             parent = build(f.parent_id) if f.parent_id else None
-            built[file_id] = _link(item, fs_type, offset, f, parent)
+            built[file_id] = _link(item, fs_type, offset, ambiguous, f, parent)
         return built[file_id]
 
     return {i: (rows[i][1], build(i)) for i in ids}

@@ -69,6 +69,9 @@ class Evidence(CaseBase):
     stored_sha1: Mapped[str | None] = mapped_column(String(40))
     added_at: Mapped[str] = mapped_column(String(40))
     added_by: Mapped[str | None] = mapped_column(String(200))
+    # IANA time zone of the source device (e.g. Asia/Karachi); None = unknown. Times that a file system
+    # stores as local wall-clock time (FAT, exFAT) are shown in it (forensics/core/local_times.py).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     volumes: Mapped[list[Volume]] = relationship(back_populates="evidence", order_by="Volume.addr")
     filesystems: Mapped[list[FileSystem]] = relationship(
@@ -139,10 +142,16 @@ class FileSystem(CaseBase):
     error: Mapped[str | None] = mapped_column(Text)
     enumerated: Mapped[bool] = mapped_column(Boolean, default=False)
     file_count: Mapped[int | None] = mapped_column(Integer)
+    # More than one file-system type is valid at this offset: each is its own row, each flagged.
+    ambiguous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
+    # Problems found at intake (file system beyond the image, out-of-range values): JSON list of lines.
+    notes: Mapped[str | None] = mapped_column(Text)
 
     evidence: Mapped[Evidence] = relationship(back_populates="filesystems")
 
-    __table_args__ = (UniqueConstraint("evidence_id", "offset", name="uq_filesystems_evidence_offset"),)
+    __table_args__ = (
+        UniqueConstraint("evidence_id", "offset", "fs_type", name="uq_filesystems_evidence_offset_type"),
+    )
 
 
 class File(CaseBase):

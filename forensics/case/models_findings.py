@@ -67,8 +67,8 @@ class Finding(CaseBase):
     distance: Mapped[int] = mapped_column(Integer, default=0)
     # Maximum Hamming distance in force (null for exact matches).
     threshold: Mapped[int | None] = mapped_column(Integer)
-    # Perceptual: which dihedral variant of the file matched (original, rot90, ...).
-    variant: Mapped[str | None] = mapped_column(String(20))
+    # Perceptual: which dihedral variant of the file matched (original, rot90, ..., rot90_flip_horizontal).
+    variant: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[str] = mapped_column(String(40))
 
     __table_args__ = (

@@ -6,6 +6,7 @@ from forensics.case import (  # noqa: F401
     models_custody,
     models_findings,
     models_keys,
+    models_regions,
     models_review,
     models_seal,
     models_video,

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, FileSystem, Volume
 from forensics.core.errors import CaseError
+from forensics.core.local_times import check_time_zone
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.survey import EvidenceSurvey
+from forensics.evidence.walk_limits import int32, int64
 
 INTAKE_FIELDS = (
     "description",
@@ -37,16 +39,20 @@ INTAKE_FIELDS = (
 def record_evidence(
     session: Session, item: str, survey: EvidenceSurvey, intake: dict, examiner: str
 ) -> Evidence:
-    """Store a surveyed image as evidence item ``item`` with its intake fields."""
+    """Store a surveyed image as evidence item ``item`` with its intake fields.
+
+    ``intake["time_zone"]`` (optional) is the source device's IANA time zone; unknown when absent.
+    """
     if session.scalar(select(Evidence).where(Evidence.item == item)) is not None:
         raise CaseError(f"evidence item {item!r} already exists in this case")
+    zone = intake.get("time_zone")
     evidence = Evidence(
         item=item,
         path=str(survey.path),
         segments_json=json.dumps([str(p) for p in survey.segments]),
         container=survey.container,
-        media_size=survey.media_size,
-        sector_size=survey.sector_size,
+        media_size=int64(survey.media_size),
+        sector_size=int32(survey.sector_size),
         volume_system=survey.layout.vs_type or ("multiple" if survey.layout.error else None),
         container_meta_json=json.dumps(
             {
@@ -60,6 +66,7 @@ def record_evidence(
         stored_sha1=survey.stored_hashes.get("sha1"),
         added_at=utc_now_iso(),
         added_by=examiner,
+        time_zone=check_time_zone(zone) if zone else None,
         **{k: intake.get(k) for k in INTAKE_FIELDS},
     )
     session.add(evidence)
@@ -97,6 +104,8 @@ def record_evidence(
                 status=probe.status,
                 error=probe.error,
                 enumerated=False,
+                ambiguous=probe.ambiguous,
+                notes=json.dumps(probe.notes, ensure_ascii=False) if probe.notes else None,
             )
         )
     session.flush()
@@ -114,4 +123,6 @@ def intake_dict(evidence: Evidence) -> dict:
     """The intake fields of an evidence row, as recorded at intake."""
     out = {"item": evidence.item}
     out.update({k: getattr(evidence, k) for k in INTAKE_FIELDS})
+    if evidence.time_zone:
+        out["time_zone"] = evidence.time_zone
     return out

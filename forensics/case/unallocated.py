@@ -33,7 +33,8 @@ def _runs(s: Session, fs_id: int, allocated: bool) -> Iterator[list[list[int]]]:
         )
     ).scalars()
     for text in rows:
-        yield json.loads(text)
+        if text is not None:  # as the query asks
+            yield json.loads(text)
 
 
 def unallocated_row(s: Session, fs: FileSystem) -> dict | None:

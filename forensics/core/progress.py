@@ -26,6 +26,10 @@ class Progress:
     # Videos decoded so far and the frames hashed in them (the video task of an ingest).
     videos: int = 0
     frames: int = 0
+    # The rank of the processing order being handed out (an ingest in a profile's order), and how many
+    # alerts matching has confirmed so far in this job.
+    stage: str = ""
+    alerts: int = 0
 
     @property
     def elapsed(self) -> float:
@@ -73,9 +77,11 @@ def format_progress(p: Progress) -> str:
     items = f"{p.items_done}/{p.items_total}" if p.items_total else str(p.items_done)
     mb_done, mb_total = p.bytes_done / 1e6, p.bytes_total / 1e6
     videos = f" ({video_text(p.videos, p.frames)})" if p.videos else ""
+    alerts = f", {p.alerts} alert{'s' if p.alerts != 1 else ''}" if p.alerts else ""
+    stage = f" ({p.stage})" if p.stage else ""
     return (
-        f"{p.phase}: {items} items{videos}, {mb_done:.1f}/{mb_total:.1f} MB, {p.rate_bytes / 1e6:.1f} MB/s, "
-        f"{eta_text} left, {p.errors} errors"
+        f"{p.phase}{stage}: {items} items{videos}, {mb_done:.1f}/{mb_total:.1f} MB, "
+        f"{p.rate_bytes / 1e6:.1f} MB/s, {eta_text} left, {p.errors} errors{alerts}"
     )
 
 
@@ -104,6 +110,8 @@ class ProgressRecord:
     current: str = ""
     videos: int = 0
     frames: int = 0
+    stage: str = ""
+    alerts: int = 0
 
     @classmethod
     def of(cls, item: str, progress: Progress) -> ProgressRecord:
@@ -121,6 +129,8 @@ class ProgressRecord:
             current=progress.current,
             videos=progress.videos,
             frames=progress.frames,
+            stage=progress.stage,
+            alerts=progress.alerts,
         )
 
     def to_json(self) -> str:
@@ -152,6 +162,62 @@ class ProgressRecord:
                 current=str(value.get("current") or ""),
                 videos=int(value.get("videos") or 0),
                 frames=int(value.get("frames") or 0),
+                stage=str(value.get("stage") or ""),
+                alerts=int(value.get("alerts") or 0),
+            )
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """One finding made while an ingest runs, as the child writes it (``"alert": 1``) and front ends read it.
+
+    ``kind`` is the finding's (``alert`` or ``informational``); ``basis`` says how it matched in words
+    (``exact MD5``, ``PDQ distance 12``); ``seconds`` counts from the start of the job.
+    """
+
+    item: str
+    path: str
+    set_name: str
+    kind: str
+    category: str
+    algorithm: str
+    distance: int
+    basis: str
+    file_id: int
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps({"alert": 1, **asdict(self)})
+
+    def text(self) -> str:
+        """One line for a terminal: what matched, where, against which list and how."""
+        label = "ALERT" if self.kind == "alert" else self.kind.upper()
+        category = f", {self.category}" if self.category else ""
+        return f"{label} {self.item}: {self.path} — {self.set_name}{category} ({self.basis})"
+
+    @classmethod
+    def parse(cls, line: str) -> AlertRecord | None:
+        """The record an alert line holds; None for any other line."""
+        line = line.strip()
+        if not line.startswith('{"alert"'):
+            return None
+        try:
+            value: Any = json.loads(line)
+            if not isinstance(value, dict) or not value.get("alert"):
+                return None
+            return cls(
+                item=str(value.get("item") or ""),
+                path=str(value.get("path") or ""),
+                set_name=str(value.get("set_name") or ""),
+                kind=str(value.get("kind") or "alert"),
+                category=str(value.get("category") or ""),
+                algorithm=str(value.get("algorithm") or ""),
+                distance=int(value.get("distance") or 0),
+                basis=str(value.get("basis") or ""),
+                file_id=int(value.get("file_id") or 0),
+                seconds=float(value.get("seconds") or 0.0),
             )
         except (TypeError, ValueError):
             return None

@@ -24,6 +24,14 @@ POSTGRES_COMPAT_FUNCTIONS = (
     # json_extract(text, '$.key'): one top-level key of a JSON object stored as text, as text.
     "CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text "
     "LANGUAGE sql IMMUTABLE AS $$ SELECT (doc::json) ->> substr(path, 3) $$",
+    # json_each(text, '$.key'): the elements of a JSON array under one top-level key, as rows of ``value``.
+    "CREATE OR REPLACE FUNCTION json_each(doc text, path text) RETURNS TABLE (value text) "
+    "LANGUAGE sql IMMUTABLE AS $$ SELECT json_array_elements_text((doc::json) -> substr(path, 3)) $$",
+    # COLLATE NOCASE (sorting names in the file table): case-insensitive, as SQLite's for ASCII.
+    "DO $$ BEGIN CREATE COLLATION IF NOT EXISTS nocase "
+    "(provider = icu, locale = 'und-u-ks-level2', deterministic = false); "
+    "EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN "
+    'CREATE COLLATION IF NOT EXISTS nocase FROM "C"; END $$',
 )
 
 
@@ -109,6 +117,23 @@ def insert_ignoring_duplicates(conn: Any, table: Any) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table).on_conflict_do_nothing()
+
+
+def json_ids_sql(conn: Any, param: str = "?") -> str:
+    """SQL of a sub-select giving the integers of a JSON array passed as its one parameter ``param``
+    (``?``, or ``:name`` in a SQLAlchemy ``text``): one parameter whatever the count of ids."""
+    if is_postgres(conn):
+        return f"SELECT CAST(value AS bigint) FROM json_array_elements_text(CAST({param} AS json))"
+    return f"SELECT value FROM json_each({param})"
+
+
+def defer_foreign_keys(conn: Any) -> None:
+    """Check the foreign keys of the rest of the transaction at its commit (renumbering rows that others
+    point at). PostgreSQL defers the constraints that the migrations made DEFERRABLE."""
+    if is_postgres(conn):
+        execute(conn, "SET CONSTRAINTS ALL DEFERRED")
+    else:
+        execute(conn, "PRAGMA defer_foreign_keys = ON")
 
 
 def upsert_sql(conn: Any, table: str, columns: tuple[str, ...], key: str) -> str:

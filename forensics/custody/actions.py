@@ -31,6 +31,10 @@ NOTE = "note"
 EXTRACTION_DECRYPTED = "extraction_decrypted"
 # The WhatsApp databases of an evidence item were read and their media messages linked to the case.
 WHATSAPP_PROVENANCE_READ = "whatsapp_provenance_read"
+# The source time zone of an evidence item was set or changed (old and new IANA name; null = unknown).
+TIME_ZONE_SET = "time_zone_set"
+# An archive was re-run with the examiner's password (members opened, still closed): never the password.
+ARCHIVE_UNLOCKED = "archive_unlocked"
 
 ALL_ACTIONS: frozenset[str] = frozenset(
     {
@@ -61,6 +65,8 @@ ALL_ACTIONS: frozenset[str] = frozenset(
         NOTE,
         EXTRACTION_DECRYPTED,
         WHATSAPP_PROVENANCE_READ,
+        TIME_ZONE_SET,
+        ARCHIVE_UNLOCKED,
     }
 )
 

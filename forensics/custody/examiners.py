@@ -101,6 +101,7 @@ class KeyUnlock:
         self._thread.join()
         if self._error is not None:
             raise self._error
+        assert self._key is not None  # set by _run when unlocking raised nothing
         return self._key
 
 

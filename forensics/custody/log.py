@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from forensics.case.models_custody import CustodyLogEntry
 from forensics.core.errors import AccessDenied
@@ -27,7 +27,8 @@ from forensics.custody.examiners import name_key
 from forensics.custody.records import COLUMNS, CustodyEntry, entry_from_row, utc_now
 from forensics.custody.roster import Member, load_members
 
-TABLE = CustodyLogEntry.__table__
+# A declarative model types __table__ as a FromClause; this one is a Table (insert() needs one).
+TABLE = cast(Table, CustodyLogEntry.__table__)
 
 
 def _select_entries():
@@ -225,6 +226,7 @@ class CustodyLog:
             prev_hash=prev,
         )
         digest = entry_hash(record)
+        assert self._signer is not None  # record() refuses a read-only log before signing
         return CustodyEntry(
             seq=seq,
             ts=record["ts"],

@@ -69,8 +69,8 @@ class CustodyEntry:
         return {**self.record(), "entry_hash": self.entry_hash, "signature": self.signature}
 
 
-def entry_from_row(row: Mapping[str, Any]) -> CustodyEntry:
-    """Parse a stored row; ValueError when its JSON columns are not JSON objects."""
+def entry_from_row(row: Mapping[Any, Any]) -> CustodyEntry:
+    """Parse a stored row (keyed by column name); ValueError when its JSON columns are not JSON objects."""
     target = json.loads(row["target_json"]) if row["target_json"] is not None else None
     details = json.loads(row["details_json"])
     if not isinstance(details, dict) or not (target is None or isinstance(target, dict)):

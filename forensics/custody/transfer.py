@@ -23,7 +23,7 @@ def transfer_details(
     missing = [name for name, value in fields.items() if not (value or "").strip()]
     if missing:
         raise CaseError(f"a custody transfer needs: {', '.join(missing)}")
-    details = {key: value.strip() for key, value in fields.items()}
+    details: dict[str, str | bool] = {key: value.strip() for key, value in fields.items()}
     details["seal_checked"] = bool(seal_checked)
     if seal_number:
         details["seal_number"] = seal_number.strip()

@@ -410,7 +410,7 @@ def verify_rows(
             head_seen = head_seen or entry.entry_hash == expected_head
         if report.entries == 0:
             raise _Broken(1, DELETED, "the custody log is empty (every entry deleted)")
-        if not head_seen:
+        if not head_seen and expected_head is not None:
             raise _Broken(
                 walk.expected,
                 TRUNCATED,

@@ -137,8 +137,9 @@ class DirectReader:
 
     def __init__(self, media: MediaHandle) -> None:
         self._media = media
-        self._layouts: dict[int, DirectLayout | None] = {}
-        self._records: dict[int, MftRecords | None] = {}
+        # Keyed by (offset, type): two file-system types can be valid at one offset (an ambiguous volume).
+        self._layouts: dict[tuple[int, str], DirectLayout | None] = {}
+        self._records: dict[tuple[int, str], MftRecords | None] = {}
 
     def plan(
         self, fs: pytsk3.FS_Info, fs_offset: int, attr: pytsk3.Attribute | None, size: int
@@ -146,9 +147,10 @@ class DirectReader:
         """Media extents of the attribute's first ``size`` bytes when they are TSK's bytes, else None."""
         if attr is None:
             return None
-        if fs_offset not in self._layouts:
-            self._layouts[fs_offset] = DirectLayout.for_filesystem(fs, fs_offset, fs_type_name(fs))
-        layout = self._layouts[fs_offset]
+        key = (fs_offset, fs_type_name(fs))
+        if key not in self._layouts:
+            self._layouts[key] = DirectLayout.for_filesystem(fs, fs_offset, key[1])
+        layout = self._layouts[key]
         if layout is None:
             return None
         try:
@@ -190,13 +192,14 @@ class DirectReader:
         self, fs: pytsk3.FS_Info, fs_offset: int, attr: pytsk3.Attribute, size: int
     ) -> int | None:
         """The NTFS attribute's initialized size from its MFT record, or None."""
-        if fs_offset not in self._records:
+        key = (fs_offset, fs_type_name(fs))
+        if key not in self._records:
             try:
                 record_size = record_size_from_boot(self._media.read_at(fs_offset, 512))
-                self._records[fs_offset] = MftRecords(fs, record_size) if record_size else None
+                self._records[key] = MftRecords(fs, record_size) if record_size else None
             except (OSError, RuntimeError, EvidenceError):
-                self._records[fs_offset] = None
-        records = self._records[fs_offset]
+                self._records[key] = None
+        records = self._records[key]
         meta = attr.info.fs_file.meta
         if records is None or meta is None:
             return None

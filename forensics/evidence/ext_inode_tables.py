@@ -27,6 +27,10 @@ SUPERBLOCK_AT = 1024
 MAGIC = 0xEF53
 INCOMPAT_META_BG = 0x10
 INCOMPAT_64BIT = 0x80
+# With either checksum feature the kernel keeps each descriptor's count of never-used records at the end
+# of the group's inode table (bg_itable_unused: u16 at 0x1C, high half u16 at 0x32 in 64-byte descriptors).
+RO_COMPAT_GDT_CSUM = 0x10
+RO_COMPAT_METADATA_CSUM = 0x400
 PIECE = 8 << 20  # bytes of inode table read at a time: memory stays bounded whatever the file system
 BLOCK_OF_RECORDS = 4096  # compared with zeros at once before single records are looked at
 
@@ -41,6 +45,9 @@ class InodeTables:
     inodes_per_group: int
     inode_size: int
     table_offsets: tuple[int, ...]
+    # Per group, how many records from the table's start may have been used (the rest never was), when
+    # the file system keeps that count (checksum features); None otherwise.
+    in_use: tuple[int, ...] | None = None
 
     def group_of(self, inode: int) -> int:
         return (inode - 1) // self.inodes_per_group
@@ -84,13 +91,21 @@ def read_inode_tables(read: Reader, fs_offset: int) -> InodeTables | None:
     if len(table) < groups * desc_size:
         return None
     offsets = []
+    unused = []
     for group in range(groups):
         at = group * desc_size
         block = struct.unpack_from("<I", table, at + 8)[0]
+        never = struct.unpack_from("<H", table, at + 0x1C)[0]
         if wide and desc_size >= 64:
             block |= struct.unpack_from("<I", table, at + 0x28)[0] << 32
+            never |= struct.unpack_from("<H", table, at + 0x32)[0] << 16
         offsets.append(fs_offset + block * block_size)
-    return InodeTables(inodes_count, inodes_per_group, inode_size, tuple(offsets))
+        unused.append(max(0, inodes_per_group - never))
+    ro_compat = struct.unpack_from("<I", sb, 0x64)[0]
+    counted = bool(ro_compat & (RO_COMPAT_GDT_CSUM | RO_COMPAT_METADATA_CSUM))
+    return InodeTables(
+        inodes_count, inodes_per_group, inode_size, tuple(offsets), tuple(unused) if counted else None
+    )
 
 
 def nonzero_inodes(read: Reader, tables: InodeTables, group: int, first: int, last: int) -> list[int]:

@@ -55,7 +55,9 @@ class FileLocator:
 
     For a logical (folder) source ``partition_offset`` and ``attr_*`` are None and ``path`` is the
     path below the folder. ``stream`` names an NTFS alternate data stream or HFS+ fork. Links other
-    than ``file`` keep ``item`` (the evidence item) and leave the file-system fields None.
+    than ``file`` keep ``item`` (the evidence item) and leave the file-system fields None. ``fs_type``
+    (e.g. ``fat16``) says which file system to open where more than one type is valid at the offset;
+    None lets TSK detect it (and is left out of the dictionary form).
     """
 
     item: str
@@ -68,6 +70,7 @@ class FileLocator:
     kind: str = FILE
     params: tuple[tuple[str, Any], ...] = ()
     parent: FileLocator | None = None
+    fs_type: str | None = None
 
     @classmethod
     def nested(cls, parent: FileLocator, kind: str, path: str, params: Mapping[str, Any]) -> FileLocator:
@@ -101,12 +104,15 @@ class FileLocator:
         return self.chain()[0]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict; a plain file-system link keeps the seven keys it always had."""
+        """A JSON-able dict; a plain file-system link keeps the seven keys it always had (and ``fs_type``
+        only where the offset is ambiguous)."""
         data: dict[str, Any] = {name: getattr(self, name) for name in _ROOT_FIELDS}
         if self.kind != FILE or self.params or self.parent is not None:
             data["kind"] = self.kind
             data["params"] = self.parameters
             data["parent"] = None if self.parent is None else self.parent.to_dict()
+        if self.fs_type is not None:
+            data["fs_type"] = self.fs_type
         return data
 
     def to_json(self) -> str:
@@ -116,10 +122,17 @@ class FileLocator:
     def from_dict(cls, data: Mapping[str, Any]) -> FileLocator:
         parent = data.get("parent")
         return cls(
-            *(data.get(name) for name in _ROOT_FIELDS),
+            item=data["item"],
+            partition_offset=data.get("partition_offset"),
+            inode=data.get("inode"),
+            attr_type=data.get("attr_type"),
+            attr_id=data.get("attr_id"),
+            stream=data.get("stream"),
+            path=data["path"],
             kind=data.get("kind") or FILE,
             params=_frozen(data.get("params")),
             parent=None if parent is None else cls.from_dict(parent),
+            fs_type=data.get("fs_type"),
         )
 
     @classmethod

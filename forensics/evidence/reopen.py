@@ -3,13 +3,14 @@
 A file-system entry is read through TSK at any offset; a phone-extraction member through the
 extraction (``EvidenceSource.open_extraction_member``); a carved file (and a file system's unallocated
 space) from its byte runs in the media; an item inside another through the opener of its link kind
-(:mod:`forensics.evidence.nested.openers`) over its parent's stream, level by level.
+(:mod:`forensics.evidence.nested.openers`) over its parent's stream, level by level; a member of an
+encrypted archive with the examiner's password of that archive (``EvidenceSource.archive_passwords``).
 """
 
 from __future__ import annotations
 
 import bisect
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.extractions.records import EXTRACTION_LINK_KINDS
@@ -48,7 +49,7 @@ def media_runs_stream(source, runs: list[list[int]], shown: str) -> BinaryIO:  #
             index += 1
         return b"".join(parts)
 
-    return ReadAtStream(read_at, total)
+    return cast(BinaryIO, ReadAtStream(read_at, total))
 
 
 def open_stream(source, locator: FileLocator) -> BinaryIO:  # noqa: ANN001 - an EvidenceSource
@@ -66,4 +67,5 @@ def open_stream(source, locator: FileLocator) -> BinaryIO:  # noqa: ANN001 - an 
     from forensics.evidence.nested.openers import open_seekable
 
     parent = open_stream(source, locator.parent)
-    return open_seekable(locator.kind, parent, locator.parameters)
+    password = (getattr(source, "archive_passwords", None) or {}).get(locator.parent)
+    return open_seekable(locator.kind, parent, locator.parameters, password=password)

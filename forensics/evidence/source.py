@@ -6,7 +6,7 @@ Each worker process opens its own EvidenceSource (handles are never shared betwe
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,18 +16,20 @@ from forensics.core.errors import EvidenceError
 from forensics.core.positional import READ_ONLY
 from forensics.evidence.containers import EvidenceImage, open_image
 from forensics.evidence.direct_read import DirectReader
+from forensics.evidence.ext_claimed_sizes import CappedImgInfo, find_oversized
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
-from forensics.evidence.filesystems import open_fs, tsk_reason
+from forensics.evidence.filesystems import fs_type_name, open_fs, tsk_reason
 from forensics.evidence.locator import FILE, FileLocator
 from forensics.evidence.logical import resolve_display_path
 from forensics.evidence.media import DamagedMediaError, damage_message
 from forensics.evidence.tsk_image import tsk_image
-from forensics.evidence.walker import FileSystemWalker
+from forensics.evidence.walk_limits import WalkLimits
+from forensics.evidence.walker import EXT_TYPES, FileSystemWalker
 
 CHUNK_SIZE = 4 * 1024 * 1024
 
 
-def _open_no_atime(target: Path, shown: str) -> int:
+def open_no_atime(target: Path, shown: str) -> int:
     """Open read-only without following links and, where allowed, without updating the access time."""
     flags = READ_ONLY | getattr(os, "O_NOFOLLOW", 0)
     noatime = getattr(os, "O_NOATIME", 0)
@@ -63,13 +65,21 @@ class EvidenceSource:
     """Read-only access to the items of one evidence image (or folder, or phone extraction)."""
 
     def __init__(
-        self, path: Path | str, *, direct_reads: bool = True, extraction: ExtractionAccess | None = None
+        self,
+        path: Path | str,
+        *,
+        direct_reads: bool = True,
+        extraction: ExtractionAccess | None = None,
+        archive_passwords: Mapping[FileLocator, bytes] | None = None,
     ) -> None:
         """Open ``path`` read-only; ``direct_reads=False`` reads every item through TSK (for checks).
 
         ``extraction``: the evidence is a phone extraction (zip, tar, backup, report, folder), opened on
         first use with the keys given (see :mod:`forensics.evidence.extractions.access`).
+        ``archive_passwords``: the examiner's passwords of encrypted archives, by the archive's locator
+        (members read through them are decrypted in memory).
         """
+        self.archive_passwords: dict[FileLocator, bytes] = dict(archive_passwords or {})
         if extraction is not None:
             self.image = EvidenceImage(Path(path), EXTRACTION_CONTAINER, [Path(path)], None, 0, 0)
         else:
@@ -77,7 +87,12 @@ class EvidenceSource:
         self._access = extraction
         self._extraction = None
         self._img: pytsk3.Img_Info | None = None
-        self._fs: dict[int, pytsk3.FS_Info] = {}
+        # by offset, or (offset, type) for a type opened by name where several are valid at one offset
+        self._fs: dict[int | tuple[int, str | None], pytsk3.FS_Info] = {}
+        # Per (offset, type) of a file system: inode -> size it claims beyond the file system (TSK sees
+        # it capped).
+        self._claimed: dict[tuple[int, str], dict[int, int]] = {}
+        self._views: list[pytsk3.Img_Info] = []  # capped views, kept alive with their file systems
         media = self.image.media
         self._damaged_ranges = getattr(media, "damaged_byte_ranges", None)
         self._direct = DirectReader(media) if direct_reads and media is not None else None
@@ -120,19 +135,56 @@ class EvidenceSource:
         """Half-open media byte ranges of the damaged EWF chunks this source has read so far ([] if none)."""
         return self._damaged_ranges() if self._damaged_ranges else []
 
-    def filesystem(self, offset: int) -> pytsk3.FS_Info:
-        fs = self._fs.get(offset)
-        if fs is None:
+    @property
+    def media_size(self) -> int:
+        """Bytes of the media (the image as a disk)."""
+        return int(self.image.media_size or 0) or int(self.tsk.get_size())
+
+    def filesystem(self, offset: int, fs_type: str | None = None) -> pytsk3.FS_Info:
+        """The file system at ``offset``, as TSK detects it; ``fs_type`` (e.g. ``fat16``) is the type it is
+        opened as when more than one type is valid there (an ambiguous offset lists each).
+
+        An ext file system whose inodes claim more bytes than it holds is opened through a view that
+        shows TSK those sizes capped (:mod:`forensics.evidence.ext_claimed_sizes`).
+        """
+        fs = self._fs.get(offset) or self._fs.get((offset, fs_type))
+        if fs is not None:
+            return fs
+        key: int | tuple[int, str | None] = offset
+        try:
             try:
                 fs = open_fs(self.tsk, offset)
             except OSError as exc:
-                raise EvidenceError(f"file system at offset {offset}: {tsk_reason(exc)}") from exc
-            self._fs[offset] = fs
+                if fs_type is None or "multiple" not in tsk_reason(exc).lower():
+                    raise
+                key, fs = (offset, fs_type), open_fs(self.tsk, offset, fs_type)
+            if fs_type_name(fs) in EXT_TYPES:
+                fs = self._capped(fs, offset, None if key == offset else fs_type)
+        except OSError as exc:
+            raise EvidenceError(f"file system at offset {offset}: {tsk_reason(exc)}") from exc
+        self._fs[key] = fs
         return fs
 
-    def walker(self, offset: int, fs_type: str) -> FileSystemWalker:
+    def _capped(self, fs: pytsk3.FS_Info, offset: int, fs_type: str | None) -> pytsk3.FS_Info:
+        claims = find_oversized(self.tsk.read, offset, self.media_size)
+        if claims is None:
+            return fs
+        view = CappedImgInfo(self.tsk.read, self.media_size, claims)
+        self._views.append(view)
+        self._claimed[(offset, fs_type_name(fs))] = claims.claimed
+        return open_fs(view, offset, fs_type)
+
+    def walker(self, offset: int, fs_type: str, limits: WalkLimits | None = None) -> FileSystemWalker:
         """A walker of the file system at ``offset`` (ext inode tables read in bulk through this image)."""
-        return FileSystemWalker(self.filesystem(offset), offset, fs_type, read=self.tsk.read)
+        fs = self.filesystem(offset, fs_type or None)
+        return FileSystemWalker(
+            fs,
+            offset,
+            fs_type,
+            read=self.tsk.read,
+            limits=limits or WalkLimits(media_size=self.media_size),
+            claimed_sizes=self._claimed.get((offset, fs_type_name(fs))),
+        )
 
     def read_chunks(self, locator: FileLocator, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The item's bytes in order, in chunks; raises EvidenceError when the content is unreadable.
@@ -149,7 +201,7 @@ class EvidenceSource:
             return
         if locator.partition_offset is None or locator.inode is None:
             raise EvidenceError(f"{locator.path}: no metadata, no content to read")
-        fs = self.filesystem(locator.partition_offset)
+        fs = self.filesystem(locator.partition_offset, locator.fs_type)
         try:
             tsk_file = fs.open_meta(inode=locator.inode)
         except (OSError, RuntimeError) as exc:
@@ -164,9 +216,12 @@ class EvidenceSource:
         else:
             meta = tsk_file.info.meta
             size = int(meta.size) if meta is not None else 0
+        # A size claimed beyond the media (damage, or a hostile image) is read no further than the media's
+        # size: the walk noted the claim, and the hashes cover the bytes read.
+        size = min(size, self.media_size)
         offset = 0
         extents = self._direct.plan(fs, locator.partition_offset, attr, size) if self._direct else None
-        if extents is not None:
+        if extents is not None and self._direct is not None:
             try:
                 offset = yield from self._direct.read(extents, chunk_size)
             except DamagedMediaError as exc:
@@ -205,7 +260,7 @@ class EvidenceSource:
             return resolve_display_path(self.image.path.resolve(), locator.path).stat().st_size
         if locator.partition_offset is None or locator.inode is None:
             raise EvidenceError(f"{locator.path}: no metadata, no content to read")
-        fs = self.filesystem(locator.partition_offset)
+        fs = self.filesystem(locator.partition_offset, locator.fs_type)
         try:
             tsk_file = fs.open_meta(inode=locator.inode)
         except (OSError, RuntimeError) as exc:
@@ -307,7 +362,7 @@ class EvidenceSource:
         target = (root / relative).parent.resolve() / relative.name
         if root != target and root not in target.parents:
             raise EvidenceError(f"{locator.path}: outside the evidence folder")
-        fd = _open_no_atime(target, locator.path)
+        fd = open_no_atime(target, locator.path)
         try:
             while True:
                 data = os.read(fd, chunk_size)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.containers import EvidenceImage, open_image
-from forensics.evidence.filesystems import FileSystemProbe, candidate_offsets, probe_fs
+from forensics.evidence.filesystems import FileSystemProbe, candidate_offsets, probe_offset
 from forensics.evidence.tsk_image import tsk_image
 from forensics.evidence.volumes import VolumeLayout, read_volumes
 
@@ -53,7 +53,9 @@ def _survey(image: EvidenceImage) -> EvidenceSurvey:
         )
     img = tsk_image(image)
     layout = read_volumes(img)
-    probes = [probe_fs(img, off) for off in candidate_offsets(layout.partitions, layout.vs_type)]
+    media_size = int(image.media_size or 0) or int(img.get_size())
+    offsets = candidate_offsets(layout.partitions, layout.vs_type)
+    probes = [probe for off in offsets for probe in probe_offset(img, off, media_size)]
     return EvidenceSurvey(
         path=image.path.resolve(),
         container=image.container,

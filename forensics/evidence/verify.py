@@ -98,6 +98,7 @@ def _media_chunks(
         following = reader.submit(piece, 0) if total else None
         for offset in offsets:
             current = following
+            assert current is not None  # each offset's piece was submitted one step ahead
             following = reader.submit(piece, offset + READ_SIZE) if offset + READ_SIZE < total else None
             try:
                 chunk = current.result()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pytsk3
 
+from forensics.evidence.walk_limits import int32, int64
+
 VS_TYPE_NAMES = {
     pytsk3.TSK_VS_TYPE_DOS: "dos",
     pytsk3.TSK_VS_TYPE_BSD: "bsd",
@@ -62,9 +64,14 @@ def read_volumes(img: pytsk3.Img_Info) -> VolumeLayout:
         return VolumeLayout(None)
     block_size = vs.info.block_size
     layout = VolumeLayout(VS_TYPE_NAMES.get(int(vs.info.vstype), str(int(vs.info.vstype))), block_size)
+    skipped: list[str] = []
     for part in vs:
         desc = part.desc.decode("utf-8", "replace") if isinstance(part.desc, bytes) else str(part.desc)
         flags = int(part.flags)
+        numbers = (int(part.start), int(part.len), int(part.start) * block_size, int(part.len) * block_size)
+        if any(int64(value) is None for value in numbers) or int32(int(part.addr)) is None:
+            skipped.append(f"table entry {int(part.addr)} ({desc}): start or length beyond any media")
+            continue
         layout.partitions.append(
             Partition(
                 addr=int(part.addr),
@@ -77,4 +84,6 @@ def read_volumes(img: pytsk3.Img_Info) -> VolumeLayout:
                 kind=_kind(flags),
             )
         )
+    if skipped:
+        layout.error = "; ".join([*filter(None, [layout.error]), *skipped]) + ": not listed"
     return layout

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from forensics.core.sqldialect import json_ids_sql
 from forensics.hashsets.hashes import EXACT_ALGORITHMS
 from forensics.hashsets.hits import Hit, hex_bytes
 from forensics.hashsets.library import HashSetLibrary
@@ -47,13 +50,39 @@ def exact_hits(case_engine: Engine, library: HashSetLibrary, set_ids: list[int])
             if not rows:
                 break
             last = rows[-1][0]
-            by_digest: dict[bytes, list[int]] = {}
-            for file_id, value in rows:
-                digest = hex_bytes(value, algorithm)
-                if digest is not None:
-                    by_digest.setdefault(digest, []).append(file_id)
-            if not by_digest:
-                continue
-            for entry_id, digest in lookup_exact(library, algorithm, list(by_digest), set_ids):
-                for file_id in by_digest[digest]:
-                    yield Hit(file_id, entry_id, algorithm)
+            yield from hits_of_digests(library, algorithm, rows, set_ids)
+
+
+def exact_hits_of(
+    case_engine: Engine, library: HashSetLibrary, set_ids: list[int], file_ids: list[int]
+) -> Iterator[Hit]:
+    """The same as :func:`exact_hits`, for the given files only (matching during an ingest)."""
+    for start in range(0, len(file_ids), PAGE):
+        page = json.dumps(file_ids[start : start + PAGE])
+        with case_engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT id, md5, sha1, sha256 FROM files "
+                    f"WHERE id IN ({json_ids_sql(connection, ':ids')}) ORDER BY id"
+                ),
+                {"ids": page},
+            ).all()
+        for column, algorithm in enumerate(EXACT_ALGORITHMS, start=1):
+            digests = [(row[0], row[column]) for row in rows if row[column] is not None]
+            yield from hits_of_digests(library, algorithm, digests, set_ids)
+
+
+def hits_of_digests(
+    library: HashSetLibrary, algorithm: str, rows: Sequence[Any], set_ids: list[int]
+) -> Iterator[Hit]:
+    """Hits of ``(file_id, stored digest)`` pairs of one algorithm on the selected sets."""
+    by_digest: dict[bytes, list[int]] = {}
+    for file_id, value in rows:
+        digest = hex_bytes(value, algorithm)
+        if digest is not None:
+            by_digest.setdefault(digest, []).append(file_id)
+    if not by_digest:
+        return
+    for entry_id, digest in lookup_exact(library, algorithm, list(by_digest), set_ids):
+        for file_id in by_digest[digest]:
+            yield Hit(file_id, entry_id, algorithm)

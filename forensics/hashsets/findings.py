@@ -10,12 +10,16 @@ from sqlalchemy import text
 
 from forensics.case.db import CaseDatabase
 from forensics.case.queries.whatsapp import message_findings, provenance_of
+from forensics.hashsets.calibration import rate_statement
+from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 
 FINDINGS_QUERY = text(
     """
     SELECT f.*, e.item AS item, fs."offset" AS partition_offset, x.inode AS inode,
            x.attr_type AS attr_type, x.attr_id AS attr_id, x.path AS path,
            x.md5 AS file_md5, x.sha1 AS file_sha1, x.sha256 AS file_sha256,
+           r.region_kind AS region_kind, r.x AS region_x, r.y AS region_y, r.w AS region_w,
+           r.h AS region_h, r.list_variant AS list_variant,
            v.finding_id AS v_finding, v.basis AS v_basis, v.view AS v_view, v.query_frames AS v_query_frames,
            v.query_matched AS v_query_matched, v.listed_frames AS v_listed_frames,
            v.listed_matched AS v_listed_matched, v.query_percent AS v_query_percent,
@@ -27,6 +31,7 @@ FINDINGS_QUERY = text(
     LEFT JOIN finding_video v ON v.finding_id = f.id
     JOIN evidence e ON e.id = x.evidence_id
     JOIN filesystems fs ON fs.id = x.filesystem_id
+    LEFT JOIN finding_regions r ON r.finding_id = f.id
     WHERE :file_id IS NULL OR f.file_id = :file_id
     ORDER BY e.item, fs."offset", x.path, x.id, f.set_name, f.set_uid, f.algorithm, f.entry_id, f.id
     """
@@ -53,7 +58,7 @@ VIDEO_BASIS_FIELDS = (
 def video_basis(row: Any) -> dict[str, Any] | None:
     """A video finding's basis: frames and shares matched, the rule, and the matched frames in time order
     (``frames``: ``{frame, timestamp_s, distance}`` plus the listed frame for vPDQ, or ``inside_bars``)."""
-    if row["v_finding"] is None:
+    if row.get("v_finding") is None:  # a message finding has no video columns
         return None
     basis = {name: row[f"v_{name}"] for name in VIDEO_BASIS_FIELDS}
     frames = []
@@ -103,6 +108,26 @@ def finding_object(row: Any, provenance: list[dict[str, Any]] | None = None) -> 
         "distance": row["distance"],
         "threshold": row["threshold"],
         "variant": row["variant"],
+        # The measured false-match rate of the threshold in force (perceptual findings only).
+        "false_match_rate": (
+            rate_statement(row["algorithm"], row["threshold"])
+            if row["algorithm"] in PERCEPTUAL_ALGORITHMS and row["threshold"] is not None
+            else None
+        ),
+        # The part of the picture that matched (None: the whole picture) and the list entry's extra hash
+        # that matched (None: its own hash).
+        "region": (
+            {
+                "kind": row["region_kind"],
+                "x": row["region_x"],
+                "y": row["region_y"],
+                "w": row["region_w"],
+                "h": row["region_h"],
+            }
+            if row["region_kind"]
+            else None
+        ),  # fmt: skip
+        "list_variant": row["list_variant"],
         "video": video_basis(row),
         **_set_and_entry(row),
     }
@@ -131,7 +156,6 @@ def _set_and_entry(row: Any) -> dict[str, Any]:
             "tags": row["tags"],
             "raw": json.loads(raw) if raw else None,
         },
-        "video": video_basis(row),
     }
 
 
@@ -162,7 +186,11 @@ def message_finding_object(row: dict[str, Any]) -> dict[str, Any]:
         "distance": 0,
         "threshold": None,
         "variant": None,
+        "false_match_rate": None,
+        "region": None,
+        "list_variant": None,
         **_set_and_entry(row),
+        "video": None,  # a message's stored hash is a file hash
     }
 
 
@@ -175,8 +203,8 @@ def iter_findings(case_db: CaseDatabase, file_id: int | None = None) -> Iterator
     for row in rows:
         yield finding_object(row, provenance.get(row["file_id"]))
     if file_id is None:
-        for row in message_findings(case_db):
-            yield message_finding_object(row)
+        for message in message_findings(case_db):
+            yield message_finding_object(message)
 
 
 def known_file_ids(case_db: CaseDatabase) -> set[int]:

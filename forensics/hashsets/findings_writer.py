@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import FileKnown, Finding
+from forensics.case.models_regions import FindingRegion
 from forensics.case.models_video import FindingVideo
 from forensics.core.categories import scheme_for
 from forensics.core.errors import CategoryError
@@ -29,6 +30,22 @@ def category_label(region: str, category: int | None) -> str:
         return f"category {category} (scheme {region!r} not in the category table)"
 
 
+def _finding_region(finding_id: int, hit: Hit) -> FindingRegion:
+    """Which region of the file and which extra code of the entry a perceptual finding matched."""
+    kind, x, y, w, h = hit.region or (None, None, None, None, None)
+    return FindingRegion(
+        finding_id=finding_id, region_kind=kind, x=x, y=y, w=w, h=h, list_variant=hit.list_variant
+    )
+
+
+def _matched_hash(hit: Hit, entry: Any) -> str:
+    """The listed hash that matched: a video's listed frame, a list crop's code, or the entry's own hash."""
+    listed_frame = getattr(hit, "matched_hash", "")
+    if listed_frame:
+        return listed_frame
+    return (hit.matched_code or bytes(entry[hit.algorithm])).hex()
+
+
 class FindingsWriter:
     """Turns hits into findings and known marks, skipping what the case already has."""
 
@@ -47,6 +64,14 @@ class FindingsWriter:
         self.settings = settings
         self.findings_added = 0
         self.known_added = 0
+        # With ``keep_added``: the findings this writer added, as stored (for live alerts), until taken.
+        self.keep_added = False
+        self.added: list[Finding] = []
+
+    def take_added(self) -> list[Finding]:
+        """The findings added since the last call (detached rows: read their columns only)."""
+        added, self.added = self.added, []
+        return added
 
     def write(self, hits: Iterable[Hit]) -> None:
         batch: list[Hit] = []
@@ -82,7 +107,8 @@ class FindingsWriter:
                     select(FileKnown.file_id, FileKnown.set_uid).where(FileKnown.file_id.in_(file_ids))
                 )
             }
-            details: list[tuple[Finding, dict[str, Any]]] = []
+            regions: list[tuple[Finding, Hit]] = []
+            videos: list[tuple[Finding, dict[str, Any]]] = []
             for hit in hits:
                 entry = entries[hit.entry_id]
                 usage = self.usage[entry["set_id"]]
@@ -114,15 +140,21 @@ class FindingsWriter:
                 have_findings.add(key)
                 finding = self._finding(hit, entry, info, kind, now)
                 session.add(finding)
+                if hit.region is not None or hit.list_variant is not None:
+                    regions.append((finding, hit))
                 detail = getattr(hit, "detail", None)  # a video finding's basis (frames, shares, where)
                 if detail:
-                    details.append((finding, detail))
+                    videos.append((finding, detail))
                 usage.findings += 1
                 self.findings_added += 1
-            if details:
+                if self.keep_added:
+                    self.added.append(finding)
+            if regions or videos:
                 session.flush()
-                for finding, detail in details:
-                    session.add(FindingVideo(finding_id=finding.id, **detail))
+                session.add_all(_finding_region(finding.id, hit) for finding, hit in regions)
+                session.add_all(FindingVideo(finding_id=finding.id, **detail) for finding, detail in videos)
+            if self.keep_added:
+                session.flush()  # the new findings' ids
 
     def _finding(self, hit: Hit, entry: Any, info: SetInfo, kind: str, now: str) -> Finding:
         is_vics = info.format.startswith(("vics", "nist-caid"))
@@ -148,7 +180,7 @@ class FindingsWriter:
             tags=entry["tags"],
             entry_json=entry["raw_json"],
             algorithm=hit.algorithm,
-            matched_hash=getattr(hit, "matched_hash", "") or bytes(entry[hit.algorithm]).hex(),
+            matched_hash=_matched_hash(hit, entry),
             distance=hit.distance,
             threshold=self.settings.threshold(hit.algorithm),
             variant=hit.variant,

@@ -7,10 +7,13 @@ transaction flips ``complete``. Any failure deletes the staged rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import json
 import sqlite3
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +26,12 @@ from forensics.core.errors import CategoryError
 from forensics.core.timeutil import utc_now_iso
 from forensics.hashsets.errors import HashSetError, ImportFailed
 from forensics.hashsets.formats import KNOWN_BY_DEFAULT, PARSERS, VIDEO_FORMATS, ParseContext
-from forensics.hashsets.formats.detect import UnknownFormat, detect_format
+from forensics.hashsets.formats.detect import AmbiguousFormat, UnknownFormat, detect_format
+from forensics.hashsets.formats.limits import DEFAULT_LIMITS, ImportLimits, InputLimitExceeded
 from forensics.hashsets.formats.nsrl import NotRds
 from forensics.hashsets.formats.vics import NotVics
 from forensics.hashsets.library import HashSetLibrary
-from forensics.hashsets.models import HashEntry, HashSet
+from forensics.hashsets.models import HashEntry, HashEntryVariant, HashSet
 from forensics.hashsets.records import EntryRecord, Problem
 from forensics.hashsets.set_info import SetInfo
 
@@ -56,6 +60,7 @@ class ImportOptions:
     strict: bool = False
     examiner: str | None = None
     progress: Progress | None = None
+    limits: ImportLimits = DEFAULT_LIMITS
 
 
 @dataclass
@@ -82,7 +87,7 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def choose_format(path: Path, requested: str | None) -> str:
+def choose_format(path: Path, requested: str | None, limits: ImportLimits = DEFAULT_LIMITS) -> str:
     """The format named by the examiner (validated) or detected from the content."""
     if requested:
         name = FORMAT_ALIASES.get(requested.lower(), requested.lower())
@@ -90,9 +95,13 @@ def choose_format(path: Path, requested: str | None) -> str:
             raise HashSetError(f"unknown format {requested!r}; known: {', '.join(sorted(PARSERS))}")
         return name
     try:
-        return detect_format(path)
+        return detect_format(path, limits)
+    except AmbiguousFormat as exc:
+        raise HashSetError(f"{path.name}: {exc}") from exc
     except (UnknownFormat, NotVics) as exc:
         raise HashSetError(f"{path.name}: format not recognised ({exc}); name it with --format") from exc
+    except InputLimitExceeded as exc:
+        raise ImportFailed(f"{path.name}: refused: {exc}") from exc
 
 
 ENTRY_COLUMNS = (
@@ -100,6 +109,10 @@ ENTRY_COLUMNS = (
     "media_id", "category", "series", "tags", "file_name", "size", "raw_json",
 )  # fmt: skip
 PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+# The free-text values of a row, whose size bounds the memory of a batch.
+TEXT_COLUMNS = tuple(
+    ENTRY_COLUMNS.index(name) for name in ("media_id", "series", "tags", "file_name", "raw_json")
+)
 
 
 def _row(set_id: int, record: EntryRecord, scheme: CategoryScheme | None) -> tuple[Any, ...]:
@@ -128,12 +141,21 @@ def _row(set_id: int, record: EntryRecord, scheme: CategoryScheme | None) -> tup
 class _Staging:
     """The staged set row and its batched entry writes."""
 
-    def __init__(self, library: HashSetLibrary, values: dict[str, Any]) -> None:
+    def __init__(self, library: HashSetLibrary, values: dict[str, Any], max_batch_bytes: int) -> None:
         self.library = library
         with library.engine.begin() as connection:
-            self.set_id = connection.execute(insert(HashSet).values(**values)).inserted_primary_key[0]
+            key = connection.execute(insert(HashSet).values(**values)).inserted_primary_key
+            assert key is not None  # the key of the row an INSERT just wrote
+            self.set_id = key[0]
         self.rows: list[tuple[Any, ...]] = []
+        # Extra hashes of entries not yet written: (record_no, algorithm, label, code, quality).
+        self.variants: list[tuple[int, str, str, bytes, int | None]] = []
+        self.variant_count = 0
+        self.last_entry_id = 0
+        self.max_batch_bytes = max_batch_bytes
+        self.text_bytes = 0  # text held in ``rows``: a batch is also written once it holds this much
         self.connection: Connection | None = None
+        self.driver_connection: Any = None  # kept to release the write lock if an interrupt broke the batch
         self.transaction: RootTransaction | None = None
         self.in_transaction = 0
         # Batches go straight to the driver's executemany: SQLAlchemy's per-row compilation costs more
@@ -144,10 +166,35 @@ class _Staging:
             f"VALUES ({', '.join([mark] * len(ENTRY_COLUMNS))})"
         )
 
-    def add(self, row: tuple[Any, ...]) -> None:
+    def add(self, row: tuple[Any, ...], record: EntryRecord | None = None) -> None:
         self.rows.append(row)
-        if len(self.rows) >= BATCH_SIZE:
+        if record is not None and record.variants:
+            self.variants.extend((record.record_no, *variant) for variant in record.variants)
+        self.text_bytes += sum(len(row[index] or "") for index in TEXT_COLUMNS)
+        if len(self.rows) >= BATCH_SIZE or self.text_bytes >= self.max_batch_bytes:
             self.flush()
+
+    def _write_variants(self) -> None:
+        """Store the pending extra hashes under the ids their entries just got (one importer per set)."""
+        assert self.connection is not None
+        rows = self.connection.execute(
+            select(HashEntry.id, HashEntry.record_no)
+            .where(HashEntry.set_id == self.set_id, HashEntry.id > self.last_entry_id)
+            .order_by(HashEntry.id)
+        ).all()
+        if rows:
+            self.last_entry_id = rows[-1][0]
+        ids = {record_no: entry_id for entry_id, record_no in rows}
+        values = [
+            {"entry_id": ids[number], "set_id": self.set_id, "algorithm": algorithm, "label": label,
+             "code": code, "quality": quality}
+            for number, algorithm, label, code, quality in self.variants
+            if number in ids
+        ]  # fmt: skip
+        if values:
+            self.connection.execute(insert(HashEntryVariant), values)
+            self.variant_count += len(values)
+        self.variants = []
 
     def flush(self) -> None:
         """Write the pending rows; commit once :data:`COMMIT_EVERY` rows are in the open transaction."""
@@ -155,6 +202,7 @@ class _Staging:
             return
         if self.connection is None:
             self.connection = self.library.engine.connect()
+            self.driver_connection = self.connection.connection.dbapi_connection
             if self.library.engine.dialect.name == "sqlite":
                 self.connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
                 self.connection.commit()
@@ -163,6 +211,9 @@ class _Staging:
         self.connection.exec_driver_sql(self.insert_sql, self.rows)
         self.in_transaction += len(self.rows)
         self.rows = []
+        if self.variants:
+            self._write_variants()
+        self.text_bytes = 0
         if self.in_transaction >= COMMIT_EVERY:
             self.end_writes()
 
@@ -188,7 +239,7 @@ class _Staging:
         ``per_media``: only within the same ``media_id`` (frames of listed videos: a frame two videos share
         stays in both, or the second video's share of matched frames would be wrong).
         """
-        columns = [
+        columns: list[Any] = [
             HashEntry.md5,
             HashEntry.sha1,
             HashEntry.sha256,
@@ -235,8 +286,21 @@ class _Staging:
             )
 
     def discard(self) -> None:
-        self.close()
+        # An interrupt inside the driver's executemany leaves SQLAlchemy's connection invalidated but the
+        # driver's transaction (and SQLite's write lock) open: that one is ended at the driver first.
+        invalidated = self.connection is not None and self.connection.invalidated
+        broken = self.driver_connection if invalidated else None
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - an invalidated connection may refuse its rollback
+            self.connection = None
+        if broken is not None:
+            with contextlib.suppress(Exception):
+                broken.rollback()
+            with contextlib.suppress(Exception):
+                broken.close()
         with self.library.engine.begin() as connection:
+            connection.execute(delete(HashEntryVariant).where(HashEntryVariant.set_id == self.set_id))
             connection.execute(delete(HashEntry).where(HashEntry.set_id == self.set_id))
             connection.execute(delete(HashSet).where(HashSet.id == self.set_id))
 
@@ -271,7 +335,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     path = Path(path)
     if not path.is_file():
         raise HashSetError(f"{path}: no such file")
-    format_name = choose_format(path, options.format)
+    format_name = choose_format(path, options.format, options.limits)
     kind = options.kind or ("known" if format_name in KNOWN_BY_DEFAULT else "alert")
     if kind not in KINDS:
         raise HashSetError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -281,18 +345,19 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         raise HashSetError(str(exc)) from exc
     name = options.name or path.stem
     _check_name(library, name)
-    source_sha256, source_size = file_sha256(path)
     imported_at = utc_now_iso()
     staging = _Staging(
         library,
         {
-            "uid": set_uid(source_sha256, name, kind, format_name, imported_at),
+            # Provisional until the file is hashed (at commit); the name, kind and time keep it unique.
+            "uid": set_uid("", name, kind, format_name, imported_at),
             "name": name,
             "kind": kind,
             "format": format_name,
             "source_name": path.name,
-            "source_sha256": source_sha256,
-            "source_size": source_size,
+            # Hashed once the content was accepted: a refused file (a hostile 2 GiB line) fails fast.
+            "source_sha256": "",
+            "source_size": 0,
             "version": options.version,
             "region": scheme.region,
             "description": options.description,
@@ -300,9 +365,10 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
             "imported_by": options.examiner,
             "complete": False,
         },
+        options.limits.max_batch_bytes,
     )
     entry_scheme = scheme if format_name in VICS_FORMATS and kind == "alert" else None
-    context = ParseContext(format=format_name)
+    context = ParseContext(format=format_name, limits=options.limits)
     read = malformed = 0
     problems: list[dict[str, Any]] = []
     try:
@@ -315,7 +381,7 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
                 if len(problems) < PROBLEMS_KEPT:
                     problems.append(item.as_dict())
             else:
-                staging.add(_row(staging.set_id, item, entry_scheme))
+                staging.add(_row(staging.set_id, item, entry_scheme), item)
             if options.progress and read % BATCH_SIZE == 0:
                 options.progress(read, malformed)
         staging.flush()
@@ -328,11 +394,17 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
         if counts["entry_count"] == 0:
             first = f"; first: {problems[0]['message']}" if problems else ""
             raise ImportFailed(f"{path.name}: nothing valid to import ({malformed} malformed){first}")
+        if staging.variant_count:
+            context.facts["variants"] = staging.variant_count
         version = options.version or context.facts.get("version") or context.facts.get("vics_version")
         variant = context.facts.get("variant")
+        source_sha256, source_size = file_sha256(path)
         staging.commit(
             {
                 **counts,
+                "uid": set_uid(source_sha256, name, kind, format_name, imported_at),
+                "source_sha256": source_sha256,
+                "source_size": source_size,
                 "format": f"{format_name}-{variant}" if variant else format_name,
                 "version": version,
                 "malformed_count": malformed,
@@ -343,7 +415,14 @@ def import_hash_set(library: HashSetLibrary, path: Path | str, options: ImportOp
     except (NotVics, NotRds) as exc:
         staging.discard()
         raise ImportFailed(f"{path.name}: {exc}") from exc
-    except BaseException:
+    except InputLimitExceeded as exc:
+        staging.discard()
+        raise ImportFailed(f"{path.name}: refused, nothing imported: {exc}") from exc
+    except BaseException as exc:
+        # The interrupted driver statement lives on in the traceback's frames and, while it does, SQLite
+        # keeps the closed connection's write lock: the frames are cleared before the staged rows go.
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
         staging.discard()
         raise
     info = library.get(name)

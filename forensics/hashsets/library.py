@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from forensics.core.sqlite import connection_setup
 from forensics.hashsets.errors import HashSetError
-from forensics.hashsets.models import LIBRARY_SCHEMA_VERSION, HashEntry, HashSet, LibraryBase, LibraryInfo
+from forensics.hashsets.models import (
+    LIBRARY_SCHEMA_VERSION,
+    HashEntry,
+    HashEntryVariant,
+    HashSet,
+    LibraryBase,
+    LibraryInfo,
+)
 from forensics.hashsets.set_info import SetInfo
 
 ENV_LIBRARY = "CUSTOS_HASHSET_LIBRARY"
@@ -118,6 +125,7 @@ class HashSetLibrary:
                 row.complete = False
             session.flush()
             for row in rows:
+                session.execute(delete(HashEntryVariant).where(HashEntryVariant.set_id == row.id))
                 session.execute(delete(HashEntry).where(HashEntry.set_id == row.id))
                 session.delete(row)
         from forensics.hashsets.index_cache import IndexCache, default_cache_root

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, inspect
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import MatchRun
 from forensics.core.timeutil import utc_now_iso
+from forensics.hashsets.calibration import ALGORITHM_NAMES, rate_statement
 from forensics.hashsets.exact import exact_hits
 from forensics.hashsets.findings_writer import FindingsWriter
 from forensics.hashsets.formats import VIDEO_FORMATS
@@ -43,18 +44,27 @@ class SetUsage:
     known: int = 0
 
     def custody_details(self, settings: MatchSettings) -> dict[str, Any]:
+        """The set and how it was compared: thresholds in force with their measured false-match rates."""
         algorithms = self.info.algorithms()
-        return {
+        thresholds = {a: t for a in algorithms if (t := settings.threshold(a)) is not None}
+        details: dict[str, Any] = {
             "name": self.info.name,
             "version": self.info.version,
             "source_sha256": self.info.source_sha256,
             "kind": self.info.kind,
             "entries": self.info.entry_count,
             "algorithms": algorithms,
-            "thresholds": {a: settings.threshold(a) for a in algorithms if settings.threshold(a) is not None}
+            "thresholds": thresholds
             | ({"pdq_min_quality": settings.pdq_min_quality} if "pdq" in algorithms else {})
             | (video_thresholds(settings) if self.info.format in VIDEO_FORMATS else {}),
         }
+        if thresholds:
+            details["false_match_rates"] = {a: rate_statement(a, t) for a, t in thresholds.items()}
+            details["content_regions"] = settings.regions
+            details["gate_64bit"] = settings.gate_64bit
+        if not_compared := [a for a in algorithms if a in PERCEPTUAL_ALGORITHMS and a not in thresholds]:
+            details["not_compared"] = not_compared
+        return details
 
 
 def video_thresholds(settings: MatchSettings) -> dict[str, int | float]:
@@ -81,6 +91,40 @@ class MatchSummary:
     message_findings_added: int = 0
 
 
+def not_compared_warning(algorithm: str) -> str:
+    """Why a perceptual algorithm of the selected sets was not compared: no threshold was set for it."""
+    name = ALGORITHM_NAMES.get(algorithm, algorithm)
+    return (
+        f"{name} entries were not compared: no {name} threshold was set (the default; no {name} threshold "
+        "kept the measured false-match rate at or under 1e-6 per pair, docs/matching.md)"
+    )
+
+
+def start_run(
+    case_db: CaseDatabase,
+    library: HashSetLibrary,
+    sets: list[SetInfo],
+    settings: MatchSettings,
+    examiner: str | None,
+) -> tuple[int, dict[int, SetUsage]]:
+    """Record a match run of these sets (status ``running``); its id and the usage of each set."""
+    usage = {info.id: SetUsage(info) for info in sets}
+    with case_db.session() as session:
+        run = MatchRun(
+            started_at=utc_now_iso(),
+            examiner=examiner,
+            library=library.location,
+            sets_json=json.dumps([u.custody_details(settings) | {"uid": u.info.uid} for u in usage.values()]),
+            settings_json=json.dumps(settings.as_dict()),
+            status="running",
+            findings_added=0,
+            known_added=0,
+        )
+        session.add(run)
+        session.flush()
+        return run.id, usage
+
+
 def _has_table(engine: Engine, name: str) -> bool:
     return inspect(engine).has_table(name)
 
@@ -96,22 +140,7 @@ def match_case(
 ) -> MatchSummary:
     """Match every hashed file of the case against the selected complete sets (all by default)."""
     settings = settings or MatchSettings()
-    sets = library.select(set_names)
-    usage = {info.id: SetUsage(info) for info in sets}
-    with case_db.session() as session:
-        run = MatchRun(
-            started_at=utc_now_iso(),
-            examiner=examiner,
-            library=library.location,
-            sets_json=json.dumps([u.custody_details(settings) | {"uid": u.info.uid} for u in usage.values()]),
-            settings_json=json.dumps(settings.as_dict()),
-            status="running",
-            findings_added=0,
-            known_added=0,
-        )
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id, usage = start_run(case_db, library, library.select(set_names), settings, examiner)
     summary = MatchSummary(run_id=run_id, sets=list(usage.values()))
     writer = FindingsWriter(case_db, library, usage, run_id, settings)
     set_ids = list(usage)
@@ -123,7 +152,11 @@ def match_case(
                 progress("exact", writer.findings_added + writer.known_added)
             if _has_table(case_db.engine, "file_analysis"):
                 for algorithm in PERCEPTUAL_ALGORITHMS:
-                    if any(algorithm in u.info.algorithms() for u in usage.values()):
+                    if not any(algorithm in u.info.algorithms() for u in usage.values()):
+                        continue
+                    if settings.threshold(algorithm) is None:
+                        summary.warnings.append(not_compared_warning(algorithm))
+                    else:
                         writer.write(perceptual_hits(case_db.engine, library, set_ids, algorithm, settings))
                         if progress:
                             progress(algorithm, writer.findings_added + writer.known_added)
@@ -171,11 +204,18 @@ def _match_videos(
 def _finish(
     case_db: CaseDatabase, run_id: int, status: str, writer: FindingsWriter, error: str | None
 ) -> None:
+    finish_run(case_db, run_id, status, writer.findings_added, writer.known_added, error)
+
+
+def finish_run(
+    case_db: CaseDatabase, run_id: int, status: str, findings: int, known: int, error: str | None = None
+) -> None:
+    """Close a match run: its status (``finished``, ``failed``, or how its ingest job ended) and counts."""
     with case_db.session() as session:
         run = session.get(MatchRun, run_id)
         assert run is not None
         run.status = status
         run.finished_at = utc_now_iso()
-        run.findings_added = writer.findings_added
-        run.known_added = writer.known_added
+        run.findings_added = findings
+        run.known_added = known
         run.error = error

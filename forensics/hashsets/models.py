@@ -108,3 +108,23 @@ class HashEntry(LibraryBase):
         Index("ix_hash_entries_sha1", "sha1"),
         Index("ix_hash_entries_sha256", "sha256"),
     )
+
+
+class HashEntryVariant(LibraryBase):
+    """An extra perceptual hash of a listed picture, stored by lists that Custos builds from the pictures.
+
+    A central crop at a few scales (PDQ, pHash, dHash) and the turned and flipped copies (pHash, dHash), so
+    that a cropped or turned copy of a listed picture is found; ``label`` says which (``crop90``,
+    ``rot90``, ...). Matching reads these beside the entry's own hashes; external hash-only lists have none.
+    """
+
+    __tablename__ = "hash_entry_variants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("hash_entries.id", ondelete="CASCADE"), index=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("hash_sets.id", ondelete="CASCADE"), index=True)
+    # pdq | phash | dhash
+    algorithm: Mapped[str] = mapped_column(String(10))
+    code: Mapped[bytes] = mapped_column(LargeBinary(32))
+    quality: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(40))

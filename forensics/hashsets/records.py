@@ -25,6 +25,8 @@ class EntryRecord:
     file_name: str | None = None
     size: int | None = None
     raw: dict[str, Any] | None = field(default=None)
+    # Extra perceptual hashes (lists built by Custos): (algorithm, label, code, PDQ quality or None).
+    variants: list[tuple[str, str, bytes, int | None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from sqlalchemy import select
@@ -234,7 +235,7 @@ def group_copies(
 
     for view, matches in index.match_many(labelled):
         for match in matches:
-            a, b = root(views[view][0]), root(views[int(match.listed_key)][0])
+            a, b = root(views[cast(int, view)][0]), root(views[cast(int, match.listed_key)][0])
             if a != b:
                 parent[max(a, b)] = min(a, b)
     groups: dict[int, list[Hashable]] = {}
@@ -270,7 +271,7 @@ def load_listed_videos(
             if "frame" not in raw:
                 continue  # a picture entry of a mixed ThreatExchange export
             frame = FrameHash(
-                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq)
+                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq or b"")
             )
-            videos.setdefault((set_id, media_id), []).append(frame)
+            videos.setdefault((set_id, str(media_id)), []).append(frame)
     return [(key, sorted(frames, key=lambda f: f.number)) for key, frames in videos.items()]

@@ -21,14 +21,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, delete, insert, select, text
 
 from forensics.analysis.vpdq import COPY_RULE, FrameHash, VideoComparison, VpdqRule
 from forensics.case.db import CaseDatabase
 from forensics.case.models_video import VideoCopy
+from forensics.core.sqldialect import json_ids_sql
 from forensics.hashsets.formats import VIDEO_FORMATS
 from forensics.hashsets.hits import Hit, MatchSettings
 from forensics.hashsets.index_cache import IndexCache
@@ -165,9 +166,9 @@ def load_listed(library: HashSetLibrary, set_ids: list[int]) -> list[ListedVideo
             raw = json.loads(raw_json) if raw_json else {}
             if not isinstance(raw, dict) or "frame" not in raw:
                 continue  # a picture entry of a mixed ThreatExchange export
-            frames, ids = videos.setdefault((set_id, media_id), ([], []))
+            frames, ids = videos.setdefault((set_id, str(media_id)), ([], []))
             frame = FrameHash(
-                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq)
+                int(raw["frame"]), float(raw.get("timestamp", 0.0)), int(quality or 0), bytes(pdq or b"")
             )
             frames.append(frame)
             ids.append(entry_id)
@@ -211,8 +212,8 @@ def _video_hit(
         VPDQ,
         nearest.distance,
         BARS_VIEW if view == BARS_VIEW else None,
-        listed_frame.pdq.hex(),
-        detail,
+        matched_hash=listed_frame.pdq.hex(),
+        detail=detail,
     )
 
 
@@ -221,16 +222,41 @@ def _better(a: tuple[str, VideoComparison], b: tuple[str, VideoComparison]) -> b
     return (a[1].listed_percent, a[1].query_percent) > (b[1].listed_percent, b[1].query_percent)
 
 
-def vpdq_hits(
-    case_engine: Engine, library: HashSetLibrary, set_ids: list[int], settings: MatchSettings
-) -> Iterator[VideoHit]:
-    """Case videos that match a listed video of the selected vPDQ sets by Meta's rule."""
+@dataclass
+class VpdqLists:
+    """The listed videos of the selected sets and their frame index (built once per run)."""
+
+    listed: list[ListedVideo]
+    index: VideoListIndex
+    rule: VpdqRule
+
+
+def vpdq_lists(library: HashSetLibrary, set_ids: list[int], settings: MatchSettings) -> VpdqLists | None:
+    """The listed videos of the selected vPDQ sets, indexed; None when there are none."""
     listed = load_listed(library, video_set_ids(library, set_ids))
     if not listed:
-        return
+        return None
     rule = vpdq_rule(settings)
     index = VideoListIndex([(number, video.frames) for number, video in enumerate(listed)], rule)
-    for page in iter_case_videos(case_engine):
+    return VpdqLists(listed, index, rule)
+
+
+def vpdq_hits(
+    case_engine: Engine,
+    library: HashSetLibrary,
+    set_ids: list[int],
+    settings: MatchSettings,
+    pages: Iterable[list[CaseVideo]] | None = None,
+    lists: VpdqLists | None = None,
+) -> Iterator[VideoHit]:
+    """Case videos that match a listed video of the selected vPDQ sets by Meta's rule.
+
+    ``pages``: the case videos to match (default: every one); ``lists``: built by :func:`vpdq_lists`.
+    """
+    lists = lists or vpdq_lists(library, set_ids, settings)
+    if lists is None:
+        return
+    for page in pages if pages is not None else iter_case_videos(case_engine):
         best: dict[tuple[int, int], tuple[str, VideoComparison]] = {}
         for view in (FRAMES_VIEW, BARS_VIEW):
             queries = [
@@ -238,14 +264,14 @@ def vpdq_hits(
                 for video in page
                 if (video.frames if view == FRAMES_VIEW else video.inside_bars)
             ]
-            for file_id, matches in index.match_many(queries):
+            for file_id, matches in lists.index.match_many(queries):
                 for match in matches:
-                    key = (int(file_id), int(match.listed_key))
+                    key = (cast(int, file_id), cast(int, match.listed_key))
                     found = (view, match.comparison)
                     if key not in best or _better(found, best[key]):
                         best[key] = found
         for (file_id, number), (view, comparison) in sorted(best.items()):
-            yield _video_hit(file_id, listed[number], view, comparison, rule)
+            yield _video_hit(file_id, lists.listed[number], view, comparison, lists.rule)
 
 
 # --- sampled frames against picture lists -------------------------------------------------------------
@@ -290,14 +316,20 @@ def frame_hits(
     set_ids: list[int],
     settings: MatchSettings,
     cache: IndexCache | None = None,
+    pages: Iterable[list[CaseVideo]] | None = None,
+    built: tuple[np.ndarray, Any] | None = None,
 ) -> Iterator[VideoHit]:
-    """Case videos a sampled frame of which is within the PDQ threshold of a picture entry."""
-    built = perceptual_index(library, set_ids, "pdq", settings, cache=cache)
+    """Case videos a sampled frame of which is within the PDQ threshold of a picture entry.
+
+    ``pages``: the case videos to match (default: every one); ``built``: the PDQ index of the sets
+    (``perceptual_index``), built here when not given.
+    """
+    built = built or perceptual_index(library, set_ids, "pdq", settings, cache=cache)
     if built is None:
         return
     entry_ids, index = built
     threshold = settings.pdq_threshold
-    for page in iter_case_videos(case_engine):
+    for page in pages if pages is not None else iter_case_videos(case_engine):
         found: dict[tuple[int, int], dict[int, tuple[float, int, str]]] = {}
         for video in page:
             for view, frame, label, distance in _frame_searches(
@@ -319,6 +351,20 @@ def frame_hits(
             )
 
 
+def videos_among(case_engine: Engine, file_ids: list[int]) -> list[int]:
+    """Which of the given files have sampled frames, in order."""
+    with case_engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT file_id FROM video_frames "
+                    f"WHERE file_id IN ({json_ids_sql(connection, ':ids')}) ORDER BY file_id"
+                ),
+                {"ids": json.dumps(file_ids)},
+            ).scalars()
+        )
+
+
 def _entry_pdq(library: HashSetLibrary, entry_ids: set[int]) -> dict[int, str]:
     ids = sorted(entry_ids)
     out: dict[int, str] = {}
@@ -327,7 +373,7 @@ def _entry_pdq(library: HashSetLibrary, entry_ids: set[int]) -> dict[int, str]:
             rows = connection.execute(
                 select(HashEntry.id, HashEntry.pdq).where(HashEntry.id.in_(ids[start : start + 900]))
             )
-            out.update({entry_id: bytes(pdq).hex() for entry_id, pdq in rows})
+            out.update({entry_id: bytes(pdq or b"").hex() for entry_id, pdq in rows})
     return out
 
 
@@ -365,7 +411,13 @@ def _frame_hit(
         "frames_json": json.dumps([[number, stamp, d, v == BARS_VIEW] for number, (stamp, d, v) in ordered]),
     }
     return VideoHit(
-        file_id, entry_id, PDQ_FRAME, distance, BARS_VIEW if view == BARS_VIEW else None, matched_hash, detail
+        file_id,
+        entry_id,
+        PDQ_FRAME,
+        distance,
+        BARS_VIEW if view == BARS_VIEW else None,
+        matched_hash=matched_hash,
+        detail=detail,
     )
 
 
@@ -384,12 +436,12 @@ def store_copy_groups(case_db: CaseDatabase, run_id: int, settings: MatchSetting
         inside_bars={video.file_id: video.inside_bars for video in videos if video.inside_bars},
     )
     with case_db.session() as session:
-        session.execute(VideoCopy.__table__.delete())
+        session.execute(delete(VideoCopy))
         rows = [
-            {"file_id": int(member), "group_id": int(min(group)), "run_id": run_id}
-            for group in groups
+            {"file_id": member, "group_id": min(group), "run_id": run_id}
+            for group in cast("list[list[int]]", groups)  # the keys given to group_copies are file ids
             for member in group
         ]
         if rows:
-            session.execute(VideoCopy.__table__.insert(), rows)
+            session.execute(insert(VideoCopy), rows)
     return len(groups)

@@ -3,6 +3,8 @@
 A child is placed by its key (the indexes of each level below the top item): its row points at its
 parent (``parent_id``) and holds its position among its siblings (``seq``), so that a child stored again
 (an item processed again, by a resumed job or a richer profile) updates its row instead of adding one.
+An encrypted member read earlier with the examiner's password keeps its row as read when the item is
+processed again without that password.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.tasks import ChildResult
 
 DELETED_FLAG = "deleted"
+ENCRYPTED_FLAG = "encrypted"
 
 
 def _extension(name: str) -> str | None:
@@ -41,9 +44,15 @@ class ChildRows:
             self._parents.pop(top, None)
 
     def store(
-        self, s: Session, batches: list[tuple[int, list[ChildResult]]], job_id: int, evidence_id: int
+        self,
+        s: Session,
+        batches: list[tuple[int, list[ChildResult]]],
+        job_id: int,
+        evidence_id: int,
+        stored_ids: list[int] | None = None,
     ) -> int:
-        """Insert (or update) the rows of every child; returns how many were stored."""
+        """Insert (or update) the rows of every child; returns how many were stored (their ids are added
+        to ``stored_ids`` when given)."""
         analysed = []
         now = utc_now_iso()
         stored = 0
@@ -56,6 +65,8 @@ class ChildRows:
                 row_id = self._upsert(s, child, evidence, filesystem, parent_id, allocated, deleted)
                 self._ids[(top_id, child.key)] = row_id
                 stored += 1
+                if stored_ids is not None:
+                    stored_ids.append(row_id)
                 if child.analysis is not None:
                     analysed.append((row_id, child.analysis))
                 if child.status == "error" and child.error:
@@ -137,12 +148,15 @@ class ChildRows:
                 {"kind": child.link_kind, "params": child.params, "flags": list(child.flags)}, sort_keys=True
             ),
         }
-        existing = s.scalar(
-            select(File.id).where(
+        found = s.execute(
+            select(File.id, File.status).where(
                 File.filesystem_id == filesystem, File.parent_id == parent_id, File.seq == child.key[-1]
             )
-        )
-        if existing is not None:
+        ).first()
+        if found is not None:
+            existing, status = found
+            if status == "done" and child.status == "no-content" and ENCRYPTED_FLAG in child.flags:
+                return existing  # opened earlier with the examiner's password: not closed again without it
             s.execute(update(File).where(File.id == existing).values(**values))
             return existing
         row = File(

@@ -15,14 +15,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
 
 from forensics.case.bulk import insert_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, File, FileSystem, IngestError
 from forensics.case.unallocated import add_unallocated_items
-from forensics.core.errors import EvidenceError
+from forensics.core.errors import CaseError, EvidenceError
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
 from forensics.evidence.logical import walk_folder
@@ -39,10 +41,12 @@ FIRST_BATCHES = (64, 256, 1000)
 
 @dataclass
 class RowsFound:
-    """A batch of new ``files`` rows of one file system, in walk order."""
+    """A batch of new ``files`` rows of one file system, in walk order (``notes``: (seq, message) of the
+    problems the walk noted on an item; each becomes an ``ingest_errors`` row naming the file)."""
 
     fs_id: int
     rows: list[dict]
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def pending(self) -> tuple[int, int]:
@@ -127,6 +131,8 @@ def walk_steps(
     """
     with db.session() as s:
         evidence = s.get(Evidence, evidence_id)
+        if evidence is None:
+            raise CaseError(f"no evidence item with id {evidence_id} in this case")
         path, container = evidence.path, evidence.container
         if container == EXTRACTION_CONTAINER and extraction is None:
             extraction = ExtractionAccess()
@@ -198,6 +204,8 @@ def _content_blocks(db: CaseDatabase, fs_row: FileSystem, span: tuple[int, int])
             )
         )
         for runs in rows:
+            if runs is None:  # never: the query keeps the rows that have runs
+                continue
             for _, start, length in json.loads(runs):
                 end = start + -(-length // block) * block
                 if start >= 0 and start < span[1] and span[0] < end:
@@ -212,6 +220,12 @@ def _entries(source: EvidenceSource, fs_row: FileSystem) -> tuple[Iterator[FileE
     return walker.walk(), walker.errors
 
 
+def _intake_notes(fs_row: FileSystem) -> list[str]:
+    """What the survey noted about the file system at intake (truncation, ambiguity, values out of range)."""
+    notes = json.loads(fs_row.notes) if fs_row.notes else []
+    return [f"file system at byte offset {fs_row.offset} ({fs_row.fs_type}): {note}" for note in notes]
+
+
 def _walk_one(
     db: CaseDatabase, source: EvidenceSource, evidence_id: int, fs_row: FileSystem
 ) -> Iterator[Step]:
@@ -221,32 +235,41 @@ def _walk_one(
         )
     start = -1 if done is None else done
     fs_id = fs_row.id  # read once: an ORM attribute costs more than the row it would go into
+    # Each row with the problems the walk noted on its item (path: note).
+    rows: Iterator[tuple[dict, list[str]]]
+    errors: list[str]
     if source.is_extraction:  # a phone extraction: its members, under their device paths
-        rows, errors = member_rows(source.extraction().members(), evidence_id, fs_id), []
+        members = member_rows(source.extraction().members(), evidence_id, fs_id)
+        rows, errors = ((row, []) for row in members), []
     else:
         entries, errors = _entries(source, fs_row)
-        rows = (_row(entry, evidence_id, fs_id, seq) for seq, entry in enumerate(entries))
+        rows = (
+            (_row(entry, evidence_id, fs_id, seq), [f"{entry.path}: {note}" for note in entry.notes])
+            for seq, entry in enumerate(entries)
+        )
     batch: list[dict] = []
+    notes: list[tuple[int, str]] = []
     sizes = iter(FIRST_BATCHES)
     limit = next(sizes, BATCH)
     seq = -1
     try:
-        for row in rows:
+        for row, row_notes in rows:
             seq = row["seq"]
             if seq <= start:
                 continue
             batch.append(row)
+            notes.extend((seq, note) for note in row_notes)
             if len(batch) >= limit:
-                yield RowsFound(fs_id, batch)
-                batch = []
+                yield RowsFound(fs_id, batch, notes)
+                batch, notes = [], []
                 limit = next(sizes, BATCH)
     except EvidenceError:
         if batch:  # what was listed before the walk broke off (a truncated extraction) is kept
-            yield RowsFound(fs_id, batch)
+            yield RowsFound(fs_id, batch, notes)
         raise
     if batch:
-        yield RowsFound(fs_id, batch)
-    yield FileSystemDone(fs_id, seq + 1, list(errors))
+        yield RowsFound(fs_id, batch, notes)
+    yield FileSystemDone(fs_id, seq + 1, [*_intake_notes(fs_row), *errors])
 
 
 def apply_step(
@@ -257,7 +280,10 @@ def apply_step(
     with db.session() as s:
         added = (0, 0)
         if isinstance(step, RowsFound):
-            insert_rows(s.connection(), File.__table__, step.rows)
+            # SQLAlchemy types a declarative model's __table__ as a FromClause; it is a Table.
+            insert_rows(s.connection(), cast(Table, File.__table__), step.rows)
+            if step.notes:
+                _add_item_notes(s, evidence_id, job_id, step)
             return added
         if isinstance(step, FileSystemDone):
             s.execute(
@@ -288,6 +314,31 @@ def apply_step(
                 )
             )
     return added
+
+
+def _add_item_notes(s: Session, evidence_id: int, job_id: int | None, step: RowsFound) -> None:
+    """One ``ingest_errors`` row per note of the batch, naming its file (found by walk position)."""
+    seqs = sorted({seq for seq, _ in step.notes})
+    ids = dict(
+        s.execute(
+            select(File.seq, File.id).where(
+                File.filesystem_id == step.fs_id, File.parent_id.is_(None), File.seq.in_(seqs)
+            )
+        ).all()
+    )
+    now = utc_now_iso()
+    for seq, message in step.notes:
+        s.add(
+            IngestError(
+                job_id=job_id,
+                evidence_id=evidence_id,
+                file_id=ids.get(seq),
+                filesystem_id=step.fs_id,
+                stage="enumerate",
+                message=message,
+                at=now,
+            )
+        )
 
 
 def enumerate_evidence(

@@ -28,6 +28,7 @@ from forensics.pipeline.worker import CHILDREN, worker_main
 OUTSTANDING_BATCHES = 2  # per worker: bounded queues
 POLL_SECONDS = 0.2  # longest wait for results before cancel and worker health are checked again
 MAX_IDLE_DEATHS = 3  # workers failing at start-up this often in a row stop the job (no endless respawn)
+OnResults = Callable[[list[ItemResult]], None]  # receives item results to store
 
 
 class ExecutorError(CustosError):
@@ -163,8 +164,10 @@ class LocalProcessExecutor:
         self.extraction = extraction
         self.count = max(1, workers)
         self.item_timeout = item_timeout
-        matching = processes is not None and processes.count == self.count
-        self._processes = processes if matching else WorkerProcesses(self.count)
+        if processes is not None and processes.count == self.count:
+            self._processes = processes
+        else:
+            self._processes = WorkerProcesses(self.count)
         shared = self._processes
         self._current, self._started = shared.current, shared.started
         self._slot, self._spare = shared.slot, shared.spare
@@ -188,6 +191,16 @@ class LocalProcessExecutor:
             if worker is None:
                 self._spawn(index)
 
+    def _worker(self, index: int) -> _Worker:
+        """The worker of slot ``index`` (``run`` has started one in every slot)."""
+        worker = self._workers[index]
+        assert worker is not None, "a worker is read before start()"
+        return worker
+
+    def _all_workers(self) -> list[_Worker]:
+        """The worker of every slot, in slot order (``run`` has started one in each)."""
+        return [self._worker(index) for index in range(len(self._workers))]
+
     def busy_items(self) -> list[WorkItem]:
         busy = []
         for index, worker in enumerate(self._workers):
@@ -199,7 +212,14 @@ class LocalProcessExecutor:
                 busy.append(found)
         return busy
 
-    def run(self, batches, on_results, cancelled, on_tick=None, on_children=None) -> bool:
+    def run(
+        self,
+        batches: Iterator[list[WorkItem]],
+        on_results: OnResults,
+        cancelled: Callable[[], bool],
+        on_tick: Callable[[], None] | None = None,
+        on_children: Callable[[int, list[ChildResult]], None] | None = None,
+    ) -> bool:
         self._on_children = on_children
         requeued: deque[list[WorkItem]] = deque()
         source_done = False
@@ -211,22 +231,23 @@ class LocalProcessExecutor:
                     return False
                 source_done = self._dispatch(batches, requeued, source_done)
                 self._count_spare_cores()
-                if source_done and not requeued and not any(w.assigned for w in self._workers):
+                workers = self._all_workers()
+                if source_done and not requeued and not any(w.assigned for w in workers):
                     completed = True
                     return True
-                conns = [w.conn for w in self._workers if w.assigned]
+                conns = [w.conn for w in workers if w.assigned]
                 ready = wait(conns, timeout=POLL_SECONDS) if conns else []
                 for conn in ready:
-                    index = next(i for i, w in enumerate(self._workers) if w.conn is conn)
+                    worker = next(w for w in workers if w.conn is conn)
                     try:
-                        message = conn.recv()
+                        message = worker.conn.recv()
                     except (EOFError, OSError):
                         continue  # the worker died; handled below
                     if message[0] == CHILDREN:
                         self._children(message, on_results)
                         continue
                     batch_id, results = message
-                    self._workers[index].assigned.pop(batch_id, None)
+                    worker.assigned.pop(batch_id, None)
                     self._idle_deaths = 0
                     if not source_done or requeued:  # top the worker up before the results are written
                         source_done = self._dispatch(batches, requeued, source_done)
@@ -238,7 +259,7 @@ class LocalProcessExecutor:
         finally:
             self._shutdown(graceful=completed)
 
-    def _children(self, message: tuple, _on_results) -> None:
+    def _children(self, message: tuple, _on_results: OnResults) -> None:
         """Children found inside an item: to the writer now, ahead of the item's own result."""
         _tag, parent_id, children = message
         if self._on_children is not None:
@@ -249,12 +270,15 @@ class LocalProcessExecutor:
         idle = sum(1 for worker in self._workers if worker is not None and not worker.assigned)
         self._spare.value = idle + self._extra_cores
 
-    def _dispatch(self, batches, requeued: deque, source_done: bool) -> bool:
+    def _dispatch(
+        self, batches: Iterator[list[WorkItem]], requeued: deque[list[WorkItem]], source_done: bool
+    ) -> bool:
         """Top up the least loaded workers to ``OUTSTANDING_BATCHES``; returns whether ``batches`` ended."""
         while True:
-            worker = min(self._workers, key=lambda w: len(w.assigned))
+            worker = min(self._all_workers(), key=lambda w: len(w.assigned))
             if len(worker.assigned) >= OUTSTANDING_BATCHES:
                 return source_done
+            batch: list[WorkItem] | None
             if requeued:
                 batch = requeued.popleft()
             elif source_done:
@@ -269,9 +293,9 @@ class LocalProcessExecutor:
             worker.assigned[self._next_id] = batch
             worker.conn.send((self._next_id, batch))
 
-    def _check_health(self, requeued: deque, on_results) -> None:
+    def _check_health(self, requeued: deque[list[WorkItem]], on_results: OnResults) -> None:
         now = time.monotonic()
-        for index, worker in enumerate(self._workers):
+        for index, worker in enumerate(self._all_workers()):
             alive = worker.process.is_alive()
             current = self._current[index]  # read after: a dead worker's item no longer changes
             if not alive:
@@ -283,8 +307,10 @@ class LocalProcessExecutor:
                 reason = f"item took longer than the {self.item_timeout:g} s limit; worker stopped"
                 self._replace(index, current, reason, requeued, on_results)
 
-    def _replace(self, index: int, current: int, reason: str, requeued: deque, on_results) -> None:
-        worker = self._workers[index]
+    def _replace(
+        self, index: int, current: int, reason: str, requeued: deque[list[WorkItem]], on_results: OnResults
+    ) -> None:
+        worker = self._worker(index)
         # Results the worker sent before dying are still in its pipe: take them first.
         try:
             while worker.conn.poll():

@@ -178,6 +178,8 @@ def check_stated_hashes(db: CaseDatabase, evidence_id: int, job_id: int | None) 
         }
         now = utc_now_iso()
         for file_id, path, link, *computed in rows:
+            if link is None:  # never: the query keeps rows whose link names stated hashes
+                continue
             stated = (json.loads(link).get("member") or {}).get("stated_hashes") or {}
             differs = [
                 f"{algorithm.upper()} stated {stated[algorithm]}, computed {value}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -11,8 +13,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import root_locator_dict, with_link
 from forensics.case.models import File, FileSystem
 from forensics.core.progress import Progress
-from forensics.core.sqldialect import execute
-from forensics.pipeline.enumerate import BackgroundEnumeration
+from forensics.core.sqldialect import execute, json_ids_sql
 from forensics.pipeline.tasks import WorkItem
 
 BATCH_ITEMS = 256  # items per batch of a job with analysis tasks (an item may be a picture to decode)
@@ -25,11 +26,25 @@ IDLE_WAIT = 0.05  # seconds the feed waits for the enumeration when it has no it
 # The next page of pending items after a given id, in id order (with where their file system lies).
 PENDING_PAGE = (
     "SELECT f.id, f.name, f.size, f.path, f.inode, f.attr_type, f.attr_id, f.stream, s.offset, s.fs_type, "
-    "f.link_json "
+    "s.ambiguous, f.link_json "
     f"FROM {File.__tablename__} AS f JOIN {FileSystem.__tablename__} AS s ON f.filesystem_id = s.id "
     "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
 )
+# The same, among chosen ids only (a job that re-runs some items: an archive given its password).
+PENDING_PAGE_AMONG = PENDING_PAGE.replace("AND f.id > ?", "AND f.id > ? AND f.id IN ({ids})")
 PHASE_PROCESSING = "processing"
+Passwords = tuple[tuple[str, bytes], ...]
+
+
+class Enumeration(Protocol):
+    """What a feed reads of the job's enumeration (a walk in a thread, or none in a re-run of items)."""
+
+    @property
+    def ended(self) -> bool: ...
+
+    def wait(self, timeout: float) -> None: ...
+
+    def take_found(self) -> tuple[int, int]: ...
 
 
 class PendingFeed:
@@ -39,7 +54,8 @@ class PendingFeed:
     ``BATCH_BYTES`` bytes (a bigger item goes alone). An empty batch means that none is ready yet (the
     enumeration has not stored more): the executor asks again. :meth:`pump` grows the progress totals
     by what the enumeration has stored.
-    ``on_exhausted`` is called once, when the last item has been handed out.
+    ``on_exhausted`` is called once, when the last item has been handed out. ``only``: hand out these
+    pending items alone, each with the examiner's archive passwords for it (in memory, in its WorkItem).
     """
 
     def __init__(
@@ -47,12 +63,14 @@ class PendingFeed:
         db: CaseDatabase,
         evidence_id: int,
         item: str,
-        enumeration: BackgroundEnumeration,
+        enumeration: Enumeration,
         progress: Progress,
         on_exhausted: Callable[[], None] | None = None,
         hash_only: bool = False,
+        only: Mapping[int, Passwords] | None = None,
     ) -> None:
         self.db = db
+        self.only = dict(only) if only is not None else None
         self.hash_only = hash_only
         self._on_exhausted = on_exhausted
         self.evidence_id = evidence_id
@@ -85,10 +103,10 @@ class PendingFeed:
     def __next__(self) -> list[WorkItem]:
         batch: list[WorkItem] = []
         batch_bytes = 0
-        max_items = HASH_ONLY_BATCH_ITEMS if self.hash_only else BATCH_ITEMS
+        max_items = self._max_items()
         while True:
             if not self._ready and not self._refill():
-                if batch or not self.enumerated:
+                if batch or not self.finished:
                     return batch
                 if self._on_exhausted is not None:
                     exhausted, self._on_exhausted = self._on_exhausted, None
@@ -97,8 +115,25 @@ class PendingFeed:
             size = self._ready[0].size
             if batch and (len(batch) >= max_items or batch_bytes + size > BATCH_BYTES):
                 return batch
-            batch.append(self._ready.popleft())
+            work = self._ready.popleft()
+            batch.append(work)
             batch_bytes += size
+            self._handed_out(work)
+
+    def _max_items(self) -> int:
+        """Items the next batch may hold."""
+        return HASH_ONLY_BATCH_ITEMS if self.hash_only else BATCH_ITEMS
+
+    @property
+    def finished(self) -> bool:
+        """Every item is handed out once nothing is ready after this (the walk has ended)."""
+        return self.enumerated
+
+    def _handed_out(self, work: WorkItem) -> None:
+        """Called for each item put in a batch (a hook for feeds in another order)."""
+
+    def close(self) -> None:
+        """Stop any helper of the feed (none here)."""
 
     def _refill(self) -> bool:
         """Read the next page of pending items; False when there are none (yet)."""
@@ -111,13 +146,24 @@ class PendingFeed:
 
     def _read_page(self) -> bool:
         with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
-            rows = execute(conn, PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
-        item, ready = self.item, self._ready
-        for fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, link in rows:
-            locator = root_locator_dict(item, fs_type, offset, inode, attr_type, attr_id, stream, path)
+            if self.only is None:
+                rows = execute(conn, PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+            else:
+                among = json.dumps(sorted(self.only))
+                sql = PENDING_PAGE_AMONG.format(ids=json_ids_sql(conn))
+                rows = execute(conn, sql, (self.evidence_id, self._last_id, among, PAGE)).fetchall()
+        item, ready, only = self.item, self._ready, self.only
+        for row in rows:
+            fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, ambiguous, link = row
+            locator = root_locator_dict(
+                item, fs_type, offset, inode, attr_type, attr_id, stream, path, ambiguous=bool(ambiguous)
+            )
             if link is not None:  # a root link of another kind (a file system's unallocated space)
                 locator = with_link(locator, link)
-            ready.append(WorkItem(fid, locator, name, size or 0))
+            if only is None:
+                ready.append(WorkItem(fid, locator, name, size or 0))
+            else:
+                ready.append(WorkItem(fid, locator, name, size or 0, only.get(fid, ())))
         if rows:
             self._last_id = rows[-1][0]
         return bool(rows)
@@ -131,7 +177,8 @@ def totals(db: CaseDatabase, evidence_id: int) -> tuple[int, int, int, int]:
             .where(File.evidence_id == evidence_id, File.status.in_(["pending", "done", "error"]))
             .group_by(File.status)
         ).all()
-    by = {status: (count, size) for status, count, size in rows}
+    # The sum is coalesced to 0 in SQL (its column type still allows None).
+    by = {status: (count, size or 0) for status, count, size in rows}
     total_items = sum(c for c, _ in by.values())
     total_bytes = sum(b for _, b in by.values())
     done_items = by.get("done", (0, 0))[0] + by.get("error", (0, 0))[0]

@@ -9,29 +9,39 @@ processing from the items still ``pending``; the result equals an uninterrupted 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from forensics.case.db import CaseDatabase
+from forensics.case.extraction_store import extraction_meta
 from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
 from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.case.unallocated import add_unallocated_items
-from forensics.core.progress import CancelToken, Progress
+from forensics.core.errors import CaseError
+from forensics.core.progress import AlertRecord, CancelToken, Progress
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
+from forensics.evidence.head_probe import HeadProbe
+from forensics.hashsets.live import LiveMatcher
 from forensics.pipeline.enumerate import BackgroundEnumeration
 from forensics.pipeline.executor import Executor, LocalProcessExecutor, WorkerProcesses
 from forensics.pipeline.extraction_rows import check_stated_hashes
-from forensics.pipeline.feed import PendingFeed
+from forensics.pipeline.feed import Passwords, PendingFeed
+from forensics.pipeline.live_matching import MatchingThread
+from forensics.pipeline.processing_order import ProcessingOrder
 from forensics.pipeline.processing_profiles import ProcessingProfile
+from forensics.pipeline.ranked_feed import RankedFeed
 from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions
 from forensics.pipeline.writer import BatchWriter
 
 PHASE_BOTH = "enumerating + processing"
 PHASE_INDEXING = "indexing hashes"
+PHASE_MATCHING = "matching the last items"
+STOPPED = "stopped"  # the job ended at the first alert (--until-first-alert): resumable, not complete
 
 
 @dataclass
@@ -48,6 +58,14 @@ class IngestOutcome:
     workers_replaced: int
     # What the enumeration of this job recorded about whole file systems (a walk error, damaged chunks)
     listing_problems: list[str] = field(default_factory=list)
+    # Matching during the job: findings added (of them alerts), a problem that stopped it
+    findings: int = 0
+    alerts: int = 0
+    matching_error: str | None = None
+    # The processing order's ranks as handed out (empty: walk order), items typed by their head
+    order: list[str] = field(default_factory=list)
+    header_checked: int = 0
+    header_raised: int = 0
 
     def counts(self) -> dict:
         return {
@@ -59,7 +77,11 @@ class IngestOutcome:
             "workers_replaced": self.workers_replaced,
             "resumed_from": self.resumed_from,
             "listing_problems": len(self.listing_problems),
-        }
+        } | (
+            {"fully_processed": False, "stopped_at": "first alert (until_first_alert)"}
+            if self.status == STOPPED
+            else {}
+        )
 
 
 def start_job(
@@ -72,7 +94,7 @@ def start_job(
             select(IngestJob).where(IngestJob.evidence_id == evidence.id).order_by(IngestJob.id.desc())
         )
         resumed_from = None
-        if previous is not None and previous.status in ("running", "cancelled", "failed"):
+        if previous is not None and previous.status in ("running", "cancelled", "failed", STOPPED):
             resumed_from = previous.id
             if previous.status == "running":  # the process running it was killed
                 previous.status = "failed"
@@ -101,20 +123,37 @@ def run_job(
     executor: Executor | None = None,
     processes: WorkerProcesses | None = None,
     extraction: ExtractionAccess | None = None,
+    only: Mapping[int, Passwords] | None = None,
+    matcher: LiveMatcher | None = None,
+    on_alert: Callable[[AlertRecord], None] | None = None,
+    until_first_alert: bool | None = None,
+    observe_feed: Callable[[PendingFeed], None] | None = None,
 ) -> IngestOutcome:
     """Run (or resume) a created job to its end or until cancelled.
 
     The workers start at once and the enumeration runs beside them in a thread: workers get the
-    first items as soon as the enumeration has committed them. The enumeration's inserts and this
-    thread's result writes share one lock: one write transaction at a time, never two racing for
-    SQLite's lock. ``processes``: workers started earlier, used by the default executor.
+    first items as soon as the enumeration has committed them (in a profile's processing order: the
+    items of its first rank; the rest once everything is listed, rank by rank). The enumeration's
+    inserts and this thread's result writes share one lock: one write transaction at a time, never two
+    racing for SQLite's lock. ``processes``: workers started earlier, used by the default executor.
     ``extraction``: the in-memory keys of an encrypted phone extraction (see
-    :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none.
+    :mod:`forensics.evidence.extractions.access`); an unencrypted one needs none. ``matcher``: match
+    what is stored as it is stored (:mod:`forensics.pipeline.live_matching`), each new finding given to
+    ``on_alert``; ``until_first_alert`` (default: the profile's) ends the job, resumably, once matching
+    has confirmed an alert. ``observe_feed`` sees the feed before it is used (tests). ``only``: a job
+    that re-runs chosen items (marked pending by the caller) and nothing else: no enumeration, no carving
+    set-up, no items re-queued for this profile; each item with the examiner's archive passwords for it.
     """
     cancel = cancel or CancelToken()
+    if until_first_alert is None:
+        until_first_alert = profile.until_first_alert
     with db.session() as s:
         job = s.get(IngestJob, job_id)
+        if job is None:
+            raise CaseError(f"no ingest job with id {job_id} in this case")
         evidence = s.get(Evidence, job.evidence_id)
+        if evidence is None:
+            raise CaseError(f"no evidence item with id {job.evidence_id} in this case")
         evidence_id, evidence_path, item, resumed_from = (
             evidence.id,
             evidence.path,
@@ -122,6 +161,7 @@ def run_job(
             job.resumed_from,
         )
         is_extraction = evidence.container == EXTRACTION_CONTAINER
+        order = _order_for(profile.order, evidence)
     if is_extraction and extraction is None:
         extraction = ExtractionAccess()
     options = TaskOptions(
@@ -132,16 +172,26 @@ def run_job(
         profile.carve,
         profile.video,
     )
-    _requeue_for_missing_tasks(db, evidence_id, options.mask)
-    if options.carve:  # file systems walked by an earlier job that did not carve
+    if only is None:
+        _requeue_for_missing_tasks(db, evidence_id, options.mask)
+    if options.carve and only is None:  # file systems walked by an earlier job that did not carve
         with db.session() as s:
             add_unallocated_items(s, evidence_id)
     progress = Progress(phase=PHASE_BOTH, totals_growing=True)
     write_lock = threading.Lock()  # one write transaction at a time: enumeration or results
-    enumeration = BackgroundEnumeration(
-        db, evidence_id, job_id, write_lock, carve=bool(options.carve), extraction=extraction
-    )
+    enumeration: BackgroundEnumeration | NoEnumeration
+    if only is None:
+        enumeration = BackgroundEnumeration(
+            db, evidence_id, job_id, write_lock, carve=bool(options.carve), extraction=extraction
+        )
+    else:
+        enumeration = NoEnumeration()
     writer = BatchWriter(db, evidence_id, job_id, write_lock=write_lock)
+    matching = None
+    if matcher is not None:
+        matcher.write_lock = write_lock
+        matching = MatchingThread(matcher, db, evidence_id, item)
+        writer.on_stored = matching.submit
 
     def index_while_last_batches_run() -> None:
         # Every item is handed out: what waits is stored and the hash indexes are built while the
@@ -150,21 +200,37 @@ def run_job(
         with write_lock, db.engine.begin() as conn:
             create_hash_indexes(conn)
 
-    feed = PendingFeed(
+    feed = _feed(
         db,
         evidence_id,
         item,
         enumeration,
         progress,
+        order,
+        evidence_path,
+        is_extraction,
         on_exhausted=index_while_last_batches_run,
         hash_only=not options.analysis_tasks,
+        only=only,
     )
+    if isinstance(feed, RankedFeed):
+        writer.hold_children = lambda: not feed.enumerated  # the walk's rows keep their numbers
+    if observe_feed is not None:
+        observe_feed(feed)
     base_items, base_bytes = progress.items_done, progress.bytes_done
     executor = executor or LocalProcessExecutor(
         evidence_path, options, workers, profile.item_timeout, processes=processes, extraction=extraction
     )
 
     children_counted = [0]
+
+    def deliver_alerts() -> None:
+        if matching is None:
+            return
+        for record in matching.take_alerts():
+            if on_alert:
+                on_alert(record)
+        progress.alerts = matching.alerts
 
     def tick() -> None:
         feed.pump()
@@ -177,25 +243,46 @@ def run_job(
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
         progress.videos, progress.frames = writer.videos_written, writer.frames_written
-        progress.current = ", ".join(work.locator.get("path") or work.name for work in executor.busy_items())
+        busy = executor.busy_items()
+        progress.current = ", ".join(work.locator.get("path") or work.name for work in busy)
+        if isinstance(feed, RankedFeed):  # the rank of what the workers are on, not of what is queued
+            progress.stage = feed.stage_of([work.file_id for work in busy])
+        deliver_alerts()
         if on_progress:
             on_progress(progress)
 
     def on_results(results: list[ItemResult]) -> None:
         writer.add(results)
+        if isinstance(feed, RankedFeed):
+            feed.forget([r.file_id for r in results])
         tick()
 
     def on_children(parent_id: int, children: list[ChildResult]) -> None:
         writer.add_children(parent_id, children)
 
+    stopped = [False]
+
+    def should_stop() -> bool:
+        if cancel.cancelled:
+            return True
+        if until_first_alert and matching is not None and matching.alerts:
+            stopped[0] = True
+            return True
+        return False
+
     executor.start()  # the workers' spawn and imports overlap the enumeration
     with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
         drop_hash_indexes(conn)
+    if matching is not None:
+        matching.start()
+    finished = False
     try:
         enumeration.start()
-        finished = executor.run(feed, on_results, lambda: cancel.cancelled, tick, on_children=on_children)
+        finished = executor.run(feed, on_results, should_stop, tick, on_children=on_children)
+        writer.hold_children = None
         writer.flush()
     finally:
+        feed.close()
         enumeration.stop()
         try:
             if on_progress:
@@ -204,19 +291,85 @@ def run_job(
             # an enumeration thread still ending (stop timed out) is kept out by the lock
             with write_lock, db.engine.begin() as conn:
                 create_hash_indexes(conn)
+            if matching is not None:
+                if on_progress:
+                    on_progress(replace(progress, phase=PHASE_MATCHING, current=""))
+                # what is stored is matched, also on cancel; items of earlier jobs only when it finished
+                matching.finish(whole_item=finished)
     tick()
+    if matcher is not None:
+        matcher.number_findings()  # the same numbers in any processing order
     if is_extraction and finished:  # the hashes a UFDR states for its members, against the computed ones
         with write_lock:
             check_stated_hashes(db, evidence_id, job_id)
+    status = "finished" if finished else (STOPPED if stopped[0] else "cancelled")
     with write_lock:
-        return _finish(
-            db,
-            job_id,
-            evidence_id,
-            "finished" if finished else "cancelled",
-            resumed_from,
-            getattr(executor, "replaced", 0),
+        outcome = _finish(db, job_id, evidence_id, status, resumed_from, getattr(executor, "replaced", 0))
+    if matching is not None:
+        outcome.findings, outcome.alerts, outcome.matching_error = (
+            matching.findings,
+            matching.alerts,
+            matching.error,
         )
+    if isinstance(feed, RankedFeed):
+        outcome.order = feed.order.describe()
+        outcome.header_checked, outcome.header_raised = feed.header_checked, feed.header_raised
+    return outcome
+
+
+def _order_for(order: ProcessingOrder, evidence: Evidence) -> ProcessingOrder:
+    """The profile's order, except for an extraction read front to back (a gzip tar, a compressed adb
+    backup), whose members are read fastest in listing order: one decode instead of one per rank."""
+    meta = extraction_meta(evidence)
+    if meta is None or not order.ranked:
+        return order
+    from forensics.evidence.extractions.extraction import is_sequential
+
+    if is_sequential(str(meta.get("format")), meta.get("compression"), bool(meta.get("encrypted"))):
+        return ProcessingOrder()
+    return order
+
+
+def _feed(
+    db: CaseDatabase,
+    evidence_id: int,
+    item: str,
+    enumeration: BackgroundEnumeration | NoEnumeration,
+    progress: Progress,
+    order: ProcessingOrder,
+    evidence_path: str,
+    is_extraction: bool,
+    on_exhausted: Callable[[], None],
+    hash_only: bool,
+    only: Mapping[int, Passwords] | None = None,
+) -> PendingFeed:
+    """The job's feed: in the profile's processing order, else (and in a re-run of chosen items) as listed."""
+    if only is not None or not order.ranked:
+        return PendingFeed(db, evidence_id, item, enumeration, progress, on_exhausted, hash_only, only)
+
+    def head_probe() -> HeadProbe:
+        return HeadProbe(evidence_path)
+
+    probe = None if is_extraction or not order.header_check_items else head_probe
+    return RankedFeed(db, evidence_id, item, enumeration, progress, order, probe, on_exhausted, hash_only)
+
+
+class NoEnumeration:
+    """The enumeration of a job that lists nothing (it re-runs items already listed)."""
+
+    ended = True
+
+    def start(self) -> None:
+        return None
+
+    def wait(self, timeout: float) -> None:
+        return None
+
+    def take_found(self) -> tuple[int, int]:
+        return 0, 0
+
+    def stop(self, timeout: float = 1.0) -> None:
+        return None
 
 
 def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) -> int:
@@ -224,21 +377,27 @@ def _requeue_for_missing_tasks(db: CaseDatabase, evidence_id: int, mask: int) ->
     if not mask:
         return 0
     with db.session() as s:
-        result = s.execute(
-            update(File)
-            .where(
-                File.evidence_id == evidence_id,
-                File.parent_id.is_(None),  # items inside others are redone with the item that holds them
-                File.status == "done",
-                File.tasks_mask.op("&")(mask) != mask,
-            )
-            .values(status="pending")
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed as Result.
+        result = cast(
+            "CursorResult[Any]",
+            s.execute(
+                update(File)
+                .where(
+                    File.evidence_id == evidence_id,
+                    File.parent_id.is_(None),  # items inside others are redone with the item that holds them
+                    File.status == "done",
+                    File.tasks_mask.op("&")(mask) != mask,
+                )
+                .values(status="pending")
+                .execution_options(synchronize_session=False)
+            ),
         )
         return result.rowcount or 0
 
 
-def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOutcome:
+def _finish(
+    db: CaseDatabase, job_id: int, evidence_id: int, status: str, resumed_from: int | None, replaced: int
+) -> IngestOutcome:
     with db.session() as s:
         by_status = s.execute(  # one pass over the item's rows
             select(File.status, func.count(), func.coalesce(func.sum(File.bytes_read), 0))
@@ -246,7 +405,7 @@ def _finish(db, job_id, evidence_id, status, resumed_from, replaced) -> IngestOu
             .group_by(File.status)
         ).all()
         counts = {status: count for status, count, _ in by_status}
-        done_bytes = sum(read for _, _, read in by_status)
+        done_bytes = sum(read or 0 for _, _, read in by_status)  # coalesced in SQL; typed as nullable
         total = sum(counts.get(k, 0) for k in ("pending", "done", "error"))
         done = counts.get("done", 0)
         failed = counts.get("error", 0)

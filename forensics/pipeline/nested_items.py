@@ -10,9 +10,10 @@ note of the item, never a crash, and the rest of the job goes on.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.carving.model import PARTIAL, CarvedFile
@@ -21,6 +22,7 @@ from forensics.evidence.carving.signatures import select
 from forensics.evidence.locator import FileLocator
 from forensics.evidence.nested.detect import detect_head
 from forensics.evidence.nested.item_stream import open_item_stream
+from forensics.evidence.nested.limits import NestedLimits
 from forensics.evidence.nested.openers import open_seekable
 from forensics.evidence.nested.records import FLAG_ERROR, FLAG_STOPPED
 from forensics.evidence.nested.streams import ReadAtStream
@@ -68,20 +70,31 @@ class _ChainedStream(io.RawIOBase):
         super().close()
 
 
-def chain_opener(open_top: Opener, chain: Sequence[Link], options: TaskOptions) -> Opener:
+def chain_opener(
+    open_top: Opener,
+    chain: Sequence[Link],
+    limits: NestedLimits,
+    passwords: Mapping[str, bytes] | None = None,
+) -> Opener:
     """Opens a nested child again from a fresh stream of its top item, link by link (read-only, in memory
-    or re-read: never a file); the walk's own streams are left where they are."""
+    or re-read: never a file); the walk's own streams are left where they are. ``limits``: the defences
+    the walk had. ``passwords``: of the archives on the way, by chain text (as :class:`NestedTree` takes
+    them)."""
 
     def reopen() -> BinaryIO:
         streams = [open_top()]
         try:
-            for link in chain:
-                streams.append(open_seekable(link.kind, streams[-1], link.params, limits=options.nested))
+            for depth, link in enumerate(chain):
+                password = (passwords or {}).get(NestedTree.chain_key(tuple(chain[:depth])))
+                streams.append(
+                    open_seekable(link.kind, streams[-1], link.params, password=password, limits=limits)
+                )
         except BaseException:
             for stream in reversed(streams):
                 stream.close()
             raise
-        return _ChainedStream(streams)
+        # It reads as a binary file does; typing.BinaryIO is not a class that io's classes name.
+        return cast(BinaryIO, _ChainedStream(streams))
 
     return reopen
 
@@ -133,7 +146,7 @@ def expand_item(
         return open_item_stream(source, locator, content.size)
 
     try:
-        return expand_stream(stream, item.name, (), options, batches, open_top)
+        return expand_stream(stream, item.name, (), options, batches, open_top, dict(item.passwords))
     finally:
         batches.flush()
         stream.close()
@@ -152,16 +165,21 @@ def expand_stream(
     options: TaskOptions,
     batches: _Batches,
     open_top: Opener | None = None,
+    passwords: Mapping[str, bytes] | None = None,
 ) -> list[str]:
     """The nested content of one stream, keyed below ``prefix``; returns the notes of its defences.
 
     ``open_top`` opens ``stream``'s bytes afresh: a child video too big to keep in memory is decoded from
-    a stream reopened through its chain of links (:func:`chain_opener`).
+    a stream reopened through its chain of links (:func:`chain_opener`). ``passwords``: the examiner's
+    passwords of archives inside, by chain text ('' for ``stream`` itself).
     """
     results: dict[int, Content] = {}
+    passwords = dict(passwords or {})
+    limits = options.nested
+    assert limits is not None
 
     def consume(nested: NestedItem, chunks: Iterator[bytes]) -> tuple[bytes, bytes]:
-        reopen = chain_opener(open_top, nested.chain, options) if open_top is not None else None
+        reopen = chain_opener(open_top, nested.chain, limits, passwords) if open_top is not None else None
         try:
             found = digest_content(chunks, nested.child.name, nested.child.size or 0, options, reopen=reopen)
         except OSError as exc:
@@ -169,8 +187,9 @@ def expand_stream(
         results[id(nested)] = found
         return found.head, found.tail
 
-    assert options.nested is not None
-    tree = NestedTree(stream, name, limits=options.nested, embedded=options.embedded, consume=consume)
+    tree = NestedTree(
+        stream, name, limits=limits, passwords=passwords, embedded=options.embedded, consume=consume
+    )
     keys: dict[tuple[str, ...], tuple[int, ...]] = {(): prefix}
     counters: dict[tuple[int, ...], int] = {}
     for nested in tree.items():
@@ -287,26 +306,27 @@ def _carved_result(
             yield data
 
     flags = ("partial",) if carved.status == PARTIAL else ()
-    common = {
-        "key": key,
-        "link_kind": CARVED,
-        "path": carved.name(),
-        "name": name,
-        "params": {"runs": [[carved.offset, carved.length]], "format": carved.kind, "status": carved.status},
-        "size": carved.length,
-        "flags": flags,
-        "byte_runs": [[0, carved.offset, carved.length]],
-    }
+    result = partial(
+        ChildResult,
+        key=key,
+        link_kind=CARVED,
+        path=carved.name(),
+        name=name,
+        params={"runs": [[carved.offset, carved.length]], "format": carved.kind, "status": carved.status},
+        size=carved.length,
+        flags=flags,
+        byte_runs=[[0, carved.offset, carved.length]],
+    )
 
     def reopen() -> BinaryIO:
-        return ReadAtStream(lambda offset, size: read_at(carved.offset + offset, size), carved.length)
+        stream = ReadAtStream(lambda offset, size: read_at(carved.offset + offset, size), carved.length)
+        return cast(BinaryIO, stream)  # it reads as a binary file does; BinaryIO is not a class io names
 
     try:
         found = digest_content(chunks(), name, carved.length, options, reopen=reopen)
     except (EvidenceError, OSError) as exc:
-        return ChildResult(**common, status="error", error=str(exc)), None
-    child = ChildResult(
-        **common,
+        return result(status="error", error=str(exc)), None
+    child = result(
         status="done",
         md5=found.md5,
         sha1=found.sha1,

@@ -10,8 +10,11 @@ from forensics.core.errors import CustosError
 from forensics.core.resources import resource_path
 from forensics.evidence.carving.signatures import FAMILIES
 from forensics.evidence.nested.limits import NestedLimits
+from forensics.pipeline.processing_order import ProcessingOrder, parse_order
 
 ANALYSIS_TASK_NAMES = ("type", "exif", "perceptual", "thumbnail", "video")
+# The profile an ingest runs unless told otherwise (the command line and the GUI alike).
+DEFAULT_PROFILE = "triage"
 # Keys of a profile's [video] section: the fields of VideoOptions (sampling, keyframes, strip, limits).
 VIDEO_KEYS = frozenset(f.name for f in fields(VideoOptions))
 
@@ -31,6 +34,10 @@ class ProcessingProfile:
     carve: frozenset[str] = frozenset()  # carving families run over unallocated space (empty: none)
     # The video task's sampling, strip and limits (used when ``video`` is among the tasks).
     video: VideoOptions = field(default_factory=VideoOptions)
+    # The order items go to the workers (ranks); no ranks: walk order. Changes no result.
+    order: ProcessingOrder = field(default_factory=ProcessingOrder)
+    # Field triage: end the job (resumably) once matching has confirmed an alert.
+    until_first_alert: bool = False
 
     @property
     def analysis_tasks(self) -> frozenset[str]:
@@ -75,6 +82,8 @@ def load_profile(name: str) -> ProcessingProfile:
         embedded=bool(inside.get("embedded", False)),
         carve=carve,
         video=_video_options(name, data.get("video", {})),
+        order=parse_order(name, data.get("order", {})),
+        until_first_alert=bool(options.get("until_first_alert", False)),
     )
 
 
@@ -99,3 +108,38 @@ def _limits(section: dict) -> NestedLimits:
         max_members=int(section.get("max_members", defaults.max_members)),
         max_seconds=float(section.get("max_seconds_per_container", defaults.max_seconds)),
     )
+
+
+def describe_profile(profile: ProcessingProfile) -> tuple[list[str], list[str]]:
+    """What a profile runs and what it skips, in words (progress output, the GUI's profile choice)."""
+    tasks = profile.tasks
+    runs: list[str] = ["hashes (MD5, SHA-1, SHA-256)"]
+    skips: list[str] = []
+
+    def either(on: bool, text: str) -> None:
+        (runs if on else skips).append(text if on else text.split(" (")[0])
+
+    either("type" in tasks, "content type")
+    either("exif" in tasks, "EXIF and GPS")
+    decode = "reduced" if profile.reduced_decode else "full"
+    either("perceptual" in tasks, f"perceptual hashes (PDQ, pHash, dHash; {decode} decode)")
+    either("thumbnail" in tasks, f"gallery thumbnails ({decode} decode)")
+    video = profile.video
+    if "video" in tasks:
+        rate = "every frame" if not video.sample_fps else f"{video.sample_fps:g} frame/s"
+        runs.append(f"video frame hashes ({rate})")
+        either(video.keyframes, "video keyframes")
+        either(bool(video.strip_frames), "video frame strips")
+    else:
+        skips.append("videos")
+    either(profile.nested is not None, "archives and disk images inside the evidence")
+    either(profile.embedded, "embedded objects")
+    carved = sorted(profile.carve)
+    either(bool(carved), f"carving ({', '.join(carved)})")
+    if carved and set(carved) != FAMILIES:
+        skips.append(f"carving of {', '.join(sorted(FAMILIES - set(carved)))}")
+    either(profile.reads_whatsapp, "WhatsApp provenance")
+    either(profile.matches, "hash-set matching during the ingest")
+    if profile.until_first_alert:
+        runs.append("stop at the first alert")
+    return runs, skips

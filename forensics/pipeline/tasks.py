@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, NamedTuple
 
@@ -28,6 +28,9 @@ class WorkItem(NamedTuple):
     locator: dict
     name: str
     size: int
+    # The examiner's passwords of archives in this item, by the archive's chain below it ('' = the item
+    # itself, else "inner.zip < outer.zip"): handed over in memory only, never stored or logged.
+    passwords: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass
@@ -117,7 +120,7 @@ class TaskOptions:
         bits = sum(TASK_BITS[t] for t in self.analysis_tasks if t in TASK_BITS)
         if "perceptual" in self.analysis_tasks and not self.reduced_decode:
             bits |= TASK_BITS["full-decode"]
-        if "video" in self.analysis_tasks and (self.video.keyframes or self.video.strip_frames):
+        if "video" in self.analysis_tasks and self.video.keyframes:  # a strip alone is a gallery aid
             bits |= TASK_BITS["video-full"]
         return bits
 
@@ -241,7 +244,7 @@ class _Counted:
         self._chunks = chunks
         self.size = 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         for chunk in self._chunks:
             self.size += len(chunk)
             yield chunk

@@ -27,7 +27,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import file_locators
 from forensics.case.models import Evidence
 from forensics.case.models_whatsapp import WhatsAppLink, WhatsAppMessage, WhatsAppSource
-from forensics.core.errors import CustosError
+from forensics.core.errors import CaseError, CustosError
 from forensics.core.sqlite_memory import MAX_DATABASE_BYTES
 from forensics.core.timeutil import utc_now_iso
 from forensics.evidence.extractions.access import EXTRACTION_CONTAINER, ExtractionAccess
@@ -137,11 +137,13 @@ def read_databases(
     """Find, read and store the WhatsApp databases of one evidence item (messages updated in place)."""
     with db.session() as s:
         evidence = s.get(Evidence, evidence_id)
+        if evidence is None:
+            raise CaseError(f"no evidence item with id {evidence_id} in this case")
         path = evidence.path
         if evidence.container == EXTRACTION_CONTAINER and extraction is None:
             extraction = ExtractionAccess()
     found = find_whatsapp_databases(_candidates(db, evidence_id))
-    outcomes = []
+    outcomes: list[SourceOutcome] = []
     if not found:
         return outcomes
     with EvidenceSource(path, extraction=extraction) as source:

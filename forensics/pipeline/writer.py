@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from typing import cast
+
+from sqlalchemy import Table
 
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
+from forensics.core.sqldialect import execute, json_ids_sql
 from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.child_rows import ChildRows
 from forensics.pipeline.tasks import ChildResult, ItemResult
 
+# Children held back while the walk still lists (see ``BatchWriter.hold_children``), at most this many.
+HOLD_CHILDREN = 20_000
 # The buffered ids still pending (a result that arrives twice is written once).
-PENDING_AMONG = (
-    f"SELECT id FROM {File.__tablename__} WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))"
-)
+PENDING_AMONG = f"SELECT id FROM {File.__tablename__} WHERE status = 'pending' AND id IN ({{ids}})"
 
 
 class BatchWriter:
@@ -55,6 +60,12 @@ class BatchWriter:
         self.frames_written = 0
         self._children: list[tuple[int, list[ChildResult]]] = []
         self._child_rows = ChildRows()
+        # Told the ids of the items of each commit (results and children), e.g. to match them.
+        self.on_stored: Callable[[list[int]], None] | None = None
+        # While this says so, children wait in memory (up to HOLD_CHILDREN, with their holders' results):
+        # no new row is added while the walk still adds its own, so the walk's rows keep their numbers
+        # in any processing order.
+        self.hold_children: Callable[[], bool] | None = None
 
     @property
     def buffered_items(self) -> int:
@@ -84,31 +95,42 @@ class BatchWriter:
         if waiting >= self.max_rows or time.monotonic() - self._last_flush >= self.max_delay:
             self.flush()
 
+    def _holding(self) -> bool:
+        return bool(
+            self._children
+            and self.hold_children is not None
+            and self.buffered_children < HOLD_CHILDREN
+            and self.hold_children()
+        )
+
     def flush(self) -> None:
         self._last_flush = time.monotonic()
-        if self._children:
+        stored: list[int] = []
+        holding = self._holding()
+        if self._children and not holding:
             children, self._children = self._children, []
             with self.write_lock, self.db.session() as s:
-                written = self._child_rows.store(s, children, self.job_id, self.evidence_id)
+                written = self._child_rows.store(s, children, self.job_id, self.evidence_id, stored)
             self.children_written += written
             self._count_videos(child.analysis for _parent, batch in children for child in batch)
-        if not self._buffer:
+        held = {parent for parent, _children in self._children} if holding else set()
+        if not any(r.file_id not in held for r in self._buffer):
+            self._tell_stored(stored)
             return
-        buffered = {r.file_id: r for r in self._buffer}  # a repeated result keeps its latest copy
-        self._buffer = []
-        self._buffer_bytes = 0
+        buffered = {r.file_id: r for r in self._buffer if r.file_id not in held}  # latest copy of a repeat
+        self._buffer = [r for r in self._buffer if r.file_id in held]
+        self._buffer_bytes = sum(r.bytes_read for r in self._buffer)
         with self.write_lock, self.db.session() as s:
-            pending = set(
-                s.connection()
-                .exec_driver_sql(PENDING_AMONG, (json.dumps(list(buffered)),))  # one parameter, any count
-                .scalars()
-            )
+            conn = s.connection()
+            among = PENDING_AMONG.format(ids=json_ids_sql(conn))
+            pending = set(execute(conn, among, (json.dumps(list(buffered)),)).scalars())  # one parameter
             results = [buffered[i] for i in sorted(pending)]
             if not results:
+                self._tell_stored(stored)
                 return
             update_rows(
                 s.connection(),
-                File.__table__,
+                cast(Table, File.__table__),  # SQLAlchemy types it as a FromClause; it is a Table
                 "id",
                 [
                     {
@@ -158,6 +180,12 @@ class BatchWriter:
         self.bytes_written += sum(r.bytes_read for r in results)
         self.errors_written += sum(1 for r in results if r.status == "error")
         self._child_rows.forget([r.file_id for r in results])
+        # in the order the results came (the processing order), the children found inside them after
+        self._tell_stored([file_id for file_id in buffered if file_id in pending] + stored)
+
+    def _tell_stored(self, file_ids: list[int]) -> None:
+        if file_ids and self.on_stored is not None:
+            self.on_stored(file_ids)
 
     def _count_videos(self, analyses) -> None:  # noqa: ANN001 - AnalysisResult objects (or None)
         """Count the videos among stored results and the frames hashed in them (for progress)."""

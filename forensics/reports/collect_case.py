@@ -14,11 +14,15 @@ from forensics.case.models_findings import Finding, MatchRun
 from forensics.case.models_review import FileNote
 from forensics.case.models_video import FileVideo
 from forensics.case.queries.whatsapp import sources as whatsapp_sources
+from forensics.core.local_times import LOCAL_TIME_FS
+from forensics.core.local_times import RULE as LOCAL_TIME_RULE
 from forensics.custody import actions
 from forensics.custody.log import head_hash, read_entries
 from forensics.custody.membership import members
 from forensics.custody.trust import workstation_trust
 from forensics.custody.verify import verify_case
+from forensics.hashsets.calibration import ALGORITHM_NAMES, rate_statement
+from forensics.hashsets.hashes import PERCEPTUAL_ALGORITHMS
 from forensics.reports.model import CustodyEvent, CustodySummary, GeoPoint, HashSetUsed, Methodology, Person
 from forensics.reports.text import printable_text
 
@@ -41,6 +45,45 @@ def _loads(text: str | None, default):
     except ValueError:
         return default
     return value if isinstance(value, type(default)) else default
+
+
+def _setting_text(value: object) -> object:
+    """A match setting as the report shows it: a threshold not set is ``off``, a flag ``yes``/``no``."""
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def run_rates(sets: list, settings: dict) -> list[str]:
+    """Per perceptual algorithm of a run's sets: its threshold in force with the measured false-match rate.
+
+    The sentence recorded when the run was made (``false_match_rates`` of its sets) is quoted as it was;
+    a run recorded before those sentences existed gets this build's measurement of its thresholds. An
+    algorithm without a threshold was not compared, and the report says so.
+    """
+    recorded: dict[str, str] = {}
+    used: set[str] = set()
+    for entry in sets:
+        if isinstance(entry, dict):
+            used.update(str(a) for a in entry.get("algorithms") or ())
+            rates = entry.get("false_match_rates")
+            if isinstance(rates, dict):
+                recorded.update({str(a): str(text) for a, text in rates.items()})
+    sentences = []
+    for algorithm in PERCEPTUAL_ALGORITHMS:
+        if algorithm not in used:
+            continue
+        threshold = settings.get(f"{algorithm}_threshold")
+        name = ALGORITHM_NAMES[algorithm]
+        if algorithm in recorded:
+            sentences.append(recorded[algorithm])
+        elif isinstance(threshold, int):
+            sentences.append(rate_statement(algorithm, threshold))
+        else:
+            sentences.append(f"{name}: not compared (no {name} threshold was set)")
+    return sentences
 
 
 def collect_methodology(db, session: Session) -> Methodology:
@@ -73,6 +116,7 @@ def collect_methodology(db, session: Session) -> Methodology:
     runs = []
     for run in session.scalars(select(MatchRun).order_by(MatchRun.id)):
         sets = _loads(run.sets_json, [])
+        settings = _loads(run.settings_json, {})
         runs.append(
             {
                 "run": run.id,
@@ -81,7 +125,8 @@ def collect_methodology(db, session: Session) -> Methodology:
                 "status": run.status,
                 "examiner": run.examiner,
                 "sets": sorted(str(s.get("name")) for s in sets if isinstance(s, dict)),
-                "settings": dict(sorted(_loads(run.settings_json, {}).items())),
+                "settings": {k: _setting_text(v) for k, v in sorted(settings.items())},
+                "rates": run_rates(sets, settings),
                 "findings_added": run.findings_added,
             }
         )
@@ -174,6 +219,7 @@ def collect_geo(session: Session) -> list[GeoPoint]:
             f.sha256,
         )
         for exif, f, item in session.execute(query)
+        if exif.gps_lat is not None and exif.gps_lon is not None  # as the query asks
     ]
 
 
@@ -195,6 +241,28 @@ def _listing_problems(session: Session) -> list[str]:
     return unique
 
 
+def _stopped_at_first_alert(session: Session) -> list[str]:
+    """Evidence items whose last ingest ended at its first alert (field triage): not fully processed."""
+    latest = (
+        select(IngestJob.evidence_id, func.max(IngestJob.id).label("job_id"))
+        .group_by(IngestJob.evidence_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Evidence.item, IngestJob.items_total, IngestJob.items_done, IngestJob.items_failed)
+        .join(latest, latest.c.job_id == IngestJob.id)
+        .join(Evidence, Evidence.id == IngestJob.evidence_id)
+        .where(IngestJob.status == "stopped")
+        .order_by(Evidence.item)
+    ).all()
+    return [
+        f"Evidence item {item} was not fully processed: its ingest stopped at the first alert (field "
+        f"triage, until-first-alert); {max((total or 0) - (done or 0) - (failed or 0), 0)} item(s) were not "
+        "processed, and no finding can exist for them."
+        for item, total, done, failed in rows
+    ]
+
+
 def computed_limitations(session: Session) -> list[str]:
     """Limitations that follow from this case's data: unreadable items, unopened file systems, time zones."""
     notes = []
@@ -207,6 +275,7 @@ def computed_limitations(session: Session) -> list[str]:
         notes.append(f"{failed} item(s) could not be read completely; their hashes are missing or partial.")
     if pending:
         notes.append(f"{pending} item(s) were enumerated but not processed (ingest not finished).")
+    notes.extend(_stopped_at_first_alert(session))
     if item_errors:
         notes.append(
             f"{item_errors} problem(s) with single items were recorded during ingest; the CSV export gives "
@@ -221,6 +290,16 @@ def computed_limitations(session: Session) -> list[str]:
         select(FileSystem.time_zone_note).where(FileSystem.time_zone_note.is_not(None)).distinct()
     )
     notes.extend(sorted(f"Time zone: {note}" for note in zone_notes))
+    local = session.execute(
+        select(Evidence.item, Evidence.time_zone)
+        .join(FileSystem, FileSystem.evidence_id == Evidence.id)
+        .where(FileSystem.fs_type.in_(sorted(LOCAL_TIME_FS)))
+        .distinct()
+        .order_by(Evidence.item)
+    ).all()
+    if local:
+        zones = "; ".join(f"{item}: {zone or 'unknown (not set)'}" for item, zone in local)
+        notes.append(f"Local times: {LOCAL_TIME_RULE} Source time zones: {zones}.")
     notes.extend(video_limitations(session))
     for source in whatsapp_sources(session):
         if not source["available"]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from forensics.case.models import Evidence, File, FileSystem, Verification
 from forensics.core.errors import CaseError
+from forensics.core.local_times import is_local_time_fs
 from forensics.custody.intake import INTAKE_FIELDS, current_intake, intake_corrections
 from forensics.reports.model import EvidenceSection, HashCheck, VerificationRun
 from forensics.reports.text import printable_text
@@ -76,8 +77,10 @@ def verification_run(row: Verification) -> VerificationRun:
         HashCheck(c.algorithm, c.expected, c.source, c.computed or getattr(row, c.algorithm, None), c.match)
         for c in _checks(data)
     )
-    segments = data.get("segment_sha256") if isinstance(data.get("segment_sha256"), dict) else {}
-    damaged = data.get("damaged_sectors") if isinstance(data.get("damaged_sectors"), list) else []
+    segments = data.get("segment_sha256")
+    segments = segments if isinstance(segments, dict) else {}
+    damaged = data.get("damaged_sectors")
+    damaged = damaged if isinstance(damaged, list) else []
     return VerificationRun(
         started_at=row.started_at,
         finished_at=row.finished_at,
@@ -97,7 +100,13 @@ def _file_system_line(fs: FileSystem) -> str:
     kind = fs.fs_type or "unrecognised"
     count = f", {fs.file_count} items" if fs.file_count is not None else ""
     problem = f" ({fs.error})" if fs.error else ""
-    return f"{kind} at byte offset {fs.offset}: {fs.status}{count}{problem}"
+    ambiguous = ", ambiguous: another file-system type is valid at the same offset" if fs.ambiguous else ""
+    local = ", times stored as local wall-clock time" if is_local_time_fs(fs.fs_type) else ""
+    return f"{kind} at byte offset {fs.offset}: {fs.status}{count}{ambiguous}{local}{problem}"
+
+
+def _time_zone_row(evidence: Evidence) -> tuple[str, str]:
+    return ("Source time zone", evidence.time_zone or "unknown (not set by the examiner)")
 
 
 def collect_evidence(db, session: Session) -> list[EvidenceSection]:
@@ -116,10 +125,13 @@ def collect_evidence(db, session: Session) -> list[EvidenceSection]:
         sections.append(
             EvidenceSection(
                 item=evidence.item,
-                intake=tuple(
-                    (label, printable_text(str(intake[name])))
-                    for name, label in INTAKE_LABELS.items()
-                    if intake.get(name)
+                intake=(
+                    *(
+                        (label, printable_text(str(intake[name])))
+                        for name, label in INTAKE_LABELS.items()
+                        if intake.get(name)
+                    ),
+                    _time_zone_row(evidence),
                 ),
                 image_files=tuple(printable_text(n) for n in segments or [PurePath(evidence.path).name]),
                 container=evidence.container,

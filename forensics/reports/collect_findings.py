@@ -14,10 +14,11 @@ from forensics.case.locators import session_locators
 from forensics.case.models import CaseInfo, Evidence, File, FileSystem
 from forensics.case.models_analysis import FileAnalysis
 from forensics.case.models_findings import Finding
+from forensics.case.models_regions import FindingRegion
 from forensics.case.models_review import FileCategory
 from forensics.case.models_video import FileVideo, FindingVideo, VideoFrameHash
 from forensics.case.queries.whatsapp import message_findings, provenance_of, provenance_text
-from forensics.core.timeutil import ns_to_iso
+from forensics.core.local_times import is_local_time_fs, time_basis, time_iso
 from forensics.reports.model import Count, FindingRow, MessageFindingRow, VideoHashes
 from forensics.reports.text import printable_text
 
@@ -45,13 +46,35 @@ def media_kind(analysis_category: str | None) -> str:
     return "other"
 
 
-def match_basis(algorithm: str, distance: int, threshold: int | None) -> str:
-    """How the file matched, in words: exact hash, or perceptual with distance and threshold."""
+def match_basis(
+    algorithm: str,
+    distance: int,
+    threshold: int | None,
+    variant: str | None = None,
+    region: FindingRegion | None = None,
+) -> str:
+    """How the file matched, in words: exact hash, or perceptual with distance and threshold, and for a
+    perceptual match the turned variant, the content region and the list entry's extra hash that matched.
+    """
     name = ALGORITHM_NAMES.get(algorithm, algorithm)
     if algorithm in EXACT_ALGORITHMS:
         return f"exact {name}"
     limit = f" (threshold {threshold})" if threshold is not None else ""
-    return f"perceptual {name}, distance {distance}{limit}"
+    parts = [f"perceptual {name}, distance {distance}{limit}"]
+    if variant and variant != "original":
+        parts.append(f"the file's {variant} variant")
+    if region is not None and region.region_kind:
+        parts.append(
+            f"content region ({region.region_kind}) at x {region.x}, y {region.y}, {region.w} x {region.h} px"
+        )
+    if region is not None and region.list_variant:
+        parts.append(f"the listed picture's {region.list_variant} hash")
+    return "; ".join(parts)
+
+
+def finding_basis(finding: Finding, region: FindingRegion | None) -> str:
+    """A picture finding's basis in words (see :func:`match_basis`)."""
+    return match_basis(finding.algorithm, finding.distance, finding.threshold, finding.variant, region)
 
 
 def clock(seconds: float) -> str:
@@ -121,9 +144,20 @@ def examiner_categories(session: Session) -> dict[int, tuple[int, str]]:
 
 
 def file_row(
-    number: int, f: File, item: str, fs: FileSystem, analysis_category: str | None, **why
+    number: int,
+    f: File,
+    item: str,
+    fs: FileSystem,
+    analysis_category: str | None,
+    zone: str | None = None,
+    **why,
 ) -> FindingRow:
-    """A report row for file ``f``: where it is, its times and hashes, plus why it is reported (``why``)."""
+    """A report row for file ``f``: where it is, its times and hashes, plus why it is reported (``why``).
+
+    Times are ISO-8601 for the exports (:func:`forensics.core.local_times.time_iso`: UTC with ``Z`` when
+    certain, the local wall-clock value otherwise); ``time_basis`` says how to read them.
+    """
+    local = is_local_time_fs(fs.fs_type)
     return FindingRow(
         number=number,
         file_id=f.id,
@@ -132,10 +166,11 @@ def file_row(
         path=printable_text(f.path),
         inode=inode_label(f),
         size=f.size,
-        mtime=ns_to_iso(f.mtime_ns),
-        atime=ns_to_iso(f.atime_ns),
-        ctime=ns_to_iso(f.ctime_ns),
-        crtime=ns_to_iso(f.crtime_ns),
+        mtime=time_iso(f.mtime_ns, local=local, zone=zone),
+        atime=time_iso(f.atime_ns, local=local, zone=zone),
+        ctime=time_iso(f.ctime_ns, local=local, zone=zone),
+        crtime=time_iso(f.crtime_ns, local=local, zone=zone),
+        time_basis=time_basis(local=local, zone=zone),
         md5=f.md5,
         sha1=f.sha1,
         sha256=f.sha256,
@@ -178,7 +213,7 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
     """Files an examiner categorised that no hash set flagged (basis 'examiner categorisation')."""
     flagged = select(Finding.file_id)
     query = (
-        select(FileCategory, File, Evidence.item, FileSystem, FileAnalysis.category)
+        select(FileCategory, File, Evidence.item, FileSystem, FileAnalysis.category, Evidence.time_zone)
         .join(File, File.id == FileCategory.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(FileSystem, FileSystem.id == File.filesystem_id)
@@ -188,7 +223,7 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
     )
     nested: dict[int, tuple[int | None, str | None]] = {}
     rows = []
-    for number, (review, f, item, fs, analysis_category) in enumerate(session.execute(query), start=1):
+    for number, (review, f, item, fs, analysis_category, zone) in enumerate(session.execute(query), start=1):
         _nested(f, fs, nested)
         rows.append(
             file_row(
@@ -197,6 +232,7 @@ def collect_categorised_without_findings(session: Session) -> list[FindingRow]:
                 item,
                 fs,
                 analysis_category,
+                zone,
                 basis="examiner categorisation",
                 algorithm="",
                 distance=0,
@@ -222,12 +258,15 @@ def category_region(session: Session) -> str:
 def collect_findings(session: Session) -> list[FindingRow]:
     """Every finding, ordered by item, partition, path, file, set, algorithm and entry; numbered from 1."""
     query = (
-        select(Finding, File, Evidence.item, FileSystem, FileAnalysis.category)
+        select(
+            Finding, File, Evidence.item, FileSystem, FileAnalysis.category, FindingRegion, Evidence.time_zone
+        )
         .add_columns(FindingVideo, FileVideo.duration_s)
         .join(File, File.id == Finding.file_id)
         .join(Evidence, Evidence.id == File.evidence_id)
         .join(FileSystem, FileSystem.id == File.filesystem_id)
         .outerjoin(FileAnalysis, FileAnalysis.file_id == File.id)
+        .outerjoin(FindingRegion, FindingRegion.finding_id == Finding.id)
         .outerjoin(FindingVideo, FindingVideo.finding_id == Finding.id)
         .outerjoin(FileVideo, (FileVideo.file_id == File.id) & (FileVideo.kind == "video"))
         .order_by(
@@ -246,7 +285,7 @@ def collect_findings(session: Session) -> list[FindingRow]:
     rows = []
     nested: dict[int, tuple[int | None, str | None]] = {}
     for number, found in enumerate(session.execute(query), start=1):
-        finding, f, item, fs, analysis_category, detail, duration = found
+        finding, f, item, fs, analysis_category, region, zone, detail, duration = found
         _nested(f, fs, nested)
         rows.append(
             file_row(
@@ -255,9 +294,8 @@ def collect_findings(session: Session) -> list[FindingRow]:
                 item,
                 fs,
                 "video" if duration is not None and analysis_category != "image" else analysis_category,
-                basis=video_basis(finding, detail)
-                if detail is not None
-                else match_basis(finding.algorithm, finding.distance, finding.threshold),
+                zone,
+                basis=video_basis(finding, detail) if detail is not None else finding_basis(finding, region),
                 duration_s=round(duration, 3) if duration is not None else None,
                 matched_at="; ".join(f"{t:.3f}" for t in matched_times(detail)) if detail is not None else "",
                 algorithm=finding.algorithm,

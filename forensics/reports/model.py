@@ -160,6 +160,9 @@ class FindingRow:
     # The WhatsApp messages the file was sent or received in, one line each ("received 2026-03-02 14:11 UTC
     # in group 'X' from +92... (Name), forwarded"); empty when no message links to it.
     provenance: tuple[str, ...] = ()
+    # How to read the times: "UTC", "local time, converted to UTC from Asia/Karachi", "local time, zone
+    # unknown" (forensics.core.local_times).
+    time_basis: str = "UTC"
 
 
 @dataclass(frozen=True)

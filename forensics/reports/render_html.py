@@ -35,6 +35,7 @@ def _environment() -> Environment:
         MARKING=sections.MARKING,
         DECLARATION=sections.DECLARATION,
         NO_IMAGES_NOTE=sections.NO_IMAGES_NOTE,
+        CALIBRATION_NOTE=sections.CALIBRATION_NOTE,
         MESSAGE_FINDINGS_NOTE=sections.MESSAGE_FINDINGS_NOTE,
         ANNEX_TITLE=sections.ANNEX_TITLE,
     )

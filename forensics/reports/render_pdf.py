@@ -7,6 +7,7 @@ model gives the same bytes.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,7 +26,7 @@ from forensics.custody.checkpoint import pdf_keywords
 from forensics.reports import sections
 from forensics.reports.model import ReportData
 from forensics.reports.pdf_layout import GRID, KEY_BG, LIGHT, MARGIN, PAGE_SIZE, canvas_for, styles
-from forensics.reports.sections import damaged_chunk_line, dash, media_length, title
+from forensics.reports.sections import CALIBRATION_NOTE, damaged_chunk_line, dash, media_length, title
 
 WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 
@@ -69,7 +70,7 @@ class _Story:
     def grid(
         self,
         header: list[str],
-        rows: list[list[object]],
+        rows: Sequence[Sequence[object]],
         widths: list[float],
         hash_columns: tuple[int, ...] = (),
     ) -> None:
@@ -252,7 +253,7 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
     runs = r.methodology.match_runs
     if runs:
         story.grid(
-            ["Match run", "Sets", "Thresholds", "Started", "Status", "Findings added"],
+            ["Match run", "Sets", "Settings", "Started", "Status", "Findings added"],
             [
                 [
                     m["run"],
@@ -266,6 +267,11 @@ def _tools_and_method(story: _Story, r: ReportData) -> None:
             ],
             [0.08, 0.2, 0.3, 0.2, 0.1, 0.12],
         )
+        if any(m["rates"] for m in runs):
+            story.text(CALIBRATION_NOTE)
+        for m in runs:
+            for sentence in m["rates"]:
+                story.text(f"Match run {m['run']}: {sentence}.")
     else:
         story.text("No matching has been run.")
 
@@ -291,7 +297,7 @@ def _findings(story: _Story, r: ReportData) -> None:
                 ("Inode / entry", f"{f.inode}{' (deleted)' if f.deleted else ''}"),
                 ("Size", f"{dash(f.size)} bytes ({f.media}{media_length(f)})"),
                 (
-                    "Modified / accessed / changed / born (UTC)",
+                    f"Modified / accessed / changed / born ({f.time_basis})",
                     f"M {dash(f.mtime)}\nA {dash(f.atime)}\nC {dash(f.ctime)}\nB {dash(f.crtime)}",
                 ),
                 ("MD5", f.md5),
@@ -418,7 +424,7 @@ def render_pdf(report: ReportData) -> bytes:
         author=report.generated_by,
         subject=report.report_id,
         creator=f"Custos {report.custos_version}",
-        keywords=pdf_keywords(report.checkpoint) if report.checkpoint else "",
+        keywords=[pdf_keywords(report.checkpoint)] if report.checkpoint else [],
         invariant=1,
     )
     doc.build(story.items, canvasmaker=canvas_for(report.case.number, report.report_id))

@@ -40,6 +40,13 @@ NO_IMAGES_NOTE = (
     "item, path and hash values."
 )
 
+CALIBRATION_NOTE = (
+    "Perceptual matches are leads for review, never identification. Each perceptual threshold in force is "
+    "stated below with the false-match rate measured for it: how many pairs of unrelated real photos came "
+    "within that distance, compared as the match run compared them (whole pictures, content regions, turned "
+    "and flipped variants, the crops of lists built by Custos). A count of none is not a rate of zero."
+)
+
 
 def title(key: str) -> str:
     """The numbered title of a section by its key."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, AnalysisResult, analyze
 from forensics.selftest.model import Check
@@ -108,7 +109,8 @@ def exif_checks(picture: ReferencePicture, result: AnalysisResult) -> list[Check
         elif field == "orientation":
             checks.append(_check(picture, "EXIF", what, ORIENTATION_NUMBER.get(str(published)), observed))
         elif field.startswith("gps_"):
-            close = observed is not None and abs(float(observed) - float(published)) <= GPS_TOLERANCE
+            degrees = cast(float, published)  # a published coordinate is a number
+            close = observed is not None and abs(float(observed) - float(degrees)) <= GPS_TOLERANCE
             shown = f"{observed:.6f}" if observed is not None else "none"
             checks.append(
                 _check(picture, "EXIF", f"{what}, within {GPS_TOLERANCE:g}", f"{published:.6f}", shown, close)

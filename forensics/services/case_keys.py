@@ -4,6 +4,7 @@ added, made anew (and every picture sealed again) when an examiner is taken off 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -72,7 +73,7 @@ def open_case_key(
         last = conn.exec_driver_sql("SELECT entry_hash FROM custody_log ORDER BY seq DESC LIMIT 1").scalar()
     key = custody.derive_case_key(f"created after {last}".encode("ascii"))
 
-    def write(conn: Connection) -> dict:
+    def write(conn: Connection) -> dict[str, Any]:
         plan = plan_seal(conn, PICTURE_RESULTS)
         sealed = seal_plain_pictures(conn, PictureCipher(key))
         return {
@@ -86,10 +87,12 @@ def open_case_key(
     return key
 
 
-def wrap_for_new_member(key: bytes | None, public_hex: str, key_id: str):
+def wrap_for_new_member(
+    key: bytes | None, public_hex: str, key_id: str
+) -> Callable[[Connection], dict[str, Any]]:
     """The writes that wrap the case key for an examiner being added (with their ``examiner_added``)."""
 
-    def write(conn: Connection) -> dict:
+    def write(conn: Connection) -> dict[str, Any]:
         if key is None:
             return {}
         wraps = _wraps(conn)
@@ -105,11 +108,13 @@ def wrap_for_new_member(key: bytes | None, public_hex: str, key_id: str):
     return write
 
 
-def rotate_without(custody: CustodyLog, key: bytes | None, leaving_key_id: str, new_key: list[bytes]):
+def rotate_without(
+    custody: CustodyLog, key: bytes | None, leaving_key_id: str, new_key: list[bytes]
+) -> Callable[[Connection], dict[str, Any]]:
     """The writes that make a new case key without the leaving examiner (with their ``examiner_removed``):
     every picture sealed again, the key wrapped for the members who stay. ``new_key`` receives the key."""
 
-    def write(conn: Connection) -> dict:
+    def write(conn: Connection) -> dict[str, Any]:
         if key is None:
             return {}
         generation = max((g for g, _w in _wraps(conn).values()), default=1) + 1

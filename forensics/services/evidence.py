@@ -12,8 +12,10 @@ from typing import Any
 from forensics.case.extraction_store import extraction_meta, record_extraction
 from forensics.case.models import Verification
 from forensics.case.store import get_evidence, intake_dict, record_evidence
-from forensics.core.errors import CustosError, EvidenceError
+from forensics.case.time_zones import set_time_zone as write_time_zone
+from forensics.core.errors import CaseError, CustosError, EvidenceError
 from forensics.core.hashing import Digests
+from forensics.core.local_times import TimeZoneError, check_time_zone
 from forensics.core.timeutil import parse_iso_utc, utc_now_iso
 from forensics.custody import actions
 from forensics.evidence.extractions.ios_keybag import ProgressCallback
@@ -24,6 +26,8 @@ from forensics.services.context import CaseContext
 from forensics.services.seal import VERIFY_TABLES, sealed_job
 
 DATE_FIELDS = frozenset({"seized_at", "received_at", "acquisition_date"})
+TIME_ZONE_FIELD = "time_zone"  # the source device's IANA time zone, given at intake (unknown when absent)
+UNKNOWN_ZONE = "unknown"  # what a front end gives to set an item's zone back to unknown
 HASH_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64}
 INTAKE_HASH_FIELDS = {"acquisition_md5": "md5", "acquisition_sha1": "sha1", "acquisition_sha256": "sha256"}
 
@@ -38,7 +42,8 @@ def check_hex(value: str, algorithm: str, label: str) -> str:
 
 
 def normalise_intake(fields: Mapping[str, str | None], label: Callable[[str], str] = str) -> dict[str, str]:
-    """Intake fields as stored: dates as ISO-8601 UTC, hashes as lower-case hex; empty ones dropped.
+    """Intake fields as stored: dates as ISO-8601 UTC, hashes as lower-case hex, the source time zone
+    as a known IANA name; empty ones dropped.
 
     ``label`` names a field in error messages the way the front end spells it (e.g. ``--seized-at``).
     """
@@ -53,6 +58,13 @@ def normalise_intake(fields: Mapping[str, str | None], label: Callable[[str], st
                 raise CustosError(f"{label(name)}: not an ISO-8601 date-time: {value!r}") from exc
         if name in INTAKE_HASH_FIELDS:
             value = check_hex(value, INTAKE_HASH_FIELDS[name], label(name))
+        if name == TIME_ZONE_FIELD:
+            if not value.strip():
+                continue
+            try:
+                value = check_time_zone(value)
+            except TimeZoneError as exc:
+                raise TimeZoneError(f"{label(name)}: {exc}") from exc
         intake[name] = value
     return intake
 
@@ -143,6 +155,35 @@ def _add_extraction(
     return IntakeResult(item, None, details, survey)
 
 
+def set_time_zone(ctx: CaseContext, item: str, zone: str | None) -> tuple[str | None, str | None]:
+    """Set or change the source time zone of ``item`` (``time_zone_set``); returns (old, new).
+
+    ``zone``: an IANA name (``Asia/Karachi``), or None (or ``"unknown"``) to make it unknown again. The
+    row and the custody entry (old and new zone) are written in one transaction. An unknown zone name is
+    refused (:class:`~forensics.core.local_times.TimeZoneError`), and so is a change to the zone the item
+    already has (:class:`CaseError`): nothing is recorded then.
+    """
+    new = None if zone is None or zone.strip().lower() == UNKNOWN_ZONE else check_time_zone(zone)
+    with ctx.db.session() as s:
+        old = get_evidence(s, item).time_zone  # an unknown item fails here, before anything is recorded
+    if old == new:
+        raise CaseError(f"the source time zone of {item!r} already is {old or UNKNOWN_ZONE}: nothing changed")
+
+    def write(conn: Any) -> dict[str, Any]:
+        before, after = write_time_zone(conn, item, new)
+        if before == after:  # changed by another process since it was read above
+            raise CaseError(f"the source time zone of {item!r} already is {after or UNKNOWN_ZONE}")
+        return {
+            "text": f"source time zone of {item}: {before or UNKNOWN_ZONE} -> {after or UNKNOWN_ZONE}",
+            "field": TIME_ZONE_FIELD,
+            "old": before,
+            "new": after,
+        }
+
+    entry = ctx.custody.append(actions.TIME_ZONE_SET, item=item, with_writes=write)
+    return entry.details["old"], entry.details["new"]
+
+
 DECRYPTION_METHODS = {
     "adb-backup": "adb backup master key unwrapped from the examiner's password (PBKDF2-SHA1, AES-256)",
     "ios-backup": "iOS backup keybag unlocked with the examiner's password (PBKDF2, AES key unwrap)",
@@ -225,7 +266,9 @@ def _verify(
     except EvidenceError as exc:
         _record_failed_verification(ctx, evidence_id, item, started, str(exc))
         raise
-    comparisons = compare_hashes(digests, {k: v for k, v in references.items() if v[0]})
+    comparisons = compare_hashes(
+        digests, {k: (ref, source) for k, (ref, source) in references.items() if ref}
+    )
     for algorithm, value, source in extra_refs:  # an extraction's file: .ufd-stated and intake hashes
         key = algorithm if algorithm not in comparisons else f"{algorithm}-{source}"
         comparisons[key] = compare_hashes(digests, {algorithm: (value, source)})[algorithm]

@@ -13,10 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from forensics.hashsets.hits import MatchSettings
+
 PathLike = str | Path
 
 # Labels of the steps (shown in progress views; the ingest step is the one a resume runs again).
 ADDING, SURVEYING, VERIFYING, INGEST = "adding", "surveying", "verifying", "ingest"
+UNLOCKING = "unlocking archive"
 IMPORTING, MATCHING, REMOVING, REPORTING, EXPORTING, SELFTEST = (
     "importing",
     "matching",
@@ -70,6 +73,12 @@ def ingest(case_dir: PathLike, item: str, profile: str) -> JobStep:
     return _step(INGEST, "ingest", case_dir, "--item", item, "--progress-jsonl", "--profile", profile)
 
 
+def archive_unlock(case_dir: PathLike, file_id: int) -> JobStep:
+    """Re-run archive ``file_id`` with its password, which the child reads from its environment
+    (``$CUSTOS_ARCHIVE_PASSWORD``): never an argument."""
+    return _step(UNLOCKING, "archive", "unlock", case_dir, str(file_id), "--progress-jsonl")
+
+
 def evidence_intake(
     case_dir: PathLike,
     image: PathLike,
@@ -106,8 +115,28 @@ def hashset_remove(name: str) -> JobStep:
     return _step(REMOVING, "hashset", "remove", name)
 
 
-def match(case_dir: PathLike, sets: Iterable[str]) -> JobStep:
-    return _step(MATCHING, "match", case_dir, "--sets", *sets)
+def match(case_dir: PathLike, sets: Iterable[str], settings: MatchSettings | None = None) -> JobStep:
+    """Matching against the named sets, with the examiner's thresholds and vPDQ rule (``None``: defaults).
+
+    pHash and dHash are compared only when ``settings`` names their thresholds (docs/matching.md).
+    """
+    args: list[PathLike] = ["match", case_dir, "--sets", *sets]
+    if settings is not None:
+        args += ["--pdq-threshold", str(settings.pdq_threshold)]
+        args += ["--pdq-min-quality", str(settings.pdq_min_quality)]
+        for algorithm in ("phash", "dhash"):
+            threshold = settings.threshold(algorithm)
+            if threshold is not None:
+                args += [f"--{algorithm}-threshold", str(threshold)]
+        if not settings.regions:
+            args.append("--whole-pictures-only")
+        if not settings.gate_64bit:
+            args.append("--no-64bit-gate")
+        args += ["--vpdq-threshold", str(settings.vpdq_threshold)]
+        args += ["--vpdq-min-quality", str(settings.vpdq_min_quality)]
+        args += ["--vpdq-listed-share", str(settings.vpdq_listed_share)]
+        args += ["--vpdq-query-share", str(settings.vpdq_query_share)]
+    return _step(MATCHING, *args)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ items it touched sealed (``results_sealed``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from forensics.case.locators import file_locators
 from forensics.case.models_review import FileCategory, FileNote, FileTag
@@ -25,7 +26,11 @@ from forensics.services.seal import REVIEW_TABLES, sealed_job
 
 
 def _record(
-    ctx: CaseContext, action: str, located: dict[int, tuple[str, FileLocator]], file_id: int, details: dict
+    ctx: CaseContext,
+    action: str,
+    located: dict[int, tuple[str, FileLocator]],
+    file_id: int,
+    details: dict[str, Any],
 ) -> None:
     item, locator = located[file_id]
     ctx.custody.append(action, item=item, target=locator.to_dict(), details={"file_id": file_id, **details})
@@ -83,10 +88,14 @@ def tag(ctx: CaseContext, file_ids: Iterable[int], text: str) -> int:
     with sealed_job(ctx, "review", REVIEW_TABLES, _items(untagged)):
         for file_id in sorted(untagged):
             with ctx.db.session() as s:
-                result = s.execute(
-                    insert_ignoring_duplicates(ctx.db.engine, FileTag).values(
-                        file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso()
-                    )
+                # An INSERT's result is a CursorResult (with rowcount); Session.execute is typed as Result.
+                result = cast(
+                    "CursorResult[Any]",
+                    s.execute(
+                        insert_ignoring_duplicates(ctx.db.engine, FileTag).values(
+                            file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso()
+                        )
+                    ),
                 )
             if result.rowcount:
                 added += 1

@@ -29,8 +29,16 @@ INGEST_TABLES = (
     "file_video",
     "video_frames",
     "video_strip",
+    "file_regions",
 )
-MATCH_TABLES = ("findings", "file_known", "finding_video", "video_copies", "whatsapp_message_findings")
+MATCH_TABLES = (
+    "findings",
+    "file_known",
+    "finding_video",
+    "finding_regions",
+    "video_copies",
+    "whatsapp_message_findings",
+)
 PROVENANCE_TABLES = ("whatsapp_sources", "whatsapp_messages", "whatsapp_links")
 REVIEW_TABLES = ("review_categories", "review_tags", "review_notes")
 VERIFY_TABLES = ("verifications",)
@@ -78,7 +86,7 @@ def _seal(ctx: CaseContext, job: str, plan: SealPlan, resumes: int | None) -> No
     if plan.found is not None and resumes is not None:
         details["resumes_job"] = resumes
 
-    def write(conn: Connection) -> dict:
+    def write(conn: Connection) -> dict[str, Any]:
         return finish_seal(conn, plan)
 
     ctx.custody.append(actions.RESULTS_SEALED, details=details, with_writes=write)

@@ -87,7 +87,7 @@ def test_draft_scale_choice():
 
 
 def test_reduced_decode_stays_within_tolerance_of_full_decode():
-    # A real photo upscaled to phone-like size; tolerances from BENCHMARKS.md "Image analysis".
+    # A real photo upscaled to phone-like size; tolerances from docs/benchmark-history.md "Image analysis".
     photo = _phone_sized_photo()
     data = encode(photo, "JPEG", quality=90)
     full = analyse_bytes(data, "p.jpg").perceptual

@@ -268,12 +268,13 @@ def test_one_statement_per_table_per_batch(case_session):
     batch = [(file_id, photo if file_id == ids[0] else text) for file_id in ids]
     seen = _statements(case_session.get_bind())
     store_analyses(case_session, batch, fresh=True)
-    assert [kind for kind, _ in seen] == ["INSERT"] * 3  # file_analysis (700 rows), file_exif, thumbnails
+    # file_analysis (700 rows), file_exif, thumbnails, file_regions (the photo's whole-picture variants)
+    assert [kind for kind, _ in seen] == ["INSERT"] * 4
     assert seen[0][1]  # one executemany for the 700 file_analysis rows
     seen.clear()
     store_analyses(case_session, batch)
-    # one DELETE per table and chunk of 500 ids (analysis, EXIF, thumbnails and the three video tables)
-    assert [kind for kind, _ in seen] == ["DELETE"] * 12 + ["INSERT"] * 3
+    # one DELETE per table and chunk of 500 ids (analysis, EXIF, thumbnails, the three video tables, regions)
+    assert [kind for kind, _ in seen] == ["DELETE"] * 14 + ["INSERT"] * 4
     case_session.flush()
     assert case_session.scalar(select(func.count()).select_from(FileAnalysis)) == count
     assert case_session.scalar(select(func.count()).select_from(FileThumbnail)) == 1

@@ -56,7 +56,9 @@ def hash_list(tmp_path, monkeypatch, capsys) -> dict:
     listed = tmp_path / "alerts.txt"
     listed.write_text("".join(media[photo]["sha256"] + "\n" for photo in LISTED), encoding="utf-8")
     monkeypatch.setenv("CUSTOS_HASHSET_LIBRARY", str(tmp_path / "library.db"))
-    run = cli(capsys, "hashset", "import", listed, "--name", "phone-alerts", "--kind", "alert")
+    run = cli(
+        capsys, "hashset", "import", listed, "--name", "phone-alerts", "--kind", "alert", "--format", "sha256"
+    )
     assert run.code == 0, run.err
     return media
 

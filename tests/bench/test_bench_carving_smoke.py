@@ -6,19 +6,17 @@ Custos recovers too, and Custos reports no file that is not one of the originals
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
 
-from bench import bench_carving
+from bench import bench_carving, results
 
 
 @pytest.mark.skipif(shutil.which("photorec") is None, reason="needs photorec (Debian testdisk)")
-def test_carving_benchmark_smoke(tmp_path):
-    out = tmp_path / "bench_carving.json"
-    assert bench_carving.main(["--smoke", "--json", str(out)]) == 0
-    result = json.loads(out.read_text(encoding="utf-8"))
+def test_carving_benchmark_smoke():
+    run = results.Run("carving", "Carving", "smoke")
+    result = bench_carving.measure("smoke")
     carving = result["carving"]
     assert carving["custos"]["instances"] == carving["expected_contiguous"]
     found, total = (int(n) for n in carving["photorec_md5_that_are_original_files"].split("/"))
@@ -29,3 +27,11 @@ def test_carving_benchmark_smoke(tmp_path):
         == carving["custos_md5_that_are_original_files"].split("/")[1]
     )
     assert result["nested"]["nested_items"] > 50
+    page = bench_carving.page_result(run, result)  # the page's shape, timed against PhotoRec
+    photorec, custos, bare = page["rows"]
+    assert photorec[-2] == 1.0 and bare[-1] == 1.0
+    assert custos[3:6] == [carving["custos"]["instances"].get(f, 0) for f in ("jpeg", "png", "mp4")]
+    share = result["full_profile"]
+    assert share["items"] > 0 and share["full_cpu_s"] > 0 and share["filesystems"] >= 1
+    assert share["carve_share_cpu"] == round(share["carve_cpu_s"] / share["full_cpu_s"], 4)
+    assert any("Share of the full profile" in note for note in page["notes"])

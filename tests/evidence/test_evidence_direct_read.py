@@ -137,12 +137,20 @@ def compare_paths(image: Path) -> tuple[int, set[str]]:
     with EvidenceSource(image) as direct, EvidenceSource(image, direct_reads=False) as tsk:
         for probe in survey.usable_filesystems:
             fs_types.add(probe.fs_type or "")
-            walker = FileSystemWalker(direct.filesystem(probe.offset), probe.offset, probe.fs_type or "")
+            fs = direct.filesystem(probe.offset, probe.fs_type)
+            walker = FileSystemWalker(fs, probe.offset, probe.fs_type or "")
             for entry in walker.walk():
                 if not entry.has_content:
                     continue
                 locator = FileLocator(
-                    "T", probe.offset, entry.inode, entry.attr_type, entry.attr_id, entry.stream, entry.path
+                    "T",
+                    probe.offset,
+                    entry.inode,
+                    entry.attr_type,
+                    entry.attr_id,
+                    entry.stream,
+                    entry.path,
+                    fs_type=probe.fs_type if probe.ambiguous else None,
                 )
                 mine, theirs = _outcome(direct, locator), _outcome(tsk, locator)
                 if mine != theirs:

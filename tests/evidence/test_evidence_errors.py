@@ -98,9 +98,15 @@ def test_damaged_region_fails_only_its_items(tmp_path: Path, fixture_ext4_delete
     assert walker.errors and all("\n" not in message for message in walker.errors)
 
 
-def test_two_file_system_types_are_reported_not_guessed(ext2_with_fat_boot_sector: Path) -> None:
+def test_two_file_system_types_are_each_opened_not_guessed(ext2_with_fat_boot_sector: Path) -> None:
+    """TSK finds FAT and ext2 at offset 0: each is opened as its own type and flagged, none is chosen."""
     with assert_unchanged([ext2_with_fat_boot_sector]):
         survey = survey_image(ext2_with_fat_boot_sector)
-    [probe] = survey.filesystems
-    assert probe.status == "multiple-types" and probe.fs_type is None
-    assert "more than one file system type" in probe.error and "EXT2/3/4 or FAT" in probe.error
+    assert [(p.fs_type, p.status, p.ambiguous) for p in survey.filesystems] == [
+        ("fat12", "ok", True),
+        ("ext2", "ok", True),
+    ]
+    for probe in survey.filesystems:
+        assert probe.notes[0] == (
+            "more than one file system type is valid at offset 0 (fat12, ext2): each is listed"
+        )

@@ -103,7 +103,10 @@ def test_encrypted_member_is_listed_and_flagged_and_a_password_opens_it(nested):
 def test_a_wrong_password_is_a_note_on_the_member_not_a_crash(nested):
     inputs, _ = nested
     items, _ = walk_file(inputs / "secret.zip", passwords={"": b"wrong"})
-    assert items[0].md5 is None and "password" in (items[0].error or "").lower()
+    # told from the member's header before any content is read: closed, flagged, with its note
+    assert items[0].md5 is None and items[0].error is None
+    assert items[0].child.note == "encrypted, not opened: wrong password"
+    assert FLAG_ENCRYPTED in items[0].child.flags
 
 
 def test_path_traversal_names_are_kept_as_names_and_flagged(nested):

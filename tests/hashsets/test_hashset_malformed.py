@@ -115,10 +115,11 @@ def test_corrupt_rds_database_is_a_clear_problem(library: HashSetLibrary, tmp_pa
     assert library.sets(include_incomplete=True) == []
 
 
-def test_hostile_csv_field_is_a_problem_not_a_crash(library: HashSetLibrary, tmp_path: Path) -> None:
+def test_hostile_csv_field_refuses_the_file_not_a_crash(library: HashSetLibrary, tmp_path: Path) -> None:
     path = tmp_path / "NSRLFile.txt"
     header = '"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"\n'
     good = f'"{"11" * 20}","{"22" * 16}","0","a",1,1,"1",""\n'
     path.write_text(header + good + '"' + "x" * 200_000 + '"\n')
-    report = import_hash_set(library, path, ImportOptions())
-    assert report.set.entry_count == 1 and "cannot read further" in report.problems[-1]["message"]
+    with pytest.raises(ImportFailed, match=r"line 3: a field longer than .* \(CSV field length limit\)"):
+        import_hash_set(library, path, ImportOptions())
+    assert _entry_rows(library) == 0

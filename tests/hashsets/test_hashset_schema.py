@@ -9,20 +9,19 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from forensics.case.db import CaseDatabase, alembic_config
 from forensics.case.schema import metadata
 from tests.case.old_cases import new_and_old_case_params, new_or_old_case
+from tests.case.schema_diff import schema_diff
 
 OWN_TABLES = {"match_runs", "findings", "file_known"}
 
 
 def _diff_on_own_tables(db: CaseDatabase) -> list:
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        diff = schema_diff(connection, metadata)
     return [d for d in diff if any(table in repr(d) for table in OWN_TABLES)]
 
 

@@ -84,7 +84,8 @@ def test_bundle_carries_libmagic_and_the_migrations_as_files(bundle: Path) -> No
 def test_frozen_demo_triages_the_bundled_image(bundle: Path, tmp_path: Path) -> None:
     demo = _run(bundle / PROJECT.name, "demo", "--out", tmp_path / "case", env=_frozen_env(tmp_path))
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    assert PASSWORDS_MD5 in demo.stdout  # the listing printed by `custos files`
+    assert "ALERT DEMO-1: /DCIM/Camera/IMG_0001.jpg — demo-known" in demo.stdout  # a live alert
+    assert "demo-known" in demo.stdout  # the findings printed by `custos findings`
 
 
 def test_frozen_headless_triage_and_report(bundle: Path, tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def test_full_profile_counts_for_more_than_triage():
     # decodes its videos again
     assert triage_mask & TASK_BITS["video"] and not triage_mask & TASK_BITS["video-full"]
     assert full_mask & TASK_BITS["video-full"]
-    assert (triage.video.keyframes, triage.video.strip_frames) == (False, 0)
+    assert (triage.video.keyframes, triage.video.strip_frames) == (False, 8)
     assert (full.video.keyframes, full.video.strip_frames) == (True, 20)
     assert not load_profile("hashes").analysis_tasks
     assert TaskOptions(frozenset(), False).mask == 0

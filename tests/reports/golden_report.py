@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forensics.hashsets.calibration import rate_statement
 from forensics.reports.model import (
     CaseSection,
     Count,
@@ -74,10 +75,11 @@ def golden_report() -> ReportData:
         sha1="1" * 40,
         sha256="2" * 64,
         media="still",
-        basis="perceptual PDQ, distance 12 (threshold 31)",
+        basis="perceptual PDQ, distance 12 (threshold 27); the file's rot90 variant; "
+        "content region (photo) at x 70, y 120, 440 x 330 px",
         algorithm="pdq",
         distance=12,
-        threshold=31,
+        threshold=27,
         set_name="PDQ list",
         set_version=None,
         entry="record 7",
@@ -165,7 +167,12 @@ def golden_report() -> ReportData:
                     "status": "finished",
                     "examiner": "Jane Examiner",
                     "sets": ["Alert list"],
-                    "settings": {"pdq_threshold": 31},
+                    "settings": {"dhash_threshold": "off", "pdq_threshold": 27, "phash_threshold": 9},
+                    "rates": [
+                        rate_statement("pdq", 27),
+                        rate_statement("phash", 9),
+                        "dHash: not compared (no dHash threshold was set)",
+                    ],
                     "findings_added": 2,
                 },
             ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -189,5 +190,63 @@ def test_an_interrupted_ingest_is_sealed_by_its_resume_as_its_own_rows(tmp_path)
         assert report.ok, report.result_lines()
         assert [f.resumes for f in report.found_by_jobs] == [job_id]
         assert independent_problems(ctx.case_dir) == []
+    finally:
+        ctx.close()
+
+
+def test_content_regions_and_the_region_a_finding_matched_are_sealed(tmp_path: Path):
+    """``file_regions`` rows are sealed by the ingest that wrote them, ``finding_regions`` by the match."""
+    from PIL import Image
+
+    from forensics.hashsets.picture_list import build_picture_list
+
+    photos = [Path(__file__).resolve().parents[1] / "data" / "pdqhash-python" / "images" / "image1.jpg"]
+    create_examiner(ALICE, "Lab", "S-1", PASSPHRASE)
+    ctx = cases.create_case(
+        tmp_path / "case",
+        number="SEAL-2",
+        title="regions",
+        agency=None,
+        examiner=ALICE,
+        passphrase=PASSPHRASE,
+    )
+    try:
+        folder = tmp_path / "seized"
+        folder.mkdir()
+        photo = Image.open(photos[0]).convert("RGB")
+        canvas = Image.new("RGB", (photo.width * 2, photo.height + 200), "black")
+        canvas.paste(photo, (photo.width // 2, 100))  # letterboxed and pillarboxed copy
+        canvas.save(folder / "boxed.jpg", quality=90)
+        evidence.add_evidence(ctx, folder, "EXH-1", {})
+        profile = load_profile("full")
+        profile = replace(
+            profile, tasks=profile.tasks - {"match"}, nested=None, embedded=False, carve=frozenset()
+        )
+        ingest.ingest_item(ctx, "EXH-1", profile, 1)
+        listed = tmp_path / "lab-list.jsonl"
+        assert build_picture_list(photos, listed, created_by=ALICE) == (1, [])
+        library = tmp_path / "library.db"
+        with HashSetLibrary(library) as lib:
+            import_hash_set(lib, listed, ImportOptions(name="lab", kind="alert"))
+        matching.match(ctx, str(library))
+        assert _one(ctx, "SELECT COUNT(*) FROM file_regions WHERE kind != 'whole'") >= 1
+        assert _one(ctx, "SELECT COUNT(*) FROM finding_regions WHERE region_kind IS NOT NULL") >= 1
+        report = verify_case(ctx.case_dir)
+        assert report.ok and report.results is not None and report.results.clean
+        assert independent_problems(ctx.case_dir) == []
+        kept = {
+            r[0]
+            for r in sqlite3.connect(ctx.case_dir / "case.db").execute("SELECT tbl FROM result_seal_rows")
+        }
+        assert {"file_regions", "finding_regions"} <= kept
+
+        _sql(ctx, "UPDATE file_regions SET phash = '0000000000000000' WHERE kind != 'whole'")
+        _sql(ctx, "UPDATE finding_regions SET x = x + 1")
+        report = verify_case(ctx.case_dir)
+        assert report.failure is None and not report.ok and report.results is not None
+        assert {"file_regions/EXH-1", "finding_regions/EXH-1"} <= set(report.results.changed)
+        problems = independent_problems(ctx.case_dir) or []
+        assert any("file_regions/EXH-1" in line for line in problems)
+        assert any("finding_regions/EXH-1" in line for line in problems)
     finally:
         ctx.close()

@@ -34,8 +34,9 @@ def test_tree_marks_the_file_system_whose_listing_read_a_damaged_chunk(
     segment, _ = damaged_e01(tmp_path, raw, "deflated", index=_root_inode_chunk(raw))
     case = new_case(capsys, tmp_path / "case")
     with assert_unchanged([segment, raw]):
-        for path, item in ((segment, "DAMAGED"), (raw, "GOOD")):
-            assert cli(capsys, "evidence", "add", case, path, "--item", item, "-q").code == 0
+        # the damaged item is added, and its add exits 1: its verification failed
+        for path, item, code in ((segment, "DAMAGED", 1), (raw, "GOOD", 0)):
+            assert cli(capsys, "evidence", "add", case, path, "--item", item, "-q").code == code
         assert cli(capsys, "ingest", case, "--workers", "1", "--profile", "hashes", "-q").code == 0
     from ui.adapter import CaseSession
     from ui.views.file_browser import FileBrowser

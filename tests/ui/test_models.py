@@ -92,7 +92,7 @@ def test_record_models(qtmodeltester, session):
     custody = RecordTableModel(CUSTODY_COLUMNS)
     custody.set_records(session.custody_entries())
     actions = [custody.index(r, 3).data() for r in range(custody.rowCount())]
-    assert actions[:3] == ["examiner_added", "case_created", "evidence_intake"]
+    assert actions[:4] == ["examiner_added", "case_key_created", "case_created", "evidence_intake"]
     assert actions[-1] == "case_opened"
     qtmodeltester.check(custody, force_py=True)
     findings = RecordTableModel(FINDING_COLUMNS)

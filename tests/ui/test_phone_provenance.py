@@ -40,7 +40,17 @@ def phone_case(tmp_path_factory, gui_resources) -> tuple[Path, Path, dict]:
             ("examiner", "create", EXAMINER, "--agency", "Lab", "--badge", "T-2"),
             ("case", "create", str(case_dir), "--number", "PH-1", "--title", "phone"),
             ("evidence", "add", str(case_dir), str(folder / "android_ffs.zip"), "--item", "PHONE"),
-            ("hashset", "import", str(hash_list), "--name", "alerts", "--kind", "alert"),
+            (
+                "hashset",
+                "import",
+                str(hash_list),
+                "--name",
+                "alerts",
+                "--kind",
+                "alert",
+                "--format",
+                "sha256",
+            ),
             ("ingest", str(case_dir), "--profile", "full", "--workers", "1"),
         ):
             done = run_cli(home, *args, resources=gui_resources)

@@ -76,8 +76,10 @@ def test_tree_shows_a_damaged_e01_a_verified_raw_and_an_unverified_item(
     case = new_case(capsys, tmp_path / "case")
     md5 = hashlib.md5(raw.read_bytes()).hexdigest()
     with assert_unchanged([segment, raw]):
-        for path, item in ((segment, "DAMAGED"), (raw, "GOOD"), (raw, "LATER")):
-            assert cli(capsys, "evidence", "add", case, path, "--item", item).code == 0
+        # evidence add verifies: the damaged item is added and its add exits 1; LATER is not verified
+        assert cli(capsys, "evidence", "add", case, segment, "--item", "DAMAGED").code == 1
+        assert cli(capsys, "evidence", "add", case, raw, "--item", "GOOD", "--no-verify").code == 0
+        assert cli(capsys, "evidence", "add", case, raw, "--item", "LATER", "--no-verify").code == 0
         assert cli(capsys, "verify", case, "--item", "DAMAGED").code == 1
         assert cli(capsys, "verify", case, "--item", "GOOD", "--md5", md5).code == 0
     from ui.adapter import CaseSession
@@ -89,7 +91,7 @@ def test_tree_shows_a_damaged_e01_a_verified_raw_and_an_unverified_item(
         model.set_session(session)
         rows = {model.item(r).text().split(" ·")[0]: model.item(r) for r in range(model.rowCount())}
         damaged, good, later = rows["DAMAGED"], rows["GOOD"], rows["LATER"]
-        assert damaged.text() == "DAMAGED · HASH MISMATCH, 1 damaged chunk range"
+        assert damaged.text() == "DAMAGED · VERIFICATION FAILURE (damaged chunks), 1 damaged chunk range"
         assert damaged_chunk_line(first, 64) in damaged.toolTip()
         assert damaged.foreground().color() == QColor(ALERT_COLOR)
         assert good.text() == "GOOD · verified"

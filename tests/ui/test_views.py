@@ -245,6 +245,23 @@ def test_add_evidence_reports_unreadable_images(qtbot, tmp_path):
     assert dialog.problem() == "This image cannot be opened."
 
 
+def test_add_evidence_takes_the_source_time_zone(qtbot):
+    from ui.dialogs.add_evidence import AddEvidenceDialog
+
+    dialog = AddEvidenceDialog()
+    qtbot.addWidget(dialog)
+    dialog.survey = {"ok": True, "container": "raw"}  # as a survey of a readable image leaves it
+    dialog.item.setText("EXH-1")
+    dialog.fields["time_zone"].setText("Pakistan")
+    assert dialog.problem() == (
+        "unknown time zone 'Pakistan': give an IANA zone name such as Asia/Karachi or Europe/London"
+    )
+    dialog.fields["time_zone"].setText("Asia/Karachi")
+    assert dialog.problem() is None
+    argv = dialog.add_step("/c").argv
+    assert argv[argv.index("--time-zone") + 1] == "Asia/Karachi"
+
+
 def test_gui_sub_command_is_registered():
     from app.cli import build_parser
 

@@ -196,7 +196,7 @@ def test_end_to_end_review(qtbot, gui_settings, review_resources, tmp_path, scre
 
     entries = _custody(case_dir)
     actions = [e["action"] for e in entries]
-    assert actions[:2] == ["examiner_added", "case_created"]
+    assert actions[:3] == ["examiner_added", "case_key_created", "case_created"]
     intake = next(e for e in entries if e["action"] == "evidence_intake")
     assert intake["item"] == "EV1" and intake["details"]["seal_number"] == "SEAL-7"
     assert "ingest_started" in actions and "ingest_finished" in actions and "hashset_used" in actions

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forensics.pipeline.processing_profiles import available_profiles
+from forensics.core.errors import CustosError
+from forensics.core.local_times import TimeZoneError, check_time_zone
+from forensics.pipeline.processing_profiles import (
+    DEFAULT_PROFILE,
+    available_profiles,
+    describe_profile,
+    load_profile,
+)
 from forensics.services import jobs
 from forensics.services.jobs import JobStep
 from ui import adapter
@@ -46,6 +53,7 @@ INTAKE_FIELDS: list[tuple[str, str]] = [
     ("storage_location", "Storage location"),
     ("acquisition_tool", "Acquisition tool"),
     ("acquisition_md5", "Acquisition MD5"),
+    ("time_zone", "Source time zone"),
     ("notes", "Notes"),
 ]
 
@@ -133,7 +141,11 @@ class AddEvidenceDialog(QDialog):
         self.password.setToolTip("Used in memory for this item's job only; never stored or logged.")
         self.profile = QComboBox(self)
         self.profile.addItems(available_profiles())
-        self.profile.setCurrentText("full")
+        self.profile.setCurrentText(DEFAULT_PROFILE)
+        self.profile.currentTextChanged.connect(self._describe_profile)
+        self.profile_text = QLabel(self)
+        self.profile_text.setWordWrap(True)
+        self._describe_profile(DEFAULT_PROFILE)
         self.fields: dict[str, QLineEdit] = {}
         intake = QGroupBox("Intake (custody record)", self)
         form = QFormLayout(intake)
@@ -144,6 +156,11 @@ class AddEvidenceDialog(QDialog):
             edit = QLineEdit(self)
             self.fields[key] = edit
             form.addRow(label, edit)
+        self.fields["time_zone"].setPlaceholderText("IANA name, e.g. Asia/Karachi; empty: unknown")
+        self.fields["time_zone"].setToolTip(
+            "The device's time zone: FAT and exFAT times are local clock times, shown in UTC only once "
+            "it is known. It can be changed later (a custody entry)."
+        )
 
         self.error = QLabel(self)
         self.error.setObjectName("errorLabel")
@@ -154,8 +171,13 @@ class AddEvidenceDialog(QDialog):
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
 
+        profile_box = QGroupBox("What the processing profile does", self)  # beside the form: room to wrap
+        QVBoxLayout(profile_box).addWidget(self.profile_text)
+        left = QVBoxLayout()
+        left.addWidget(survey_box, 1)
+        left.addWidget(profile_box)
         columns = QHBoxLayout()
-        columns.addWidget(survey_box, 3)
+        columns.addLayout(left, 3)
         columns.addWidget(intake, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(path_row)
@@ -189,6 +211,18 @@ class AddEvidenceDialog(QDialog):
         if urls:
             self.set_path(urls[0])
             event.acceptProposedAction()
+
+    def _describe_profile(self, name: str) -> None:
+        """What the chosen profile runs and skips, under the choice."""
+        try:
+            runs, skips = describe_profile(load_profile(name))
+        except CustosError:  # a broken profile file: the job itself will say what is wrong
+            self.profile_text.setText("")
+            return
+        text = f"Runs: {', '.join(runs)}."
+        if skips:
+            text += f" Skips: {', '.join(skips)}."
+        self.profile_text.setText(text)
 
     def set_path(self, path: str) -> None:
         """Survey ``path`` in a child process; the result fills the survey panel."""
@@ -228,6 +262,12 @@ class AddEvidenceDialog(QDialog):
             return "Give the evidence item number."
         if self.survey.get("encrypted") and not self.password.text():
             return "The extraction is encrypted: give its password."
+        zone = self.fields["time_zone"].text().strip()
+        if zone:
+            try:
+                check_time_zone(zone)
+            except TimeZoneError as exc:
+                return str(exc)
         return None
 
     def _check(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from forensics.core.timeutil import ns_to_iso
+from forensics.core.local_times import is_local_time_fs, table_time
 from ui.adapter import CaseSession, FileFilter
 from ui.workers import run_in_background
 
@@ -67,6 +67,8 @@ def flags_text(row: dict[str, Any]) -> str:
         flags.append("carved")
     elif row.get("parent_id"):
         flags.append("inside")
+    if row.get("encrypted"):  # a member of an encrypted archive: read with the examiner's password or not
+        flags.append("decrypted" if row.get("status") == "done" else "encrypted")
     if row.get("children"):
         flags.append(f"holds {row['children']}")
     return " ".join(flags)
@@ -234,7 +236,9 @@ class FileTableModel(QAbstractTableModel):
         if key == "type":
             return row["mime"] or ("folder" if row["kind"] == "directory" else row["kind"])
         if key == "mtime":
-            return (ns_to_iso(row["mtime_ns"]) or "").replace("T", " ")[:19]
+            # FAT/exFAT keep local clock time: converted with the item's zone, else marked local
+            local = is_local_time_fs(row.get("fs_type"))
+            return table_time(row["mtime_ns"], local=local, zone=row.get("time_zone"))
         if key == "flags":
             return flags_text(row)
         if key == "review":

@@ -140,7 +140,7 @@ def detail_html(detail: dict[str, Any]) -> str:
             messages_html(detail.get("messages") or []),
             extraction_html(f.get("link_json")),
             _rows("State", state, flags=("allocated", "deleted", "orphan", "meta_reallocated")),
-            _rows("Times (UTC)", times),
+            _rows(f"Times ({f.get('time_basis') or 'UTC'})", times),
             _rows("Hashes", hashes),
             _rows("Review", review_rows),
             _rows("Type and content", analysis, flags=BOOLEAN_ANALYSIS),
@@ -182,6 +182,8 @@ def frame_links(video: dict[str, Any], limit: int = 30) -> str:
     links = [f"<a href='{FRAME_LINK}{stamp}'>{html.escape(clock(stamp))}</a>" for stamp in stamps[:limit]]
     more = f" and {len(stamps) - limit} more" if len(stamps) > limit else ""
     return "<p>Matched at " + ", ".join(links) + more + " (opens the frame strip)</p>"
+
+
 def extraction_html(link_json: str | None) -> str:
     """What a phone extraction says of one of its members: its path in the container, notes, hashes."""
     if not link_json:

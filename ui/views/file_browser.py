@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -171,8 +172,17 @@ class FilterBar(QWidget):
         return flt
 
 
+UNLOCK_ACTION = "Supply password and re-run…"
+
+
 class FileBrowser(QWidget):
-    """Tree on the left, filters and table in the middle, details on the right."""
+    """Tree on the left, filters and table in the middle, details on the right.
+
+    The table's context menu offers "Supply password and re-run…" on an archive that lists encrypted
+    members not read yet: ``unlock_requested(file_id, label)`` asks the window to run it.
+    """
+
+    unlock_requested = Signal(int, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +213,8 @@ class FileBrowser(QWidget):
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(self._open_item)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
         # Showing what one item holds (an archive's members): its name and the way back.
         self.inside: int | None = None
         self.inside_bar = QWidget(self)
@@ -284,6 +296,23 @@ class FileBrowser(QWidget):
         row = self.model.row_data(index.row()) if index.isValid() else None
         if row and row.get("children"):
             self.show_inside(row["id"], row["path"])
+
+    def context_menu_for(self, row: int) -> QMenu | None:
+        """The context menu of a table row (None when it offers nothing)."""
+        data = self.model.row_data(row) if row >= 0 else None
+        if self.session is None or not data:
+            return None
+        menu = QMenu(self)
+        unlock = menu.addAction(UNLOCK_ACTION)
+        unlock.setEnabled(self.session.has_encrypted_members(data["id"]))
+        unlock.setToolTip("Encrypted members of this archive are listed but not opened")
+        unlock.triggered.connect(lambda: self.unlock_requested.emit(data["id"], data["path"]))
+        return menu
+
+    def _context_menu(self, position: QPoint) -> None:
+        menu = self.context_menu_for(self.table.indexAt(position).row())
+        if menu is not None:
+            menu.exec(self.table.viewport().mapToGlobal(position))
 
     def _scope(self) -> FileFilter:
         flt = FileFilter()

@@ -20,7 +20,7 @@ from forensics.core.progress import video_text
 from ui.jobs import ItemJob, JobState
 from ui.models.file_table import human_size
 
-HEADERS = ["Item", "Phase", "Items", "Bytes", "MB/s", "Time left", "Errors"]
+HEADERS = ["Item", "Phase", "Items", "Bytes", "MB/s", "Time left", "Errors", "Alerts"]
 
 
 def eta_text(seconds: float | None) -> str:
@@ -37,14 +37,16 @@ def state_cells(s: JobState) -> list[str]:
         items += f" ({video_text(s.videos, s.frames)})"
     total = f" / {human_size(s.bytes_total)}" if s.bytes_total else ""
     rate = f"{s.rate_bytes / 1e6:.1f}" if s.running and s.rate_bytes else ""
+    phase = f"{s.phase} ({s.stage})" if s.stage and s.running else s.phase
     return [
         s.item,
-        s.phase,
+        phase,
         items,
         human_size(s.bytes_done) + total,
         rate,
         eta_text(s.eta_seconds) if s.running else "",
         str(s.errors),
+        str(s.alerts),
     ]
 
 
@@ -107,7 +109,8 @@ class ProgressView(QWidget):
                 self.table.setItem(row, column, cell)
             cell.setText(text)
         if job.state.messages:
-            last = f"{item}: {job.state.messages[-1]}"
+            message = job.state.messages[-1]
+            last = message if message.startswith(f"{item}: ") else f"{item}: {message}"
             if self.log.toPlainText().rsplit("\n", 1)[-1] != last:
                 self.log.appendPlainText(last)
         running = sum(1 for j in self.jobs.values() if j.state.running)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 
 def table_columns(connection: sqlite3.Connection) -> dict[str, set[str]]:
@@ -22,7 +23,7 @@ def table_columns(connection: sqlite3.Connection) -> dict[str, set[str]]:
     return columns
 
 
-def missing(columns: dict[str, set[str]], required: dict[str, tuple[str, ...]]) -> list[str]:
+def missing(columns: dict[str, set[str]], required: Mapping[str, tuple[str, ...]]) -> list[str]:
     """``table.column`` names of ``required`` that the database lacks (``table`` alone if it is absent)."""
     gaps: list[str] = []
     for table, needed in required.items():

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from forensics.case.db import CaseDatabase
 from forensics.core.sqldialect import driver_sql
 
 
@@ -27,7 +28,7 @@ class _QmarkCursor:
 
 
 @contextmanager
-def raw_cursor(db) -> Iterator[Any]:
+def raw_cursor(db: CaseDatabase) -> Iterator[Any]:
     """A cursor of a pooled connection, closed (and the connection returned) afterwards."""
     conn = db.engine.raw_connection()
     try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from forensics.case.db import CaseDatabase
 from forensics.case.models import Evidence, FileSystem, IngestError, Verification
 
 
@@ -30,7 +32,7 @@ class EvidenceSummary:
     filesystems: list[FileSystemSummary]
 
 
-def evidence_summaries(db) -> list[EvidenceSummary]:
+def evidence_summaries(db: CaseDatabase) -> list[EvidenceSummary]:
     """Every evidence item in intake order."""
     out = []
     with db.session() as s:
@@ -49,7 +51,7 @@ def evidence_summaries(db) -> list[EvidenceSummary]:
     return out
 
 
-def _listing_problems(session, filesystem_id: int) -> list[str]:
+def _listing_problems(session: Session, filesystem_id: int) -> list[str]:
     """What the ingest recorded while listing this file system (walk errors, damaged chunks), once each."""
     messages = session.scalars(
         select(IngestError.message)
@@ -59,14 +61,14 @@ def _listing_problems(session, filesystem_id: int) -> list[str]:
     return list(dict.fromkeys(messages))
 
 
-def filesystem_label(db, filesystem_id: int) -> str:
+def filesystem_label(db: CaseDatabase, filesystem_id: int) -> str:
     """``ext2 @ 1048576``-style label of a file system ("?" when unknown)."""
     with db.session() as s:
         fs = s.get(FileSystem, filesystem_id)
     return "?" if fs is None else f"{fs.fs_type or fs.status} @ {fs.offset}"
 
 
-def evidence_path(db, item: str) -> str | None:
+def evidence_path(db: CaseDatabase, item: str) -> str | None:
     """The path of an item's image (or folder) as opened at intake."""
     with db.session() as s:
         return s.scalar(select(Evidence.path).where(Evidence.item == item))

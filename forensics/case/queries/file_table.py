@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import raw_cursor
 
 SORT_COLUMNS: dict[str, tuple[str, str | None]] = {
@@ -62,16 +63,16 @@ class FileFilter:
     extra_ids: list[int] = field(default_factory=list)  # restrict to these ids (findings -> table)
 
 
-def _folder_clause(folder: str) -> tuple[str, list]:
+def _folder_clause(folder: str) -> tuple[str, list[Any]]:
     prefix = folder.rstrip("/") + "/"
     clause = "substr(f.path, 1, ?) = ? AND instr(substr(f.path, ?), '/') = 0 AND f.path != ?"
     return clause, [len(prefix), prefix, len(prefix) + 1, prefix.rstrip("/") or "/"]
 
 
-def build_id_query(flt: FileFilter, sort: str = "id", descending: bool = False) -> tuple[str, list]:
+def build_id_query(flt: FileFilter, sort: str = "id", descending: bool = False) -> tuple[str, list[Any]]:
     """``SELECT f.id ...`` with the filter's WHERE and the sort; returns SQL text and qmark params."""
     where: list[str] = []
-    params: list = []
+    params: list[Any] = []
     joins: set[str] = set()
     if flt.evidence_id is not None:
         where.append("f.evidence_id = ?")
@@ -171,6 +172,9 @@ ROW_COLUMNS = (
     "parent_id",
     "link",
     "children",
+    "fs_type",
+    "time_zone",
+    "encrypted",
 )
 
 
@@ -182,8 +186,10 @@ def build_rows_query(count: int) -> str:
         "f.status, a.mime, a.category, a.extension_mismatch, "
         "(SELECT count(*) FROM findings h WHERE h.file_id = f.id), "
         "EXISTS (SELECT 1 FROM file_known k WHERE k.file_id = f.id), r.label, f.parent_id, "
-        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id) "
-        "FROM files f JOIN evidence e ON e.id = f.evidence_id "
+        "json_extract(f.link_json, '$.kind'), (SELECT count(*) FROM files c WHERE c.parent_id = f.id), "
+        "s.fs_type, e.time_zone, "
+        "EXISTS (SELECT 1 FROM json_each(f.link_json, '$.flags') j WHERE j.value = 'encrypted') "
+        "FROM files f JOIN evidence e ON e.id = f.evidence_id JOIN filesystems s ON s.id = f.filesystem_id "
         "LEFT JOIN file_analysis a ON a.file_id = f.id "
         "LEFT JOIN review_categories r ON r.file_id = f.id "
         f"WHERE f.id IN ({marks})"
@@ -191,7 +197,7 @@ def build_rows_query(count: int) -> str:
 
 
 def file_ids(
-    db, flt: FileFilter, sort: str = "id", descending: bool = False, limit: int | None = None
+    db: CaseDatabase, flt: FileFilter, sort: str = "id", descending: bool = False, limit: int | None = None
 ) -> list[int]:
     """Ids of the files the filter keeps, in display order (the first ``limit`` only, if given)."""
     sql, params = build_id_query(flt, sort, descending)
@@ -202,7 +208,7 @@ def file_ids(
         return [r[0] for r in cur.fetchall()]
 
 
-def file_rows(db, ids: list[int]) -> dict[int, dict[str, Any]]:
+def file_rows(db: CaseDatabase, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Display fields of the given files, keyed by id."""
     if not ids:
         return {}

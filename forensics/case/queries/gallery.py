@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import raw_cursor
 from forensics.core.categories import load_schemes, table_path
 
@@ -116,7 +117,7 @@ def alert_categories() -> list[tuple[str, int]]:
 
 
 def gallery(
-    db, group_by: str = "folder", stack_identical: bool = True, rank_by_hits: bool = False
+    db: CaseDatabase, group_by: str = "folder", stack_identical: bool = True, rank_by_hits: bool = False
 ) -> list[GalleryEntry]:
     """Tiles of every file with a thumbnail, grouped by folder, matched set or WhatsApp chat; identical
     copies stacked.
@@ -145,7 +146,7 @@ def gallery(
     return entries
 
 
-def identical_files(db, file_ids: list[int]) -> list[int]:
+def identical_files(db: CaseDatabase, file_ids: list[int]) -> list[int]:
     """The given files plus every file with the same MD5 and every copy of the same video (what a stacked
     gallery tile stands for)."""
     if not file_ids:
@@ -163,7 +164,7 @@ def identical_files(db, file_ids: list[int]) -> list[int]:
         return [r[0] for r in cur.fetchall()]
 
 
-def thumbnails(db, ids: list[int]) -> dict[int, bytes]:
+def thumbnails(db: CaseDatabase, ids: list[int]) -> dict[int, bytes]:
     """Thumbnail JPEG bytes of the given files."""
     if not ids:
         return {}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
+from forensics.case.db import CaseDatabase
 from forensics.case.models import CaseInfo
 from forensics.case.models_review import FileCategory, FileNote, FileTag
 from forensics.core.errors import CaseError
@@ -23,7 +25,7 @@ class FileReview:
     notes: list[tuple[str, str, str]]  # (at, examiner, text)
 
 
-def review_of(db, file_id: int) -> FileReview:
+def review_of(db: CaseDatabase, file_id: int) -> FileReview:
     """Category, tags and notes of one file."""
     with db.session() as s:
         category = s.get(FileCategory, file_id)
@@ -42,13 +44,13 @@ def review_of(db, file_id: int) -> FileReview:
     )
 
 
-def categorised_files(db) -> dict[int, int]:
+def categorised_files(db: CaseDatabase) -> dict[int, int]:
     """file id -> category number, for every categorised file."""
     with db.session() as s:
         return {fid: cat for fid, cat in s.execute(select(FileCategory.file_id, FileCategory.category))}
 
 
-def case_region(db) -> str:
+def case_region(db: CaseDatabase) -> str:
     """The VICS category region (US, Canada, UK) of the case's review."""
     with db.session() as s:
         region = s.scalar(select(CaseInfo.category_region).order_by(CaseInfo.id).limit(1))
@@ -57,13 +59,13 @@ def case_region(db) -> str:
     return region
 
 
-def tags_in_use(db) -> list[str]:
+def tags_in_use(db: CaseDatabase) -> list[str]:
     """Every review tag used in the case, sorted without regard to case."""
     with db.session() as s:
         return list(s.scalars(select(FileTag.tag).distinct().order_by(func.lower(FileTag.tag), FileTag.tag)))
 
 
-def case_info(db) -> dict | None:
+def case_info(db: CaseDatabase) -> dict[str, Any] | None:
     """Number, title, agency and creation time of the case (None for a database with no case record)."""
     with db.session() as s:
         row = s.scalar(select(CaseInfo).limit(1))

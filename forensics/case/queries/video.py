@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import one_row, raw_cursor
 
 
@@ -22,7 +23,7 @@ class StripPicture:
     data: bytes
 
 
-def video_strip(db, file_id: int) -> list[StripPicture]:
+def video_strip(db: CaseDatabase, file_id: int) -> list[StripPicture]:
     """The strip of a video in time order (empty when it has none: not a video, or a triage ingest)."""
     with raw_cursor(db) as cur:
         cur.execute(
@@ -39,7 +40,7 @@ def video_strip(db, file_id: int) -> list[StripPicture]:
     return [StripPicture(p, n, t, w, h, picture(d)) for p, n, t, w, h, d in rows]
 
 
-def video_facts(db, file_id: int) -> dict[str, Any] | None:
+def video_facts(db: CaseDatabase, file_id: int) -> dict[str, Any] | None:
     """The ``file_video`` row of a video or audio item (codecs and warnings decoded), None for others."""
     with raw_cursor(db) as cur:
         cur.execute("SELECT * FROM file_video WHERE file_id = ?", (file_id,))
@@ -62,7 +63,7 @@ def nearest_position(strip: list[StripPicture], timestamp_s: float) -> int:
 _PAGE = 5000
 
 
-def iter_video_hashes(db) -> Iterator[dict[str, Any]]:
+def iter_video_hashes(db: CaseDatabase) -> Iterator[dict[str, Any]]:
     """Every sampled frame of every video (file, frame and view order), with its file's item and path."""
     last = (0, -1, -1)
     while True:
@@ -93,7 +94,7 @@ def iter_video_hashes(db) -> Iterator[dict[str, Any]]:
         last = (rows[-1][0], int(rows[-1][8]), rows[-1][4])
 
 
-def iter_video_facts(db) -> Iterator[dict[str, Any]]:
+def iter_video_facts(db: CaseDatabase) -> Iterator[dict[str, Any]]:
     """Every video or audio file's ``file_video`` row with its item, path and MD5, in file order."""
     with raw_cursor(db) as cur:
         cur.execute(

@@ -12,8 +12,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import raw_cursor
-from forensics.core.sqldialect import execute
+from forensics.core.sqldialect import execute, table_exists_sql
 from forensics.core.timeutil import ns_to_iso
 
 _MESSAGE_COLUMNS = (
@@ -25,7 +26,7 @@ _MESSAGE_JOINS = "JOIN whatsapp_sources s ON s.id = m.source_id JOIN evidence e 
 _CHUNK = 500
 
 
-def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str], list[tuple]]:
+def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Column names and rows of ``sql`` (``?`` parameters) on a case database or an open session."""
     if hasattr(source, "engine"):  # a CaseDatabase
         with raw_cursor(source) as cur:
@@ -35,7 +36,9 @@ def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str],
     return list(result.keys()), [tuple(row) for row in result.fetchall()]
 
 
-def _record(row: tuple, rule: str | None = None, hash_differs: bool | None = None) -> dict[str, Any]:
+def _record(
+    row: tuple[Any, ...], rule: str | None = None, hash_differs: bool | None = None
+) -> dict[str, Any]:
     (
         message_row,
         message_id,
@@ -85,7 +88,8 @@ def _record(row: tuple, rule: str | None = None, hash_differs: bool | None = Non
 
 def has_provenance_tables(db: Any) -> bool:
     """Whether the case's schema has the WhatsApp tables (a case database or an open session)."""
-    _names, rows = _rows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'whatsapp_links'")
+    bind = db.engine if hasattr(db, "engine") else db.get_bind()
+    _names, rows = _rows(db, table_exists_sql(bind), ("whatsapp_links",))
     return bool(rows)
 
 
@@ -138,7 +142,7 @@ def _who(jid: str | None, name: str | None) -> str:
     return f"{shown} ({name})" if name else shown
 
 
-def chats(db) -> list[dict[str, Any]]:  # noqa: ANN001 - a CaseDatabase
+def chats(db: CaseDatabase) -> list[dict[str, Any]]:
     """Every chat with media messages: JID, name, group flag, messages, files linked, evidence item."""
     if not has_provenance_tables(db):
         return []

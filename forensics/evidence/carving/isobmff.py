@@ -107,7 +107,9 @@ def validate(read_at: ReadAt, start: int, end: int) -> Validation | None:
         return Validation(pos - start, PARTIAL, partial, kind)
     if b"moov" in seen:
         moov_pos, moov_size = seen[b"moov"]
-        header = _box(read_at, moov_pos, pos)[1]
+        moov = _box(read_at, moov_pos, pos)
+        assert moov is not None  # the scan above read this box whole
+        header = moov[1]
         if not _chunk_offsets_inside(read_at, moov_pos + header, moov_pos + moov_size, start, pos):
             return Validation(
                 pos - start, PARTIAL, "movie box tree inconsistent or chunk offsets outside", kind

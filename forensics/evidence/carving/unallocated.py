@@ -13,6 +13,10 @@ listed deleted file is not a new item.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forensics.evidence.volumes import Partition
 
 SECTOR = 512
 
@@ -82,7 +86,7 @@ def slack_runs(byte_runs: Iterable[list[int]], block_size: int) -> list[tuple[in
     return [(image + length, tail)] if tail else []
 
 
-def unpartitioned_runs(partitions: Iterable[object]) -> list[tuple[int, int]]:
+def unpartitioned_runs(partitions: Iterable[Partition]) -> list[tuple[int, int]]:
     """The volume table's unallocated entries (``volumes.Partition`` with kind 'unallocated')."""
     return merge(
         (int(p.offset), int(p.length)) for p in partitions if getattr(p, "kind", "") == "unallocated"

@@ -21,7 +21,7 @@ import tarfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -246,10 +246,10 @@ def _walk(
                 info = archive.next()
                 if info is None:
                     return
-                archive.members.clear()
+                archive.members.clear()  # type: ignore[attr-defined]  # TarFile.members is not in typeshed
                 member = _member(info)
                 reader = archive.extractfile(info) if with_data and member.readable else None
-                yield member, reader
+                yield member, cast("BinaryIO | None", reader)
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise ExtractionError(f"{where}: the backup's tar is damaged or truncated ({exc})") from exc
 

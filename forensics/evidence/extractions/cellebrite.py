@@ -141,7 +141,9 @@ def list_ufdr(stream: BinaryIO, where: str = "UFDR") -> Iterator[ExtractionMembe
             deleted=record.deleted,
             hashes=record.hashes,
             params=dict(zip_member.params) if zip_member else {},
-            **record.times,
+            mtime_ns=record.times.get("mtime_ns"),
+            atime_ns=record.times.get("atime_ns"),
+            crtime_ns=record.times.get("crtime_ns"),
         )
         if zip_member is None:
             member.present = False

@@ -16,7 +16,7 @@ import contextlib
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.evidence.extractions import adb_backup
 from forensics.evidence.extractions.android_ffs import (
@@ -68,6 +68,14 @@ def open_folder_link(folder: Path, kind: str, params: dict, secrets: Secrets = N
     if kind == FOLDER_FILE:
         return open_folder_file(folder, params)
     raise ExtractionError(f"no folder opener for link kind {kind!r}")
+
+
+def is_sequential(fmt: str, compression: str | None, encrypted: bool) -> bool:
+    """Whether members of an extraction of this format can only be reached by decoding what lies before
+    them (a gzip tar, a compressed or encrypted adb backup): they are best read in listing order."""
+    if fmt == "ffs-tar":
+        return compression == "gzip"
+    return fmt == "adb-backup" and (encrypted or compression is not None)
 
 
 class Extraction:
@@ -126,21 +134,20 @@ class Extraction:
     @property
     def sequential(self) -> bool:
         """True when a member can only be reached by decoding everything before it."""
-        fmt = self.detection.format
-        if fmt == "ffs-tar":
-            return self.detection.compression == "gzip"
-        return fmt == "adb-backup" and (self.detection.encrypted or self.detection.compression is not None)
+        d = self.detection
+        return is_sequential(d.format, d.compression, d.encrypted)
 
     def _decoded(self) -> BinaryIO:
         """A fresh decoded stream of a sequential extraction, on its own read-only handle."""
         handle = open_readonly(self.path)
         try:
             if self.detection.format == "ffs-tar":
-                return OwnedStream(gzip.GzipFile(fileobj=handle, mode="rb"), handle)  # type: ignore[arg-type]
+                gunzipped = cast(BinaryIO, gzip.GzipFile(fileobj=handle, mode="rb"))
+                return cast(BinaryIO, OwnedStream(gunzipped, handle))
             where = str(self.path)
             header = adb_backup.read_header(handle, where)
             keys = self.secrets if isinstance(self.secrets, adb_backup.AdbKeys) else None
-            return OwnedStream(adb_backup.decoded_stream(handle, header, keys, where), handle)
+            return cast(BinaryIO, OwnedStream(adb_backup.decoded_stream(handle, header, keys, where), handle))
         except BaseException:
             handle.close()
             raise

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import tarfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.evidence.extractions.errors import ExtractionError
 from forensics.evidence.extractions.records import TAR_MEMBER, ExtractionMember, seconds_to_ns
@@ -89,7 +89,8 @@ def _walk(archive: tarfile.TarFile, where: str) -> Iterator[tarfile.TarInfo]:
             raise ExtractionError(f"{where}: damaged or truncated tar archive ({exc})") from exc
         if info is None:
             return
-        archive.members.clear()  # keep memory flat on archives with many members
+        # Keeps memory flat on archives with many members (TarFile.members is not in typeshed).
+        archive.members.clear()  # type: ignore[attr-defined]
         yield info
 
 
@@ -116,7 +117,7 @@ def iter_tar_contents(
             member = member_from_tarinfo(info)
             member.params["compression"] = compression
             reader = archive.extractfile(info) if member.readable else None
-            yield member, reader
+            yield member, cast("BinaryIO | None", reader)
 
 
 def open_tar_member(parent: BinaryIO, params: dict, where: str = "tar member") -> BinaryIO:
@@ -132,7 +133,7 @@ def open_tar_member(parent: BinaryIO, params: dict, where: str = "tar member") -
             inflated.seek(offset)
         except (OSError, EOFError) as exc:
             raise ExtractionError(f"{where}: gzip stream damaged before offset {offset} ({exc})") from exc
-        return _bounded(inflated, size, where)
+        return _bounded(cast(BinaryIO, inflated), size, where)
 
     return ForwardStream(restart, size)  # type: ignore[return-value]
 

@@ -11,7 +11,7 @@ import gzip
 import lzma
 import struct
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.detect import tar_checksum_ok
@@ -29,7 +29,7 @@ def decompressor(codec: str, parent: BinaryIO) -> BinaryIO:
     """A decompressing reader of the whole parent (from its first byte)."""
     parent.seek(0)
     if codec == "gzip":
-        return gzip.GzipFile(fileobj=parent, mode="rb")
+        return cast(BinaryIO, gzip.GzipFile(fileobj=parent, mode="rb"))
     return CODECS[codec](parent, mode="rb")
 
 
@@ -99,7 +99,7 @@ class CompressedReader:
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
         total = 0
         try:
-            with decompressor(self.codec, counting) as reader:
+            with decompressor(self.codec, cast(BinaryIO, counting)) as reader:
                 for data in iter_stream(reader, chunk_size):
                     budget.expand(len(data), child.path)
                     total += len(data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.filesystems import LOCAL_TIME_FS, open_fs, probe_fs, tsk_reason
@@ -200,4 +200,4 @@ def open_image_file(parent: BinaryIO, params: dict) -> BinaryIO:
         f"inode {params['inode']}",
     )
     stream._keep = (media, img, fs)  # the handles live as long as the stream
-    return stream
+    return cast(BinaryIO, stream)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.extractions.records import EXTRACTION_LINK_KINDS
@@ -28,10 +28,10 @@ def open_item_stream(source: EvidenceSource, locator: FileLocator, size: int) ->
         return _folder_stream(source, locator)
     if locator.partition_offset is None or locator.inode is None:
         raise EvidenceError(f"{locator.path}: no metadata, no content to read")
-    fs = source.filesystem(locator.partition_offset)
+    fs = source.filesystem(locator.partition_offset, locator.fs_type)
     attr_type = locator.attr_type if locator.attr_type is not None else 1  # TSK_FS_ATTR_TYPE_DEFAULT
     attr_id = locator.attr_id if locator.attr_id is not None else -1
-    return item_stream(fs, locator.inode, attr_type, attr_id, size, locator.path)
+    return cast(BinaryIO, item_stream(fs, locator.inode, attr_type, attr_id, size, locator.path))
 
 
 def _extraction_stream(source: EvidenceSource, locator: FileLocator, size: int) -> BinaryIO:
@@ -77,4 +77,4 @@ def _folder_stream(source: EvidenceSource, locator: FileLocator) -> BinaryIO:
         fd = os.open(target, flags)
     except OSError as exc:
         raise EvidenceError(f"{locator.path}: {exc.strerror}") from exc
-    return _FileStream(fd)
+    return cast(BinaryIO, _FileStream(fd))

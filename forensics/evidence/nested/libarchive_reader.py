@@ -3,16 +3,16 @@
 libarchive reads the parent through callbacks (no path, no temporary file) and streams each member's
 data block by block. Members are reopened by index. Encrypted members (and archives whose headers are
 encrypted) are listed as far as libarchive can and flagged "encrypted, not opened": libarchive decrypts
-only zip members, so a password helps zip archives only.
+only zip members, so a password helps zip archives only; given one, the members of a 7z or RAR archive
+keep their flag with the note "encrypted, not opened: encryption method not supported".
 """
 
 from __future__ import annotations
 
 import ctypes
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -21,10 +21,12 @@ from forensics.evidence.nested.records import (
     ARCHIVE_MEMBER,
     FLAG_ENCRYPTED,
     FLAG_UNSAFE_NAME,
+    NOTE_ENCRYPTED,
+    NOTE_UNSUPPORTED,
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.streams import CountingStream, read_at_of
+from forensics.evidence.nested.streams import CountingStream, PieceStream, read_at_of
 
 BLOCK_SIZE = 256 * 1024
 FORMAT_NAMES = {"7z": "7zip", "rar": "rar", "rar5": "rar5", "cab": "cab", "cpio": "cpio", "zip": "zip"}
@@ -90,13 +92,13 @@ class LibarchiveReader:
             except ValueError:
                 self._rar5_encrypted, headers_encrypted = set(), False
             if headers_encrypted:
-                self.notes.append(f"{self._where}: archive headers are encrypted, not opened")
+                self.notes.append(self._headers_note())
                 return
         counting = CountingStream(self._parent)
         budget = Budget(self._limits, self._where, lambda: counting.read_total)
         index = -1
         try:
-            with _reader(counting, self.format, self._password) as archive:
+            with _reader(cast(BinaryIO, counting), self.format, self._password) as archive:
                 iterator = iter(archive)
                 while True:
                     try:
@@ -106,7 +108,7 @@ class LibarchiveReader:
                     except libarchive.ArchiveError as exc:
                         reason = " ".join(str(exc).split())
                         if "encrypt" in reason.lower() or "passphrase" in reason.lower():
-                            self.notes.append(f"{self._where}: archive headers are encrypted, not opened")
+                            self.notes.append(self._headers_note())
                         else:
                             self.notes.append(
                                 f"{self._where}: listing stopped after member {index}: {reason}"
@@ -123,6 +125,11 @@ class LibarchiveReader:
             if index < 0:
                 raise
             self.notes.append(f"{self._where}: {exc}")
+
+    def _headers_note(self) -> str:
+        if self._password is None:
+            return f"{self._where}: archive headers are encrypted, not opened"
+        return f"{self._where}: archive headers are encrypted, not opened: encryption method not supported"
 
     def _child(self, ffi, entry, index: int) -> NestedChild:  # noqa: ANN001 - libarchive objects
         entry_p = entry._entry_p
@@ -149,10 +156,10 @@ class LibarchiveReader:
         if encrypted or path in self._rar5_encrypted:
             child.flags.append(FLAG_ENCRYPTED)
             if self._password is None or self.format != "zip":
-                child.note = "encrypted, not opened"
+                child.note = NOTE_ENCRYPTED if self._password is None else NOTE_UNSUPPORTED
                 return child
         if kind == "file":
-            child._content = True  # replaced by the streamer (marks the child readable)
+            child._content = _not_streamed  # replaced by the streamer (marks the child readable)
         return child
 
     def _streamer(self, libarchive, entry, child: NestedChild, budget: Budget):  # noqa: ANN001
@@ -191,31 +198,10 @@ def open_archive_member(
                 raise EvidenceError(f"{where}: member {index} is {child.path!r}, not {params.get('name')!r}")
             if not child.readable:
                 raise EvidenceError(f"{where}: {child.path}: {child.note or 'no content'}")
-            return _IteratorStream(child.chunks(BLOCK_SIZE), size, keep=listing)
+            return cast(BinaryIO, PieceStream(child.chunks(BLOCK_SIZE), size, keep=listing))
     raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
 
 
-class _IteratorStream(io.RawIOBase):
-    """A forward-only readable stream over an iterator of byte pieces."""
-
-    def __init__(self, pieces: Iterator[bytes], size: int | None, keep: object = None) -> None:
-        super().__init__()
-        self._keep = keep  # the listing generator that holds the archive open
-        self._pieces = pieces
-        self._buffer = b""
-        self.size = size
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001
-        view = memoryview(buffer).cast("B")
-        while not self._buffer:
-            try:
-                self._buffer = next(self._pieces)
-            except StopIteration:
-                return 0
-        count = min(len(view), len(self._buffer))
-        view[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
-        return count
+def _not_streamed(chunk_size: int) -> Iterator[bytes]:
+    """The content of a member listed but not yet given its streamer (never read: children() sets it)."""
+    raise EvidenceError("archive member listed without its content streamer")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.carving.model import PARTIAL
@@ -74,7 +74,7 @@ class OleStreamView:
         else:
             self._chain = _sector_chain(ole, int(entry.isectStart), self.size)
             parent_read = read_at_of(parent)
-            self.stream = ReadAtStream(self._read_at(parent_read), self.size)
+            self.stream = cast(BinaryIO, ReadAtStream(self._read_at(parent_read), self.size))
 
     def _read_at(self, parent_read):  # noqa: ANN001, ANN202
         size, chain = self._sector_size, self._chain

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested import records
@@ -122,4 +122,7 @@ def open_seekable(
         data = stream.read()
         stream.close()
         return io.BytesIO(data)
-    return ForwardStream(lambda: open_link(kind, parent, params, password=password), size, first=stream)
+    return cast(
+        BinaryIO,
+        ForwardStream(lambda: open_link(kind, parent, params, password=password), size, first=stream),
+    )

@@ -25,6 +25,11 @@ FLAG_STOPPED = "stopped"  # a defence stopped its reading: see the note
 FLAG_PARTIAL = "partial"
 FLAG_ERROR = "error"
 
+# Notes of encrypted members (the examiner can supply the archive's password and re-run the item).
+NOTE_ENCRYPTED = "encrypted, not opened"
+NOTE_WRONG_PASSWORD = "encrypted, not opened: wrong password"
+NOTE_UNSUPPORTED = "encrypted, not opened: encryption method not supported"
+
 
 @dataclass
 class NestedChild:

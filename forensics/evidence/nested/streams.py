@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 ReadAt = Callable[[int, int], bytes]
+# The streams below are handed out as ``BinaryIO`` through ``typing.cast``: they block, so they read, seek
+# and tell as a binary file does, but ``typing.BinaryIO`` is a class of its own that io classes do not name.
 
 
 class ReadAtStream(io.RawIOBase):
     """A seekable read-only stream over ``read_at(offset, size)`` and a known ``size``."""
+
+    _keep: object  # what an opener keeps alive as long as the stream (the handles of a nested image)
 
     def __init__(self, read_at: ReadAt, size: int) -> None:
         super().__init__()
@@ -97,10 +101,10 @@ def read_at_of(stream: BinaryIO) -> ReadAt:
     return read_at
 
 
-def range_stream(parent: BinaryIO, start: int, length: int) -> ReadAtStream:
+def range_stream(parent: BinaryIO, start: int, length: int) -> BinaryIO:
     """The bytes ``start .. start+length`` of a seekable parent, as a seekable stream of their own."""
     parent_read = read_at_of(parent)
-    return ReadAtStream(lambda offset, size: parent_read(start + offset, size), length)
+    return cast(BinaryIO, ReadAtStream(lambda offset, size: parent_read(start + offset, size), length))
 
 
 class CountingStream(io.RawIOBase):
@@ -125,7 +129,7 @@ class CountingStream(io.RawIOBase):
         return self._parent.seek(offset, whence)
 
     def readinto(self, buffer) -> int:  # noqa: ANN001
-        count = self._parent.readinto(buffer)
+        count = self._parent.readinto(buffer)  # type: ignore[attr-defined]  # typing.IO omits io's readinto
         if count:
             self.read_total += count
             self.furthest = max(self.furthest, self._parent.tell())
@@ -207,7 +211,34 @@ class ForwardStream(io.RawIOBase):
         super().close()
 
 
-def iter_stream(stream: BinaryIO, chunk_size: int) -> Iterator[bytes]:
+class PieceStream(io.RawIOBase):
+    """A forward-only readable stream over an iterator of byte pieces (``keep``: an object whose life the
+    pieces need, such as the listing generator that holds an archive open)."""
+
+    def __init__(self, pieces: Iterator[bytes], size: int | None = None, keep: object = None) -> None:
+        super().__init__()
+        self._keep = keep
+        self._pieces = pieces
+        self._buffer = b""
+        self.size = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+        view = memoryview(buffer).cast("B")
+        while not self._buffer:
+            try:
+                self._buffer = next(self._pieces)
+            except StopIteration:
+                return 0
+        count = min(len(view), len(self._buffer))
+        view[:count] = self._buffer[:count]
+        self._buffer = self._buffer[count:]
+        return count
+
+
+def iter_stream(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
     """The remaining bytes of a stream in pieces of up to ``chunk_size``."""
     while True:
         data = stream.read(chunk_size)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tarfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -130,7 +130,7 @@ def open_tar_member(parent: BinaryIO, params: dict, where: str = "tar") -> Binar
             if position == index:
                 reader = archive.extractfile(candidate)
                 if reader is not None:
-                    return reader
+                    return cast(BinaryIO, reader)
                 break
         raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
 
@@ -138,4 +138,4 @@ def open_tar_member(parent: BinaryIO, params: dict, where: str = "tar") -> Binar
         first = reopen()
     except TAR_ERRORS as exc:
         raise EvidenceError(f"{where}: unreadable tar archive: {exc}") from exc
-    return ForwardStream(reopen, int(params["size"]), first=first)
+    return cast(BinaryIO, ForwardStream(reopen, int(params["size"]), first=first))

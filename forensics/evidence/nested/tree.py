@@ -178,7 +178,7 @@ class NestedTree:
                 parent,
                 child.params,
                 size=child.size,
-                password=self.passwords.get(self._chain_key(item.chain[:-1])),
+                password=self.passwords.get(self.chain_key(item.chain[:-1])),
                 limits=self.limits,
             )
         except EvidenceError as exc:
@@ -207,5 +207,6 @@ class NestedTree:
         return walk
 
     @staticmethod
-    def _chain_key(chain: tuple[Link, ...]) -> str:
+    def chain_key(chain: tuple[Link, ...]) -> str:
+        """How :attr:`passwords` names the archive at the end of ``chain`` ('' for the top item)."""
         return " < ".join(link.path for link in reversed(chain))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, NestedLimits
@@ -22,7 +22,7 @@ from forensics.evidence.nested.records import (
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.streams import read_at_of, stream_size
+from forensics.evidence.nested.streams import PieceStream, read_at_of, stream_size
 from forensics.evidence.nested.zip_reader import DOS_TIME_NOTE
 
 LOCAL = b"PK\x03\x04"
@@ -166,10 +166,8 @@ class LocalZipReader:
 
 def open_local_member(parent: BinaryIO, params: dict) -> BinaryIO:
     """Reopen a member from its local header at ``params['offset']``."""
-    from forensics.evidence.nested.libarchive_reader import _IteratorStream
-
     read_at = read_at_of(parent)
     header = _header(read_at, int(params["offset"]))
     if header is None or header["name"] != params.get("name", header["name"]):
         raise EvidenceError(f"zip: no local header of {params.get('name')} at byte {params['offset']}")
-    return _IteratorStream(member_pieces(read_at, header, stream_size(parent)), None)
+    return cast(BinaryIO, PieceStream(member_pieces(read_at, header, stream_size(parent))))

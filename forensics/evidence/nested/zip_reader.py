@@ -2,16 +2,20 @@
 
 Members are listed from the central directory in order; each is reopened by its index. Stored,
 unencrypted members get byte runs in the parent. Encrypted members are listed and flagged; a password
-opens ZipCrypto members (the standard library reads no AES: such members stay "encrypted, not opened").
+opens ZipCrypto members (zipfile) and WinZip AES members (checked by ``zip_aes``, read through libarchive).
+A wrong password is told from each member's header before any content is read: the member keeps its flag
+with the note "encrypted, not opened: wrong password".
 """
 
 from __future__ import annotations
 
+import lzma
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from forensics.core.errors import EvidenceError
 from forensics.evidence.nested.limits import Budget, LimitExceeded, NestedLimits
@@ -19,11 +23,14 @@ from forensics.evidence.nested.records import (
     FLAG_ENCRYPTED,
     FLAG_STOPPED,
     FLAG_UNSAFE_NAME,
+    NOTE_ENCRYPTED,
+    NOTE_WRONG_PASSWORD,
     ZIP_MEMBER,
     NestedChild,
     unsafe_name,
 )
-from forensics.evidence.nested.streams import CountingStream, iter_stream, read_at_of
+from forensics.evidence.nested.streams import CountingStream, PieceStream, iter_stream, read_at_of
+from forensics.evidence.nested.zip_aes import aes_member_chunks, aes_password_fits
 
 AES_METHOD = 99  # WinZip AES: compression method 99 with the real method in the 0x9901 extra field
 EXTENDED_TIMESTAMP = 0x5455  # "UT": Unix times in UTC
@@ -118,11 +125,12 @@ class ZipReader:
     ) -> None:
         self._parent = parent
         self._counting = CountingStream(parent)
-        self._zip = open_zip(self._counting, where)
+        self._zip = open_zip(cast(BinaryIO, self._counting), where)
         self._limits = limits
         self._where = where
         self._password = password
         names = [info.filename for info in self._zip.infolist()]
+        self._occurrence = _occurrences(names)
         self.format = office_format(names) or "zip"
         self.notes: list[str] = []
 
@@ -145,7 +153,9 @@ class ZipReader:
             params={"index": index, "name": info.filename},
             kind="directory" if info.is_dir() else "file",
             container_format=self.format,
-            **times,
+            mtime_ns=times.get("mtime_ns"),
+            atime_ns=times.get("atime_ns"),
+            crtime_ns=times.get("crtime_ns"),
         )
         child.extra["compressed_size"] = info.compress_size
         child.extra["method"] = info.compress_type
@@ -157,13 +167,16 @@ class ZipReader:
         if info.is_dir():
             return child
         encrypted = bool(info.flag_bits & 0x1)
+        aes = encrypted and info.compress_type == AES_METHOD
         if encrypted:
             child.flags.append(FLAG_ENCRYPTED)
-            if info.compress_type == AES_METHOD:
-                child.note = "encrypted (WinZip AES), not opened"
-                return child
+            if aes:
+                child.extra["encryption"] = "WinZip AES"
             if self._password is None:
-                child.note = "encrypted, not opened"
+                child.note = NOTE_ENCRYPTED
+                return child
+            if not self._password_fits(info, aes):
+                child.note = NOTE_WRONG_PASSWORD
                 return child
         limits = self._limits
         declared = info.file_size / max(info.compress_size, 1)
@@ -175,8 +188,35 @@ class ZipReader:
             start = data_offset(self._parent, info)
             if start is not None:
                 child.byte_runs = [[0, start, info.file_size]]
-        child._content = lambda chunk_size: self._stream(info, budget, chunk_size)
+        if aes:
+            child._content = lambda chunk_size: self._aes_stream(index, info, budget)
+        else:
+            child._content = lambda chunk_size: self._stream(info, budget, chunk_size)
         return child
+
+    def _password_fits(self, info: zipfile.ZipInfo, aes: bool) -> bool:
+        """Whether the examiner's password opens this encrypted member (checked from its header)."""
+        assert self._password is not None
+        if aes:
+            start = data_offset(self._parent, info)
+            return start is not None and aes_password_fits(self._parent, info, start, self._password)
+        try:
+            with self._zip.open(info, pwd=self._password):
+                return True
+        except RuntimeError:  # zipfile's "Bad password"
+            return False
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+            return True  # the password is not the problem: reading the member will say what is
+
+    def _aes_stream(self, index: int, info: zipfile.ZipInfo, budget: Budget) -> Iterator[bytes]:
+        member_budget = Budget(self._limits, self._where)
+        assert self._password is not None
+        for data in aes_member_chunks(
+            self._parent, info.filename, self._occurrence[index], self._password, self._where
+        ):
+            member_budget.expand(len(data), info.filename, stored=info.compress_size)
+            budget.expand(len(data), info.filename)
+            yield data
 
     def _stream(self, info: zipfile.ZipInfo, budget: Budget, chunk_size: int) -> Iterator[bytes]:
         member_budget = Budget(self._limits, self._where)
@@ -189,8 +229,14 @@ class ZipReader:
         except LimitExceeded:
             raise
         except RuntimeError as exc:  # a wrong password
-            raise EvidenceError(f"{self._where}: {info.filename}: {exc}") from exc
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise EvidenceError(f"{self._where}: {info.filename}: {NOTE_WRONG_PASSWORD} ({exc})") from exc
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError) as exc:
+            if self._password is not None and info.flag_bits & 0x1:
+                # ZipCrypto's one-byte check let a wrong password through (1 in 256): the data then
+                # fails to inflate or to give its CRC-32
+                raise EvidenceError(f"{self._where}: {info.filename}: {NOTE_WRONG_PASSWORD} ({exc})") from exc
+            raise EvidenceError(f"{self._where}: {info.filename}: unreadable member: {exc}") from exc
+        except NotImplementedError as exc:
             raise EvidenceError(f"{self._where}: {info.filename}: unreadable member: {exc}") from exc
 
     def close(self) -> None:
@@ -206,7 +252,32 @@ def open_zip_member(
     index = int(params["index"])
     if index >= len(infos) or infos[index].filename != params.get("name", infos[index].filename):
         raise EvidenceError(f"{where}: member {index} ({params.get('name')}) is not in the archive")
+    info = infos[index]
+    if info.flag_bits & 0x1 and info.compress_type == AES_METHOD:
+        start = data_offset(parent, info)
+        if password is None or start is None or not aes_password_fits(parent, info, start, password):
+            raise EvidenceError(
+                f"{where}: {info.filename}: {NOTE_WRONG_PASSWORD if password else NOTE_ENCRYPTED}"
+            )
+        names = [i.filename for i in infos]
+        occurrence = _occurrences(names)[index]
+        return cast(
+            BinaryIO, PieceStream(aes_member_chunks(parent, info.filename, occurrence, password, where))
+        )
     try:
-        return archive.open(infos[index], pwd=password)
-    except (RuntimeError, zipfile.BadZipFile, NotImplementedError) as exc:
+        return cast(BinaryIO, archive.open(info, pwd=password))
+    except RuntimeError as exc:
+        reason = NOTE_WRONG_PASSWORD if password else NOTE_ENCRYPTED
+        raise EvidenceError(f"{where}: {params.get('name')}: {reason}") from exc
+    except (zipfile.BadZipFile, NotImplementedError) as exc:
         raise EvidenceError(f"{where}: {params.get('name')}: {exc}") from exc
+
+
+def _occurrences(names: list[str]) -> list[int]:
+    """For each member, how many earlier members have the same name (libarchive finds members by name)."""
+    seen: dict[str, int] = {}
+    found = []
+    for name in names:
+        found.append(seen.get(name, 0))
+        seen[name] = found[-1] + 1
+    return found

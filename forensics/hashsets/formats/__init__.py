@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from forensics.hashsets.formats import csvlists, nsrl, perceptual_lists, textlists, vics, video_lists
+from forensics.hashsets.formats import (
+    csvlists,
+    nsrl,
+    perceptual_lists,
+    picture_lists,
+    textlists,
+    vics,
+    video_lists,
+)
 from forensics.hashsets.formats.base import ParseContext
 from forensics.hashsets.records import EntryRecord, Problem
 
@@ -24,11 +32,13 @@ PARSERS: dict[str, Parser] = {
     "hashkeeper": csvlists.parse_hashkeeper,
     "xways": textlists.parse_xways,
     "plain": textlists.parse_plain,
+    "sha256": textlists.parse_sha256_list,
     "md5sum": textlists.parse_sumfile,
     "hashdeep": textlists.parse_hashdeep,
     "pdq": perceptual_lists.parse_pdq_list,
     "te-csv": perceptual_lists.parse_threatexchange_csv,
     "phash": perceptual_lists.parse_imagehash_list,
+    "custos": picture_lists.parse_picture_list,
     "dhash": perceptual_lists.parse_imagehash_list,
     "vpdq": video_lists.parse_vpdq_file,
 }

@@ -8,6 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forensics.hashsets.formats.limits import (
+    DEFAULT_LIMITS,
+    INT64_MAX,
+    INT64_MIN,
+    ImportLimits,
+    bounded_lines,
+)
 from forensics.hashsets.hashes import BadHash, parse_hex
 from forensics.hashsets.records import Problem
 
@@ -20,6 +27,7 @@ class ParseContext:
 
     format: str
     facts: dict[str, Any] = field(default_factory=dict)
+    limits: ImportLimits = DEFAULT_LIMITS
 
 
 def open_text(path: Path) -> io.TextIOWrapper:
@@ -27,10 +35,14 @@ def open_text(path: Path) -> io.TextIOWrapper:
     return open(path, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """``(line_number, text)`` of every line, 1-based, without its line ending (LF, CRLF or CR)."""
+def iter_lines(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> Iterator[tuple[int, str]]:
+    """``(line_number, text)`` of every line, 1-based, without its line ending (LF, CRLF or CR).
+
+    A line longer than ``limits.max_line_chars`` is never read whole: it ends the file with
+    :class:`~forensics.hashsets.formats.limits.InputLimitExceeded`.
+    """
     with open_text(path) as stream:
-        for number, line in enumerate(stream, start=1):
+        for number, line in bounded_lines(stream, limits):
             yield number, line.rstrip("\r\n")
 
 
@@ -51,18 +63,28 @@ def clean(value: Any) -> str | None:
     return text or None
 
 
+# Digits of the longest decimal a signed 64-bit integer needs (a longer digit string is never converted).
+INT64_DIGITS = len(str(INT64_MAX))
+
+
 def to_int(value: Any) -> int | None:
-    """An integer from an int, a float with no fraction or a digit string; None otherwise."""
+    """A signed 64-bit integer from an int, a float with no fraction or a digit string; None otherwise.
+
+    Values the database cannot store (beyond signed 64 bits) are None, as are non-numbers.
+    """
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return int(text)
-    return None
+        if not value.is_integer():
+            return None
+        value = int(value)
+    if not isinstance(value, int):
+        text = str(value).strip()
+        digits = text[1:] if text.startswith("-") else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > INT64_DIGITS:
+            return None
+        value = int(text)
+    return value if INT64_MIN <= value <= INT64_MAX else None
 
 
 def parse_hash_pairs(

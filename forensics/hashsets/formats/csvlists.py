@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from forensics.hashsets.formats.base import ParseContext, clean, open_text, parse_hash_pairs, to_int
+from forensics.hashsets.formats.limits import DEFAULT_LIMITS, BoundedLineFile, ImportLimits, csv_rows
 from forensics.hashsets.records import EntryRecord, Problem
 
 ICSE_HEADER_START = ("MD5", "SHA1", "PhotoDNA", "Image ID")
@@ -14,15 +15,15 @@ HASHKEEPER_HEADER_START = ("file_id", "hashset_id", "file_name", "directory", "h
 
 
 def _rows(
-    path: Path, delimiter: str, expected: tuple[str, ...]
+    path: Path, delimiter: str, expected: tuple[str, ...], limits: ImportLimits = DEFAULT_LIMITS
 ) -> Iterator[tuple[int, dict[str, str]] | Problem]:
     with open_text(path) as stream:
-        reader = csv.reader(stream, delimiter=delimiter)
-        header = [name.strip() for name in next(reader, [])]
+        reader = csv.reader(BoundedLineFile(stream, limits), delimiter=delimiter)
+        header = [name.strip() for name in next(csv_rows(reader, reader), [])]
         if tuple(header[: len(expected)]) != expected:
             yield Problem(1, f"line 1: header does not start with {', '.join(expected)}", fatal=True)
             return
-        for row in reader:
+        for row in csv_rows(reader, reader):
             number = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
@@ -34,7 +35,7 @@ def _rows(
 
 def parse_icse(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """Interpol ICSE baseline CSV: ``MD5;SHA1;PhotoDNA;Image ID;...;Series name;...``."""
-    for item in _rows(path, ";", ICSE_HEADER_START):
+    for item in _rows(path, ";", ICSE_HEADER_START, context.limits):
         if isinstance(item, Problem):
             yield item
             continue
@@ -48,13 +49,15 @@ def parse_icse(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
             media_id=clean(row.get("Image ID")),
             series=clean(row.get("Series name")),
             raw=row,
-            **hashes,
+            md5=hashes.get("md5"),
+            sha1=hashes.get("sha1"),
+            sha256=hashes.get("sha256"),
         )
 
 
 def parse_hashkeeper(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """HashKeeper CSV: quoted header ``"file_id","hashset_id","file_name","directory","hash",...``."""
-    for item in _rows(path, ",", HASHKEEPER_HEADER_START):
+    for item in _rows(path, ",", HASHKEEPER_HEADER_START, context.limits):
         if isinstance(item, Problem):
             yield item
             continue
@@ -68,5 +71,7 @@ def parse_hashkeeper(path: Path, context: ParseContext) -> Iterator[EntryRecord 
             file_name=clean(row.get("file_name")),
             size=to_int(row.get("file_size")),
             raw=row,
-            **hashes,
+            md5=hashes.get("md5"),
+            sha1=hashes.get("sha1"),
+            sha256=hashes.get("sha256"),
         )

@@ -14,10 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from forensics.hashsets.formats.base import ParseContext, clean, open_text, parse_hash_pairs, to_int
+from forensics.hashsets.formats.limits import (
+    BoundedLineFile,
+    InputLimitExceeded,
+    check_record_count,
+    csv_rows,
+)
 from forensics.hashsets.records import EntryRecord, Problem
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RDS2_HEADER = ("SHA-1", "MD5", "CRC32", "FileName", "FileSize", "ProductCode", "OpSystemCode")
+
+
+RDS3_ROWS = "SELECT sha256, sha1, md5, file_name, file_size, package_id FROM FILE"
 
 
 class NotRds(ValueError):
@@ -50,17 +59,46 @@ def rds3_version(connection: sqlite3.Connection) -> str | None:
     return str(row[0]) if row else None
 
 
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
+
+
+def _plain(value: object) -> object:
+    """A column value as JSON can hold it (a BLOB as hex)."""
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def _rows_of(connection: sqlite3.Connection, context: ParseContext) -> Iterator[tuple]:
+    """The rows of ``FILE``; a value beyond the field limit refuses the file, naming the last good row.
+
+    (The driver reads a row ahead, so the row that broke the limit is the next one or the one after.)
+    """
+    number = 0
+    try:
+        for number, row in enumerate(connection.execute(RDS3_ROWS), start=1):  # noqa: B007
+            yield row
+    except sqlite3.DataError as exc:
+        limit = context.limits.max_field_bytes
+        raise InputLimitExceeded(
+            f"after row {number:,}: a value longer than {limit:,} bytes (field length limit): {exc}"
+        ) from None
+
+
 def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """Rows of the ``FILE`` object of an RDS v3 database."""
     connection = open_readonly(path)
     try:
+        # SQLite refuses to load a value beyond the field limit (a hostile database may hold a 1 GB name)
+        # instead of reading it into memory; text that is not UTF-8 is kept with replacement characters.
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, context.limits.max_field_bytes)
+        connection.text_factory = _text
         try:
             variant = rds3_variant(connection)
         except sqlite3.DatabaseError as exc:
             raise NotRds(f"not a readable SQLite database: {exc}") from exc
         context.facts.update(variant=variant, version=rds3_version(connection))
-        rows = connection.execute("SELECT sha256, sha1, md5, file_name, file_size, package_id FROM FILE")
-        for number, (sha256, sha1, md5, name, size, package) in enumerate(rows, start=1):
+        for number, (sha256, sha1, md5, name, size, package) in enumerate(_rows_of(connection, context), 1):
+            check_record_count(number, context.limits, "row")
             hashes = parse_hash_pairs(number, (("sha256", sha256), ("sha1", sha1), ("md5", md5)), "row")
             if isinstance(hashes, Problem):
                 yield hashes
@@ -69,8 +107,10 @@ def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 record_no=number,
                 file_name=clean(name),
                 size=to_int(size),
-                raw={"file_name": name, "file_size": size, "package_id": package},
-                **hashes,
+                raw={"file_name": _plain(name), "file_size": _plain(size), "package_id": _plain(package)},
+                md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"),
+                sha256=hashes.get("sha256"),
             )
     finally:
         connection.close()
@@ -79,13 +119,13 @@ def parse_rds3(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
 def parse_rds2(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """Lines of an RDS 2.x ``NSRLFile.txt`` (header line with the field names first)."""
     with open_text(path) as stream:
-        reader = csv.reader(stream)
-        header = next(reader, None)
+        reader = csv.reader(BoundedLineFile(stream, context.limits))
+        header = next(csv_rows(reader, reader), None)
         if not header or "SHA-1" not in header or "MD5" not in header:
             yield Problem(1, "line 1: not an NSRLFile.txt header", fatal=True)
             return
         columns = {name: index for index, name in enumerate(header)}
-        for row in reader:
+        for row in csv_rows(reader, reader):
             number = reader.line_num
             if len(row) != len(header):
                 yield Problem(number, f"line {number}: {len(row)} fields, expected {len(header)}")
@@ -100,5 +140,7 @@ def parse_rds2(path: Path, context: ParseContext) -> Iterator[EntryRecord | Prob
                 file_name=clean(values.get("FileName")),
                 size=to_int(values.get("FileSize")),
                 raw=values,
-                **hashes,
+                md5=hashes.get("md5"),
+                sha1=hashes.get("sha1"),
+                sha256=hashes.get("sha256"),
             )

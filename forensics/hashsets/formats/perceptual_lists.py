@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from forensics.hashsets.formats.base import ParseContext, clean, iter_lines, open_text, to_int
+from forensics.hashsets.formats.limits import BoundedLineFile, csv_rows
 from forensics.hashsets.formats.video_lists import vpdq_signal_entries
 from forensics.hashsets.hashes import BadHash, parse_hex
 from forensics.hashsets.records import EntryRecord, Problem
@@ -27,7 +28,7 @@ def _split(text: str) -> list[str]:
 
 def parse_pdq_list(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """One PDQ hash per line, optional quality and free metadata after it."""
-    for number, text in iter_lines(path):
+    for number, text in iter_lines(path, context.limits):
         if not text.strip() or text.lstrip().startswith("#"):
             continue
         parts = _split(text)
@@ -55,11 +56,11 @@ def parse_pdq_list(path: Path, context: ParseContext) -> Iterator[EntryRecord | 
 def parse_threatexchange_csv(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """``threatexchange dataset --csv`` export: PDQ and video MD5 signals with category and tags."""
     with open_text(path) as stream:
-        reader = csv.DictReader(stream)
+        reader = csv.DictReader(BoundedLineFile(stream, context.limits))
         if tuple((reader.fieldnames or [])[:2]) != TE_CSV_HEADER:
             yield Problem(1, "line 1: header does not start with signal_type,signal_str", fatal=True)
             return
-        for row in reader:
+        for row in csv_rows(reader, reader.reader):
             number = reader.line_num
             signal_type = (row.get("signal_type") or "").strip().lower()
             if signal_type == "vpdq":  # one listed video per row, one entry per frame
@@ -90,7 +91,7 @@ def parse_threatexchange_csv(path: Path, context: ParseContext) -> Iterator[Entr
 def parse_imagehash_list(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """64-bit imagehash strings (16 hex), one per line; the algorithm is the format name."""
     algorithm = context.format
-    for number, text in iter_lines(path):
+    for number, text in iter_lines(path, context.limits):
         if not text.strip() or text.lstrip().startswith("#"):
             continue
         parts = _split(text)

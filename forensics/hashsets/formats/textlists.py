@@ -31,16 +31,22 @@ def _entry(number: int, value: str, algorithm: str | None, **meta: object) -> En
 def parse_plain(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """One hash per line; its algorithm from its length (32/40/64), or as forced by the context."""
     forced = context.facts.get("algorithm")
-    for number, text in iter_lines(path):
+    for number, text in iter_lines(path, context.limits):
         if _skip(text):
             continue
         yield _entry(number, text.strip(), forced)
 
 
+def parse_sha256_list(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
+    """One SHA-256 per line (``--format sha256``: a list of 64-hex lines named as file hashes)."""
+    context.facts["algorithm"] = "sha256"
+    yield from parse_plain(path, context)
+
+
 def parse_xways(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """X-Ways text: the first line names the hash type (``MD5``, ``SHA-1``, ``SHA-256``)."""
     algorithm: str | None = None
-    for number, text in iter_lines(path):
+    for number, text in iter_lines(path, context.limits):
         if algorithm is None:
             algorithm = algorithm_name(text)
             if algorithm not in ("md5", "sha1", "sha256"):
@@ -55,7 +61,7 @@ def parse_xways(path: Path, context: ParseContext) -> Iterator[EntryRecord | Pro
 
 def parse_sumfile(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """``md5sum``/``sha1sum``/``sha256sum`` output, GNU (text or ``*`` binary) and BSD forms."""
-    for number, text in iter_lines(path):
+    for number, text in iter_lines(path, context.limits):
         if _skip(text):
             continue
         gnu = GNU_SUM.match(text)
@@ -72,7 +78,7 @@ def parse_sumfile(path: Path, context: ParseContext) -> Iterator[EntryRecord | P
 def parse_hashdeep(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """hashdeep/md5deep audit files: ``%%%% size,md5,sha256,filename`` declares the columns."""
     columns: list[str] | None = None
-    for number, text in iter_lines(path):
+    for number, text in iter_lines(path, context.limits):
         if text.startswith("%%%%"):
             body = text[4:].strip()
             if "," in body:
@@ -102,5 +108,11 @@ def parse_hashdeep(path: Path, context: ParseContext) -> Iterator[EntryRecord | 
             yield bad or Problem(number, f"line {number}: no md5, sha1 or sha256 column")
             continue
         yield EntryRecord(
-            record_no=number, file_name=row.get("filename"), size=to_int(row.get("size")), raw=row, **hashes
+            record_no=number,
+            file_name=row.get("filename"),
+            size=to_int(row.get("size")),
+            raw=row,
+            md5=hashes.get("md5"),
+            sha1=hashes.get("sha1"),
+            sha256=hashes.get("sha256"),
         )

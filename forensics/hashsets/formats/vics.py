@@ -1,8 +1,10 @@
 """Project VIC VICS JSON (1.x ``odata.metadata``, 2.0 ``@odata.context``), including NIST "CAID" sets.
 
 Streams ``value[]`` (hash-set files) or ``value[].Media[]`` (case exports) with ijson, so that files of
-millions of records are read in bounded memory. A truncated file yields every complete record before
-the break, then one fatal problem.
+millions of records are read in bounded memory; the bytes reach ijson through
+:class:`~forensics.hashsets.formats.limits.BoundedJson`, which refuses hostile nesting, strings, numbers
+and records before the parser sees them. A truncated file yields every complete record before the break,
+then one fatal problem.
 """
 
 from __future__ import annotations
@@ -10,33 +12,46 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import ijson
 
 from forensics.hashsets.formats.base import BOM, ParseContext, clean, to_int
+from forensics.hashsets.formats.limits import (
+    DEFAULT_LIMITS,
+    BoundedJson,
+    ImportLimits,
+    InputLimitExceeded,
+    bounded_json,
+    check_record_count,
+)
 from forensics.hashsets.hashes import BadHash, parse_hex
 from forensics.hashsets.records import EntryRecord, Problem
 
 MODEL_KEYS = ("odata.metadata", "@odata.context")
 MODEL_VERSION = re.compile(r"DataModels/(\d+(?:\.\d+)*)\.xml", re.IGNORECASE)
+# Nesting depth of the records: ``{"value": [ {record} ]}`` (sets), ``{"value": [{"Media": [ {record} ]}]}``
+# (case exports).
+SET_RECORD_DEPTH = 2
+DETECTION_READ = 4096  # bytes read at a time while looking for the data-model key
+CASE_RECORD_DEPTH = 4
 
 
 class NotVics(ValueError):
     """The JSON does not start with a VICS data-model key."""
 
 
-def _open_json(path: Path) -> BinaryIO:
+def _open_json(path: Path, limits: ImportLimits, record_depth: int = SET_RECORD_DEPTH) -> BoundedJson:
     stream = open(path, "rb")  # noqa: SIM115
     if stream.read(len(BOM)) != BOM:
         stream.seek(0)
-    return stream
+    return bounded_json(stream, limits, record_depth)
 
 
-def read_data_model(path: Path) -> str:
+def read_data_model(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> str:
     """The data-model URI of a VICS file (first top-level key ``odata.metadata``/``@odata.context``)."""
-    with _open_json(path) as stream:
-        events = ijson.parse(stream)
+    with _open_json(path, limits) as stream:
+        events = ijson.parse(stream, buf_size=DETECTION_READ)
         try:
             for prefix, event, value in events:
                 if prefix == "" and event == "map_key":
@@ -61,18 +76,23 @@ def model_version(uri: str) -> str | None:
 
 def parse_vics(path: Path, context: ParseContext) -> Iterator[EntryRecord | Problem]:
     """Media records of a VICS hash set or case export."""
-    uri = read_data_model(path)
+    limits = context.limits
+    uri = read_data_model(path, limits)
     context.facts.update(data_model=uri, vics_version=model_version(uri))
     is_case = uri.rstrip("/").lower().endswith("#cases")
     prefix = "value.item.Media.item" if is_case else "value.item"
     number = 0
-    with _open_json(path) as stream:
+    with _open_json(path, limits, CASE_RECORD_DEPTH if is_case else SET_RECORD_DEPTH) as stream:
         try:
             for item in ijson.items(stream, prefix, use_float=True):
                 number += 1
+                check_record_count(number, limits)
                 yield media_record(number, item)
         except ijson.JSONError as exc:
             yield Problem(number + 1, f"JSON broken after record {number}: {exc}", fatal=True)
+        except InputLimitExceeded as exc:
+            # The guard reads ahead of the parser: the offending record is at or after the next one.
+            raise InputLimitExceeded(f"after record {number:,}, {exc}") from None
     context.facts["records"] = number
 
 
@@ -117,7 +137,7 @@ def media_record(number: int, item: Any) -> EntryRecord | Problem:
     raw_category = item.get("Category")
     category = to_int(raw_category)
     if category is None and clean(raw_category) is not None:
-        return Problem(number, f"record {number}: Category {raw_category!r} is not a number")
+        return Problem(number, f"record {number}: Category {str(raw_category)[:80]!r} is not a number")
     return EntryRecord(
         record_no=number,
         media_id=clean(item.get("MediaID")),
@@ -127,5 +147,7 @@ def media_record(number: int, item: Any) -> EntryRecord | Problem:
         file_name=_file_name(item),
         size=to_int(item.get("MediaSize")),
         raw=item,
-        **hashes,
+        md5=hashes.get("md5"),
+        sha1=hashes.get("sha1"),
+        sha256=hashes.get("sha256"),
     )

@@ -35,6 +35,7 @@ ACTION_STATUS = {
     "error": "Error",
     "failed": "Error",
     "cancelled": "Fail",
+    "stopped": "Aborted",  # ended at the first alert (field triage): resumable, not complete
     "running": "Ongoing",
 }
 
@@ -317,13 +318,13 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 ),
             ]
     for job in report.methodology.ingest_jobs:
-        image = images.get(job["item"])
+        job_image = images.get(job["item"])
         record = _provenance(
             graph,
             f"ingested/{job['job']}",
             job["item"],
             f"Files enumerated and hashed (profile {job['profile']})",
-            [image] if image else [],
+            [job_image] if job_image else [],
         )
         members += [
             record,
@@ -335,7 +336,7 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 end=job["finished_at"],
                 performer=performer,
                 instrument=custos,
-                objects=[image] if image else None,
+                objects=[job_image] if job_image else None,
                 results=[record],
                 status=job["status"],
             ),
@@ -350,26 +351,26 @@ def case_uco_bytes(report: ReportData) -> bytes:
                 key = f"file/{row.file_id}"
                 members.append(_vpdq_annotation(graph, files[row.file_id], row.path, key, frames))
     file_ids = list(dict.fromkeys(files.values()))
-    for run in report.methodology.match_runs:
+    for match_run in report.methodology.match_runs:
         record = _provenance(
             graph,
-            f"matched/{run['run']}",
+            f"matched/{match_run['run']}",
             None,
-            f"Files matching hash sets {', '.join(run['sets'])}",
+            f"Files matching hash sets {', '.join(match_run['sets'])}",
             file_ids,
         )
         members += [
             record,
             _action(
                 graph,
-                f"match/{run['run']}",
+                f"match/{match_run['run']}",
                 "matched",
-                start=run["started_at"],
-                end=run["finished_at"],
+                start=match_run["started_at"],
+                end=match_run["finished_at"],
                 performer=performer,
                 instrument=custos,
                 results=[record],
-                status=run["status"],
+                status=match_run["status"],
             ),
         ]
     for row in report.findings:

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from forensics.case.models import Evidence, File, FileSystem
-from forensics.core.timeutil import ns_to_iso
+from forensics.core.local_times import is_local_time_fs, time_iso
 from forensics.reports.model import ReportData
 from forensics.reports.text import printable_text
 
@@ -67,7 +67,7 @@ def _creator(root: ET.Element, report: ReportData) -> None:
     _sub(execution, "start_time", report.generated_at)
 
 
-def _file_object(parent: ET.Element, f: File, partition: int) -> None:
+def _file_object(parent: ET.Element, f: File, partition: int, local: bool, zone: str | None) -> None:
     obj = _sub(parent, "fileobject")
     _sub(obj, "filename", f.path.lstrip("/"))
     if f.error:
@@ -97,7 +97,7 @@ def _file_object(parent: ET.Element, f: File, partition: int) -> None:
         ("crtime", f.crtime_ns),
     ):
         if ns is not None:
-            _sub(obj, tag, ns_to_iso(ns))
+            _sub(obj, tag, time_iso(ns, local=local, zone=zone))
     if f.link_target:
         _sub(obj, "link_target", f.link_target)
     runs = json.loads(f.byte_runs_json) if f.byte_runs_json else []
@@ -131,11 +131,12 @@ def dfxml_bytes(db, report: ReportData) -> bytes:
             _sub(source, "image_filename", name)
     with db.session() as session:
         systems = session.execute(
-            select(FileSystem, Evidence.item)
+            select(FileSystem, Evidence.item, Evidence.time_zone)
             .join(Evidence, Evidence.id == FileSystem.evidence_id)
             .order_by(Evidence.item, FileSystem.offset, FileSystem.id)
         ).all()
-        for number, (fs, _item) in enumerate(systems, start=1):
+        for number, (fs, _item, zone) in enumerate(systems, start=1):
+            local = is_local_time_fs(fs.fs_type)
             volume = _sub(root, "volume", offset=str(fs.offset))
             _sub(volume, "partition_offset", fs.offset)
             if fs.block_size:
@@ -147,6 +148,6 @@ def dfxml_bytes(db, report: ReportData) -> bytes:
                 .order_by(File.id)
                 .execution_options(yield_per=1000)
             ):
-                _file_object(volume, f, number)
+                _file_object(volume, f, number, local, zone)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
