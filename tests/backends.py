@@ -3,9 +3,11 @@
 ``case_backend`` is parametrised over both. Its PostgreSQL run points new cases at a real server, the
 way a lab's ``case_server`` setting does (``CUSTOS_CASE_SERVER``), logged in as the server's admin role
 (``CUSTOS_DB_USER``/``CUSTOS_DB_PASSWORD``); each case made during the test gets its own database,
-dropped afterwards. The server: ``$CUSTOS_TEST_POSTGRES_URL`` (``scripts/test.sh`` and ``.ci/run`` start
-a throw-away one and export it); ``CUSTOS_TEST_POSTGRES_URL=auto`` lets the test session start its own
-with ``scripts/postgres_test_cluster.sh``. Unset, the PostgreSQL runs are skipped, saying so.
+dropped afterwards (those of case folders under the test's ``tmp_path``).
+
+The server: ``$CUSTOS_TEST_POSTGRES_URL`` (``scripts/test.sh`` and ``.ci/run`` start a throw-away one
+and export it); ``CUSTOS_TEST_POSTGRES_URL=auto`` lets the test session start its own with
+``scripts/postgres_test_cluster.sh``. Unset, the PostgreSQL runs are skipped, saying so.
 
 A test module opts in with ``pytestmark = pytest.mark.usefixtures("case_backend")``.
 """
@@ -22,6 +24,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
+
+from forensics.case.location import POINTER_NAME, read_pointer
 
 ENV_URL = "CUSTOS_TEST_POSTGRES_URL"
 CLUSTER_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "postgres_test_cluster.sh"
@@ -78,13 +82,15 @@ def postgres_admin_url() -> Iterator[URL | None]:
         subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", folder], timeout=120, check=False)
 
 
-def _databases(backend: CaseBackend) -> set[str]:
-    engine = backend.admin_engine()
-    try:
-        with engine.connect() as conn:
-            return set(conn.execute(text("SELECT datname FROM pg_database")).scalars())
-    finally:
-        engine.dispose()
+def pointed_databases(folder: Path) -> set[str]:
+    """The server databases that case folders under ``folder`` point to (their ``case-db.json``); only
+    these are dropped after a test, so tests running side by side on one server keep theirs."""
+    names = set()
+    for pointer in folder.rglob(POINTER_NAME):
+        url = read_pointer(pointer.parent)
+        if url is not None and make_url(url).database:
+            names.add(str(make_url(url).database))
+    return names
 
 
 def drop_case_databases(backend: CaseBackend, names: set[str]) -> None:
@@ -101,7 +107,10 @@ def drop_case_databases(backend: CaseBackend, names: set[str]) -> None:
 
 @pytest.fixture(params=[SQLITE, POSTGRESQL])
 def case_backend(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, postgres_admin_url: URL | None
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    postgres_admin_url: URL | None,
 ) -> Iterator[CaseBackend]:
     """New cases of the test on SQLite, then on PostgreSQL (skipped without a test server)."""
     if request.param == SQLITE:
@@ -117,8 +126,7 @@ def case_backend(
     monkeypatch.setenv("CUSTOS_CASE_SERVER", backend.server)
     monkeypatch.setenv("CUSTOS_DB_USER", str(postgres_admin_url.username))
     monkeypatch.setenv("CUSTOS_DB_PASSWORD", str(postgres_admin_url.password or ""))
-    before = _databases(backend)
     try:
         yield backend
     finally:
-        drop_case_databases(backend, _databases(backend) - before)
+        drop_case_databases(backend, pointed_databases(tmp_path))

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from forensics.case.location import (
@@ -139,6 +140,8 @@ class CaseDatabase:
                 url = server_database_url(server, self.case_dir) if server else None
             self.case_dir.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
             if url is not None and is_postgres_url(url):
+                if not make_url(url).database:  # a server alone: a new database there
+                    url = server_database_url(url, self.case_dir)
                 _new_postgres_database(url, examiner)
                 write_pointer(self.case_dir, url)
         if url is None:

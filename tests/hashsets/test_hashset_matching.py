@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from hashset_case import CaseBuilder
 from sqlalchemy import select
 
@@ -16,6 +17,9 @@ from forensics.hashsets.findings import iter_findings, known_file_ids
 from forensics.hashsets.importer import ImportOptions, import_hash_set
 from forensics.hashsets.library import HashSetLibrary
 from forensics.hashsets.matching import MatchSettings, match_case
+
+# The engine on both case stores (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("case_backend")
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ALERT_DATA, NONPERTINENT_DATA, OTHER_DATA, NEW_DATA = (
