@@ -113,10 +113,12 @@ def index_names(conn: Any, table: str) -> set[str]:
 def insert_ignoring_duplicates(conn: Any, table: Any) -> Any:
     """An INSERT of ``table`` that skips a row breaking a unique constraint (SQLAlchemy construct)."""
     if is_postgres(conn):
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        return postgres_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 def json_ids_sql(conn: Any, param: str = "?") -> str:

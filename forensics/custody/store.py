@@ -23,7 +23,7 @@ class CustodyStore:
     """A read-only view of ``custody_log`` in a case folder's database."""
 
     def __init__(self, case_dir: Path | str) -> None:
-        self._engine = None
+        self._engine: Any = None  # a SQLAlchemy Engine for a server case
         pointed = read_pointer(case_dir)
         if pointed is not None:
             self.place = public_url(pointed)
