@@ -30,6 +30,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Default: the lab's case_server setting, else case.db in the folder",
     )
     create.set_defaults(func=cmd_create)
+    role = case_sub.add_parser(
+        "role", help="print an examiner's PostgreSQL role name (for the lab admin who creates it)"
+    )
+    role.add_argument("name", metavar="EXAMINER")
+    role.set_defaults(func=cmd_role)
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    from forensics.case.credentials import examiner_role
+
+    print(examiner_role(args.name))
+    return 0
 
 
 def case_database_url(db: str | None) -> str | None:

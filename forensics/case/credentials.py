@@ -1,7 +1,7 @@
 """Logging in to a PostgreSQL case server: which role, which password, never a password on disk in clear.
 
 * The role: ``$CUSTOS_DB_USER`` when set (a lab admin, a script), else the examiner's own role,
-  :func:`examiner_role` of their name (``custos role NAME`` prints it for the lab admin who creates it),
+  :func:`examiner_role` of their name (``custos case role NAME`` prints it for the lab admin who creates it),
   else what libpq chooses (``$PGUSER``, the login name).
 * The password, in order: one given by the front end this run (remembered in memory only),
   ``$CUSTOS_DB_PASSWORD``, the operating system's keyring (the ``keyring`` package: Windows Credential

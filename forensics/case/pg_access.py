@@ -8,9 +8,9 @@ table; each session then works as ``D_members`` (``SET ROLE``) so that whatever 
 case's. Taking an examiner off the case revokes the membership in the same transaction as their
 ``examiner_removed`` custody entry: their next connection is refused.
 
-The database is made by :func:`prepare_case_database`, either by the lab admin (``custos case
-prepare-db``, with an admin role) or by ``custos case create --db`` when the founder's own role may create
-databases and roles. docs/lab.md lists the admin's steps.
+The database is made by :func:`prepare_case_database` when ``custos case create --db`` runs as a role
+that may create databases and roles (the founder given CREATEDB and CREATEROLE by the lab admin, or the
+admin's own login). docs/lab.md lists the admin's steps.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def prepare_case_database(admin: Engine, database: str, founder_role: str) -> No
         except ProgrammingError as exc:
             raise AccessDenied(
                 f"the case database {database!r} cannot be made with this role ({exc.orig}): the lab admin "
-                "prepares it (custos case prepare-db, docs/lab.md)"
+                "gives the founder's role CREATEDB and CREATEROLE (docs/lab.md)"
             ) from None
 
 

@@ -221,3 +221,9 @@ def test_cli_case_create_on_a_server_and_by_the_lab_default(
     assert (read_pointer(tmp_path / "three") or "").startswith(server.server + "/custos_three_")
     code, out, err = run(capsys, "custody", "verify", str(tmp_path / "three"))
     assert code == 0, out + err
+
+
+def test_cli_prints_an_examiners_role_for_the_lab_admin(capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "case", "role", "Zoë O'Brien")
+    assert code == 0 and out.strip() == examiner_role("Zoë O'Brien")
+    assert out.startswith("ex_zoe_o_brien_") and len(out.strip()) <= 63
