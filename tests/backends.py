@@ -15,9 +15,11 @@ A test module opts in with ``pytestmark = pytest.mark.usefixtures("case_backend"
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,3 +132,33 @@ def case_backend(
         yield backend
     finally:
         drop_case_databases(backend, pointed_databases(tmp_path))
+
+
+@pytest.fixture(params=[SQLITE, POSTGRESQL])
+def library_backend(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, postgres_admin_url: URL | None
+) -> CaseBackend:
+    """The hash-set library of the test in a file, then on a PostgreSQL server (``library`` fixtures read
+    it; skipped without a test server)."""
+    if request.param == SQLITE:
+        return CaseBackend(SQLITE)
+    if postgres_admin_url is None:
+        pytest.skip(f"PostgreSQL hash-set library: {ENV_URL} is unset (scripts/test.sh starts a server)")
+    monkeypatch.setenv("CUSTOS_DB_USER", str(postgres_admin_url.username))
+    monkeypatch.setenv("CUSTOS_DB_PASSWORD", str(postgres_admin_url.password or ""))
+    return CaseBackend(POSTGRESQL, postgres_admin_url)
+
+
+@contextmanager
+def postgres_library_database(backend: CaseBackend) -> Iterator[str]:
+    """A new, empty library database on the test server (its URL, without credentials), dropped after."""
+    name = f"custos_hashsets_{secrets.token_hex(4)}"
+    engine = backend.admin_engine()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield f"{backend.server}/{name}"
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
