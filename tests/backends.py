@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from forensics.case.location import POINTER_NAME, read_pointer
+from forensics.case.location import POINTER_NAME, read_pointer, write_pointer
 
 ENV_URL = "CUSTOS_TEST_POSTGRES_URL"
 CLUSTER_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "postgres_test_cluster.sh"
@@ -162,3 +163,54 @@ def postgres_library_database(backend: CaseBackend) -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+def server_env(backend: CaseBackend) -> dict[str, str]:
+    """The environment that makes new cases on the test server, logged in as its admin."""
+    assert backend.admin_url is not None
+    return {
+        "CUSTOS_CASE_SERVER": backend.server,
+        "CUSTOS_DB_USER": str(backend.admin_url.username),
+        "CUSTOS_DB_PASSWORD": str(backend.admin_url.password or ""),
+    }
+
+
+def copy_server_case(backend: CaseBackend, source: Path, target: Path) -> str:
+    """Copy a server case whose folder was copied from ``source`` to ``target``: a new database made from
+    the first as a template, with its own members' role that inherits the first one's rights (the tables
+    stay the first role's); ``target``'s pointer then names the copy (returned)."""
+    url = read_pointer(source)
+    assert url is not None, f"{source} is not a server case"
+    original = str(make_url(url).database)
+    copy = f"{original[:40]}_{secrets.token_hex(4)}"
+    engine = backend.admin_engine()
+    try:
+        with engine.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :d AND pid <> pg_backend_pid()"
+                ),
+                {"d": original},
+            )
+            conn.execute(text(f'CREATE ROLE "{copy}_members" NOLOGIN IN ROLE "{original}_members"'))
+            conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{original}" OWNER "{copy}_members"'))
+            conn.execute(text(f'REVOKE ALL ON DATABASE "{copy}" FROM PUBLIC'))
+            conn.execute(text(f'GRANT CONNECT, TEMPORARY ON DATABASE "{copy}" TO "{copy}_members"'))
+    finally:
+        engine.dispose()
+    copied = make_url(url).set(database=copy).render_as_string(hide_password=False)
+    write_pointer(target, copied)
+    return copied
+
+
+def copy_case_folder(source: Path, target: Path) -> None:
+    """Copy a case folder as a test's twin of it: a SQLite case whole; a server case's database too (as
+    the server's admin named in the environment, as ``case_backend`` and the report fixtures set it)."""
+    shutil.copytree(source, target)
+    pointed = read_pointer(source)
+    if pointed is None:
+        return
+    server = make_url(pointed)
+    admin = server.set(username=os.environ["CUSTOS_DB_USER"], password=os.environ["CUSTOS_DB_PASSWORD"])
+    copy_server_case(CaseBackend(POSTGRESQL, admin), source, target)
