@@ -90,6 +90,23 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def install_database_password_prompt() -> None:
+    """A PostgreSQL case server's password is asked on the terminal (never echoed, never stored)."""
+    from forensics.case.credentials import set_password_prompt
+
+    def ask(server: str, role: str, reason: str) -> str | None:
+        if not sys.stdin.isatty():
+            return None
+        import getpass
+
+        try:
+            return getpass.getpass(f"password of {role} on {server} ({reason}): ")
+        except (EOFError, KeyboardInterrupt):
+            return None
+
+    set_password_prompt(ask)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(argv)
@@ -97,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    install_database_password_prompt()
     try:
         watch_stdin_for_cancel()  # inside the try: a cancel that comes at once is a clean interrupt too
         return int(args.func(args) or 0)

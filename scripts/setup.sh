@@ -20,6 +20,9 @@ SYSTEM_PACKAGES=(
   # written by LibreOffice; PhotoRec (testdisk) is the carving benchmark's peer
   # (ffmpeg also builds the video tests' clips: a still photo cut into a video, GIFs)
   zip p7zip-full tar ffmpeg libreoffice-writer-nogui testdisk
+  # PostgreSQL server (initdb, pg_ctl): the lab's case store is tested on a throw-away cluster that
+  # scripts/postgres_test_cluster.sh starts in a temporary folder (scripts/test.sh); psycopg is the client
+  postgresql
 )
 
 missing=()

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.fixtures", "tests.dask_cluster"]
+pytest_plugins = ["tests.fixtures", "tests.dask_cluster", "tests.backends"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -22,7 +22,46 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.add_argument(
         "--region", default="US", help="VICS category scheme of the review: US, Canada, UK (default US)"
     )
+    create.add_argument(
+        "--db",
+        metavar="URL",
+        help="keep the case on a PostgreSQL server: postgresql://HOST:PORT (a new database is made there) "
+        "or postgresql://HOST:PORT/NAME; no password in it (prompt, keyring or $CUSTOS_DB_PASSWORD). "
+        "Default: the lab's case_server setting, else case.db in the folder",
+    )
     create.set_defaults(func=cmd_create)
+    role = case_sub.add_parser(
+        "role", help="print an examiner's PostgreSQL role name (for the lab admin who creates it)"
+    )
+    role.add_argument("name", metavar="EXAMINER")
+    role.set_defaults(func=cmd_role)
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    from forensics.case.credentials import examiner_role
+
+    print(examiner_role(args.name))
+    return 0
+
+
+def case_database_url(db: str | None) -> str | None:
+    """The database URL that ``--db`` asks for, checked (None: the default)."""
+    if db is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from forensics.case.location import is_postgres_url
+
+    try:
+        parsed = make_url(db)
+    except ArgumentError:
+        raise CaseError(f"--db {db!r}: not a database URL (postgresql://HOST:PORT[/NAME])") from None
+    if not is_postgres_url(db):
+        raise CaseError("--db: only a PostgreSQL server can hold a case (postgresql://HOST:PORT[/NAME])")
+    if parsed.password is not None:
+        raise CaseError("--db: a URL must not hold a password (give it at the prompt or in the keyring)")
+    return db  # a server alone: the case gets a new database there (CaseDatabase)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -37,10 +76,12 @@ def cmd_create(args: argparse.Namespace) -> int:
         examiner=examiner,
         passphrase=passphrase_for(examiner),
         region=args.region,
+        db_url=case_database_url(args.db),
     )
     try:
         region = case_region(ctx.db)
     finally:
         ctx.close()
-    print(f"case {args.number} created in {args.case_dir} (category region {region})")
+    where = f" (database {ctx.db.place})" if ctx.db.is_postgres else ""
+    print(f"case {args.number} created in {args.case_dir}{where} (category region {region})")
     return 0

@@ -2,9 +2,10 @@
 
 An ingest writes every ``files`` row twice (stored by the enumeration, updated with its result);
 SQLAlchemy's per-row parameter processing then costs about as much as SQLite itself. These helpers
-run inside the caller's SQLAlchemy transaction; values must be what sqlite3 binds as they are
-(str, int, float, bool, bytes, None). SQLAlchemy's client-side defaults are not applied: a column that has
-one must be given (checked), server-side defaults apply as usual.
+run inside the caller's SQLAlchemy transaction; values must be what the driver binds as they are
+(str, int, float, bool, bytes, None; a boolean column takes a bool, as PostgreSQL wants it).
+SQLAlchemy's client-side defaults are not applied: a column that has one must be given (checked),
+server-side defaults apply as usual.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from operator import itemgetter
 
 from sqlalchemy import Connection, Table
+
+from forensics.core.sqldialect import driver_sql
 
 
 def _getter(columns: Sequence[str]):
@@ -54,7 +57,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> N
     _refuse_missing(table, keys, "default")
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     values = _getter(keys)
-    connection.exec_driver_sql(sql, [values(row) for row in rows])
+    connection.exec_driver_sql(driver_sql(connection, sql), [values(row) for row in rows])
 
 
 def update_rows(connection: Connection, table: Table, key: str, rows: Sequence[dict]) -> None:
@@ -67,4 +70,4 @@ def update_rows(connection: Connection, table: Table, key: str, rows: Sequence[d
     _refuse_missing(table, [*keys, key], "onupdate")
     sql = f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key_column} = ?"
     values = _getter([*keys, key])
-    connection.exec_driver_sql(sql, [values(row) for row in rows])
+    connection.exec_driver_sql(driver_sql(connection, sql), [values(row) for row in rows])

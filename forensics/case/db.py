@@ -1,7 +1,9 @@
-"""Open, create and migrate a case database; a case is a folder holding ``case.db``.
+"""Open, create and migrate a case database; a case is a folder holding ``case.db`` (SQLite), or a
+pointer to a PostgreSQL database on a lab server (``forensics/case/location.py``).
 
 SQLite runs in WAL mode so that readers (GUI, reports) work while ingest writes. The schema is
-created and upgraded by the alembic migrations shipped in ``forensics/case/migrations`` at open.
+created and upgraded by the alembic migrations shipped in ``forensics/case/migrations`` at open, the
+same on both databases.
 """
 
 from __future__ import annotations
@@ -11,27 +13,60 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from forensics.case.location import (
+    CASE_DB_NAME,  # noqa: F401  (re-exported: callers name the SQLite file through this module)
+    case_db_path,
+    case_url,
+    is_postgres_url,
+    public_url,
+    read_pointer,
+    server_database_url,
+    write_pointer,
+)
 from forensics.case.pictures import PictureCipher
 from forensics.core.errors import CaseError
+from forensics.core.lab_settings import load_lab_settings
 from forensics.core.sqlite import connection_setup
 
-CASE_DB_NAME = "case.db"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-
-def case_db_path(case_dir: Path | str) -> Path:
-    """Path of the case database inside a case folder."""
-    return Path(case_dir) / CASE_DB_NAME
+__all__ = ["CASE_DB_NAME", "CaseDatabase", "case_db_path", "make_engine", "migrate"]
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for a case database URL, with SQLite tuned for one writer and many readers."""
+def make_engine(url: str, examiner: str | None = None) -> Engine:
+    """An engine for a case database URL: SQLite tuned for one writer and many readers; PostgreSQL
+    logged in as the examiner's role (``credentials``), each session working as the case's role."""
+    if is_postgres_url(url):
+        from forensics.case.credentials import connect_engine
+        from forensics.case.pg_access import database_of, set_case_role
+
+        database = database_of(url)
+
+        def setup(engine: Engine) -> None:
+            event.listen(engine, "connect", lambda dbapi, _record: set_case_role(dbapi, database))
+
+        return connect_engine(url, examiner, setup)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", connection_setup(cache_kib=32768))
     return engine
+
+
+def _new_postgres_database(url: str, examiner: str | None) -> None:
+    """Create a new case's database on its server as the founder's role (or ``$CUSTOS_DB_USER``)."""
+    from forensics.case.credentials import connect_engine, login_role
+    from forensics.case.pg_access import database_of, maintenance_url, prepare_case_database
+
+    role = login_role(examiner)
+    admin = connect_engine(maintenance_url(url), examiner)
+    try:
+        founder = role or admin.url.username or ""
+        prepare_case_database(admin, database_of(url), founder)
+    finally:
+        admin.dispose()
 
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
@@ -80,22 +115,43 @@ class CaseDatabase:
     """A migrated case database: an engine plus a session factory."""
 
     def __init__(
-        self, case_dir: Path | str, url: str | None = None, *, create: bool = False, upgrade: bool = True
+        self,
+        case_dir: Path | str,
+        url: str | None = None,
+        *,
+        create: bool = False,
+        upgrade: bool = True,
+        examiner: str | None = None,
     ) -> None:
+        """Open the case in ``case_dir`` (its SQLite file or the database its pointer names).
+
+        ``create``: a new case; ``url`` then names a PostgreSQL database to make for it (or is None: the
+        lab's ``case_server`` setting when there is one, else ``case.db`` in the folder). ``examiner``:
+        whose PostgreSQL role logs in (default ``$CUSTOS_EXAMINER``; see ``credentials``).
+        """
         # Every mapped table, whichever command runs: the ORM resolves foreign keys such as
         # findings.file_id -> files.id through the shared metadata.
         import forensics.case.schema  # noqa: F401
 
         self.case_dir = Path(case_dir)
-        db_file = case_db_path(self.case_dir)
+        if create:
+            if url is None and read_pointer(self.case_dir) is None:
+                server = load_lab_settings().case_server
+                url = server_database_url(server, self.case_dir) if server else None
+            self.case_dir.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+            if url is not None and is_postgres_url(url):
+                if not make_url(url).database:  # a server alone: a new database there
+                    url = server_database_url(url, self.case_dir)
+                _new_postgres_database(url, examiner)
+                write_pointer(self.case_dir, url)
         if url is None:
-            if not create and not db_file.exists():
-                raise CaseError(f"{self.case_dir}: not a Custos case (no {CASE_DB_NAME})")
-            if create:
-                self.case_dir.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
-            url = f"sqlite:///{db_file}"
+            url = case_url(self.case_dir, create=create)
         self.url = url
-        self.engine = make_engine(url)
+        self.is_postgres = is_postgres_url(url)
+        # What names the case outside this folder: the database for a server case (the same for every
+        # examiner's folder), the folder for a SQLite one (custody witness store).
+        self.place = public_url(url) if self.is_postgres else str(self.case_dir)
+        self.engine = make_engine(url, examiner)
         if upgrade:
             migrate(self.engine)
             self._restore_hash_indexes()

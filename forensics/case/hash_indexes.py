@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import Connection, Index, Table, text
 
 from forensics.case.models import File
+from forensics.core.sqldialect import index_names
 
 HASH_COLUMNS = ("md5", "sha1", "sha256")
 
@@ -31,7 +32,7 @@ def hash_indexes() -> list[Index]:
 
 def present_indexes(conn: Connection) -> set[str]:
     """Names of the indexes the database holds on ``files``."""
-    return {row[1] for row in conn.exec_driver_sql("PRAGMA index_list(files)")}
+    return index_names(conn, "files")
 
 
 def missing_hash_indexes(conn: Connection) -> list[Index]:

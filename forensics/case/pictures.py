@@ -14,12 +14,19 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from forensics.core.sqldialect import execute, has_table
+
 MAGIC = b"CSE1"
 # Tables of pictures: (table, column of the picture, column of its file id).
 PICTURE_TABLES: list[tuple[str, str, str]] = [
     ("thumbnails", "data", "file_id"),
     ("video_strip", "data", "file_id"),  # a video's frame strip
 ]
+# Each picture table's primary key (its rows are read a batch at a time in this order).
+PICTURE_KEYS: dict[str, tuple[str, ...]] = {
+    "thumbnails": ("file_id",),
+    "video_strip": ("file_id", "position"),
+}
 
 
 class PictureCipher:
@@ -56,32 +63,43 @@ def is_sealed(blob: bytes | memoryview | None) -> bool:
     return blob is None or bytes(blob[:4]) == MAGIC
 
 
-def _pictures(conn: Any, table: str, column: str, owner: str) -> Iterator[tuple[int, int, bytes | None]]:
-    """``(rowid, file id, picture)`` of a picture table, a batch at a time (memory stays bounded)."""
-    exists = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,))
-    if exists.first() is None:
+def _pictures(conn: Any, table: str, column: str, owner: str) -> Iterator[tuple[tuple, int, bytes | None]]:
+    """``(key, file id, picture)`` of a picture table in key order, a batch at a time (bounded memory)."""
+    if not has_table(conn, table):
         return
-    last = -1
+    key = PICTURE_KEYS[table]
+    names = ", ".join(key)
+    after = f"({names}) > ({', '.join('?' * len(key))})"
+    last: tuple | None = None
     while True:
-        rows = conn.exec_driver_sql(
-            f"SELECT rowid, {owner}, {column} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 200", (last,)
+        where = f"WHERE {after} " if last is not None else ""
+        rows = execute(
+            conn,
+            f"SELECT {names}, {owner}, {column} FROM {table} {where}ORDER BY {names} LIMIT 200",
+            last or (),
         ).all()
         if not rows:
             return
-        for rowid, file_id, blob in rows:
-            yield int(rowid), int(file_id), None if blob is None else bytes(blob)
-        last = int(rows[-1][0])
+        for row in rows:
+            blob = row[-1]
+            yield tuple(row[: len(key)]), int(row[-2]), None if blob is None else bytes(blob)
+        last = tuple(rows[-1][: len(key)])
+
+
+def _update(conn: Any, table: str, column: str, key: tuple, value: bytes) -> None:
+    match = " AND ".join(f"{name} = ?" for name in PICTURE_KEYS[table])
+    execute(conn, f"UPDATE {table} SET {column} = ? WHERE {match}", (value, *key))
 
 
 def seal_plain_pictures(conn: Any, cipher: PictureCipher) -> int:
     """Seal every picture still stored in the clear (cases made by older versions); returns how many."""
     sealed = 0
     for table, column, owner in PICTURE_TABLES:
-        for rowid, file_id, blob in _pictures(conn, table, column, owner):
+        for key, file_id, blob in _pictures(conn, table, column, owner):
             if blob is None or is_sealed(blob):
                 continue
             value = cipher.seal(table, file_id, blob)
-            conn.exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (value, rowid))
+            _update(conn, table, column, key, value)
             sealed += 1
     return sealed
 
@@ -90,10 +108,10 @@ def reseal_pictures(conn: Any, old: PictureCipher, new: PictureCipher) -> int:
     """Seal every picture again under a new case key (an examiner was taken off the case)."""
     count = 0
     for table, column, owner in PICTURE_TABLES:
-        for rowid, file_id, blob in _pictures(conn, table, column, owner):
+        for key, file_id, blob in _pictures(conn, table, column, owner):
             if blob is None:
                 continue
             value = new.seal(table, file_id, old.open(table, file_id, blob))
-            conn.exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (value, rowid))
+            _update(conn, table, column, key, value)
             count += 1
     return count

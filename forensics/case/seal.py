@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from forensics.core.sqldialect import execute, has_table
+
 SEAL_FORMAT = 1
 # How a row finds its evidence item: the joins from the table ``t`` and the column holding the
 # evidence id. "self": the table has evidence_id; "file": through its file; "source": through its
@@ -80,6 +82,12 @@ def canonical(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
+    # PostgreSQL returns what SQLite stores as 0/1 and as JSON text typed: written as SQLite holds them
+    # (a boolean as 0 or 1, a JSON column as its canonical text), so one rule serves both databases.
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return canonical(value)
     return value
 
 
@@ -114,17 +122,15 @@ def split_partition(name: str) -> tuple[str, str]:
 
 
 def _query(conn: Any, sql: str, params: tuple = ()) -> tuple[list[str], Iterable[Any]]:
-    """Column names and rows, from a SQLAlchemy connection or a plain ``sqlite3`` one."""
-    if hasattr(conn, "exec_driver_sql"):
-        result = conn.exec_driver_sql(sql, params)
+    """Column names and rows of qmark SQL, from a SQLAlchemy connection or a plain DB-API one (streamed)."""
+    result = execute(conn, sql, params, stream=True)
+    if hasattr(result, "keys"):
         return list(result.keys()), result
-    cursor = conn.execute(sql, params)
-    return [d[0] for d in cursor.description or ()], cursor
+    return [d[0] for d in result.description or ()], result
 
 
 def _has_table(conn: Any, name: str) -> bool:
-    _columns, rows = _query(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-    return any(True for _row in rows)
+    return has_table(conn, name)
 
 
 def evidence_items(conn: Any) -> list[str]:
@@ -319,7 +325,7 @@ def seal(conn: Any, scope: Mapping[str, Iterable[str]]) -> dict[str, dict[str, A
     roots: dict[str, dict[str, Any]] = {}
     for table, items in scope.items():
         for item in sorted(set(items)):
-            conn.exec_driver_sql(f"DELETE FROM {ROWS_TABLE} WHERE tbl = ? AND item = ?", (table, item))
+            execute(conn, f"DELETE FROM {ROWS_TABLE} WHERE tbl = ? AND item = ?", (table, item))
             built = RootBuilder()
             batch: list[tuple[str, str, int, int, int, str]] = []
             for key, value in current_leaves(conn, table, item):
@@ -334,8 +340,8 @@ def seal(conn: Any, scope: Mapping[str, Iterable[str]]) -> dict[str, dict[str, A
 
 def _keep(conn: Any, batch: list[tuple[str, str, int, int, int, str]]) -> None:
     if batch:
-        conn.exec_driver_sql(
-            f"INSERT INTO {ROWS_TABLE} (tbl, item, k1, k2, k3, leaf) VALUES (?, ?, ?, ?, ?, ?)", batch
+        execute(
+            conn, f"INSERT INTO {ROWS_TABLE} (tbl, item, k1, k2, k3, leaf) VALUES (?, ?, ?, ?, ?, ?)", batch
         )
         batch.clear()
 

@@ -1,8 +1,9 @@
 """The custody log writer: the one API through which every part of Custos records events.
 
-An append runs in its own write transaction (``BEGIN IMMEDIATE`` on SQLite), so two processes
-appending at once still produce one chain: each reads the last entry and writes the next while
-holding the database's write lock. Commit your own session before appending: the log does not
+An append runs in its own write transaction holding one lock (``BEGIN IMMEDIATE`` on SQLite, an
+advisory transaction lock on PostgreSQL: ``core.sqldialect.begin_exclusive_write``), so two processes,
+or two examiners on two workstations, appending at once still produce one chain: each reads the last
+entry and writes the next while holding it. Commit your own session before appending: the log does not
 join a caller's transaction.
 """
 
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 
 from forensics.case.models_custody import CustodyLogEntry
 from forensics.core.errors import AccessDenied
+from forensics.core.sqldialect import begin_exclusive_write
 from forensics.custody import checkpoint, keys, witness
 from forensics.custody.actions import ALL_ACTIONS, MEMBERSHIP_ACTIONS
 from forensics.custody.canonical import FORMAT_VERSION, GENESIS_HASH, canonical_json, entry_hash, record_dict
@@ -61,14 +63,6 @@ def head_hash(db) -> str | None:
     with db.engine.connect() as conn:
         last = last_entry(conn)
     return last.entry_hash if last else None
-
-
-def _begin_write(conn: Connection) -> None:
-    """Take the database write lock before reading the chain head."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("LOCK TABLE custody_log IN SHARE ROW EXCLUSIVE MODE")
 
 
 class CustodyLog:
@@ -150,7 +144,7 @@ class CustodyLog:
         details = json.loads(canonical_json(details))
         target = json.loads(canonical_json(target)) if target is not None else None
         with self._lock, self._db.engine.connect() as conn:
-            _begin_write(conn)
+            begin_exclusive_write(conn)
             last = last_entry(conn)
             if not genesis:
                 self._require_active_member(conn)
@@ -168,7 +162,7 @@ class CustodyLog:
             )
             conn.execute(_INSERT, _row_values(entry))
             conn.commit()
-        witness.note(self._case_id(entry), entry.seq, entry.entry_hash, entry.ts, str(self._db.case_dir))
+        witness.note(self._case_id(entry), entry.seq, entry.entry_hash, entry.ts, _place(self._db))
         return entry
 
     def derive_case_key(self, context: bytes) -> bytes:
@@ -247,6 +241,12 @@ class CustodyLog:
             signature=keys.sign_hash(self._signer, digest),
             format_version=FORMAT_VERSION,
         )
+
+
+def _place(db) -> str:
+    """What names the case for the witness store: its folder, or its server database (the same for every
+    examiner's folder of a PostgreSQL case)."""
+    return str(getattr(db, "place", None) or db.case_dir)
 
 
 def _row_values(entry: CustodyEntry) -> dict[str, Any]:

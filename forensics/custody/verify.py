@@ -462,16 +462,17 @@ def verify_case(
                     if details.get("found_before")
                 ]
         heads = store.heads()
+        place = store.place
     trusted = {name_key(n): k.lower() for n, k in (trusted_keys or {}).items()}
     if trusted_keys is not None:  # asked to anchor the keys: every examiner's must be vouched for
         report.unanchored = [m.name for m in report.members if name_key(m.name) not in trusted]
-    _check_anchors(report, Path(case_dir), heads, trusted, list(reports), witness)
+    _check_anchors(report, place, heads, trusted, list(reports), witness)
     return report
 
 
 def _check_anchors(
     report: VerifyReport,
-    case_dir: Path,
+    case_dir: Path | str,
     heads: dict[int, str],
     trusted: dict[str, str],
     reports: list,

@@ -103,10 +103,17 @@ def _superseded(case_id: str, root: Path) -> set[str]:
     return found
 
 
+def place_key(place: Path | str) -> str:
+    """A case's place as compared: a folder resolved, a server database's URL as it is."""
+    text = str(place)
+    return text if "://" in text else str(Path(text).resolve())
+
+
 def others_for_folder(case_dir: Path | str, case_id: str, folder: Path | None = None) -> list[str]:
     """Case ids other than ``case_id`` that this store witnessed for the same case folder (a replaced log),
-    leaving out those a case created by Custos there superseded."""
-    target = str(Path(case_dir).resolve())
+    leaving out those a case created by Custos there superseded. ``case_dir``: the folder, or for a case
+    on a database server the database's URL (``CaseDatabase.place``)."""
+    target = place_key(case_dir)
     found: set[str] = set()
     root = folder or witness_dir()
     for path in sorted(root.glob("*.jsonl")) if root.is_dir() else []:
@@ -121,7 +128,7 @@ def others_for_folder(case_dir: Path | str, case_id: str, folder: Path | None = 
                 data = json.loads(line)
             except ValueError:
                 continue
-            if data.get("case_dir") and str(Path(data["case_dir"]).resolve()) == target:
+            if data.get("case_dir") and place_key(data["case_dir"]) == target:
                 found.add(str(data.get("case")))
                 break
     return sorted(found - _superseded(case_id, root))

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from forensics.core.sqldialect import json_ids_sql
 from forensics.hashsets.hashes import EXACT_ALGORITHMS
 from forensics.hashsets.hits import Hit, hex_bytes
 from forensics.hashsets.library import HashSetLibrary
@@ -61,8 +62,8 @@ def exact_hits_of(
         with case_engine.connect() as connection:
             rows = connection.execute(
                 text(
-                    "SELECT id, md5, sha1, sha256 FROM files WHERE id IN (SELECT value FROM json_each(:ids)) "
-                    "ORDER BY id"
+                    "SELECT id, md5, sha1, sha256 FROM files "
+                    f"WHERE id IN ({json_ids_sql(connection, ':ids')}) ORDER BY id"
                 ),
                 {"ids": page},
             ).all()

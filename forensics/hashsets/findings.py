@@ -32,7 +32,7 @@ FINDINGS_QUERY = text(
     JOIN evidence e ON e.id = x.evidence_id
     JOIN filesystems fs ON fs.id = x.filesystem_id
     LEFT JOIN finding_regions r ON r.finding_id = f.id
-    WHERE :file_id IS NULL OR f.file_id = :file_id
+    WHERE CAST(:file_id AS INTEGER) IS NULL OR f.file_id = :file_id
     ORDER BY e.item, fs."offset", x.path, x.id, f.set_name, f.set_uid, f.algorithm, f.entry_id, f.id
     """
 )

@@ -1,8 +1,11 @@
 """The hash-set library database: open (creating it), list, look up and remove sets.
 
-Location: an explicit path or SQLAlchemy URL, else ``$CUSTOS_HASHSET_LIBRARY``, else
+Location: an explicit path or SQLAlchemy URL, else ``$CUSTOS_HASHSET_LIBRARY``, else the lab's
+``hashset_library`` setting (a PostgreSQL database the lab's workstations share, docs/lab.md), else
 ``$XDG_DATA_HOME/custos/hashsets.db`` (``~/.local/share/custos/hashsets.db``). The schema is created
-from the models on first open and its version recorded in ``library_info``.
+from the models on first open and its version recorded in ``library_info``. A PostgreSQL library is
+logged in to as a case server is (``forensics.case.credentials``: the examiner's role, no password on
+disk); the perceptual index built from it stays in a cache on each workstation, keyed by what it holds.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, select
 from sqlalchemy.exc import IntegrityError
@@ -39,12 +43,53 @@ def default_library_path() -> Path:
 
 def resolve_library_location(explicit: str | os.PathLike[str] | None = None) -> str:
     """The library location in force: explicit value, then the environment, then the default path."""
-    chosen = explicit or os.environ.get(ENV_LIBRARY) or default_library_path()
+    chosen = explicit or os.environ.get(ENV_LIBRARY)
+    if not chosen:
+        from forensics.core.lab_settings import load_lab_settings
+
+        chosen = load_lab_settings().hashset_library or default_library_path()
     return str(chosen)
 
 
 def _is_url(location: str) -> bool:
     return "://" in location
+
+
+def _open_engine(url: str) -> Engine:
+    """An engine on the library: a PostgreSQL one logged in as the examiner's role (the lab's shared
+    library), any other URL as SQLAlchemy opens it."""
+    from forensics.case.location import is_postgres_url
+
+    if is_postgres_url(url):
+        from forensics.case.credentials import connect_engine
+
+        def setup(engine: Engine) -> None:
+            event.listen(engine, "connect", lambda dbapi, _record: _work_as_owner(dbapi))
+
+        return connect_engine(url, None, setup)
+    return create_engine(url, future=True)
+
+
+# The library database's owner (the lab's library role), when the examiner's login role is a member of it.
+_OWNER_IF_MEMBER = (
+    "SELECT r.rolname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+    "WHERE d.datname = current_database() AND r.rolname <> session_user "
+    "AND pg_has_role(session_user, r.oid, 'MEMBER')"
+)
+
+
+def _work_as_owner(dbapi_connection: Any) -> None:
+    """Each session works as the library's owning role (docs/lab.md), so that the tables any examiner's
+    first open creates, and the sets any examiner imports, are the lab's, not that examiner's."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_OWNER_IF_MEMBER)
+        row = cursor.fetchone()
+        if row is not None:
+            cursor.execute("SET ROLE " + '"' + str(row[0]).replace('"', '""') + '"')
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
 
 
 class HashSetLibrary:
@@ -61,7 +106,7 @@ class HashSetLibrary:
             except OSError as exc:
                 raise HashSetError(f"hash-set library {path}: {exc}") from exc
             self.url = f"sqlite:///{path}"
-        self.engine: Engine = create_engine(self.url, future=True)
+        self.engine: Engine = _open_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             event.listen(
                 self.engine, "connect", connection_setup(cache_kib=262144)

@@ -18,6 +18,7 @@ from sqlalchemy import inspect
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import Finding
+from forensics.core.sqldialect import defer_foreign_keys, execute
 from forensics.hashsets.exact import exact_hits_of
 from forensics.hashsets.findings_writer import FindingsWriter
 from forensics.hashsets.formats import VIDEO_FORMATS
@@ -165,7 +166,8 @@ class LiveMatcher:
         job's findings carry the same numbers in any processing order (before the job's seal).
         """
         with self.write_lock, self.case_db.engine.begin() as conn:
-            rows = conn.exec_driver_sql(
+            rows = execute(
+                conn,
                 "SELECT id, file_id, set_uid, entry_id, algorithm FROM findings WHERE run_id = ? ORDER BY id",
                 (self.run_id,),
             ).fetchall()
@@ -177,14 +179,16 @@ class LiveMatcher:
                 return
             tables = inspect(conn).get_table_names()
             held = [t for t in ("finding_video", "finding_regions") if t in tables]  # rows keyed by finding
-            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit, both tables done
+            defer_foreign_keys(conn)  # checked at commit, both tables done
             for sign, pairs in ((-1, [(old, old) for old, _new in moves]), (1, moves)):
                 for old, new in pairs:
                     source = -old if sign > 0 else old
-                    conn.exec_driver_sql("UPDATE findings SET id = ? WHERE id = ?", (sign * new, source))
+                    execute(conn, "UPDATE findings SET id = ? WHERE id = ?", (sign * new, source))
                     for table in held:
-                        conn.exec_driver_sql(
-                            f"UPDATE {table} SET finding_id = ? WHERE finding_id = ?", (sign * new, source)
+                        execute(
+                            conn,
+                            f"UPDATE {table} SET finding_id = ? WHERE finding_id = ?",
+                            (sign * new, source),
                         )
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, func, inspect, select, text
 
+from forensics.core.sqldialect import json_ids_sql
 from forensics.hashsets.hamming import HammingIndex, choose_index
 from forensics.hashsets.hashes import HEX_LENGTH
 from forensics.hashsets.hits import DIHEDRAL_VARIANTS, Hit, MatchSettings, Region, hex_bytes
@@ -157,7 +158,7 @@ def _region_rows(
     case_engine: Engine, algorithm: str, settings: MatchSettings, file_ids: list[int]
 ) -> Sequence[Any]:
     """``file_regions`` rows of these files: (file_id, kind, x, y, w, h, code, dihedral)."""
-    where = "file_id IN (SELECT value FROM json_each(:ids))"
+    where = f"file_id IN ({json_ids_sql(case_engine, ':ids')})"
     if algorithm == "pdq":
         where += " AND kind != 'whole' AND pdq IS NOT NULL AND pdq_quality >= :quality"
     elif settings.gate_64bit:
@@ -354,7 +355,7 @@ def case_rows_of(
             connection.execute(
                 text(
                     f"SELECT {columns} FROM file_analysis WHERE {where} "
-                    "AND file_id IN (SELECT value FROM json_each(:ids)) ORDER BY file_id"
+                    f"AND file_id IN ({json_ids_sql(connection, ':ids')}) ORDER BY file_id"
                 ),
                 {"ids": json.dumps(file_ids), "quality": settings.pdq_min_quality},
             ).all()

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, delete, insert, select, text
 from forensics.analysis.vpdq import COPY_RULE, FrameHash, VideoComparison, VpdqRule
 from forensics.case.db import CaseDatabase
 from forensics.case.models_video import VideoCopy
+from forensics.core.sqldialect import json_ids_sql
 from forensics.hashsets.formats import VIDEO_FORMATS
 from forensics.hashsets.hits import Hit, MatchSettings
 from forensics.hashsets.index_cache import IndexCache
@@ -357,7 +358,7 @@ def videos_among(case_engine: Engine, file_ids: list[int]) -> list[int]:
             connection.execute(
                 text(
                     "SELECT DISTINCT file_id FROM video_frames "
-                    "WHERE file_id IN (SELECT value FROM json_each(:ids)) ORDER BY file_id"
+                    f"WHERE file_id IN ({json_ids_sql(connection, ':ids')}) ORDER BY file_id"
                 ),
                 {"ids": json.dumps(file_ids)},
             ).scalars()

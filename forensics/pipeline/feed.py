@@ -13,6 +13,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import root_locator_dict, with_link
 from forensics.case.models import File, FileSystem
 from forensics.core.progress import Progress
+from forensics.core.sqldialect import execute, json_ids_sql
 from forensics.pipeline.tasks import WorkItem
 
 BATCH_ITEMS = 256  # items per batch of a job with analysis tasks (an item may be a picture to decode)
@@ -30,9 +31,7 @@ PENDING_PAGE = (
     "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
 )
 # The same, among chosen ids only (a job that re-runs some items: an archive given its password).
-PENDING_PAGE_AMONG = PENDING_PAGE.replace(
-    "AND f.id > ?", "AND f.id > ? AND f.id IN (SELECT value FROM json_each(?))"
-)
+PENDING_PAGE_AMONG = PENDING_PAGE.replace("AND f.id > ?", "AND f.id > ? AND f.id IN ({ids})")
 PHASE_PROCESSING = "processing"
 Passwords = tuple[tuple[str, bytes], ...]
 
@@ -150,12 +149,11 @@ class PendingFeed:
     def _read_page(self) -> bool:
         with self.db.engine.connect() as conn:  # a plain read: no ORM session, no result processing
             if self.only is None:
-                rows = conn.exec_driver_sql(PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+                rows = execute(conn, PENDING_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
             else:
                 among = json.dumps(sorted(self.only))
-                rows = conn.exec_driver_sql(
-                    PENDING_PAGE_AMONG, (self.evidence_id, self._last_id, among, PAGE)
-                ).fetchall()
+                sql = PENDING_PAGE_AMONG.format(ids=json_ids_sql(conn))
+                rows = execute(conn, sql, (self.evidence_id, self._last_id, among, PAGE)).fetchall()
         item, ready, only = self.item, self._ready, self.only
         for row in rows:
             fid, name, size, path, inode, attr_type, attr_id, stream, offset, fs_type, ambiguous, link = row

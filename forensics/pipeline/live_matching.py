@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from forensics.case.db import CaseDatabase
 from forensics.case.models_findings import Finding
 from forensics.core.progress import AlertRecord
+from forensics.core.sqldialect import execute, json_ids_sql
 from forensics.hashsets.live import LiveMatcher
 
 MATCH_PAGE = 900  # stored items matched together (one exact lookup per algorithm, one index search)
@@ -29,7 +30,7 @@ ALGORITHM_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "pdq": "P
 ALGORITHM_NAMES |= {"dhash": "dHash", "vpdq": "vPDQ", "pdq-frame": "PDQ of a video frame"}
 # Stored items of one evidence item that were processed before this job (matched when nothing else waits).
 STORED_BEFORE = "SELECT id FROM files WHERE evidence_id = ? AND status != 'pending' ORDER BY id"
-PATHS = "SELECT id, path, parent_id FROM files WHERE id IN (SELECT value FROM json_each(?))"
+PATHS = "SELECT id, path, parent_id FROM files WHERE id IN ({ids})"
 NESTING = 10  # holders followed when an item inside others is named
 
 
@@ -57,7 +58,7 @@ class MatchingThread:
         self._before = array("q")  # stored before the job, matched when nothing new waits
         self._before_at = 0
         with db.engine.connect() as conn:
-            self._before.extend(r[0] for r in conn.exec_driver_sql(STORED_BEFORE, (evidence_id,)))
+            self._before.extend(r[0] for r in execute(conn, STORED_BEFORE, (evidence_id,)))
         self._lock = threading.Condition()
         self._closing = False
         self._skip_before = False
@@ -175,7 +176,9 @@ class MatchingThread:
                 missing = sorted(wanted - known.keys())
                 if not missing:
                     break
-                for fid, path, parent in conn.exec_driver_sql(PATHS, (json.dumps(missing),)):
+                for fid, path, parent in execute(
+                    conn, PATHS.format(ids=json_ids_sql(conn)), (json.dumps(missing),)
+                ):
                     known[fid] = (path or "", parent)
                 wanted = {parent for _path, parent in known.values() if parent is not None}
         named: dict[int, str] = {}

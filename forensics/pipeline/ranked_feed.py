@@ -32,6 +32,7 @@ from forensics.case.db import CaseDatabase
 from forensics.case.locators import root_locator_dict, with_link
 from forensics.case.models import File, FileSystem
 from forensics.core.progress import Progress
+from forensics.core.sqldialect import execute, json_ids_sql
 from forensics.evidence.head_probe import HeadProbe
 from forensics.pipeline.feed import IDLE_WAIT, PAGE, Enumeration, PendingFeed
 from forensics.pipeline.processing_order import ProcessingOrder, extension_type, head_type
@@ -54,18 +55,15 @@ RANK_PAGE = (
     "WHERE f.evidence_id = ? AND f.status = 'pending' AND f.id > ? ORDER BY f.id LIMIT ?"
 )
 # Given pending rows (ids as one JSON list), in id order.
-ROWS_BY_ID = (
-    f"SELECT {_COLUMNS} {_FROM} WHERE f.id IN (SELECT value FROM json_each(?)) AND f.status = 'pending' "
-    "ORDER BY f.id"
-)
+ROWS_BY_ID = f"SELECT {_COLUMNS} {_FROM} WHERE f.id IN ({{ids}}) AND f.status = 'pending' ORDER BY f.id"
 # The digests a first pass stored for pending items (``ProcessingOrder.hash_first``).
 KNOWN_DIGESTS = (
-    "SELECT id, md5, sha1, sha256, bytes_read FROM files WHERE id IN (SELECT value FROM json_each(?)) "
+    "SELECT id, md5, sha1, sha256, bytes_read FROM files WHERE id IN ({ids}) "
     "AND md5 IS NOT NULL AND sha1 IS NOT NULL AND sha256 IS NOT NULL AND bytes_read IS NOT NULL"
 )
 HEAD_ROWS = (
     "SELECT id, byte_runs_json, path, size, deleted, json_extract(link_json, '$.kind') FROM files "
-    "WHERE id IN (SELECT value FROM json_each(?))"
+    "WHERE id IN ({ids})"
 )
 LISTING, SERVING, DONE = "listing", "serving", "done"
 
@@ -164,7 +162,7 @@ class RankedFeed(PendingFeed):
     def _scan_listing(self) -> bool:
         """Read the next page of listed rows; queue the first-rank ones. False when no row is new."""
         with self.db.engine.connect() as conn:
-            rows = conn.exec_driver_sql(RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+            rows = execute(conn, RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
         for row in rows:
             if self._rank_of(row) == 0:
                 if self.hash_first and row[14] != UNALLOCATED:
@@ -192,7 +190,7 @@ class RankedFeed(PendingFeed):
         last, highest = 0, 0
         with self.db.engine.connect() as conn:
             while True:
-                rows = conn.exec_driver_sql(RANK_PAGE, (self.evidence_id, last, PAGE * 5)).fetchall()
+                rows = execute(conn, RANK_PAGE, (self.evidence_id, last, PAGE * 5)).fetchall()
                 if not rows:
                     break
                 last = rows[-1][0]
@@ -247,7 +245,9 @@ class RankedFeed(PendingFeed):
                     return
                 ids = candidates[start : start + HEAD_PAGE].tolist()
                 with self.db.engine.connect() as conn:
-                    rows = conn.exec_driver_sql(HEAD_ROWS, (json.dumps(ids),)).fetchall()
+                    rows = execute(
+                        conn, HEAD_ROWS.format(ids=json_ids_sql(conn)), (json.dumps(ids),)
+                    ).fetchall()
                 for file_id, runs, path, size, deleted, link in rows:
                     head = probe.head(runs, path or "", size or 0)
                     self.header_checked += 1
@@ -320,7 +320,7 @@ class RankedFeed(PendingFeed):
         if not ids:
             return
         with self.db.engine.connect() as conn:
-            rows = conn.exec_driver_sql(ROWS_BY_ID, (json.dumps(ids),)).fetchall()
+            rows = execute(conn, ROWS_BY_ID.format(ids=json_ids_sql(conn)), (json.dumps(ids),)).fetchall()
         rank = min(self._tier, self.order.last)
         known = self._known_digests(ids) if self.hash_first and rank == 0 else {}
         for row in rows:
@@ -330,14 +330,15 @@ class RankedFeed(PendingFeed):
     def _known_digests(self, ids: list[int]) -> dict[int, tuple[str, str, str, int]]:
         """The digests and sizes a first pass stored for these items (those whose result has come)."""
         with self.db.engine.connect() as conn:
-            rows = conn.exec_driver_sql(KNOWN_DIGESTS, (json.dumps(ids),)).fetchall()
+            among = KNOWN_DIGESTS.format(ids=json_ids_sql(conn))
+            rows = execute(conn, among, (json.dumps(ids),)).fetchall()
         return {fid: (md5, sha1, sha256, int(size)) for fid, md5, sha1, sha256, size in rows}
 
     def _read_rest(self) -> bool:
         """The next page of items no rank took, in walk order. False when none is left."""
         while True:
             with self.db.engine.connect() as conn:
-                rows = conn.exec_driver_sql(RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
+                rows = execute(conn, RANK_PAGE, (self.evidence_id, self._last_id, PAGE)).fetchall()
             if not rows:
                 return False
             self._last_id = rows[-1][0]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from forensics.case.bulk import update_rows
 from forensics.case.db import CaseDatabase
 from forensics.case.models import File, IngestError
+from forensics.core.sqldialect import execute, json_ids_sql
 from forensics.core.timeutil import utc_now_iso
 from forensics.pipeline.child_rows import ChildRows
 from forensics.pipeline.tasks import HASHED, ChildResult, ItemResult
@@ -21,9 +22,7 @@ from forensics.pipeline.tasks import HASHED, ChildResult, ItemResult
 # Children held back while the walk still lists (see ``BatchWriter.hold_children``), at most this many.
 HOLD_CHILDREN = 20_000
 # The buffered ids still pending (a result that arrives twice is written once).
-PENDING_AMONG = (
-    f"SELECT id FROM {File.__tablename__} WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))"
-)
+PENDING_AMONG = f"SELECT id FROM {File.__tablename__} WHERE status = 'pending' AND id IN ({{ids}})"
 
 
 class BatchWriter:
@@ -131,11 +130,9 @@ class BatchWriter:
         self._buffer = [r for r in self._buffer if r.file_id in held]
         self._buffer_bytes = sum(r.bytes_read for r in self._buffer if r.status != HASHED)
         with self.write_lock, self.db.session() as s:
-            pending = set(
-                s.connection()
-                .exec_driver_sql(PENDING_AMONG, (json.dumps(list(buffered)),))  # one parameter, any count
-                .scalars()
-            )
+            conn = s.connection()
+            among = PENDING_AMONG.format(ids=json_ids_sql(conn))
+            pending = set(execute(conn, among, (json.dumps(list(buffered)),)).scalars())  # one parameter
             hashed = [buffered[i] for i in sorted(pending) if buffered[i].status == HASHED]
             results = [buffered[i] for i in sorted(pending) if buffered[i].status != HASHED]
             if hashed:  # digests of items whose analysis is still to come: they stay pending

@@ -15,22 +15,24 @@ from forensics.case.db import CaseDatabase
 from forensics.case.pictures import PICTURE_TABLES, PictureCipher, reseal_pictures, seal_plain_pictures
 from forensics.case.seal import finish_seal, plan_seal
 from forensics.core.errors import AccessDenied
+from forensics.core.sqldialect import execute, upsert_sql
 from forensics.custody import actions, case_key
 from forensics.custody.log import CustodyLog
 from forensics.custody.roster import load_members
 
 
 def _wraps(conn: Connection) -> dict[str, tuple[int, dict[str, Any]]]:
-    rows = conn.exec_driver_sql("SELECT key_id, generation, wrapped_json FROM case_keys").all()
+    rows = execute(conn, "SELECT key_id, generation, wrapped_json FROM case_keys").all()
     return {key_id: (generation, json.loads(text)) for key_id, generation, text in rows}
 
 
 def _store(conn: Connection, key: bytes, generation: int, members: dict[str, str]) -> list[str]:
     """Wrap ``key`` for each member (key id -> public key) in place of every earlier wrapping."""
-    conn.exec_driver_sql("DELETE FROM case_keys")
+    execute(conn, "DELETE FROM case_keys")
     for key_id, public in sorted(members.items()):
         wrapped = json.dumps(case_key.wrap(key, public, key_id), sort_keys=True)
-        conn.exec_driver_sql(
+        execute(
+            conn,
             "INSERT INTO case_keys (key_id, generation, wrapped_json) VALUES (?, ?, ?)",
             (key_id, generation, wrapped),
         )
@@ -96,8 +98,9 @@ def wrap_for_new_member(
         wraps = _wraps(conn)
         generation = max((g for g, _w in wraps.values()), default=1)
         wrapped = json.dumps(case_key.wrap(key, public_hex, key_id), sort_keys=True)
-        conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO case_keys (key_id, generation, wrapped_json) VALUES (?, ?, ?)",
+        execute(
+            conn,
+            upsert_sql(conn, "case_keys", ("key_id", "generation", "wrapped_json"), "key_id"),
             (key_id, generation, wrapped),
         )
         return {"case_key_wrapped": True}

@@ -7,7 +7,8 @@ from pathlib import Path
 from sqlalchemy import update
 
 from forensics import __version__
-from forensics.case.db import CaseDatabase, case_db_path
+from forensics.case.db import CaseDatabase
+from forensics.case.location import is_case_folder
 from forensics.case.models import CaseInfo
 from forensics.case.pictures import PictureCipher
 from forensics.case.queries.review import case_region
@@ -32,24 +33,27 @@ def create_case(
     examiner: str,
     passphrase: str,
     region: str = "US",
+    db_url: str | None = None,
 ) -> CaseContext:
     """A new case in an empty (or new) folder, open for writing as its founder.
 
     Custody: ``examiner_added`` (the founder, entry 1), then ``case_created``. A wrong passphrase or
     an unknown region is refused before anything is created. ``region`` names the VICS category scheme
-    (US, Canada, UK) the case's review uses.
+    (US, Canada, UK) the case's review uses. ``db_url``: a PostgreSQL database to make for the case
+    (``postgresql://host:port/name``; the folder then keeps a pointer to it), default the lab's
+    ``case_server`` setting if any, else ``case.db`` in the folder.
     """
     case_dir = Path(case_dir)
     if not number.strip() or not title.strip():
         raise CaseError("a case needs a number and a title")
     region = _known_region(region)
-    if case_db_path(case_dir).exists():
+    if is_case_folder(case_dir):
         raise CaseError(f"{case_dir}: a case already exists there")
     if case_dir.exists() and any(case_dir.iterdir()):
         raise CaseError(f"{case_dir}: folder is not empty")
     load_examiner(examiner).unlock(passphrase)
     case_dir.mkdir(parents=True, exist_ok=True)
-    db = CaseDatabase(case_dir, create=True)
+    db = CaseDatabase(case_dir, db_url, create=True, examiner=examiner)
     try:
         log = begin_custody(db, examiner, passphrase)
         key = open_case_key(db, load_examiner(examiner).unlock(passphrase), log.key_id, log)
@@ -86,7 +90,7 @@ def begin_custody(db: CaseDatabase, examiner: str, passphrase: str) -> CustodyLo
     """Start a new case's log: the founder registers themself as its first member (entry 1)."""
     log = founder_log(db, examiner, passphrase)
     first = log.record(EXAMINER_ADDED, details=founder_details(examiner), genesis=True)
-    witness.note_new_case(first.entry_hash, db.case_dir)
+    witness.note_new_case(first.entry_hash, db.place)
     return log
 
 

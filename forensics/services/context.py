@@ -56,7 +56,7 @@ def open_case(
     read-only open never changes the database file (no schema upgrade) and signs nothing.
     ``unlocking``: the examiner's key already being unsealed in a thread (same profile and passphrase).
     """
-    db = CaseDatabase(case_dir, upgrade=write)
+    db = CaseDatabase(case_dir, upgrade=write, examiner=examiner)
     try:
         profile = check_access(db, examiner)
         secret = passphrase(profile.name) if callable(passphrase) else passphrase

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Connection
 
 from forensics.case.pictures import PictureCipher
 from forensics.core.errors import CaseError
@@ -55,11 +58,33 @@ def correct_intake(
     return ctx.custody.append(actions.INTAKE_CORRECTED, item=item, details=details)
 
 
+def _with_membership(
+    ctx: CaseContext, name: str, member: bool, writes: Callable[[Connection], dict[str, Any]]
+) -> Callable[[Connection], dict[str, Any]]:
+    """``writes`` plus, on a PostgreSQL case, the examiner's role put on (or taken off) the case's
+    database in the same transaction as their custody entry (forensics/case/pg_access.py)."""
+    if not ctx.db.is_postgres:
+        return writes
+    from forensics.case.credentials import examiner_role
+    from forensics.case.pg_access import database_of, grant_membership, revoke_membership
+
+    def both(conn: Connection) -> dict[str, Any]:
+        change = grant_membership if member else revoke_membership
+        change(conn, database_of(ctx.db.url), examiner_role(name))
+        return writes(conn)
+
+    return both
+
+
 def add_examiner(ctx: CaseContext, public_record: dict[str, Any], reason: str = "") -> CustodyEntry:
     """Register an examiner (name, agency, badge, public key) on the case (``examiner_added``)."""
     details = addition_details(ctx.db, public_record, reason)
     wrap = wrap_for_new_member(ctx.case_key, details["public_key"], details["key_id"])
-    return ctx.custody.record(actions.EXAMINER_ADDED, details=details, with_writes=wrap)
+    return ctx.custody.record(
+        actions.EXAMINER_ADDED,
+        details=details,
+        with_writes=_with_membership(ctx, details["name"], True, wrap),
+    )
 
 
 def remove_examiner(ctx: CaseContext, name: str, reason: str) -> CustodyEntry:
@@ -67,7 +92,8 @@ def remove_examiner(ctx: CaseContext, name: str, reason: str) -> CustodyEntry:
     details = removal_details(ctx.db, name, reason)
     fresh: list[bytes] = []
     rotate = rotate_without(ctx.custody, ctx.case_key, details["key_id"], fresh)
-    entry = ctx.custody.record(actions.EXAMINER_REMOVED, details=details, with_writes=rotate)
+    writes = _with_membership(ctx, details["name"], False, rotate)
+    entry = ctx.custody.record(actions.EXAMINER_REMOVED, details=details, with_writes=writes)
     if fresh:  # the pictures are now sealed with the new key
         ctx.case_key = fresh[0]
         ctx.db.pictures = PictureCipher(fresh[0])

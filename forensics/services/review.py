@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forensics.case.locators import file_locators
 from forensics.case.models_review import FileCategory, FileNote, FileTag
 from forensics.core.categories import scheme_for
 from forensics.core.errors import CaseError
+from forensics.core.sqldialect import insert_ignoring_duplicates
 from forensics.core.timeutil import utc_now_iso
 from forensics.custody import actions
 from forensics.evidence.locator import FileLocator
@@ -92,9 +92,9 @@ def tag(ctx: CaseContext, file_ids: Iterable[int], text: str) -> int:
                 result = cast(
                     "CursorResult[Any]",
                     s.execute(
-                        sqlite_insert(FileTag)
-                        .values(file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso())
-                        .on_conflict_do_nothing()
+                        insert_ignoring_duplicates(ctx.db.engine, FileTag).values(
+                            file_id=file_id, tag=text, examiner=ctx.examiner, at=utc_now_iso()
+                        )
                     ),
                 )
             if result.rowcount:

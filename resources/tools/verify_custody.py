@@ -2,6 +2,9 @@
 """Independent verifier of a Custos custody log (docs/custody.md), for anyone who holds a case folder.
 
 Uses only the Python standard library and the ``cryptography`` package; it does not import Custos.
+A case folder whose database is on a PostgreSQL server (its ``case-db.json`` names it) is read with the
+``psycopg`` package, logged in as libpq's usual environment says (``PGUSER``, ``PGPASSWORD``, the pgpass
+file), or ``CUSTOS_DB_USER``/``CUSTOS_DB_PASSWORD``; the role must be allowed to read that database.
 Usage: verify_custody.py CASE_DIR [--trusted-keys FILE] [--head HASH] [--json]
 Exit status: 0 intact, 1 broken, 2 cannot read the case.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -225,14 +229,42 @@ def verify(rows, trusted=None, expected_head=None):
     return len(rows), prev
 
 
-def read_rows(case_dir):
+DB_ERRORS = (sqlite3.Error,)
+
+
+def open_case(case_dir):
+    """A read-only connection to the case's database: its SQLite file, or the server database its pointer
+    names."""
+    global DB_ERRORS
+    pointer = Path(case_dir) / "case-db.json"
+    if pointer.is_file():
+        url = json.loads(pointer.read_text(encoding="utf-8"))["url"]
+        import psycopg  # only for a case on a PostgreSQL server
+
+        DB_ERRORS = (sqlite3.Error, psycopg.Error)
+        login = {"user": os.environ.get("CUSTOS_DB_USER"), "password": os.environ.get("CUSTOS_DB_PASSWORD")}
+        conn = psycopg.connect(url, **{k: v for k, v in login.items() if v}, connect_timeout=10)
+        conn.read_only = True
+        return conn
     path = Path(case_dir) / "case.db"
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def query(conn, sql, params=()):
+    """A cursor of qmark SQL on either database (psycopg takes %s placeholders)."""
+    if not isinstance(conn, sqlite3.Connection):
+        sql = sql.replace("?", "%s")
+    return conn.execute(sql, params)
+
+
+def read_rows(case_dir):
+    conn = open_case(case_dir)
     try:
-        return [dict(r) for r in conn.execute(f"SELECT {COLUMNS} FROM custody_log ORDER BY seq")]
+        cursor = query(conn, f"SELECT {COLUMNS} FROM custody_log ORDER BY seq")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor]
     finally:
         conn.close()
 
@@ -242,11 +274,18 @@ def read_rows(case_dir):
 def plain(value):
     if isinstance(value, bytes | bytearray | memoryview):
         return {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
+    if isinstance(value, bool):  # PostgreSQL's booleans, sealed as SQLite holds them (0 or 1)
+        return int(value)
+    if isinstance(value, dict | list):  # PostgreSQL's JSON values, sealed as their canonical text
+        return canon(value)
     return value
 
 
 def has_table(conn, name):
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
+    sql = "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = %s"
+    return conn.execute(sql, (name,)).fetchone()
 
 
 HOLDERS = {  # how a row finds its evidence item: joins from the table t, and the evidence id column
@@ -274,7 +313,7 @@ def partition_rows(conn, table, key, how, item):
         where, params = f"{holder} IS NULL OR {holder} NOT IN (SELECT id FROM evidence)", ()
     else:
         where, params = f"{holder} = (SELECT id FROM evidence WHERE item = ?)", (item,)
-    cursor = conn.execute(f"SELECT t.* FROM {source} WHERE {where}", params)
+    cursor = query(conn, f"SELECT t.* FROM {source} WHERE {where}", params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
         row = dict(zip(names, values, strict=True))
@@ -300,13 +339,13 @@ def check_results(case_dir, rows):
             problems.append(
                 f"entry {row['seq']}: its job found results altered since their seal: {canon(found)}"
             )
-    conn = sqlite3.connect(f"{(Path(case_dir) / 'case.db').resolve().as_uri()}?mode=ro", uri=True)
+    conn = open_case(case_dir)
     try:
-        items = [r[0] for r in conn.execute("SELECT item FROM evidence")] + [""]
+        items = [r[0] for r in query(conn, "SELECT item FROM evidence")] + [""]
         kept = {}
         if has_table(conn, "result_seal_rows"):
-            for table, item, k1, k2, k3, value in conn.execute(
-                "SELECT tbl, item, k1, k2, k3, leaf FROM result_seal_rows"
+            for table, item, k1, k2, k3, value in query(
+                conn, "SELECT tbl, item, k1, k2, k3, leaf FROM result_seal_rows"
             ):
                 kept.setdefault(f"{table}/{item}", {})[(k1, k2, k3)] = value
         for table, (key, how) in sorted(rules.items()):
@@ -429,7 +468,7 @@ def main(argv=None):
     try:
         rows = read_rows(args.case_dir)
         trusted = load_trusted(args.trusted_keys) if args.trusted_keys else {}
-    except (OSError, sqlite3.Error, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, ImportError, *DB_ERRORS) as exc:
         print(f"verify_custody: cannot read: {exc}", file=sys.stderr)
         return 2
     result = {"ok": True, "entries": 0, "head_hash": None, "break": None}
@@ -449,7 +488,7 @@ def main(argv=None):
                 p for path in args.report for p in check_checkpoint(read_checkpoint(path), heads, trusted)
             ]
             anchors += [p for path in args.witness for p in check_witness(path, heads)]
-        except (sqlite3.Error, OSError, ValueError) as exc:
+        except (OSError, ValueError, *DB_ERRORS) as exc:
             print(f"verify_custody: cannot read: {exc}", file=sys.stderr)
             return 2
         registered = {

@@ -11,6 +11,9 @@ from custody_helpers import INTAKE, new_case
 from app.cli import main
 from forensics.custody import actions
 
+# The engine on both case stores (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("case_backend")
+
 
 def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -21,6 +22,7 @@ from forensics.custody.session import open_custody
 from forensics.custody.verify import verify_case
 
 
+@pytest.mark.usefixtures("case_backend")
 def test_entries_are_chained_hashed_and_signed(tmp_path: Path, alice) -> None:
     db, log = new_case(tmp_path / "case", alice.name)
     log.append(actions.NOTE, item="EXH-1", details={"text": "hello", "count": 3, "tags": ("a", "b")})
@@ -57,6 +59,7 @@ def test_database_refuses_update_delete_and_off_chain_insert(tmp_path: Path, ali
     assert verify_case(tmp_path / "case").ok
 
 
+@pytest.mark.usefixtures("case_backend")
 def test_append_refuses_unknown_actions_membership_and_non_json(tmp_path: Path, alice) -> None:
     db, log = new_case(tmp_path / "case", alice.name)
     with pytest.raises(ValueError, match="unknown custody action"):
@@ -71,6 +74,7 @@ def test_append_refuses_unknown_actions_membership_and_non_json(tmp_path: Path, 
     db.close()
 
 
+@pytest.mark.usefixtures("case_backend")
 def test_read_only_log_cannot_append(tmp_path: Path, alice) -> None:
     db, _ = new_case(tmp_path / "case", alice.name)
     reader = open_custody(db, alice.name, write=False, passphrase=None)
@@ -79,6 +83,7 @@ def test_read_only_log_cannot_append(tmp_path: Path, alice) -> None:
     db.close()
 
 
+VERIFIER = Path(__file__).resolve().parents[2] / "resources" / "tools" / "verify_custody.py"
 WRITER = """
 import sys
 from forensics.case.db import CaseDatabase
@@ -91,6 +96,7 @@ db.close()
 """
 
 
+@pytest.mark.usefixtures("case_backend")
 def test_two_processes_appending_at_once_make_one_valid_chain(tmp_path: Path, alice, bob) -> None:
     from forensics.services.custody import add_examiner
     from tests.services_helpers import context
@@ -115,6 +121,18 @@ def test_two_processes_appending_at_once_make_one_valid_chain(tmp_path: Path, al
     report = verify_case(case_dir)
     assert report.ok, report.failure
     assert report.entries == 3 + 2 * count
+    # The independent verifier (its own process, no Custos import) accepts the same chain.
+    keys = tmp_path / "trusted.json"
+    keys.write_text(json.dumps([alice.public_record(), bob.public_record()]), encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, str(VERIFIER), str(case_dir), "--trusted-keys", str(keys), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["entries"] == 3 + 2 * count
     db = CaseDatabase(case_dir)
     notes = [e for e in read_entries(db, action=actions.NOTE)]
     db.close()

@@ -136,7 +136,7 @@ def test_removed_tail_is_caught_by_a_known_head(
     assert (code2, report2["break"]["seq"], report2["break"]["kind"]) == (1, 12, "truncated")
 
 
-def test_independent_verifier_imports_only_stdlib_and_cryptography() -> None:
+def test_independent_verifier_imports_only_stdlib_and_cryptography_and_psycopg_for_a_server_case() -> None:
     import ast
 
     tree = ast.parse(VERIFIER.read_text(encoding="utf-8"))
@@ -151,4 +151,12 @@ def test_independent_verifier_imports_only_stdlib_and_cryptography() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.module
     }
-    assert roots - set(sys.stdlib_module_names) == {"cryptography"}
+    assert roots - set(sys.stdlib_module_names) == {"cryptography", "psycopg"}
+    # psycopg only where a case on a PostgreSQL server is opened: a SQLite case needs no more than before.
+    top_level = {
+        alias.name.split(".")[0]
+        for node in tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in ([ast.alias(node.module)] if isinstance(node, ast.ImportFrom) else node.names)
+    }
+    assert top_level - set(sys.stdlib_module_names) == {"cryptography"}

@@ -30,6 +30,9 @@ from tests.data.expected import PASSWORDS_MD5
 from tests.evidence.hostile_images import istat_size, set_ext_inode_size, writable_copy
 from tests.fixtures import FixtureImage, assert_unchanged
 
+# The engine on both case stores (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("case_backend")
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA = REPO_ROOT / "tests" / "data"
 PYTSK_EXT2 = DATA / "pytsk" / "image.raw"  # 100 KiB ext2; /passwords.txt is inode 15, 116 bytes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Boolean, inspect, text
 
 from forensics.case.db import CaseDatabase
 
@@ -39,7 +39,7 @@ class CaseBuilder:
             c.execute(
                 text(
                     'INSERT INTO filesystems (evidence_id, "offset", status, enumerated) '
-                    "VALUES (1, :offset, 'ok', 1)"
+                    "VALUES (1, :offset, 'ok', TRUE)"
                 ),
                 {"offset": offset},
             )
@@ -59,7 +59,7 @@ class CaseBuilder:
                     "INSERT INTO files (evidence_id, filesystem_id, seq, path, name, inode, attr_type, "
                     "attr_id, size, kind, allocated, deleted, orphan, meta_reallocated, has_metadata, "
                     "md5, sha1, sha256, status) VALUES (1, 1, :seq, :path, :name, :inode, 128, 0, :size, "
-                    "'file', 1, 0, 0, 0, 1, :md5, :sha1, :sha256, 'done')"
+                    "'file', TRUE, FALSE, FALSE, FALSE, TRUE, :md5, :sha1, :sha256, 'done') RETURNING id"
                 ),
                 {
                     "seq": self._seq,
@@ -72,7 +72,7 @@ class CaseBuilder:
                     "sha256": hashes.get("sha256"),
                 },
             )
-            return int(result.lastrowid)
+            return int(result.scalar_one())
 
     def add_analysis(self, file_id: int, **values: object) -> None:
         """A file_analysis row (pdq, pdq_quality, pdq_dihedral, phash, dhash)."""
@@ -83,7 +83,7 @@ class CaseBuilder:
             for column in inspect(c).get_columns("file_analysis"):
                 required = not column["nullable"] and column.get("default") is None
                 if required and column["name"] not in ("id", "file_id", *values):
-                    values[column["name"]] = 0
+                    values[column["name"]] = False if isinstance(column["type"], Boolean) else 0
             columns = ["file_id", *values]
             c.execute(
                 text(

@@ -161,6 +161,7 @@ def _hits(case: CaseBuilder, library: HashSetLibrary) -> list[perceptual.Hit]:
     return list(perceptual_hits(case.db.engine, library, set_ids, "pdq", MatchSettings()))
 
 
+@pytest.mark.usefixtures("library_backend")  # the library in a file and on a lab server
 def test_match_reuses_the_index_and_rebuilds_it_after_import_remove_or_damage(
     library: HashSetLibrary, case: CaseBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

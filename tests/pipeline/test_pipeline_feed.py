@@ -17,6 +17,9 @@ from forensics.pipeline.tasks import HASHED, ItemResult
 from forensics.pipeline.writer import BatchWriter
 from tests.fixtures import FixtureImage, assert_unchanged
 
+# The engine on both case stores (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("case_backend")
+
 
 class FakeEnumeration:
     """Stands in for the background enumeration: it stores nothing more, and ends when told."""

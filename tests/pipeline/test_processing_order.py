@@ -26,6 +26,9 @@ from forensics.pipeline.ranked_feed import RankedFeed
 from forensics.pipeline.tasks import WorkItem
 from tests.pipeline.first_alert_image import PHOTOS, first_alert_image  # noqa: F401 - a fixture
 
+# The engine on both case stores (tests/backends.py).
+pytestmark = pytest.mark.usefixtures("case_backend")
+
 ORDER = load_profile("triage").order
 
 

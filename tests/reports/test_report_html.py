@@ -20,6 +20,7 @@ from forensics.case.models_analysis import FileThumbnail
 from forensics.case.pictures import MAGIC
 from forensics.reports.sections import ANNEX_TITLE, SECTIONS
 from forensics.services.context import open_case
+from tests.backends import copy_case_folder
 from tests.data.expected import PASSWORDS_MD5
 
 
@@ -62,7 +63,7 @@ def test_html_is_self_contained_and_has_every_section(case, tmp_path):
 
 def test_html_bytes_repeat_for_the_same_case_and_clock(case, tmp_path, monkeypatch):
     twin = tmp_path / "twin"
-    shutil.copytree(case.case_dir, twin)
+    copy_case_folder(case.case_dir, twin)
     shutil.copytree(tmp_path / "witness", tmp_path / "twin-witness")
     first, _ = _html(case.case_dir, tmp_path / "a")
     monkeypatch.setenv("CUSTOS_WITNESS_DIR", str(tmp_path / "twin-witness"))  # the twin's own workstation

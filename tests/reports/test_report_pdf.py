@@ -12,6 +12,7 @@ from report_helpers import pdf_image_pages, pdf_pages, pdf_text, report_events, 
 
 from forensics.custody.verify import verify_case
 from forensics.reports.sections import ANNEX_TITLE, SECTIONS
+from tests.backends import copy_case_folder
 from tests.data.expected import PASSWORDS_MD5, PASSWORDS_SHA1
 
 
@@ -88,7 +89,7 @@ def test_report_sha256_is_a_custody_event(case, tmp_path):
 
 def test_same_case_and_clock_give_identical_pdf(case, tmp_path, monkeypatch):
     twin = tmp_path / "twin"
-    shutil.copytree(case.case_dir, twin)
+    copy_case_folder(case.case_dir, twin)
     shutil.copytree(tmp_path / "witness", tmp_path / "twin-witness")
     first = _report(case.case_dir, tmp_path / "a")
     monkeypatch.setenv("CUSTOS_WITNESS_DIR", str(tmp_path / "twin-witness"))  # the twin's own workstation

@@ -7,6 +7,24 @@ from contextlib import contextmanager
 from typing import Any
 
 from forensics.case.db import CaseDatabase
+from forensics.core.sqldialect import driver_sql
+
+
+class _QmarkCursor:
+    """A driver cursor that takes the queries' qmark SQL whatever the database (see core.sqldialect)."""
+
+    def __init__(self, cursor: Any, engine: Any) -> None:
+        self._cursor = cursor
+        self._engine = engine
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._cursor.execute(driver_sql(self._engine, sql), params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor)
 
 
 @contextmanager
@@ -16,7 +34,7 @@ def raw_cursor(db: CaseDatabase) -> Iterator[Any]:
     try:
         cur = conn.cursor()
         try:
-            yield cur
+            yield _QmarkCursor(cur, db.engine) if db.engine.dialect.name != "sqlite" else cur
         finally:
             cur.close()
     finally:

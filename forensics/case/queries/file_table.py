@@ -92,12 +92,12 @@ def build_id_query(flt: FileFilter, sort: str = "id", descending: bool = False) 
         where.append("a.category = ?")
         params.append(flt.category)
     if flt.deleted:
-        where.append("f.deleted = 1")
+        where.append("f.deleted = TRUE")
     if flt.orphan:
-        where.append("f.orphan = 1")
+        where.append("f.orphan = TRUE")
     if flt.extension_mismatch:
         joins.add("analysis")
-        where.append("a.extension_mismatch = 1")
+        where.append("a.extension_mismatch = TRUE")
     if flt.hashset_hit:
         where.append("EXISTS (SELECT 1 FROM findings h WHERE h.file_id = f.id)")
     if flt.hide_known:

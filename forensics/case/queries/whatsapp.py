@@ -14,6 +14,7 @@ from typing import Any
 
 from forensics.case.db import CaseDatabase
 from forensics.case.queries.cursor import raw_cursor
+from forensics.core.sqldialect import execute, table_exists_sql
 from forensics.core.timeutil import ns_to_iso
 
 _MESSAGE_COLUMNS = (
@@ -31,7 +32,7 @@ def _rows(source: Any, sql: str, params: Iterable[Any] = ()) -> tuple[list[str],
         with raw_cursor(source) as cur:
             cur.execute(sql, tuple(params))
             return [d[0] for d in cur.description or ()], cur.fetchall()
-    result = source.connection().exec_driver_sql(sql, tuple(params))  # a Session (reports)
+    result = execute(source.connection(), sql, tuple(params))  # a Session (reports)
     return list(result.keys()), [tuple(row) for row in result.fetchall()]
 
 
@@ -87,7 +88,8 @@ def _record(
 
 def has_provenance_tables(db: Any) -> bool:
     """Whether the case's schema has the WhatsApp tables (a case database or an open session)."""
-    _names, rows = _rows(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'whatsapp_links'")
+    bind = db.engine if hasattr(db, "engine") else db.get_bind()
+    _names, rows = _rows(db, table_exists_sql(bind), ("whatsapp_links",))
     return bool(rows)
 
 

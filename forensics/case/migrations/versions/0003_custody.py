@@ -34,6 +34,45 @@ TRIGGERS = {
 }
 
 
+# PostgreSQL: the same guards as PL/pgSQL trigger functions. Appends are serialised by an advisory lock
+# (forensics.core.sqldialect.begin_exclusive_write); the primary key on seq stops two racing inserts.
+POSTGRES_TRIGGERS = {
+    "custody_log_append_only": (
+        """
+        CREATE OR REPLACE FUNCTION custody_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'custody log is append-only: % refused', TG_OP;
+        END $$
+        """,
+        """
+        CREATE TRIGGER custody_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON custody_log
+        FOR EACH STATEMENT EXECUTE FUNCTION custody_log_refuse_change()
+        """,
+    ),
+    "custody_log_chain_insert": (
+        f"""
+        CREATE OR REPLACE FUNCTION custody_log_check_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            last_seq integer;
+            last_hash text;
+        BEGIN
+            SELECT seq, entry_hash INTO last_seq, last_hash FROM custody_log ORDER BY seq DESC LIMIT 1;
+            IF NEW.seq IS DISTINCT FROM COALESCE(last_seq, 0) + 1
+               OR NEW.prev_hash IS DISTINCT FROM COALESCE(last_hash, '{GENESIS}') THEN
+                RAISE EXCEPTION 'custody log insert does not extend the chain';
+            END IF;
+            RETURN NEW;
+        END $$
+        """,
+        """
+        CREATE TRIGGER custody_log_chain_insert BEFORE INSERT ON custody_log
+        FOR EACH ROW EXECUTE FUNCTION custody_log_check_chain()
+        """,
+    ),
+}
+POSTGRES_FUNCTIONS = ("custody_log_refuse_change", "custody_log_check_chain")
+
+
 def upgrade() -> None:
     op.create_table(
         "custody_log",
@@ -57,12 +96,21 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for ddl in TRIGGERS.values():
             op.execute(ddl)
+    elif op.get_bind().dialect.name == "postgresql":
+        for function, trigger in POSTGRES_TRIGGERS.values():
+            op.execute(function)
+            op.execute(trigger)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for name in TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    elif op.get_bind().dialect.name == "postgresql":
+        for name in POSTGRES_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON custody_log")
+        for function in POSTGRES_FUNCTIONS:
+            op.execute(f"DROP FUNCTION IF EXISTS {function}()")
     op.drop_index("ix_custody_log_item", table_name="custody_log")
     op.drop_index("ix_custody_log_action", table_name="custody_log")
     op.drop_table("custody_log")

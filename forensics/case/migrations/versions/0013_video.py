@@ -108,6 +108,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("file_id", name=op.f("pk_video_copies")),
     )
     op.create_index(op.f("ix_video_copies_group_id"), "video_copies", ["group_id"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":  # findings are renumbered with it (hashsets/live.py)
+        op.execute(
+            "ALTER TABLE finding_video ALTER CONSTRAINT fk_finding_video_finding_id_findings "
+            "DEFERRABLE INITIALLY IMMEDIATE"
+        )
 
 
 def downgrade() -> None:

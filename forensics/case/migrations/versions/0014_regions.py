@@ -71,6 +71,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("finding_id", name=op.f("pk_finding_regions")),
     )
+    if not _on_sqlite():  # findings are renumbered with it (hashsets/live.py)
+        op.execute(
+            "ALTER TABLE finding_regions ALTER CONSTRAINT fk_finding_regions_finding_id_findings "
+            "DEFERRABLE INITIALLY IMMEDIATE"
+        )
 
 
 def downgrade() -> None:

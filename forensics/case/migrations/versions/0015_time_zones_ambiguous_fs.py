@@ -71,7 +71,7 @@ def upgrade() -> None:
     # Plain ADD COLUMNs: batch mode would copy the tables for nothing.
     op.add_column("evidence", sa.Column("time_zone", sa.String(length=64), nullable=True))
     op.add_column(
-        "filesystems", sa.Column("ambiguous", sa.Boolean(), server_default=sa.text("0"), nullable=False)
+        "filesystems", sa.Column("ambiguous", sa.Boolean(), server_default=sa.false(), nullable=False)
     )
     op.add_column("filesystems", sa.Column("notes", sa.Text(), nullable=True))
     _swap_unique(
