@@ -212,7 +212,12 @@ class File(CaseBase):
         UniqueConstraint("filesystem_id", "parent_id", "seq", name="uq_files_fs_parent_seq"),
         # Top-level items (parent_id NULL) are unique per file system and walk position.
         Index(
-            "uq_files_fs_seq_top", "filesystem_id", "seq", unique=True, sqlite_where=text("parent_id IS NULL")
+            "uq_files_fs_seq_top",
+            "filesystem_id",
+            "seq",
+            unique=True,
+            sqlite_where=text("parent_id IS NULL"),
+            postgresql_where=text("parent_id IS NULL"),
         ),
         Index("ix_files_status", "status"),
         Index("ix_files_md5", "md5"),

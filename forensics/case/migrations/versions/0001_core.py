@@ -223,6 +223,7 @@ def upgrade() -> None:
             ["filesystem_id", "seq"],
             unique=True,
             sqlite_where=sa.text("parent_id IS NULL"),
+            postgresql_where=sa.text("parent_id IS NULL"),
         )
 
     op.create_table(

@@ -54,6 +54,7 @@ def upgrade() -> None:
         ["filesystem_id", "seq"],
         unique=True,
         sqlite_where=sa.text("parent_id IS NULL"),
+        postgresql_where=sa.text("parent_id IS NULL"),
     )
 
 
