@@ -361,7 +361,8 @@ class CaseSession:
 
     def verify_custody(self) -> dict[str, Any]:
         """Walk the whole chain: ``{"ok", "entries", "head_hash", "break"}``."""
-        return verify_case(self.case_dir).as_json()
+        role = self.db.engine.url.username if self.on_server else None  # read as the session's login
+        return verify_case(self.case_dir, login_role=role).as_json()
 
     # -- review writes (each one a custody event, through the service layer) ---------------------
     def categorise(self, file_ids: list[int], number: int, region: str) -> int:

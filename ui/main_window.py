@@ -265,7 +265,8 @@ class MainWindow(QMainWindow):
             )
 
         self._status("Creating the case…")
-        run_in_background(work, self.set_session, lambda m: self._error("Cannot create the case", m))
+        self.password_prompt.begin()  # the lab's case server (lab settings) may ask for a password
+        run_in_background(work, self._opened, lambda m: self._error("Cannot create the case", m))
 
     def open_case(self, path: str = "") -> OpenCaseDialog | None:
         """Open a case folder (its ``case.db``, or its pointer to a case server's database)."""

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 
 from forensics.case import credentials
 from forensics.case.location import POINTER_NAME, read_pointer
+from forensics.services import jobs
 from forensics.services import review as review_service
 from forensics.services.context import open_case
 from tests.backends import CaseBackend, drop_case_databases
@@ -180,11 +181,19 @@ def test_connect_dialog_opens_a_server_case_with_a_prompted_password(
     assert password not in (tmp_path / "server-case" / POINTER_NAME).read_text(encoding="utf-8")
     gui_settings.sync()
     assert password not in Path(gui_settings.fileName()).read_text(encoding="utf-8")
+    # The custody tab's verification reads the log on its own connection, as the same login.
+    assert session.verify_custody()["ok"]
     # Jobs run as child processes: they get the same login in their environment (memory only).
     env = session.job_environment()
     assert (
         env["CUSTOS_DB_USER"] == credentials.examiner_role(EXAMINER) and env["CUSTOS_DB_PASSWORD"] == password
     )
+    export = tmp_path / "export-csv"
+    job = window.start_job("export", [jobs.export(session.case_dir, "csv", export)])  # a child custos
+    assert job is not None
+    qtbot.waitUntil(lambda: not job.state.running, timeout=120000)
+    assert job.state.outcome == "done", job.state.messages
+    assert any(export.iterdir())
     window.close()
 
 
