@@ -12,6 +12,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +37,11 @@ from tests.ui.conftest import (
     build_photo_folder,
     install_examiner,
 )
+from tests.ui.screens import settle
 from ui.dialogs.server_dialogs import DatabasePasswordDialog
 from ui.main_window import MainWindow
 from ui.password_prompt import PasswordPrompt
+from ui.workers import wait_for_background
 
 COLLEAGUE = "Bob Sample"
 MARKED = "DSCN0010.jpg"
@@ -134,6 +137,13 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return shown
 
 
+def _done_with(window: MainWindow) -> None:
+    """Let the window's background reads finish and deliver (to a live window) before it closes."""
+    assert wait_for_background()
+    settle()
+    window.close()
+
+
 def _window(qtbot, gui_settings) -> MainWindow:
     window = MainWindow(gui_settings)
     qtbot.addWidget(window)
@@ -194,7 +204,7 @@ def test_connect_dialog_opens_a_server_case_with_a_prompted_password(
     qtbot.waitUntil(lambda: not job.state.running, timeout=120000)
     assert job.state.outcome == "done", job.state.messages
     assert any(export.iterdir())
-    window.close()
+    _done_with(window)
 
 
 def test_a_refused_password_asks_again_and_cancel_opens_nothing(
@@ -231,7 +241,7 @@ def test_a_refused_password_asks_again_and_cancel_opens_nothing(
     assert not offered.keep.isHidden()
     offered.grab().save(str(screenshot_dir / "23-server-password-keyring.png"))
     offered.reject()
-    window.close()
+    _done_with(window)
 
 
 def _row_of(window: MainWindow, name: str) -> int:
@@ -296,7 +306,7 @@ def test_a_mark_by_another_examiner_shows_up_in_the_open_views(
         _watch_marks_arrive(qtbot, window, bob, COLLEAGUE)
     finally:
         bob.close()
-    window.close()
+    _done_with(window)
 
 
 def test_marks_from_another_connection_show_up_on_a_sqlite_case(qtbot, gui_settings, ingested_case):
@@ -308,4 +318,42 @@ def test_marks_from_another_connection_show_up_on_a_sqlite_case(qtbot, gui_setti
         _watch_marks_arrive(qtbot, window, other, EXAMINER)
     finally:
         other.close()
-    window.close()
+    _done_with(window)
+
+
+def test_the_keyring_keeps_a_password_only_once_it_logged_in(qtbot, monkeypatch):
+    """Asked from a worker thread (as a case opens), answered in the dialog on the UI thread; the
+    keyring is written by ``commit`` (after a login worked), never by the answer itself."""
+    monkeypatch.setattr("ui.adapter.keyring_available", lambda: True)
+    kept: list[tuple[str, str, str, bool]] = []
+    monkeypatch.setattr(
+        "ui.adapter.remember_database_password",
+        lambda server, role, password, *, in_keyring: (
+            kept.append((server, role, password, in_keyring)) or True
+        ),
+    )
+    prompt = PasswordPrompt()
+    answers: list[str | None] = []
+
+    def ask() -> None:
+        answers.append(prompt("postgresql://pg.lab:5432/custos_x", "ex_ann", "password needed"))
+
+    prompt.begin()
+    worker = threading.Thread(target=ask)
+    worker.start()
+    dialog = _next_prompt(qtbot, prompt)
+    assert not dialog.keep.isHidden()
+    dialog.password.setText("s3cret")
+    dialog.keep.setChecked(True)
+    dialog.accept()
+    worker.join(10)
+    assert answers == ["s3cret"] and not kept and not prompt.cancelled
+    assert prompt.commit() and kept == [("postgresql://pg.lab:5432/custos_x", "ex_ann", "s3cret", True)]
+    assert not prompt.commit()  # once
+
+    prompt.begin()
+    worker = threading.Thread(target=ask)
+    worker.start()
+    _next_prompt(qtbot, prompt, dialog).reject()
+    worker.join(10)
+    assert answers[-1] is None and prompt.cancelled and not prompt.commit() and len(kept) == 1
