@@ -37,7 +37,7 @@ from tests.ui.conftest import (
     build_photo_folder,
     install_examiner,
 )
-from tests.ui.screens import settle
+from tests.ui.screens import settle, shoot
 from ui.dialogs.server_dialogs import DatabasePasswordDialog
 from ui.main_window import MainWindow
 from ui.password_prompt import PasswordPrompt
@@ -285,7 +285,7 @@ def _watch_marks_arrive(qtbot, window: MainWindow, other_ctx, author: str) -> No
 
 
 def test_a_mark_by_another_examiner_shows_up_in_the_open_views(
-    qtbot, gui_settings, server_case, no_known_password, monkeypatch
+    qtbot, gui_settings, server_case, no_known_password, monkeypatch, screenshot_dir
 ):
     install_examiner(server_case.home)
     monkeypatch.setenv("CUSTOS_DB_PASSWORD", server_case.passwords[EXAMINER])  # Ann's window logs in so
@@ -304,6 +304,7 @@ def test_a_mark_by_another_examiner_shows_up_in_the_open_views(
     try:
         assert bob.db.engine.url.username == credentials.examiner_role(COLLEAGUE)
         _watch_marks_arrive(qtbot, window, bob, COLLEAGUE)
+        shoot(window, screenshot_dir, "24-server-case-live-marks", sizes=((1366, 768),))
     finally:
         bob.close()
     _done_with(window)
