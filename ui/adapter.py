@@ -29,15 +29,17 @@ from forensics.evidence.extractions.access import ExtractionAccess
 from forensics.hashsets.findings import iter_findings
 from forensics.hashsets.library import HashSetLibrary
 from forensics.reports.collect_evidence import verification_run
-from forensics.services import cases
+from forensics.services import cases, review_changes, server_login
 from forensics.services import review as review_service
 from forensics.services.context import CaseContext, open_case
 from forensics.services.jobs import JobStep
+from forensics.services.review_changes import ReviewChanges
 from forensics.services.unlock import extraction_access
 
 __all__ = [
     "CaseSession",
     "CustosError",
+    "ReviewChanges",
     "FileFilter",
     "category_regions",
     "step_command",
@@ -81,6 +83,31 @@ def hash_sets(library: str | None = None) -> list[dict[str, Any]]:
     """Sets of the hash-set library, as plain dicts."""
     with HashSetLibrary(library) as lib:
         return [info.as_dict() for info in lib.sets(include_incomplete=True)]
+
+
+def examiner_role(examiner: str) -> str:
+    """The PostgreSQL role an examiner logs in as by default."""
+    return server_login.examiner_role(examiner)
+
+
+def keyring_available() -> bool:
+    """Whether the OS keyring can keep a case server's password here."""
+    return server_login.keyring_available()
+
+
+def remember_database_password(server: str, role: str, password: str, *, in_keyring: bool) -> bool:
+    """Keep a password that logged in (memory; the OS keyring too when asked; True if kept there)."""
+    return server_login.remember_password(server, role, password, in_keyring=in_keyring)
+
+
+def set_database_password_prompt(prompt: Any) -> None:
+    """Install the GUI's prompt for case server passwords (None: never ask)."""
+    server_login.set_password_prompt(prompt)
+
+
+def server_case_folder(database: str) -> str:
+    """The default folder on this workstation for a case opened by its server."""
+    return str(server_login.server_case_folder(database))
 
 
 def step_command(step: JobStep) -> list[str]:
@@ -128,9 +155,16 @@ class CaseSession:
 
     # -- open / create ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, case_dir: str | Path, examiner: str, passphrase: str) -> CaseSession:
-        """Open an existing case; refuses non-members and a wrong passphrase (custody rules)."""
-        ctx = open_case(case_dir, examiner, write=True, passphrase=passphrase)
+    def open(
+        cls, case_dir: str | Path, examiner: str, passphrase: str, *, role: str | None = None
+    ) -> CaseSession:
+        """Open an existing case; refuses non-members and a wrong passphrase (custody rules).
+
+        ``role``: the PostgreSQL role of a server case's login (default the examiner's own role); its
+        password comes from the credentials' sources, last the installed prompt.
+        """
+        url = server_login.login_as(case_dir, role)
+        ctx = open_case(case_dir, examiner, write=True, passphrase=passphrase, db_url=url)
         try:
             cases.record_opened(ctx, via="gui")
         except BaseException:
@@ -161,6 +195,23 @@ class CaseSession:
             region=region,
         )
         return cls(ctx, passphrase)
+
+    @classmethod
+    def connect(
+        cls,
+        host: str,
+        port: int | None,
+        database: str,
+        folder: str | Path,
+        examiner: str,
+        passphrase: str,
+        role: str | None = None,
+    ) -> CaseSession:
+        """Open a case known only by its server: ``folder`` is made to point at it (or already does),
+        then the case opens as a folder case."""
+        url = server_login.case_database_url(host, port, database)
+        case_dir = server_login.attach_server_case(folder, url)
+        return cls.open(case_dir, examiner, passphrase, role=role)
 
     def close(self) -> None:
         """Record that the examiner closed the case, then release the database (once)."""
@@ -310,7 +361,8 @@ class CaseSession:
 
     def verify_custody(self) -> dict[str, Any]:
         """Walk the whole chain: ``{"ok", "entries", "head_hash", "break"}``."""
-        return verify_case(self.case_dir).as_json()
+        role = self.db.engine.url.username if self.on_server else None  # read as the session's login
+        return verify_case(self.case_dir, login_role=role).as_json()
 
     # -- review writes (each one a custody event, through the service layer) ---------------------
     def categorise(self, file_ids: list[int], number: int, region: str) -> int:
@@ -331,11 +383,26 @@ class CaseSession:
     def categorised(self) -> dict[int, int]:
         return review.categorised_files(self.db)
 
+    # -- review marks made elsewhere (other examiners, other windows) ------------------------------
+    def custody_position(self) -> int:
+        """The custody log's last entry number: review changes are asked for after it."""
+        return review_changes.latest_seq(self.ctx)
+
+    def review_changes(self, after_seq: int) -> ReviewChanges:
+        """Review marks signed after ``after_seq`` by anyone (files, examiners, the new position)."""
+        return review_changes.review_changes_since(self.ctx, after_seq)
+
+    @property
+    def on_server(self) -> bool:
+        return self.db.is_postgres
+
     # -- jobs --------------------------------------------------------------------------------------
     def job_environment(
         self, evidence_password: str | None = None, archive_password: str | None = None
     ) -> dict[str, str]:
-        return job_environment(self.examiner, self.passphrase, evidence_password, archive_password)
+        env = job_environment(self.examiner, self.passphrase, evidence_password, archive_password)
+        env.update(server_login.child_login(self.ctx))  # a server case: the same login (memory only)
+        return env
 
     def filesystem_label(self, filesystem_id: int) -> str:
         return evidence.filesystem_label(self.db, filesystem_id)

@@ -25,8 +25,11 @@ from ui.dialogs.archive_password import ArchivePasswordDialog
 from ui.dialogs.case_dialogs import CreateCaseDialog, OpenCaseDialog
 from ui.dialogs.report_dialog import ReportDialog
 from ui.dialogs.selftest_dialog import SelftestRun
+from ui.dialogs.server_dialogs import SETTINGS_SERVER, ConnectServerDialog
 from ui.dialogs.shortcuts import ShortcutsDialog
 from ui.jobs import ItemJob
+from ui.live_review import ReviewWatcher
+from ui.password_prompt import PasswordPrompt
 from ui.theme import apply_theme
 from ui.views.custody_view import CustodyView
 from ui.views.file_browser import FileBrowser
@@ -86,6 +89,11 @@ class MainWindow(QMainWindow):
         self.alert_count = 0  # findings of kind alert made while this window's jobs ran
         self.alert_note: QMessageBox | None = None  # the notification of the first one
         self._findings_stale = False
+        # A case server's password is asked in a dialog; review marks made elsewhere show up live.
+        self.password_prompt = PasswordPrompt(self)
+        adapter.set_database_password_prompt(self.password_prompt)
+        self.review_watcher = ReviewWatcher(self)
+        self.review_watcher.changed.connect(self._marks_changed)
         self._build_menus()
         self._refresh_recent()
         self._update_actions()
@@ -117,6 +125,7 @@ class MainWindow(QMainWindow):
         case = self.menuBar().addMenu("&Case")
         self._action(case, "&New case…", self.create_case, QKeySequence.StandardKey.New)
         self._action(case, "&Open case…", lambda: self.open_case(""), QKeySequence.StandardKey.Open)
+        self._action(case, "Connect to a case &server…", self.connect_server)
         self.add_evidence_action = self._action(case, "&Add evidence…", self.add_evidence, "Ctrl+E")
         self.report_action = self._action(case, "&Report…", self.open_report, "Ctrl+R")
         self.close_action = self._action(case, "&Close case", self.close_case, "Ctrl+W")
@@ -256,24 +265,70 @@ class MainWindow(QMainWindow):
             )
 
         self._status("Creating the case…")
-        run_in_background(work, self.set_session, lambda m: self._error("Cannot create the case", m))
+        self.password_prompt.begin()  # the lab's case server (lab settings) may ask for a password
+        run_in_background(work, self._opened, lambda m: self._error("Cannot create the case", m))
 
-    def open_case(self, path: str = "") -> None:
+    def open_case(self, path: str = "") -> OpenCaseDialog | None:
+        """Open a case folder (its ``case.db``, or its pointer to a case server's database)."""
         if not path:
             path = QFileDialog.getExistingDirectory(self, "Open a case folder")
             if not path:
-                return
+                return None
         dialog = OpenCaseDialog(path, self, str(self.settings.value("recent/examiner", "")))
         dialog.accepted.connect(lambda: self._open_from(path, *dialog.values()))
         dialog.open()
+        return dialog
 
     def _open_from(self, path: str, examiner: str, passphrase: str) -> None:
         self._status("Opening the case…")
+        self.password_prompt.begin()
         run_in_background(
-            lambda: CaseSession.open(path, examiner, passphrase),
-            self.set_session,
-            lambda m: self._error("Cannot open the case", m),
+            lambda: CaseSession.open(path, examiner, passphrase), self._opened, self._open_failed
         )
+
+    def connect_server(self) -> ConnectServerDialog:
+        """A case known only by its server: host, port, database, role; the examiner's passphrase."""
+        dialog = ConnectServerDialog(
+            self,
+            examiner=str(self.settings.value("recent/examiner", "")),
+            host=str(self.settings.value(SETTINGS_SERVER + "host", "")),
+            port=int(self.settings.value(SETTINGS_SERVER + "port", 5432)),
+        )
+        dialog.accepted.connect(lambda: self._connect_from(dialog.values()))
+        dialog.open()
+        return dialog
+
+    def _connect_from(self, values: dict) -> None:
+        self.settings.setValue(SETTINGS_SERVER + "host", values["host"])  # never a role's password
+        self.settings.setValue(SETTINGS_SERVER + "port", values["port"])
+        self._status(f"Connecting to {values['host']}…")
+        self.password_prompt.begin()
+        run_in_background(
+            lambda: CaseSession.connect(
+                values["host"],
+                values["port"],
+                values["database"],
+                values["folder"],
+                values["examiner"],
+                values["passphrase"],
+                values["role"],
+            ),
+            self._opened,
+            self._open_failed,
+        )
+
+    def _opened(self, session: CaseSession) -> None:
+        self.password_prompt.commit()  # the login worked: into the keyring if the examiner asked
+        self.set_session(session)
+
+    def _open_failed(self, message: str) -> None:
+        if self.password_prompt.cancelled:
+            self._error(
+                "The case was not opened",
+                "No database password was given (the password dialog was cancelled). Nothing was opened.",
+            )
+        else:
+            self._error("Cannot open the case", message)
 
     def _error(self, title: str, message: str) -> None:
         self._status(f"{title}: {message}")
@@ -286,6 +341,7 @@ class MainWindow(QMainWindow):
         self.session = session
         for view in (self.files, self.gallery, self.findings, self.custody, self.hashsets):
             view.set_session(session)
+        self.review_watcher.set_session(session)
         self._show_region(session.region() if session is not None else self.workstation_region())
         if session is None:
             self.setWindowTitle("Custos")
@@ -442,6 +498,23 @@ class MainWindow(QMainWindow):
         self.files.refresh()
         self.gallery.reload()
 
+    def _marks_changed(self, changes: adapter.ReviewChanges) -> None:
+        """Review marks signed since the last look (by other examiners too): the views show them."""
+        if self.session is None:
+            return
+        self.files.review_changed(changes.file_ids, everything=changes.truncated)
+        self.gallery.review_changed()
+        if changes.region_changed:
+            region = self.session.region()
+            self.files.set_region(region)
+            self._show_region(region)
+        if self.tabs.currentWidget() is self.custody:
+            self.custody.reload()
+        others = [name for name in changes.examiners if name != self.session.examiner]
+        if others:
+            count = len(changes.file_ids)
+            self._status(f"Review marks by {', '.join(others)}: {count} file(s) updated")
+
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.custody:
             self.custody.reload()
@@ -455,6 +528,9 @@ class MainWindow(QMainWindow):
             if job.runner is not None:
                 job.runner.process.waitForFinished(10000)
         self.hashsets.shutdown()
+        self.review_watcher.set_session(None)
+        self.password_prompt.cancel_all()
+        adapter.set_database_password_prompt(None)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/files_splitter", self.files.splitter.saveState())

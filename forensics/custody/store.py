@@ -22,12 +22,13 @@ from forensics.custody.records import COLUMNS
 class CustodyStore:
     """A read-only view of ``custody_log`` in a case folder's database."""
 
-    def __init__(self, case_dir: Path | str) -> None:
+    def __init__(self, case_dir: Path | str, *, login_role: str | None = None) -> None:
+        """``login_role``: the PostgreSQL role to read a server case as (default: ``credentials``')."""
         self._engine: Any = None  # a SQLAlchemy Engine for a server case
         pointed = read_pointer(case_dir)
         if pointed is not None:
             self.place = public_url(pointed)
-            self._conn = self._open_postgres(pointed)
+            self._conn = self._open_postgres(pointed, login_role)
         else:
             self.place = str(case_dir)
             self._conn = self._open_sqlite(case_dir)
@@ -50,10 +51,10 @@ class CustodyStore:
         except sqlite3.DatabaseError as exc:
             raise CaseError(f"{path}: cannot be read as a case database: {exc}") from None
 
-    def _open_postgres(self, url: str) -> Any:
+    def _open_postgres(self, url: str, login_role: str | None) -> Any:
         from forensics.case.credentials import connect_engine
 
-        self._engine = connect_engine(url, None)
+        self._engine = connect_engine(url, None, role=login_role)
         conn = self._engine.connect()
         conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         return conn

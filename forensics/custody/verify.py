@@ -430,15 +430,17 @@ def verify_case(
     expected_head: str | None = None,
     reports: Iterable[Path | str] = (),
     witness: bool = True,
+    login_role: str | None = None,
 ) -> VerifyReport:
     """Verify the custody log of a case folder, reading its database read-only.
 
     Beyond the chain and the sealed results: every examiner's key must be vouched for by
     ``trusted_keys`` (when given: an empty mapping vouches for nobody); the log must hold every
     checkpoint this workstation's witness store saw for it (``witness``) and every checkpoint of the
-    given ``reports`` (PDF or HTML files).
+    given ``reports`` (PDF or HTML files). ``login_role``: the role a server case is read as (a front end
+    passes the one its examiner logged in as).
     """
-    with CustodyStore(case_dir) as store:
+    with CustodyStore(case_dir, login_role=login_role) as store:
         report = verify_rows(
             store.rows(),
             hash_exists=store.hash_exists,

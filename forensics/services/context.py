@@ -47,6 +47,7 @@ def open_case(
     write: bool,
     passphrase: str | Callable[[str], str] | None = None,
     unlocking: KeyUnlock | None = None,
+    db_url: str | None = None,
 ) -> CaseContext:
     """Open an existing case as ``examiner``; refuses non-members and a wrong passphrase.
 
@@ -55,8 +56,10 @@ def open_case(
     it too: the case's pictures are sealed with the case key, which only an examiner's key unwraps. A
     read-only open never changes the database file (no schema upgrade) and signs nothing.
     ``unlocking``: the examiner's key already being unsealed in a thread (same profile and passphrase).
+    ``db_url``: the case's server database with the login role to use (default: the folder's pointer and
+    the examiner's own role).
     """
-    db = CaseDatabase(case_dir, upgrade=write, examiner=examiner)
+    db = CaseDatabase(case_dir, db_url, upgrade=write, examiner=examiner)
     try:
         profile = check_access(db, examiner)
         secret = passphrase(profile.name) if callable(passphrase) else passphrase

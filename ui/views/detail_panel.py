@@ -357,6 +357,15 @@ class DetailPanel(QTabWidget):
         )
         self._load_content()
 
+    def refresh_detail(self) -> None:
+        """Re-read the shown file's metadata, review marks and findings (the previews stay as they are)."""
+        if self.file_id is None or self.session is None:
+            return
+        file_id, session = self.file_id, self.session
+        run_in_background(
+            lambda: session.file_detail(file_id), lambda d: self._show_detail(file_id, d), self._failed
+        )
+
     def _failed(self, message: str) -> None:
         self.meta.setHtml(f"<p><b>Error:</b> {html.escape(message)}</p>")
 

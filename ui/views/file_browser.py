@@ -266,6 +266,21 @@ class FileBrowser(QWidget):
             self.filters.set_tags(self.session.tags())
             self.model.reload()
 
+    def review_changed(self, file_ids: frozenset[int], everything: bool = False) -> None:
+        """Marks of ``file_ids`` changed elsewhere: the rows show them; a filter on review marks is run
+        again (the files it keeps may differ); the detail panel re-reads a file shown among them."""
+        if self.session is None:
+            return
+        self.filters.set_tags(self.session.tags())
+        flt = self.model.filter
+        on_review = flt.review_category is not None or flt.reviewed is not None or flt.tag is not None
+        if everything or on_review:
+            self.model.reload()
+        else:
+            self.model.refresh_rows()
+        if self.detail.file_id is not None and (everything or self.detail.file_id in file_ids):
+            self.detail.refresh_detail()
+
     def save_layout(self, settings: QSettings) -> None:
         """Remember the table's column widths, order and sort."""
         settings.setValue(HEADER_KEY, self.table.horizontalHeader().saveState())

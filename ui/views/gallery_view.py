@@ -266,6 +266,13 @@ class GalleryView(QWidget):
         self.status.emit(message + " Recorded in the custody log.")
         self._refresh_counts()
 
+    def review_changed(self) -> None:
+        """Marks changed elsewhere: repaint the tiles' categories and re-count the groups."""
+        if self.session is None:
+            return
+        self.model.refresh_categories()
+        self._refresh_counts()
+
     def _refresh_counts(self) -> None:
         """Re-read the groups' hit and category counts; tiles and groups stay where they are."""
         session, generation, options = self.session, self._generation, self._options()

@@ -63,25 +63,27 @@ def gallery_sql(
     if pairs:
         values = ", ".join("(?, ?)" for _ in pairs)
         material = (
-            "EXISTS (SELECT 1 FROM review_categories r WHERE r.file_id = f.id "
-            f"AND (r.region, r.category) IN (VALUES {values}))"
+            "CASE WHEN EXISTS (SELECT 1 FROM review_categories r WHERE r.file_id = f.id "
+            f"AND (r.region, r.category) IN (VALUES {values})) THEN 1 ELSE 0 END"
         )
     else:
         material = "0"
     order = "grp, path, id"
     if rank_by_hits:
         order = "CAST(g_flagged AS REAL) / g_files DESC, g_flagged DESC, " + order
+    # hit and cat are 0/1 integers, not booleans: PostgreSQL does not sum booleans.
     sql = (
         "WITH tiles AS ("
         f"SELECT f.id AS id, {_GROUP_SQL[group_by]} AS grp, f.md5 AS md5, f.name AS name, f.path AS path, "
-        "EXISTS (SELECT 1 FROM findings h WHERE h.file_id = f.id AND h.kind = 'alert') AS hit, "
+        "CASE WHEN EXISTS (SELECT 1 FROM findings h WHERE h.file_id = f.id AND h.kind = 'alert') "
+        "THEN 1 ELSE 0 END AS hit, "
         f"{material} AS cat, "
         "COALESCE((SELECT 'video-copies:' || c.group_id FROM video_copies c WHERE c.file_id = f.id), f.md5) "
         "AS stack, (SELECT v.duration_s FROM file_video v WHERE v.file_id = f.id AND v.kind = 'video') "
         "AS duration "
         "FROM files f JOIN thumbnails t ON t.file_id = f.id), "
         "totals AS (SELECT *, count(*) OVER w AS g_files, sum(hit) OVER w AS g_hits, "
-        "sum(cat) OVER w AS g_cat, sum(hit OR cat) OVER w AS g_flagged "
+        "sum(cat) OVER w AS g_cat, sum(CASE WHEN hit + cat > 0 THEN 1 ELSE 0 END) OVER w AS g_flagged "
         "FROM tiles WINDOW w AS (PARTITION BY grp)) "
         "SELECT id, grp, md5, name, hit, g_files, g_hits, g_cat, g_flagged, stack, duration FROM totals "
         f"ORDER BY {order}"

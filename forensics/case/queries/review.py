@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.models import CaseInfo
@@ -62,7 +62,9 @@ def case_region(db: CaseDatabase) -> str:
 def tags_in_use(db: CaseDatabase) -> list[str]:
     """Every review tag used in the case, sorted without regard to case."""
     with db.session() as s:
-        return list(s.scalars(select(FileTag.tag).distinct().order_by(func.lower(FileTag.tag), FileTag.tag)))
+        # Sorted here: PostgreSQL refuses SELECT DISTINCT ordered by an expression it does not select.
+        tags = set(s.scalars(select(FileTag.tag).distinct()))
+    return sorted(tags, key=lambda tag: (tag.lower(), tag))
 
 
 def case_info(db: CaseDatabase) -> dict[str, Any] | None:
