@@ -104,9 +104,10 @@ def pending_row(evidence_id: int, filesystem_id: int, file_id: int) -> dict:
     }
 
 
-def new_case(folder: Path, count: int) -> tuple[CaseDatabase, int, int]:
-    """A case holding ``count`` pending rows; returns (database, evidence id, job id)."""
-    db = CaseDatabase(folder, create=True)
+def new_case(folder: Path, count: int, url: str | None = None) -> tuple[CaseDatabase, int, int]:
+    """A case holding ``count`` pending rows; returns (database, evidence id, job id). ``url``: a
+    PostgreSQL server to make the case's database on (None: a SQLite case in ``folder``)."""
+    db = CaseDatabase(folder, url, create=True)
     with db.session() as s:
         evidence = Evidence(
             item="BENCH",

@@ -11,10 +11,12 @@ from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from forensics.analysis.results import AnalysisResult
+from forensics.case.bulk import insert_rows
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 from forensics.case.models_regions import FileRegion
 from forensics.case.models_video import FileVideo, VideoFrameHash, VideoStripFrame
 from forensics.case.pictures import PictureCipher
+from forensics.core.sqldialect import execute, is_postgres
 
 EXIF_FIELDS = (
     "make",
@@ -250,6 +252,13 @@ def video_strip_rows(
 
 
 def _delete_rows(session: Session, file_ids: list[int]) -> None:
+    connection = session.connection()
+    if is_postgres(connection):  # one statement per table, the ids as one array: found through the index
+        for table in _ANALYSIS_TABLES:
+            execute(
+                connection, f"DELETE FROM {table.name} WHERE file_id = ANY(CAST(? AS bigint[]))", (file_ids,)
+            )
+        return
     for start in range(0, len(file_ids), _QUERY_CHUNK):
         chunk = file_ids[start : start + _QUERY_CHUNK]
         for table in _ANALYSIS_TABLES:
@@ -296,8 +305,11 @@ def store_analyses(
     frames = [row for file_id, video in videos for row in video_frame_rows(file_id, video)]
     strips = [row for file_id, video in videos for row in video_strip_rows(file_id, video, pictures)]
     tables = (analysis, exif, thumbnails, facts, frames, strips, regions)
+    postgres = is_postgres(session.connection())
     for table, rows in zip(_ANALYSIS_TABLES, tables, strict=True):
-        if rows:
+        if rows and postgres:  # one statement of arrays, not one per row (forensics/case/bulk.py)
+            insert_rows(session.connection(), table, rows)
+        elif rows:
             session.execute(insert(table), rows)
 
 

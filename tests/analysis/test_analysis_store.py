@@ -16,7 +16,7 @@ from forensics.analysis.api import AnalysisOptions
 from forensics.analysis.perceptual import split_dihedral
 from forensics.analysis.results import AnalysisResult
 from forensics.case.analysis_store import analysis_fields, store_analyses, store_analysis, thumbnail_bytes
-from forensics.case.db import alembic_config, make_engine, migrate
+from forensics.case.db import CaseDatabase, alembic_config, make_engine, migrate
 from forensics.case.models_analysis import FileAnalysis, FileExif, FileThumbnail
 from tests.case.old_cases import copy_old_case, new_and_old_case_params
 
@@ -235,6 +235,31 @@ def test_batch_store_gives_the_same_rows_as_per_file_orm_objects(tmp_path):
         engine.dispose()
     assert stored["batch"] == stored["orm"]
     assert len(stored["batch"]["file_analysis"]) == len(samples) and stored["batch"]["thumbnails"]
+
+
+def test_batch_store_gives_the_orm_rows_on_both_stores(case_backend, tmp_path):
+    """PostgreSQL stores a batch as one statement of arrays per table (forensics/case/bulk.py): the same
+    rows as the per-file ORM objects on the same store, also when a resumed batch replaces them."""
+    samples = _sample_results()
+    stored = {}
+    for label in ("orm", "batch"):
+        db = CaseDatabase(tmp_path / label, create=True)
+        assert db.is_postgres == case_backend.is_postgres
+        with Session(db.engine) as session:
+            add_evidence(session)
+            ids = [add_file(session, name, seq) for seq, (name, _) in enumerate(samples, start=1)]
+            pairs = [(file_id, result) for file_id, (_, result) in zip(ids, samples, strict=True)]
+            if label == "orm":
+                for file_id, result in pairs:
+                    _orm_store(session, file_id, result)
+            else:
+                store_analyses(session, [(file_id, AnalysisResult()) for file_id in ids], fresh=True)
+                store_analyses(session, pairs)  # a resumed batch: the rows above deleted, these stored
+            session.commit()
+            stored[label] = _all_rows(session)
+        db.close()
+    assert stored["batch"] == stored["orm"]
+    assert len(stored["batch"]["file_analysis"]) == len(samples) and stored["batch"]["file_exif"]
 
 
 def test_a_resumed_batch_replaces_only_its_own_files(case_session):

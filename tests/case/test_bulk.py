@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
+    Float,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -98,3 +101,51 @@ def test_columns_with_client_side_defaults_must_be_given():
             update_rows(connection, table, "id", [{"id": 1, "status": "x"}])
         update_rows(connection, table, "id", [{"id": 1, "status": "x", "stamp": "now"}])
         assert connection.execute(select(table)).all() == [(1, "x", "now", 0)]
+
+
+def test_both_stores_give_the_rows_of_sqlalchemy_statements(case_backend, tmp_path):
+    """On a case of each store (PostgreSQL: one statement of arrays per call): a reserved word as a column
+    name, ints among floats, bytes, NULLs everywhere, ids drawn in the rows' order, a key updated twice."""
+    from forensics.case.db import CaseDatabase
+
+    db = CaseDatabase(tmp_path / "case", create=True)
+    assert db.is_postgres == case_backend.is_postgres
+    metadata = MetaData()
+    columns = lambda: [  # noqa: E731
+        Column("id", Integer, primary_key=True),
+        Column("offset", String(40)),
+        Column("size", BigInteger),
+        Column("ratio", Float),
+        Column("deleted", Boolean),
+        Column("data", LargeBinary),
+    ]
+    ours, theirs = Table("bulk_ours", metadata, *columns()), Table("bulk_theirs", metadata, *columns())
+    rows = [
+        {"offset": "+01:00", "size": 2**40, "ratio": 1, "deleted": True, "data": b"\x00\xff"},
+        {"offset": None, "size": None, "ratio": 0.5, "deleted": None, "data": None},
+        {"offset": "b'; DROP TABLE bulk_ours; --", "size": 3, "ratio": None, "deleted": False, "data": b""},
+    ]
+    changes = [
+        {"id": 2, "offset": '{a,"b"}', "ratio": 2, "data": b"x"},
+        {"id": 3, "offset": None, "ratio": 0.25, "data": None},
+        {"id": 2, "offset": "last", "ratio": 3.5, "data": b"y"},  # the same key again: these values win
+    ]
+    try:
+        with db.engine.begin() as connection:
+            metadata.create_all(connection)
+            insert_rows(connection, ours, rows)
+            connection.execute(insert(theirs), rows)
+            update_rows(connection, ours, "id", changes)
+            for change in changes:
+                connection.execute(update(theirs).where(theirs.c.id == change["id"]).values(**change))
+        with db.engine.connect() as connection:
+            mine = connection.execute(select(ours).order_by(ours.c.id)).all()
+            reference = connection.execute(select(theirs).order_by(theirs.c.id)).all()
+    finally:
+        db.close()
+    assert mine == reference
+    assert [tuple(row) for row in mine] == [
+        (1, "+01:00", 2**40, 1.0, True, b"\x00\xff"),
+        (2, "last", None, 3.5, None, b"y"),
+        (3, None, 3, 0.25, False, None),
+    ]
