@@ -16,7 +16,9 @@ def shannon_entropy(data: bytes) -> float | None:
         return None
     counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
     probabilities = counts[counts > 0] / len(data)
-    return float(-(probabilities * np.log2(probabilities)).sum())
+    # ``+ 0.0`` turns the -0.0 of a single repeated byte into 0.0: SQLite stores both as 0, PostgreSQL
+    # keeps the sign, and listings must not differ by the database that holds them.
+    return float(-(probabilities * np.log2(probabilities)).sum()) + 0.0
 
 
 def looks_high_entropy(entropy: float | None, length: int) -> bool:
