@@ -40,10 +40,24 @@ def _watch(stream: TextIO) -> None:
             return
 
 
+def _make_interrupt_deliverable() -> None:
+    """SIGINT reaches this process even where it was started with SIGINT ignored or blocked.
+
+    Both are inherited from the process that started this one (a launcher, a service, a test runner); the
+    parent that asked for a cancel line means it to interrupt, so the default handler is put back and
+    the signal unblocked in the main thread (where this runs).
+    """
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "pthread_sigmask"):  # POSIX only; Windows has no signal masks
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def watch_stdin_for_cancel(stream: TextIO | None = None) -> threading.Thread | None:
     """Start the watcher when the parent asked for it (``$CUSTOS_CANCEL_ON_STDIN``); None otherwise."""
     if os.environ.get(ENV) != "1":
         return None
+    _make_interrupt_deliverable()
     thread = threading.Thread(target=_watch, args=(stream or sys.stdin,), name="cancel-on-stdin", daemon=True)
     thread.start()
     return thread

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -102,9 +103,20 @@ class _closing:
         self.media.close()
 
 
+def _ignore_and_block_interrupts() -> None:
+    """Start a child as a launcher may: SIGINT ignored and blocked (both are inherited across exec)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+@pytest.mark.parametrize("started", ["plain", "interrupts ignored and blocked"])
 @pytest.mark.parametrize("interrupt", ["signal", "interrupt_main"])
-def test_a_cancel_line_on_stdin_interrupts_the_command(interrupt: str) -> None:
-    """Both ways of interrupting the main thread: a signal (POSIX) and Python's own (Windows)."""
+def test_a_cancel_line_on_stdin_interrupts_the_command(interrupt: str, started: str) -> None:
+    """Both ways of interrupting the main thread: a signal (POSIX) and Python's own (Windows); also in a
+    child started with SIGINT ignored and blocked (the parent that asked for cancel lines wins)."""
+    if started != "plain" and not hasattr(signal, "pthread_sigmask"):
+        pytest.skip("no signal masks on this platform")
+    preexec = _ignore_and_block_interrupts if started != "plain" else None
     script = textwrap.dedent(
         f"""
         import _thread, time
@@ -126,6 +138,7 @@ def test_a_cancel_line_on_stdin_interrupts_the_command(interrupt: str) -> None:
         text=True,
         timeout=25,
         env={**os.environ, "PYTHONPATH": str(ROOT), "CUSTOS_CANCEL_ON_STDIN": "1"},
+        preexec_fn=preexec,  # noqa: PLW1509 - POSIX only, and only in the second case
     )
     assert child.stdout.strip() == "interrupted", child.stderr
 
