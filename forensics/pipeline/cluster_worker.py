@@ -81,10 +81,11 @@ class _Pool:
     """The custos worker processes of one Dask worker process: one slot per Dask thread."""
 
     def __init__(self, slots: int) -> None:
-        self.processes = WorkerProcesses(slots)
+        self.processes = WorkerProcesses(slots, _without_nanny_settings())
         self.free = list(range(self.processes.count))
         self.lock = threading.Lock()
         self.running: dict[int, tuple[_Worker, str]] = {}  # slot -> (process, token of its settings)
+        self.ahead_environ: dict[int, dict[str, str]] = {}  # slot -> os.environ its waiting process got
 
     def acquire(self) -> int:
         with self.lock:
@@ -104,26 +105,79 @@ class _Pool:
             if token == job.token and worker.process.is_alive():
                 return worker
             self.stop(slot)
-        worker = self.processes.spawn(slot)
+        worker = self._ahead(slot) or self.processes.spawn(slot)
         worker.conn.send((evidence_path, job.options, job.extraction))
         self.running[slot] = (worker, job.token)
         return worker
+
+    def _ahead(self, slot: int) -> _Worker | None:
+        """The slot's process started ahead, if any and if this process's environment is still the one
+        it started with (a variable set on the Dask worker since then reaches only a new process)."""
+        worker = self.processes.take(slot)
+        started_with = self.ahead_environ.pop(slot, None)
+        if worker is not None and started_with != dict(os.environ):
+            _end(worker, kill=False)
+            return None
+        return worker
+
+    def prepare(self, finished_token: str | None = None) -> int:
+        """A process started ahead in every free slot, waiting for its job's settings (its interpreter
+        start and imports then cost the next job nothing); first the free slots' processes of the job
+        ``finished_token`` are stopped. Returns the processes started."""
+        started = 0
+        with self.lock:
+            for slot in self.free:
+                worker, token = self.running.get(slot, (None, None))
+                if worker is not None and (token == finished_token or not worker.process.is_alive()):
+                    self.stop(slot)
+                if slot not in self.running and self.processes.waiting(slot) is None:
+                    self.ahead_environ[slot] = dict(os.environ)
+                    self.processes.start_one(slot)
+                    started += 1
+        return started
 
     def stop(self, slot: int, kill: bool = False) -> None:
         """End the slot's process (asked politely unless ``kill``) and forget it."""
         running = self.running.pop(slot, None)
         if running is None:
             return
-        worker, _token = running
-        if not kill:
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
-            worker.process.join(STOP_SECONDS)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join(STOP_SECONDS)
-        worker.conn.close()
+        _end(running[0], kill)
         self.processes.slot.release_for(slot)  # a process killed inside a heavy step gives its slot back
+
+
+def _end(worker: _Worker, kill: bool) -> None:
+    """Stop one custos process: asked to end (unless ``kill``), killed if it does not."""
+    if not kill:
+        with contextlib.suppress(OSError):
+            worker.conn.send(None)
+        worker.process.join(STOP_SECONDS)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join(STOP_SECONDS)
+    worker.conn.close()
+
+
+def _without_nanny_settings() -> dict[str, str | None]:
+    """The variables a Dask nanny sets for its worker process (``distributed.nanny.pre-spawn-environ``)
+    that the custos processes must not inherit: glibc's ``MALLOC_TRIM_THRESHOLD_`` (64 KiB by default)
+    makes the allocator hand memory back to the system after every large picture, doubling the system
+    time of a triage worker. Removed where its value is the nanny's (one set on purpose differs)."""
+    try:
+        import dask.config
+
+        nanny = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    except ImportError:
+        return {}
+    name = "MALLOC_TRIM_THRESHOLD_"
+    if name in nanny and os.environ.get(name) == str(nanny[name]):
+        return {name: None}
+    return {}
+
+
+def prepare_processes(finished_token: str | None = None) -> int:
+    """Run on each Dask worker by the ingest (``Client.run``): when a job starts, and after it ends with
+    its token, so that a job's custos processes are started ahead instead of at its first batch."""
+    return _pool().prepare(finished_token)
 
 
 _POOL: _Pool | None = None

@@ -21,6 +21,7 @@ This module is imported only for ``--cluster``: a local ingest never imports Das
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import time
 import uuid
@@ -30,7 +31,13 @@ from collections.abc import Callable, Iterator
 from distributed import Client, Future, KilledWorker, Queue
 
 from forensics.evidence.extractions.access import ExtractionAccess
-from forensics.pipeline.cluster_worker import BatchOutcome, ClusterJob, ClusterWorkerError, run_batch
+from forensics.pipeline.cluster_worker import (
+    BatchOutcome,
+    ClusterJob,
+    ClusterWorkerError,
+    prepare_processes,
+    run_batch,
+)
 from forensics.pipeline.executor import ExecutorError
 from forensics.pipeline.tasks import ChildResult, ItemResult, TaskOptions, WorkItem
 
@@ -42,6 +49,16 @@ NO_WORKER_SECONDS = 120.0  # a cluster without any worker for this long stops th
 ITEM_ATTEMPTS = 3  # tries of an item whose process dies or hangs on it, then it is stored as an error
 MAX_IDLE_DEATHS = 3  # batches in a row whose process died before any item: the workers cannot start
 CHILDREN_QUEUE_SIZE = 64  # messages of children waiting on the scheduler (the Dask workers wait when full)
+PREPARE_SECONDS = 10.0  # longest wait for the Dask workers to start their custos processes ahead
+
+
+def _prepare_workers(client: Client, finished_token: str | None) -> None:
+    """Have each Dask worker start its custos processes ahead (after a job: stop that job's first).
+
+    Only a head start: a worker that does not answer in time starts them at its first batch.
+    """
+    with contextlib.suppress(Exception):
+        client.run(prepare_processes, finished_token, on_error="ignore", callback_timeout=PREPARE_SECONDS)
 
 
 class DaskExecutor:
@@ -96,6 +113,7 @@ class DaskExecutor:
         except (OSError, TimeoutError) as exc:
             raise ExecutorError(f"cannot reach the Dask scheduler at {self.address}: {exc}") from exc
         self._queue = Queue(self.job.children_queue, client=self._client, maxsize=CHILDREN_QUEUE_SIZE)
+        _prepare_workers(self._client, None)  # their interpreter start and imports overlap the enumeration
 
     def _connected(self) -> Client:
         """The client of a started executor."""
@@ -281,5 +299,6 @@ class DaskExecutor:
             self._running.clear()
             if self._queue is not None:
                 self._queue.close()
+            _prepare_workers(client, self.token)  # this job's processes stopped, the next job's ahead
         finally:
             client.close()

@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
@@ -29,6 +30,11 @@ OUTSTANDING_BATCHES = 2  # per worker: bounded queues
 POLL_SECONDS = 0.2  # longest wait for results before cancel and worker health are checked again
 MAX_IDLE_DEATHS = 3  # workers failing at start-up this often in a row stop the job (no endless respawn)
 OnResults = Callable[[list[ItemResult]], None]  # receives item results to store
+# Native thread pools a worker process runs with one thread: the executor already runs a process per core,
+# and a pool's threads (OpenBLAS's, for numpy's matrix products in the DCT hashes) spin waiting for work
+# on cores the other workers need. A value the examiner's environment already sets is kept.
+WORKER_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_ENVIRONMENT_LOCK = threading.Lock()  # os.environ is changed only for the moment a process is started
 
 
 class ExecutorError(CustosError):
@@ -72,6 +78,35 @@ class _Worker:
     assigned: dict[int, list[WorkItem]] = field(default_factory=dict)
 
 
+def worker_environment() -> dict[str, str | None]:
+    """The variables a worker process starts with beyond this process's: one thread per native pool."""
+    return {name: "1" for name in WORKER_THREAD_VARIABLES if not os.environ.get(name)}
+
+
+@contextlib.contextmanager
+def _environment_for_start(changes: Mapping[str, str | None]) -> Iterator[None]:
+    """``os.environ`` with ``changes`` (None removes) while a process is started, then as before.
+
+    A started process (spawned: a new interpreter, on POSIX and Windows) takes its environment from
+    ``os.environ`` at that moment; glibc's allocator settings are read only then, too.
+    """
+    with _ENVIRONMENT_LOCK:
+        saved = {name: os.environ.get(name) for name in changes}
+        try:
+            for name, value in changes.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
 class WorkerProcesses:
     """Worker processes, and the memory they share with their executor, started before a job is known.
 
@@ -80,8 +115,11 @@ class WorkerProcesses:
     an executor are stopped by :meth:`close` (or at the end of a ``with`` block).
     """
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, environment: Mapping[str, str | None] | None = None) -> None:
+        """``environment``: variables set (or, with None, removed) for the workers only, on top of
+        :func:`worker_environment`'s."""
         self.count = max(1, count)
+        self.environment = dict(environment or {})
         self.ctx = mp.get_context("spawn")
         self.current = self.ctx.Array("q", self.count, lock=False)
         self.started = self.ctx.Array("d", self.count, lock=False)
@@ -102,9 +140,19 @@ class WorkerProcesses:
             daemon=True,
             name=f"custos-worker-{index}",
         )
-        process.start()
+        with _environment_for_start({**worker_environment(), **self.environment}):
+            process.start()
         child_conn.close()
         return _Worker(process, parent_conn)
+
+    def waiting(self, index: int) -> _Worker | None:
+        """The worker started in slot ``index`` that waits for its settings, if any."""
+        return self._waiting[index]
+
+    def start_one(self, index: int) -> None:
+        """Start a worker in slot ``index`` to wait for its settings (one already waiting is kept)."""
+        if self._waiting[index] is None:
+            self._waiting[index] = self.spawn(index)
 
     def start(self) -> WorkerProcesses:
         """Start a worker in every slot that has none waiting."""

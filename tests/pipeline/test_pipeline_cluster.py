@@ -15,6 +15,7 @@ import sys
 import threading
 from collections import Counter
 
+import psutil
 import pytest
 from sqlalchemy import select
 
@@ -195,3 +196,79 @@ def test_a_local_ingest_never_imports_dask(tmp_path, fixture_mbr_extended) -> No
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _pool_state() -> dict:
+    """Run in a Dask worker: the pids of its custos processes, waiting (started ahead) and running."""
+    from forensics.pipeline import cluster_worker
+
+    pool = cluster_worker._POOL
+    if pool is None:
+        return {"waiting": [], "running": []}
+    waiting = [pool.processes.waiting(slot) for slot in range(pool.processes.count)]
+    return {
+        "waiting": [worker.process.pid for worker in waiting if worker is not None],
+        "running": [worker.process.pid for worker, _token in pool.running.values()],
+    }
+
+
+def test_a_job_uses_processes_started_ahead(case_with, fixture_mbr_extended, dask) -> None:
+    """A job's custos processes are started when it connects (not at its first batch); when it ends they
+    are stopped and new ones wait for the next job, which gets them."""
+    first, second = case_with(fixture_mbr_extended.image), case_with(fixture_mbr_extended.image)
+    assert ingest(first, _profile(), cluster=dask.address).status == "finished"
+    after_first = dask.run_on_workers(_pool_state)
+    for state in after_first.values():
+        assert len(state["waiting"]) == 1 and state["running"] == []  # the job's own processes stopped
+    ahead = {pid for state in after_first.values() for pid in state["waiting"]}
+    assert all(psutil.pid_exists(pid) for pid in ahead)
+
+    outcome = ingest(second, _profile(), cluster=dask.address)
+    assert outcome.status == "finished" and outcome.items_failed == 0
+    after_second = dask.run_on_workers(_pool_state)
+    # a process started ahead ends only once a job took it and finished (one not taken waits on)
+    taken = {pid for pid in ahead if not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"}
+    assert taken, "the second job started processes of its own"
+    for worker, state in after_second.items():
+        assert len(state["waiting"]) == 1 and state["running"] == []
+        if state["waiting"] != after_first[worker]["waiting"]:
+            assert set(after_first[worker]["waiting"]) <= taken
+    check_facts(fixture_mbr_extended, records(second))
+
+
+def test_a_process_started_ahead_is_not_used_once_the_environment_changed(monkeypatch) -> None:
+    """A variable set on the Dask worker after a process was started ahead reaches the job's process."""
+    from forensics.pipeline.cluster_worker import ClusterJob, _Pool
+
+    monkeypatch.delenv("CUSTOS_TEST_LATE", raising=False)
+    pool = _Pool(1)
+    job = ClusterJob("token-1", "unused.raw", TaskOptions(), None, 60.0, None)
+    try:
+        assert pool.prepare() == 1
+        ahead = pool.processes.waiting(0)
+        assert pool.worker(0, job, "unused.raw") is ahead  # taken as it is
+        assert pool.prepare("token-1") == 1  # the finished job's process stopped, a new one ahead
+        ahead.process.join(5)
+        assert not ahead.process.is_alive()
+        second_ahead = pool.processes.waiting(0)
+        monkeypatch.setenv("CUSTOS_TEST_LATE", "1")
+        worker = pool.worker(0, dataclasses.replace(job, token="token-2"), "unused.raw")
+        assert worker is not second_ahead and not second_ahead.process.is_alive()
+        assert psutil.Process(worker.process.pid).environ()["CUSTOS_TEST_LATE"] == "1"
+    finally:
+        pool.stop(0)
+        pool.processes.close()
+
+
+def test_the_nannys_allocator_setting_is_not_passed_to_custos_processes(monkeypatch) -> None:
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ for its worker; custos processes do without it, unless
+    the lab set another value on purpose."""
+    import dask.config
+
+    from forensics.pipeline.cluster_worker import _without_nanny_settings
+
+    nanny = dask.config.get("distributed.nanny.pre-spawn-environ")
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", str(nanny["MALLOC_TRIM_THRESHOLD_"]))
+    assert _without_nanny_settings() == {"MALLOC_TRIM_THRESHOLD_": None}
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "1048576")
+    assert _without_nanny_settings() == {}

@@ -68,3 +68,19 @@ def test_a_command_that_fails_before_its_job_leaves_no_worker(tmp_path, capsys) 
     run = cli(capsys, "ingest", tmp_path / "no-case", "--workers", "2")
     assert run.code == 2
     assert {process.pid for process in _workers_alive()} <= before
+
+
+def test_workers_start_with_one_thread_per_native_pool_and_the_given_variables(monkeypatch) -> None:
+    """OpenBLAS and OpenMP pools get one thread (a value set on purpose is kept); the executor's own
+    changes (a variable removed, one set) reach the worker only, not this process."""
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.setenv("CUSTOS_TEST_DROPPED", "x")
+    before = dict(os.environ)
+    with WorkerProcesses(1, {"CUSTOS_TEST_DROPPED": None, "CUSTOS_TEST_SET": "y"}).start() as processes:
+        environment = psutil.Process(processes._waiting[0].process.pid).environ()
+    assert environment["OPENBLAS_NUM_THREADS"] == "1"
+    assert environment["MKL_NUM_THREADS"] == os.environ.get("MKL_NUM_THREADS", "1")
+    assert environment["OMP_NUM_THREADS"] == "3"
+    assert "CUSTOS_TEST_DROPPED" not in environment and environment["CUSTOS_TEST_SET"] == "y"
+    assert dict(os.environ) == before
