@@ -39,7 +39,7 @@ if str(REPO_ROOT) not in sys.path:
 from bench import results  # noqa: E402
 from forensics.case.bulk import insert_rows  # noqa: E402
 from forensics.case.db import CaseDatabase  # noqa: E402
-from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes  # noqa: E402
+from forensics.case.ingest_indexes import create_ingest_indexes, drop_ingest_indexes  # noqa: E402
 from forensics.case.models import Evidence, File, FileSystem, IngestJob  # noqa: E402
 from forensics.pipeline.tasks import ItemResult  # noqa: E402
 from forensics.pipeline.writer import BatchWriter  # noqa: E402
@@ -144,7 +144,7 @@ def writer_run(folder: Path, count: int, deferred: bool) -> float:
         started = cpu_seconds()
         if deferred:
             with db.engine.begin() as conn:
-                drop_hash_indexes(conn)
+                drop_ingest_indexes(conn)
         writer = BatchWriter(db, evidence_id, job_id, max_delay=3600.0)  # commits by row count only
         for start in range(1, count + 1, RESULTS_PER_MESSAGE):
             end = min(start + RESULTS_PER_MESSAGE, count + 1)
@@ -152,7 +152,7 @@ def writer_run(folder: Path, count: int, deferred: bool) -> float:
         writer.flush()
         if deferred:
             with db.engine.begin() as conn:
-                create_hash_indexes(conn)
+                create_ingest_indexes(conn)
         seconds = cpu_seconds() - started
         assert writer.items_written == count
     finally:

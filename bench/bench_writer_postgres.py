@@ -57,7 +57,7 @@ from forensics.analysis.results import (  # noqa: E402
     Thumbnail,
 )
 from forensics.case.db import CaseDatabase  # noqa: E402
-from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes  # noqa: E402
+from forensics.case.ingest_indexes import create_ingest_indexes, drop_ingest_indexes  # noqa: E402
 from forensics.case.location import read_pointer  # noqa: E402
 from forensics.pipeline.tasks import ItemResult  # noqa: E402
 
@@ -190,13 +190,13 @@ def writer_run(db: CaseDatabase, evidence_id: int, job_id: int, work: list[list[
     from forensics.pipeline.writer import BatchWriter
 
     with db.engine.begin() as conn:
-        drop_hash_indexes(conn)
+        drop_ingest_indexes(conn)
     writer = BatchWriter(db, evidence_id, job_id, max_delay=3600.0)  # commits by row count only
     for batch in work:
         writer.add(batch)
     writer.flush()
     with db.engine.begin() as conn:
-        create_hash_indexes(conn)
+        create_ingest_indexes(conn)
     assert writer.items_written == sum(len(batch) for batch in work)
 
 

@@ -71,7 +71,7 @@ def _new_postgres_database(url: str, examiner: str | None) -> None:
 
 # The newest migration in forensics/case/migrations/versions; a test checks it against alembic's own
 # reading of that folder. Opening an up-to-date case compares with it and never imports alembic (~0.3 s).
-HEAD_REVISION = "0016_lab_claims"
+HEAD_REVISION = "0017_files_fillfactor"
 
 
 def alembic_config(engine: Engine):
@@ -154,7 +154,7 @@ class CaseDatabase:
         self.engine = make_engine(url, examiner)
         if upgrade:
             migrate(self.engine)
-            self._restore_hash_indexes()
+            self._restore_ingest_indexes()
         elif current_revision(self.engine) != HEAD_REVISION:
             self.engine.dispose()
             raise CaseError(
@@ -164,18 +164,18 @@ class CaseDatabase:
         self.pictures: PictureCipher | None = None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info={"db": self})
 
-    def _restore_hash_indexes(self) -> None:
-        """Build the hash indexes a killed ingest left dropped, unless an ingest runs right now."""
-        from forensics.case.hash_indexes import create_hash_indexes, missing_hash_indexes
+    def _restore_ingest_indexes(self) -> None:
+        """Build the indexes a killed ingest left dropped, unless an ingest runs right now."""
+        from forensics.case.ingest_indexes import create_ingest_indexes, missing_ingest_indexes
         from forensics.case.ingest_lock import ingest_running
 
         with self.engine.connect() as conn:
-            if not missing_hash_indexes(conn):
+            if not missing_ingest_indexes(conn):
                 return
         if ingest_running(self.case_dir):
             return
         with self.engine.begin() as conn:
-            create_hash_indexes(conn)
+            create_ingest_indexes(conn)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

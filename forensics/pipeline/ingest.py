@@ -17,7 +17,7 @@ from sqlalchemy import CursorResult, func, select, update
 
 from forensics.case.db import CaseDatabase
 from forensics.case.extraction_store import extraction_meta
-from forensics.case.hash_indexes import create_hash_indexes, drop_hash_indexes
+from forensics.case.ingest_indexes import create_ingest_indexes, drop_ingest_indexes
 from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.case.unallocated import add_unallocated_items
@@ -210,7 +210,7 @@ def run_job(
         # workers end their last batches (the few results still to come update them row by row).
         writer.flush()
         with write_lock, db.engine.begin() as conn:
-            create_hash_indexes(conn)
+            create_ingest_indexes(conn)
 
     feed = _feed(
         db,
@@ -290,7 +290,7 @@ def run_job(
 
     executor.start()  # the workers' spawn and imports overlap the enumeration
     with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
-        drop_hash_indexes(conn)
+        drop_ingest_indexes(conn)
     if matching is not None:
         matching.start()
     finished = False
@@ -308,7 +308,7 @@ def run_job(
         finally:
             # an enumeration thread still ending (stop timed out) is kept out by the lock
             with write_lock, db.engine.begin() as conn:
-                create_hash_indexes(conn)
+                create_ingest_indexes(conn)
             if matching is not None:
                 if on_progress:
                     on_progress(replace(progress, phase=PHASE_MATCHING, current=""))

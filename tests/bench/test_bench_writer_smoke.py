@@ -22,13 +22,13 @@ def test_every_way_runs_and_every_ratio_is_computed(tmp_path) -> None:
 
 def test_writer_run_stores_every_result_and_leaves_the_indexes_in_place(tmp_path) -> None:
     from forensics.case.db import CaseDatabase
-    from forensics.case.hash_indexes import missing_hash_indexes
+    from forensics.case.ingest_indexes import missing_ingest_indexes
 
     assert bench_writer.writer_run(tmp_path / "deferred", 300, deferred=True) > 0
     db = CaseDatabase(tmp_path / "deferred", upgrade=False)
     try:
         with db.engine.connect() as conn:
-            assert missing_hash_indexes(conn) == []
+            assert missing_ingest_indexes(conn) == []
             rows = conn.exec_driver_sql("SELECT id, status, md5, sha1, sha256 FROM files ORDER BY id").all()
     finally:
         db.close()

@@ -27,6 +27,7 @@ from forensics.pipeline.tasks import TaskOptions
 from tests.dask_cluster import LocalDask, set_environment
 from tests.fixtures import assert_unchanged
 from tests.pipeline.helpers import check_facts, ingest, records
+from tests.pipeline.test_pipeline_worker_processes import environ_of
 
 pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install distributed)")
 from forensics.pipeline.dask_executor import ITEM_ATTEMPTS, DaskExecutor  # noqa: E402 - needs Dask
@@ -236,25 +237,27 @@ def test_a_job_uses_processes_started_ahead(case_with, fixture_mbr_extended, das
     check_facts(fixture_mbr_extended, records(second))
 
 
-def test_a_process_started_ahead_is_not_used_once_the_environment_changed(monkeypatch) -> None:
+def test_a_process_started_ahead_is_not_used_once_the_environment_changed(monkeypatch, fixture_mbr_extended):
     """A variable set on the Dask worker after a process was started ahead reaches the job's process."""
     from forensics.pipeline.cluster_worker import ClusterJob, _Pool
 
     monkeypatch.delenv("CUSTOS_TEST_LATE", raising=False)
     pool = _Pool(1)
-    job = ClusterJob("token-1", "unused.raw", TaskOptions(), None, 60.0, None)
+    evidence = str(fixture_mbr_extended.image)  # the processes open it and wait for batches
+    job = ClusterJob("token-1", evidence, TaskOptions(), None, 60.0, None)
     try:
         assert pool.prepare() == 1
         ahead = pool.processes.waiting(0)
-        assert pool.worker(0, job, "unused.raw") is ahead  # taken as it is
+        assert pool.worker(0, job, evidence) is ahead  # taken as it is
         assert pool.prepare("token-1") == 1  # the finished job's process stopped, a new one ahead
         ahead.process.join(5)
         assert not ahead.process.is_alive()
         second_ahead = pool.processes.waiting(0)
         monkeypatch.setenv("CUSTOS_TEST_LATE", "1")
-        worker = pool.worker(0, dataclasses.replace(job, token="token-2"), "unused.raw")
+        worker = pool.worker(0, dataclasses.replace(job, token="token-2"), evidence)
         assert worker is not second_ahead and not second_ahead.process.is_alive()
-        assert psutil.Process(worker.process.pid).environ()["CUSTOS_TEST_LATE"] == "1"
+        environment = environ_of(worker.process.pid)
+        assert environment.get("CUSTOS_TEST_LATE") == "1", (sorted(environment), worker.process.exitcode)
     finally:
         pool.stop(0)
         pool.processes.close()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from forensics.case.db import CaseDatabase
-from forensics.case.hash_indexes import drop_hash_indexes, hash_indexes, missing_hash_indexes
+from forensics.case.ingest_indexes import drop_ingest_indexes, hash_indexes, missing_ingest_indexes
 from forensics.case.ingest_lock import ingest_lock, ingest_running
 from forensics.case.models import Evidence
 from forensics.core.progress import CancelToken, Progress
@@ -23,7 +23,7 @@ NAMES = ["ix_files_md5", "ix_files_sha1", "ix_files_sha256"]
 
 def _missing(db: CaseDatabase) -> list[str]:
     with db.engine.connect() as conn:
-        return [index.name for index in missing_hash_indexes(conn)]
+        return [index.name for index in missing_ingest_indexes(conn)]
 
 
 def _plan(db: CaseDatabase, column: str) -> str:
@@ -149,7 +149,7 @@ def test_a_case_left_without_them_gets_them_back_when_opened_while_no_ingest_run
     db = case_with(fixture_mbr_extended.image)
     case_dir = db.case_dir
     with db.engine.begin() as conn:  # what a killed ingest leaves behind
-        drop_hash_indexes(conn)
+        drop_ingest_indexes(conn)
     assert _missing(db) == NAMES
     with ingest_lock(case_dir):  # another process ingesting: opening must not build them
         assert ingest_running(case_dir)

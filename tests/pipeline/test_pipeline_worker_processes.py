@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import psutil
 
@@ -20,6 +21,16 @@ def _workers_alive() -> list[psutil.Process]:
         for child in psutil.Process().children(recursive=True)
         if child.is_running() and child.status() != psutil.STATUS_ZOMBIE and "python" in child.name().lower()
     ]
+
+
+def environ_of(pid: int) -> dict[str, str]:
+    """A started process's environment (empty while the process is still being exec'd: asked again)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = psutil.Process(pid).environ()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
 
 
 def test_a_job_runs_on_the_workers_started_before_it(case_with, fixture_mbr_extended) -> None:
@@ -78,7 +89,7 @@ def test_workers_start_with_one_thread_per_native_pool_and_the_given_variables(m
     monkeypatch.setenv("CUSTOS_TEST_DROPPED", "x")
     before = dict(os.environ)
     with WorkerProcesses(1, {"CUSTOS_TEST_DROPPED": None, "CUSTOS_TEST_SET": "y"}).start() as processes:
-        environment = psutil.Process(processes._waiting[0].process.pid).environ()
+        environment = environ_of(processes._waiting[0].process.pid)
     assert environment["OPENBLAS_NUM_THREADS"] == "1"
     assert environment["MKL_NUM_THREADS"] == os.environ.get("MKL_NUM_THREADS", "1")
     assert environment["OMP_NUM_THREADS"] == "3"

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from forensics.case.db import CaseDatabase
 from forensics.case.lab_claims import CLAIMED, FINISHED, claim_item, read_claim, settle_claim
+from forensics.case.location import read_pointer
 from forensics.case.models import Evidence, File, IngestJob
 from forensics.core.progress import CancelToken
 from forensics.custody.examiners import create_examiner
@@ -24,6 +25,7 @@ from forensics.services import cases
 from forensics.services.context import CaseContext, open_case
 from forensics.services.lab_manifest import MANIFEST_MAX_BYTES, ManifestError, read_manifest
 from forensics.services.lab_watch import LabWatcher, WatchEvent
+from tests.backends import CaseBackend
 from tests.data.expected import DFVFS_EXT2_E01
 from tests.fixtures import assert_unchanged
 
@@ -36,7 +38,7 @@ def _open_as(case_dir: Path, examiner: str) -> CaseContext:
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Path:
+def lab(tmp_path: Path, case_backend: CaseBackend) -> Path:
     """A lab folder: one case of Alice's under cases/, an empty backlog folder under backlog/."""
     create_examiner(ALICE, "Lab", "A-1", PASSPHRASE)
     cases.create_case(
@@ -47,6 +49,7 @@ def lab(tmp_path: Path) -> Path:
         examiner=ALICE,
         passphrase=PASSPHRASE,
     ).close()
+    assert (read_pointer(tmp_path / "cases" / "C-1") is not None) == case_backend.is_postgres
     (tmp_path / "backlog").mkdir()
     return tmp_path
 
