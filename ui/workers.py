@@ -6,6 +6,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
@@ -35,23 +36,31 @@ class _Task(QRunnable):
 _live: set[_Signals] = set()
 
 
+def _receiver_gone(callback: Callable[..., Any] | None) -> bool:
+    """Whether ``callback`` is a method of a Qt object deleted meanwhile (its window was closed while the
+    engine call ran): then the answer has nowhere to go and is dropped."""
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not shiboken6.isValid(owner)
+
+
 def run_in_background(
     fn: Callable[[], Any],
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[str], None] | None = None,
 ) -> QObject:
-    """Start ``fn`` in a worker thread; ``on_done(result)`` / ``on_error(message)`` run on the UI thread."""
+    """Start ``fn`` in a worker thread; ``on_done(result)`` / ``on_error(message)`` run on the UI thread
+    (not at all when they are methods of a Qt object deleted before ``fn`` ended)."""
     signals = _Signals()
     _live.add(signals)
 
     def finish(result: Any) -> None:
         _live.discard(signals)
-        if on_done is not None:
+        if on_done is not None and not _receiver_gone(on_done):
             on_done(result)
 
     def fail(message: str) -> None:
         _live.discard(signals)
-        if on_error is not None:
+        if on_error is not None and not _receiver_gone(on_error):
             on_error(message)
 
     signals.done.connect(finish)
