@@ -1,7 +1,12 @@
 """Cluster benchmark: ``custos ingest --cluster`` on a local Dask cluster against the local executor.
 
     .venv/bin/python bench/bench_cluster.py --size smoke      # CI smoke run (a minute, no timing target)
-    .venv/bin/python bench/bench_cluster.py --size standard   # the page (bench/run_all.py)
+    .venv/bin/python bench/bench_cluster.py --size standard   # bench/run_all.py (a few minutes)
+    .venv/bin/python bench/bench_cluster.py --size full --json bench/results/cluster.json  # the page
+
+The target is read at full size (17 minutes on 2 cores): on the standard image a ``hashes`` job takes
+2.5 s, and the cluster path's fixed cost per job (Dask's client imported and connected, about a second of
+CPU) is most of what it adds there (docs/cluster.md, "What one job costs").
 
 On the raw image of ``bench/build_bench_image.py``, with the ``hashes`` and ``triage`` profiles, all on
 this machine in this run:
