@@ -114,18 +114,24 @@ def _findings_in_db(case: Path) -> tuple[int, int]:
     return findings, pending
 
 
+def _slow_ingest(tmp_path: Path, capsys, monkeypatch, listed_image, *options: str):  # noqa: ANN001, ANN202
+    """A case of the listed pictures' image and its ingest started as a process, one worker slowed to
+    0.3 s an item so that the test can look at the case while the job runs: (case folder, process)."""
+    image, vics, pdq, _facts = listed_image
+    examiner_env(monkeypatch)
+    library = tmp_path / "library.db"
+    case = _case(capsys, tmp_path / "case", image, vics, pdq, library)
+    env = {"CUSTOS_TEST_ITEM_DELAY": "0.3", "CUSTOS_HASHSET_LIBRARY": str(library)}
+    return case, custos_process("ingest", case, "--workers", "1", *options, env=env)
+
+
 def test_findings_are_in_the_case_while_the_job_runs_and_alerts_are_events(
     tmp_path,
     capsys,
     monkeypatch,
     first_alert_image,  # noqa: F811
 ) -> None:
-    image, vics, pdq, _facts = first_alert_image
-    examiner_env(monkeypatch)
-    library = tmp_path / "library.db"
-    case = _case(capsys, tmp_path / "case", image, vics, pdq, library)
-    slow = {"CUSTOS_TEST_ITEM_DELAY": "0.3", "CUSTOS_HASHSET_LIBRARY": str(library)}
-    process = custos_process("ingest", case, "--workers", "1", "--progress-jsonl", env=slow)
+    case, process = _slow_ingest(tmp_path, capsys, monkeypatch, first_alert_image, "--progress-jsonl")
     seen_while_running = None
     deadline = time.monotonic() + TIMEOUT
     try:
@@ -250,12 +256,7 @@ def test_cancel_after_the_first_alert_keeps_it_and_resume_adds_the_rest_once(
     monkeypatch,
     first_alert_image,  # noqa: F811
 ) -> None:
-    image, vics, pdq, _facts = first_alert_image
-    examiner_env(monkeypatch)
-    library = tmp_path / "library.db"
-    case = _case(capsys, tmp_path / "case", image, vics, pdq, library)
-    env = {"CUSTOS_TEST_ITEM_DELAY": "0.3", "CUSTOS_HASHSET_LIBRARY": str(library)}
-    process = custos_process("ingest", case, "--workers", "1", env=env)
+    case, process = _slow_ingest(tmp_path, capsys, monkeypatch, first_alert_image)
     try:
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline and process.poll() is None and not _findings_in_db(case)[0]:
@@ -269,7 +270,7 @@ def test_cancel_after_the_first_alert_keeps_it_and_resume_adds_the_rest_once(
     assert process.returncode == 3, err.decode()
     kept = _findings(capsys, case)
     assert kept and _findings_in_db(case)[1] > 0  # findings kept, items left to do
-    monkeypatch.setenv("CUSTOS_HASHSET_LIBRARY", str(library))
+    monkeypatch.setenv("CUSTOS_HASHSET_LIBRARY", str(tmp_path / "library.db"))
     assert cli(capsys, "ingest", case, "--workers", "2").code == 0
     final = _findings(capsys, case)
     assert {(f["path"], f["algorithm"]) for f in final} == LISTED and len(final) == len(LISTED)
