@@ -168,9 +168,10 @@ class CaseDatabase:
         """Build the indexes a killed ingest left dropped, unless an ingest runs right now."""
         from forensics.case.ingest_indexes import create_ingest_indexes, missing_ingest_indexes
         from forensics.case.ingest_lock import ingest_running
+        from forensics.case.ingest_mark import ingest_marked
 
         with self.engine.connect() as conn:
-            if not missing_ingest_indexes(conn):
+            if not missing_ingest_indexes(conn) or ingest_marked(conn):  # marked: one runs elsewhere
                 return
         if ingest_running(self.case_dir):
             return

@@ -18,6 +18,7 @@ from sqlalchemy import CursorResult, func, select, update
 from forensics.case.db import CaseDatabase
 from forensics.case.extraction_store import extraction_meta
 from forensics.case.ingest_indexes import create_ingest_indexes, drop_ingest_indexes
+from forensics.case.ingest_mark import IngestMark
 from forensics.case.models import Evidence, File, IngestError, IngestJob
 from forensics.case.store import get_evidence
 from forensics.case.unallocated import add_unallocated_items
@@ -289,8 +290,13 @@ def run_job(
         return False
 
     executor.start()  # the workers' spawn and imports overlap the enumeration
-    with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
-        drop_ingest_indexes(conn)
+    mark = IngestMark(db)  # other machines' Custos leave the indexes dropped while it is held
+    try:
+        with db.engine.begin() as conn:  # hashes are written row by row: index them once, at the end
+            drop_ingest_indexes(conn)
+    except BaseException:
+        mark.release()
+        raise
     if matching is not None:
         matching.start()
     finished = False
@@ -307,8 +313,11 @@ def run_job(
                 on_progress(replace(progress, phase=PHASE_INDEXING, current=""))
         finally:
             # an enumeration thread still ending (stop timed out) is kept out by the lock
-            with write_lock, db.engine.begin() as conn:
-                create_ingest_indexes(conn)
+            try:
+                with write_lock, db.engine.begin() as conn:
+                    create_ingest_indexes(conn)
+            finally:
+                mark.release()
             if matching is not None:
                 if on_progress:
                     on_progress(replace(progress, phase=PHASE_MATCHING, current=""))

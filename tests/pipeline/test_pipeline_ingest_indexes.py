@@ -15,7 +15,8 @@ from sqlalchemy.engine import make_url
 
 from forensics.case.db import CaseDatabase
 from forensics.case.ingest_indexes import create_ingest_indexes, drop_ingest_indexes
-from forensics.case.location import read_pointer
+from forensics.case.ingest_mark import IngestMark, ingest_marked
+from forensics.case.location import POINTER_NAME, read_pointer
 from forensics.pipeline.tasks import ItemResult
 from forensics.pipeline.writer import BatchWriter
 from tests.backends import CaseBackend
@@ -83,3 +84,31 @@ def test_on_postgresql_the_writers_updates_stay_on_their_page(tmp_path, case_bac
     assert "fillfactor=40" in (options or [])
     assert updated >= count
     assert in_page >= 0.95 * count, (updated, in_page)
+
+
+def test_a_server_case_opened_elsewhere_while_an_ingest_runs_keeps_its_indexes_dropped(
+    tmp_path, case_backend: CaseBackend
+) -> None:
+    """Another examiner's folder of the same server case, opened for writing while an ingest holds the
+    mark (from any machine): the dropped indexes stay dropped; opened after it, they are built again."""
+    if not case_backend.is_postgres:
+        pytest.skip("the mark is the server's; a SQLite case has the folder's ingest lock")
+    db = CaseDatabase(tmp_path / "mine", create=True)
+    other_folder = tmp_path / "theirs"
+    other_folder.mkdir()
+    (other_folder / POINTER_NAME).write_bytes((db.case_dir / POINTER_NAME).read_bytes())
+    with db.engine.begin() as conn:
+        drop_ingest_indexes(conn)
+    mark = IngestMark(db)
+    try:
+        with db.engine.connect() as conn:
+            assert ingest_marked(conn)
+        CaseDatabase(other_folder).close()
+        assert sorted(_missing(db)) == sorted([*NAMES, "ix_files_status"])
+    finally:
+        mark.release()
+    with db.engine.connect() as conn:
+        assert not ingest_marked(conn)
+    CaseDatabase(other_folder).close()
+    assert _missing(db) == []
+    db.close()
