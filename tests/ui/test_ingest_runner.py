@@ -32,13 +32,16 @@ def test_cancel_and_resume_keep_the_ui_responsive(qtbot, tmp_path, fixture_many_
     ]
     view = ProgressView()
     qtbot.addWidget(view)
-    job = ItemJob("D1", steps, job_environment(EXAMINER, PASSPHRASE))
+    # Items take a little while each in the first run, so the cancel lands midway however fast the machine.
+    env = {**job_environment(EXAMINER, PASSPHRASE), "CUSTOS_TEST_ITEM_DELAY": "0.01"}
+    job = ItemJob("D1", steps, env)
     view.add_job(job)
     probe = LatencyProbe()
     probe.start()
     job.start()
     # Cancel once the ingest has hashed some items.
-    qtbot.waitUntil(lambda: job.state.phase == "processing" and job.state.items_done > 0, timeout=60000)
+    # (Processing runs beside the enumeration; either phase counts.)
+    qtbot.waitUntil(lambda: "processing" in job.state.phase and job.state.items_done > 0, timeout=60000)
     assert job.state.items_total and job.state.bytes_total
     view.table.selectRow(0)
     assert view.cancel_button.isEnabled()
@@ -46,6 +49,7 @@ def test_cancel_and_resume_keep_the_ui_responsive(qtbot, tmp_path, fixture_many_
     qtbot.waitUntil(lambda: not job.state.running, timeout=60000)
     assert job.state.outcome == "cancelled"
     assert view.resume_button.isEnabled()
+    del job.env["CUSTOS_TEST_ITEM_DELAY"]
     view.resume_selected()
     qtbot.waitUntil(lambda: not job.state.running, timeout=120000)
     probe.stop()
