@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
 from pathlib import Path
+from unittest import mock
 
 from forensics.core.filelock import LockBusy, exclusive_lock
 
@@ -27,6 +28,9 @@ GOLDEN = DATA / "golden_cli"
 EXAMINER = "Golden Examiner"
 PASSPHRASE = "golden passphrase"
 FIXED_NOW = "2026-01-02T03:04:05.000006Z"
+# What the reports' tool table says of the operating system: the kernel build differs from one machine
+# (and one CI runner) to the next, and the outputs must not.
+FIXED_PLATFORM = "Linux-golden-run-x86_64"
 # Pictures of a folder evidence item: real photos from the test data (their own notices apply).
 PICTURES = [
     DATA / "pdqhash-python" / "images" / "image1.jpg",
@@ -145,7 +149,8 @@ def _run_locked(work: Path) -> dict[str, bytes]:
     saved = {key: os.environ.get(key) for key in _environment(work)}
     os.environ.update(_environment(work))
     try:
-        return _flow(work)
+        with mock.patch("platform.platform", return_value=FIXED_PLATFORM):
+            return _flow(work)
     finally:
         for key, value in saved.items():
             if value is None:
