@@ -21,26 +21,48 @@ MIN_BAR_SHARE = 0.02
 MIN_CONTENT_SHARE = 0.3
 
 
-def _edge_run(means: np.ndarray, stds: np.ndarray) -> int:
-    """How many leading entries are bar-like."""
-    bar = (means <= BAR_MAX_MEAN) & (stds <= BAR_MAX_STD)
-    return len(bar) if bar.all() else int(np.argmin(bar))
+# Rows (or columns) measured at a time while a bar is followed inwards from an edge.
+BAND = 16
+
+
+def _bar_like(band: np.ndarray, axis: int) -> np.ndarray:
+    """Whether each row (``axis=1``) or column (``axis=0``) of ``band`` is dark and nearly uniform."""
+    plane = band.astype(np.float32)
+    return (plane.mean(axis=axis) <= BAR_MAX_MEAN) & (plane.std(axis=axis) <= BAR_MAX_STD)
+
+
+def _edge_run(grey: np.ndarray, axis: int, from_end: bool, limit: int) -> int:
+    """How many rows (``axis=1``) or columns (``axis=0``) from one edge are bar-like, counted up to
+    ``limit``: only the bands up to the first picture row are measured, not the whole frame."""
+    lines = grey if axis == 1 else grey.T
+    if from_end:
+        lines = lines[::-1]
+    run = 0
+    while run < limit:
+        bar = _bar_like(lines[run : min(run + BAND, limit)], axis=1)
+        if not bar.all():
+            return run + int(np.argmin(bar))
+        run += len(bar)
+    return run
 
 
 def content_box(grey: np.ndarray) -> tuple[int, int, int, int] | None:
     """``(top, bottom, left, right)`` (exclusive ends) of the picture inside bars, or None without bars."""
     if grey.ndim != 2 or min(grey.shape) < 16:
         return None
-    plane = grey.astype(np.float32)
-    row_mean, row_std = plane.mean(axis=1), plane.std(axis=1)
-    col_mean, col_std = plane.mean(axis=0), plane.std(axis=0)
     height, width = grey.shape
-    top = _edge_run(row_mean, row_std)
-    bottom = height - _edge_run(row_mean[::-1], row_std[::-1])
-    left = _edge_run(col_mean, col_std)
-    right = width - _edge_run(col_mean[::-1], col_std[::-1])
-    if bottom - top < MIN_CONTENT_SHARE * height or right - left < MIN_CONTENT_SHARE * width:
+    # Bars leaving less than the content share are not followed further: the frame is dark all over.
+    row_limit = height - int(np.ceil(MIN_CONTENT_SHARE * height)) + 1
+    col_limit = width - int(np.ceil(MIN_CONTENT_SHARE * width)) + 1
+    top = _edge_run(grey, 1, False, row_limit)
+    bottom = height - _edge_run(grey, 1, True, max(row_limit - top, 0))
+    if bottom - top < MIN_CONTENT_SHARE * height:
         return None  # dark all over: no bars to speak of
+    band = grey[top:bottom]
+    left = _edge_run(band, 0, False, col_limit)
+    right = width - _edge_run(band, 0, True, max(col_limit - left, 0))
+    if right - left < MIN_CONTENT_SHARE * width:
+        return None
     min_rows, min_cols = MIN_BAR_SHARE * height, MIN_BAR_SHARE * width
     if top < min_rows and height - bottom < min_rows and left < min_cols and width - right < min_cols:
         return None
