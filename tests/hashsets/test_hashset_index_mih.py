@@ -246,3 +246,24 @@ def test_stored_arrays_that_do_not_fit_are_refused() -> None:
         MultiIndexHashIndex.from_arrays(256, 12, arrays | {"ids_3": arrays["ids_3"][:-1]})
     with pytest.raises(ValueError):
         MultiIndexHashIndex.from_arrays(256, 12, arrays | {"words": arrays["words"][:5]})
+
+
+def test_threads_give_the_same_answer_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of queries searched on several threads: the same arrays, in the same order, as on one."""
+    monkeypatch.setattr(mih, "QUERY_BLOCK", 16)  # 25 blocks for 400 queries
+    rng = np.random.default_rng(8)
+    blank = np.zeros((1, 32), np.uint8)
+    codes = np.concatenate([blank.repeat(6000, axis=0), rng.integers(0, 256, (14_000, 32), dtype=np.uint8)])
+    queries = np.stack(
+        [near_code(codes[6000 + i], 31, rng) for i in range(200)]
+        + [near_code(blank[0], 20, rng)]  # one crowded query: a flat scan inside a threaded block
+        + list(rng.integers(0, 256, (199, 32), dtype=np.uint8))
+    )
+    index = _mih(codes, 12)
+    one = index.search_within(queries, 31, threads=1)
+    four = index.search_within(queries, 31, threads=4)
+    for a, b in zip(one, four, strict=True):
+        assert np.array_equal(a, b)
+    got = result_sets(*four)
+    assert got == _brute(codes, queries, 31)
+    assert all((6000 + q, 31) in got[q] for q in range(200)) and len(got[200]) == 6000
