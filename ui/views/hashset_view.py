@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from forensics.core.categories import KINDS
+from forensics.hashsets.hits import MatchSettings
 from forensics.services import jobs
 from forensics.services.jobs import JobStep
 from ui import adapter
+from ui.dialogs.match_settings import MatchSettingsDialog
+from ui.dialogs.match_settings import describe as describe_settings
 from ui.jobs import ItemJob, JobState
 from ui.models.file_table import human_size
 from ui.runner import CommandRunner
@@ -134,6 +137,11 @@ class HashSetView(QWidget):
         self.match_button = QPushButton("&Match case against checked sets", self)
         self.match_button.clicked.connect(self.match)
         self.match_button.setEnabled(False)  # until a case is open
+        # The thresholds of the next match (None: the engine's defaults, as ``custos match`` has them).
+        self.match_settings: MatchSettings | None = None
+        self.thresholds_button = QPushButton("&Thresholds…", self)
+        self.thresholds_button.setToolTip("Distances, quality gates and vPDQ shares of the next match")
+        self.thresholds_button.clicked.connect(self.choose_thresholds)
         self.remove_button = QPushButton("&Remove set…", self)
         self.remove_button.setToolTip("Remove the selected set (or an unfinished import) from the library")
         self.remove_button.clicked.connect(self.confirm_remove)
@@ -153,6 +161,7 @@ class HashSetView(QWidget):
         bar.addWidget(self.status, 1)
         bar.addWidget(self.import_button)
         bar.addWidget(self.remove_button)
+        bar.addWidget(self.thresholds_button)
         bar.addWidget(self.match_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -298,7 +307,20 @@ class HashSetView(QWidget):
         if not sets:
             self._set_status("Check at least one set.", error=True)
             return
-        self._run(jobs.match(self.session.case_dir, sets), "Matching…", self.matched.emit)
+        settings = self.match_settings
+        note = "Matching…" if settings is None else f"Matching ({describe_settings(settings)})…"
+        self._run(jobs.match(self.session.case_dir, sets, settings), note, self.matched.emit)
+
+    def choose_thresholds(self) -> None:
+        """Let the examiner set the thresholds of the next match (kept until changed again)."""
+        dialog = MatchSettingsDialog(self.match_settings, self)
+        if dialog.exec() == MatchSettingsDialog.DialogCode.Accepted:
+            self.set_match_settings(dialog.settings())
+
+    def set_match_settings(self, settings: MatchSettings) -> None:
+        self.match_settings = None if settings == MatchSettings() else settings
+        shown = "the defaults" if self.match_settings is None else describe_settings(settings)
+        self._set_status(f"Next match: {shown}.")
 
     def confirm_remove(self) -> None:
         item = self.sets.currentItem()
