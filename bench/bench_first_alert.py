@@ -126,6 +126,19 @@ def _read(stream, started: float, alerts: list[dict], progress: dict) -> None:
             progress.setdefault("first_s", now)
             progress["items_total"] = record["items_total"]
             progress["items_done"] = record["items_done"]
+            # Where the time goes: each change of phase or of the rank being handed out, with the counts.
+            step = (record.get("phase"), record.get("stage"))
+            timeline = progress.setdefault("timeline", [])
+            if not timeline or (timeline[-1]["phase"], timeline[-1]["stage"]) != step:
+                timeline.append(
+                    {
+                        "seconds": now,
+                        "phase": step[0],
+                        "stage": step[1],
+                        "items_total": record["items_total"],
+                        "items_done": record["items_done"],
+                    }
+                )
 
 
 def ingest(case_dir: Path, evidence: Path, profile: str, workers: int) -> dict:
@@ -151,6 +164,7 @@ def ingest(case_dir: Path, evidence: Path, profile: str, workers: int) -> dict:
         "seconds": round(seconds, 3),
         "alerts": alerts,
         "items": progress.get("items_total"),
+        "timeline": progress.get("timeline", []),
     }
 
 

@@ -3,14 +3,17 @@
 The same matchers as ``custos match`` (:mod:`exact`, :mod:`perceptual`, :mod:`video_matching`) and the
 same :class:`~forensics.hashsets.findings_writer.FindingsWriter` (provenance, thresholds, known marks,
 never a finding twice), run on the files of one batch at a time instead of the whole case. The
-perceptual indexes and the listed videos are built (or taken from the index cache) once per job, at the
-first batch; they are what ``custos match`` holds in memory too. One match run records the job's
-matching; what only makes sense over the whole case (findings from WhatsApp messages' stored hashes,
-groups of video copies) is done once at the end of a finished job (:meth:`LiveMatcher.finish_case`).
+perceptual indexes and the listed videos are built (or taken from the index cache) once per job, while
+the first batches are matched by their exact hashes alone (those need no index: the first alerts do not
+wait for the indexes of a large list); they are what ``custos match`` holds in memory too. One match run
+records the job's matching; what only makes sense over the whole case (findings from WhatsApp messages'
+stored hashes, groups of video copies) is done once at the end of a finished job
+(:meth:`LiveMatcher.finish_case`).
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -32,8 +35,10 @@ from forensics.hashsets.set_info import SetInfo
 class LiveMatcher:
     """The matching of one ingest job: a match run, the indexes, and the findings of each batch.
 
-    Not thread-safe: one thread matches (the ingest's matching thread). ``write_lock`` is held while
-    findings are written (shared with the job's other writers: one write transaction at a time).
+    One thread matches (the ingest's matching thread); :meth:`prepare` may run on another meanwhile, as
+    long as :meth:`match_perceptual` waits for it (:meth:`match_exact` touches nothing it builds).
+    ``write_lock`` is held while findings are written (shared with the job's other writers: one write
+    transaction at a time).
     """
 
     def __init__(
@@ -53,6 +58,7 @@ class LiveMatcher:
         self.writer.keep_added = True
         self.write_lock: AbstractContextManager = nullcontext()
         self._indexes: dict[str, Any] | None = None
+        self._preparing = threading.Lock()  # one build of the indexes, whichever thread asks first
         self._vpdq: Any = None
         self._has_analysis = self._has_frames = self._has_regions = False
         self.warnings: list[str] = []  # why an algorithm of the sets was not compared (no threshold set)
@@ -72,8 +78,11 @@ class LiveMatcher:
 
     def prepare(self) -> None:
         """Build (or load from the index cache) what every batch is matched against: once per job."""
-        if self._indexes is not None:
-            return
+        with self._preparing:
+            if self._indexes is None:
+                self._prepare()
+
+    def _prepare(self) -> None:
         from forensics.hashsets.perceptual import perceptual_index  # numpy only for jobs that match
 
         engine = self.case_db.engine
@@ -99,20 +108,34 @@ class LiveMatcher:
 
     def match(self, file_ids: list[int]) -> list[Finding]:
         """Match these stored files; returns the findings added (none twice, known marks apart)."""
+        return self.match_exact(file_ids) + self.match_perceptual(file_ids)
+
+    def match_exact(self, file_ids: list[int]) -> list[Finding]:
+        """The exact hashes of these stored files only: needs no index, so it can run before
+        :meth:`prepare` has ended (what an ingest's first alerts come from)."""
+        if not self.set_ids or not file_ids:
+            return []
+        ids = sorted(set(file_ids))
+        return self._write(list(exact_hits_of(self.case_db.engine, self.library, self.set_ids, ids)))
+
+    def match_perceptual(self, file_ids: list[int]) -> list[Finding]:
+        """The perceptual hashes and video frames of these stored files (prepares the indexes first)."""
         if not self.set_ids or not file_ids:
             return []
         self.prepare()
-        hits = self._hits(sorted(set(file_ids)))
+        return self._write(self._perceptual_hits(sorted(set(file_ids))))
+
+    def _write(self, hits: list[Hit]) -> list[Finding]:
         if hits:
             with self.write_lock:
                 self.writer.write(hits)
         return self.writer.take_added()
 
-    def _hits(self, file_ids: list[int]) -> list[Hit]:
+    def _perceptual_hits(self, file_ids: list[int]) -> list[Hit]:
         from forensics.hashsets.perceptual import case_rows_of, hits_in_rows
 
         engine = self.case_db.engine
-        hits: list[Hit] = list(exact_hits_of(engine, self.library, self.set_ids, file_ids))
+        hits: list[Hit] = []
         assert self._indexes is not None
         if self._has_analysis:
             with_regions = self.settings.regions and self._has_regions

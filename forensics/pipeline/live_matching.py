@@ -68,6 +68,11 @@ class MatchingThread:
         self.findings = 0
         self.error: str | None = None
         self.started = time.monotonic()
+        # The indexes are built on a thread of their own; until then items are matched by their exact
+        # hashes and wait here (8 bytes an item) for their perceptual matching.
+        self._prepared = threading.Event()
+        self._deferred = array("q")
+        self._reported: set[tuple[int, str, int]] = set()  # (file, set, entry) told in an alert record
         self._thread = threading.Thread(target=self._run, name="custos-matching", daemon=True)
 
     def start(self) -> None:
@@ -97,7 +102,11 @@ class MatchingThread:
         self._thread.join()
 
     def _next(self) -> list[int] | None:
-        """The next ids to match: new commits first, then items stored before; None: the thread ends."""
+        """The next ids to match: new commits first, then items stored before; None: the thread ends.
+
+        An empty list: nothing new, but the indexes are ready for the items matched so far by their
+        exact hashes alone.
+        """
         with self._lock:
             while True:
                 if self._waiting:
@@ -105,6 +114,8 @@ class MatchingThread:
                     while self._waiting and len(ids) < MATCH_PAGE:
                         ids.extend(self._waiting.popleft())
                     return ids
+                if self._deferred and self._prepared.is_set():
+                    return []
                 if self._before_at < len(self._before) and not self._skip_before:
                     page = self._before[self._before_at : self._before_at + MATCH_PAGE].tolist()
                     self._before_at += MATCH_PAGE
@@ -113,30 +124,56 @@ class MatchingThread:
                     return None
                 self._lock.wait(WAIT)
 
-    def _run(self) -> None:
+    def _prepare(self) -> None:
         try:
-            self.matcher.prepare()  # the indexes while the first items are processed, not after them
+            self.matcher.prepare()
         except Exception as exc:  # noqa: BLE001 - reported with the job, never lost
             self.error = f"matching during ingest stopped: {exc}"
+        finally:
+            self._prepared.set()
+            with self._lock:
+                self._lock.notify()
+
+    def _run(self) -> None:
+        # The indexes while the first items are processed, not after them; exact hashes need none.
+        preparing = threading.Thread(target=self._prepare, name="custos-matching-indexes", daemon=True)
+        preparing.start()
         while True:
             ids = self._next()
-            if ids is None:
-                return
+            ending = ids is None
+            if ending:
+                preparing.join()  # what waits for the indexes is matched before the thread ends
             if self.error is not None:
-                continue  # matching failed: the rest is left to `custos match` (the job says so)
+                del self._deferred[:]  # matching failed: the rest is left to `custos match` (the job says so)
+                if ending:
+                    return
+                continue
+            batch = ids or []
             try:
-                added = self.matcher.match(ids)
-                if added:
-                    records = self._records(added, ids)
-                    with self._lock:
-                        self._alerts.extend(records)
-                        self.findings += len(added)
-                        for record in records:
-                            if record.kind == "alert" and record.file_id not in self._flagged:
-                                self._flagged.add(record.file_id)
-                                self.alerts += 1
+                self._note(self.matcher.match_exact(batch), batch)
+                if self._prepared.is_set():
+                    batch = self._deferred.tolist() + batch
+                    del self._deferred[:]
+                    self._note(self.matcher.match_perceptual(batch), batch)
+                else:
+                    self._deferred.extend(batch)
             except Exception as exc:  # noqa: BLE001 - reported with the job, never lost
                 self.error = f"matching during ingest stopped: {exc}"
+            if ending:
+                return
+
+    def _note(self, added: list[Finding], ids: list[int]) -> None:
+        """Findings just added: alert records for the ones not told yet, and the counts."""
+        if not added:
+            return
+        records = self._records(added, ids)
+        with self._lock:
+            self.findings += len(added)
+            for record in records:
+                self._alerts.append(record)
+                if record.kind == "alert" and record.file_id not in self._flagged:
+                    self._flagged.add(record.file_id)
+                    self.alerts += 1
 
     def _records(self, findings: list[Finding], ids: list[int]) -> list[AlertRecord]:
         """One record per file, list and entry (an entry's MD5 and SHA-1 matching is one alert), in the
@@ -148,8 +185,11 @@ class MatchingThread:
         for finding in sorted(findings, key=lambda f: (position.get(f.file_id, len(ids)), f.file_id, f.id)):
             grouped.setdefault((finding.file_id, finding.set_uid, finding.entry_id), []).append(finding)
         records = []
-        for (file_id, _set, _entry), same in grouped.items():
-            first = same[0]
+        for key, same in grouped.items():
+            if key in self._reported:
+                continue  # told when its exact hashes matched: its perceptual findings are in the case
+            self._reported.add(key)
+            file_id, first = key[0], same[0]
             records.append(
                 AlertRecord(
                     item=self.item,
