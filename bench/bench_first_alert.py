@@ -9,7 +9,8 @@ among many other entries (``FILLER`` random MD5s): some by their MD5 (exact copi
 re-encoded copy (so that only PDQ finds them). ``custos ingest --profile triage --progress-jsonl`` runs
 as its own process; the alert records it writes (``{"alert": 1, ...}``) are timed as they arrive. Reported:
 time to the first alert and to the last, as a share of the whole job; the same image's ``hashes`` job for
-the triage/hashes ratio. Prints a Markdown table and writes ``bench_first_alert.json``; ``--json PATH``
+the triage/hashes ratio. Prints a Markdown table and writes ``bench_first_alert.json`` in ``--out``
+(``bench-out/``, not kept in git); ``--json PATH``
 writes the result of the benchmark page (bench/results.py shape).
 
 ``--medium extraction`` (``bench/bench_first_alert_extraction.py``, result ``first_alert_extraction``):
@@ -308,6 +309,14 @@ def page_result(bench_run: results.Run, result: dict, extra_notes: list[str] | N
         "the fixed start of a custos process (interpreter, imports, examiner key, case) is in every "
         "job: on a small image it is most of the job, so the share of the first alert says little",
     ]
+    timeline = triage.get("timeline") or []
+    if timeline:
+        listed = next((step["seconds"] for step in timeline if step["phase"] == "processing"), None)
+        notes.append(
+            f"first progress line at {timeline[0]['seconds']} s (the process's start); the walk had listed "
+            f"everything at {listed} s (first progress line after it); phases and ranks: "
+            + "; ".join(f"{step['seconds']} s {step['phase']} / {step['stage'] or '-'}" for step in timeline)
+        )
     if result["medium"] == "extraction":
         facts = result["evidence"]
         parameters = {
@@ -351,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     results.add_arguments(parser, default_size="smoke")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--workdir", type=Path, help="default: /tmp/custos-bench-<result name>")
-    parser.add_argument("--out", type=Path, default=Path("."))
+    parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument(
         "--medium",

@@ -63,3 +63,9 @@ def test_alerts_of_the_listed_photos_come_from_the_extraction(tmp_path, monkeypa
     assert page["parameters"]["members"] == result["evidence"]["members"]
     assert page["parameters"]["first photo at member"] > page["parameters"]["members"] // 2
     assert [row[0] for row in page["rows"]][:2] == ["whole triage job (process start to exit)", "first alert"]
+    # The job's timeline: the walk's phase first, then processing alone, every step later than the one before.
+    timeline = result["triage"]["timeline"]
+    assert timeline[0]["phase"] == "enumerating + processing"
+    assert any(step["phase"] == "processing" for step in timeline)
+    assert [step["seconds"] for step in timeline] == sorted(step["seconds"] for step in timeline)
+    assert any(note.startswith("first progress line at") for note in page["notes"])
