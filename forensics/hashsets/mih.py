@@ -32,6 +32,9 @@ SearchResult = tuple[np.ndarray, np.ndarray, np.ndarray]  # lims, distances, lab
 MAX_PROBES = 1 << 16  # probes per query past which a flat scan is the better tool (the radius is refused)
 MAX_WIDTH = 24  # a 2**24-bucket offsets table is 64 MiB: wider parts would cost more memory than they save
 QUERY_BLOCK = 1024  # queries whose probes are computed together (and the unit handed to a thread)
+# Threads of one search at most: each holds a block's temporary arrays (up to about 40 MiB), so a server's
+# many cores do not multiply the memory of a search without bound.
+MAX_THREADS = 8
 CANDIDATE_BUDGET = 1 << 18  # candidates verified in one numpy pass: about 35 MiB of temporary arrays
 FLAT_SCAN_BLOCK = 1 << 20  # codes per step of the flat-scan fallback
 # A gathered candidate (random access) costs about this many flat-scanned codes (sequential). Measured with
@@ -218,9 +221,9 @@ class MultiIndexHashIndex:
     ) -> SearchResult:
         """Every code at distance <= ``max_distance`` of each query, faiss-style ``(lims, D, I)``.
 
-        Blocks of queries are searched on ``threads`` threads (default: one per core; numpy releases the
-        interpreter lock in the gathers and popcounts that make up the work). The answer does not depend on
-        the number of threads.
+        Blocks of queries are searched on ``threads`` threads (default: one per core, at most
+        :data:`MAX_THREADS`; numpy releases the interpreter lock in the gathers and popcounts that make up
+        the work). The answer does not depend on the number of threads.
         """
         query_words = code_words(queries) if len(queries) else np.zeros((0, self.bits // 64), np.uint64)
         if query_words.shape[1] * 64 != self.bits:
@@ -235,7 +238,7 @@ class MultiIndexHashIndex:
                 block = query_words[begin : begin + QUERY_BLOCK]
                 return [(q + begin, i, d) for q, i, d in self._search_block(block, masks, max_distance)]
 
-            workers = min(len(begins), max(1, threads or os.cpu_count() or 1))
+            workers = min(len(begins), max(1, threads or min(os.cpu_count() or 1, MAX_THREADS)))
             if workers > 1:
                 with ThreadPoolExecutor(workers, thread_name_prefix="mih") as pool:
                     for hits in pool.map(search, begins):

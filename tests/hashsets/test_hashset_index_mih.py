@@ -267,3 +267,21 @@ def test_threads_give_the_same_answer_as_one(monkeypatch: pytest.MonkeyPatch) ->
     got = result_sets(*four)
     assert got == _brute(codes, queries, 31)
     assert all((6000 + q, 31) in got[q] for q in range(200)) and len(got[200]) == 6000
+
+
+def test_a_search_uses_at_most_max_threads_however_many_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mih, "QUERY_BLOCK", 4)
+    monkeypatch.setattr(mih.os, "cpu_count", lambda: 64)
+    pools: list[int] = []
+    real_pool = mih.ThreadPoolExecutor
+
+    def counting_pool(workers: int, **options: object) -> object:
+        pools.append(workers)
+        return real_pool(workers, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mih, "ThreadPoolExecutor", counting_pool)
+    rng = np.random.default_rng(9)
+    codes = rng.integers(0, 256, (12_000, 32), dtype=np.uint8)
+    queries = rng.integers(0, 256, (100, 32), dtype=np.uint8)
+    got = result_sets(*_mih(codes, 16).search_within(queries, 31))
+    assert pools == [mih.MAX_THREADS] and got == _brute(codes, queries, 31)
