@@ -152,14 +152,14 @@ class MatchingThread:
             try:
                 self._note(self.matcher.match_exact(batch), batch)
                 if self._prepared.is_set():
-                    batch = self._deferred.tolist() + batch
-                    del self._deferred[:]
+                    batch = self._deferred[:MATCH_PAGE].tolist() + batch  # a page of those that waited
+                    del self._deferred[:MATCH_PAGE]
                     self._note(self.matcher.match_perceptual(batch), batch)
                 else:
                     self._deferred.extend(batch)
             except Exception as exc:  # noqa: BLE001 - reported with the job, never lost
                 self.error = f"matching during ingest stopped: {exc}"
-            if ending:
+            if ending and not self._deferred:
                 return
 
     def _note(self, added: list[Finding], ids: list[int]) -> None:

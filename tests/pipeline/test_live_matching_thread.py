@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from forensics.case.db import CaseDatabase
-from forensics.pipeline.live_matching import MatchingThread
+from forensics.pipeline.live_matching import MATCH_PAGE, MatchingThread
 
 
 def _finding(file_id: int, entry_id: int, algorithm: str, number: int) -> SimpleNamespace:
@@ -38,6 +38,7 @@ class SlowIndexMatcher:
         self.fail = fail
         self.exact: list[int] = []
         self.perceptual: list[int] = []
+        self.perceptual_calls: list[int] = []  # ids per call
         self.prepared_at: float | None = None
 
     def prepare(self) -> None:
@@ -53,6 +54,7 @@ class SlowIndexMatcher:
     def match_perceptual(self, ids: list[int]) -> list[SimpleNamespace]:
         assert self.prepared_at is not None, "perceptual matching before the indexes were ready"
         self.perceptual.extend(ids)
+        self.perceptual_calls.append(len(ids))
         found = [_finding(1, 10, "pdq", 2)] if 1 in ids else []
         return found + ([_finding(3, 30, "pdq", 3)] if 3 in ids else [])
 
@@ -124,3 +126,19 @@ def test_indexes_that_fail_stop_the_matching_and_say_why(tmp_path: Path) -> None
     finally:
         db.close()
     assert matcher.perceptual == [] and "index cache unreadable" in (thread.error or "")
+
+
+def test_many_items_that_waited_for_the_indexes_are_matched_a_page_at_a_time(tmp_path: Path) -> None:
+    matcher = SlowIndexMatcher()
+    thread, db = _thread(tmp_path, matcher)
+    waiting = list(range(10, 10 + 3 * MATCH_PAGE))
+    try:
+        for start in range(0, len(waiting), 100):
+            thread.submit(waiting[start : start + 100])
+        _wait_for(lambda: len(matcher.exact) == len(waiting))
+        matcher.release.set()
+        thread.finish(whole_item=True)
+    finally:
+        db.close()
+    assert sorted(matcher.perceptual) == waiting and thread.error is None
+    assert max(matcher.perceptual_calls) <= MATCH_PAGE
