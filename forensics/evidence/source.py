@@ -113,7 +113,10 @@ class EvidenceSource:
         if self._extraction is None:
             from forensics.evidence.extractions.extraction import open_extraction
 
-            self._extraction = open_extraction(self.image.path, secrets=self._access.secrets)
+            access = self._access
+            self._extraction = open_extraction(
+                self.image.path, secrets=access.secrets, detection=access.detection
+            )
         return self._extraction
 
     def open_extraction_member(self, locator: FileLocator):  # noqa: ANN201 - a read-only binary stream

@@ -43,6 +43,10 @@ from forensics.pipeline.tasks import UNALLOCATED, WorkItem
 # items, not after hundreds.
 FIRST_BATCH_ITEMS = 4
 HEAD_MIN_SIZE = 64  # bytes: smaller items hold no picture worth ranking early
+# Hashed first: a bigger item listed while the walk still lists waits for the walk's end (then goes out
+# smallest first like the rest). A worker hashing a 200 MB video listed early would otherwise be busy for
+# a second or more when the pictures listed after it arrive (a phone's Movies folder before its DCIM).
+QUICK_HOLD_BYTES = 32 * 1024 * 1024
 HEAD_PAGE = 500  # items typed per read of their rows
 _COLUMNS = (
     "f.id, f.name, f.size, f.path, f.inode, f.attr_type, f.attr_id, f.stream, s.offset, s.fs_type, "
@@ -92,6 +96,7 @@ class RankedFeed(PendingFeed):
         self._listed_first = array("q")  # first-rank items handed out while the walk was listing
         # Hashed first: the first pass's items, smallest first (more items checked per second of hashing)
         self._quick: list[tuple[int, int, WorkItem]] = []
+        self._quick_held: list[tuple[int, int, WorkItem]] = []  # over QUICK_HOLD_BYTES, until the walk ends
         self._tiers: list[array] = []
         self._tier = 0
         self._position = 0
@@ -125,7 +130,7 @@ class RankedFeed(PendingFeed):
 
     def _handed_out(self, work: WorkItem) -> None:
         self._handed_count += 1
-        if work.file_id < len(self._handed):
+        if work.file_id < len(self._handed) and not work.hash_only:  # a first pass is not its processing
             self._handed[work.file_id] = 1
         if self.keep_order and not work.hash_only:  # the order of the whole processing
             self.order_seen.append(work.file_id)
@@ -152,6 +157,9 @@ class RankedFeed(PendingFeed):
             if self._take_quick():
                 return True
             if was_enumerated:
+                for held in self._quick_held:
+                    heapq.heappush(self._quick, held)
+                self._quick_held = []
                 self._rank_everything()
                 self._state = SERVING
                 return False
@@ -166,7 +174,11 @@ class RankedFeed(PendingFeed):
         for row in rows:
             if self._rank_of(row) == 0:
                 if self.hash_first and row[14] != UNALLOCATED:
-                    heapq.heappush(self._quick, (row[2] or 0, row[0], self._work(row, 0, hash_only=True)))
+                    quick = (row[2] or 0, row[0], self._work(row, 0, hash_only=True))
+                    if quick[0] > QUICK_HOLD_BYTES:
+                        self._quick_held.append(quick)
+                    else:
+                        heapq.heappush(self._quick, quick)
                 else:
                     self._ready.append(self._work(row, 0))
                 self._listed_first.append(row[0])

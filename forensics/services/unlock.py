@@ -46,7 +46,7 @@ def extraction_access(
         )
     target = detection.dump if detection.format == "ufd" and detection.dump else detection
     if not target.encrypted:
-        return ExtractionAccess()
+        return ExtractionAccess(detection=detection)
     if password is None:
         raise PasswordRequired(
             f"evidence item {item}: {target.description}: a password is needed ({PASSWORD_HELP})"
@@ -60,4 +60,4 @@ def extraction_access(
 
     secrets = unlock(detection, password, report)
     record_decryption(ctx, item, target.format, stage)
-    return ExtractionAccess(secrets)
+    return ExtractionAccess(secrets, detection)

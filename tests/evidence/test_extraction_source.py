@@ -110,3 +110,45 @@ def test_a_member_locator_says_where_it_is_in_words():
     assert _root_link(member).describe("ffs-zip") == (
         "/data/media/0/DCIM/Saved/holiday.jpg, member of the phone extraction (ffs-zip), evidence item PHONE"
     )
+
+
+def _listing(extraction) -> list[tuple]:
+    return [(m.path, m.device_path, m.kind, m.size, sorted(m.params.items())) for m in extraction.members()]
+
+
+@pytest.mark.parametrize("name", ["android_ffs.zip", "android_ffs.tar.gz", "extraction.ufd"])
+def test_a_detection_passed_on_lists_the_same_members_without_reading_the_directory_again(name, monkeypatch):
+    """The lead detects once; the walk and the workers open the same path with that detection: the same
+    members and device paths, and a zip's central directory is read only by the listing itself."""
+    from forensics.evidence.extractions import android_ffs
+
+    folder, _facts = phones()
+    path = folder / name
+    detection = detect_extraction(path)
+    with open_extraction(path) as extraction:
+        expected = _listing(extraction)
+    reads: list[str] = []
+    real = android_ffs.read_central_directory
+
+    def counted(stream, where):
+        reads.append(where)
+        return real(stream, where)
+
+    monkeypatch.setattr(android_ffs, "read_central_directory", counted)
+    access = ExtractionAccess(detection=detection)
+    with assert_unchanged(_files(path)), EvidenceSource(path, extraction=access) as source:
+        assert _listing(source.extraction()) == expected
+    target = detection.dump if detection.format == "ufd" else detection
+    assert len(reads) == (1 if target.format == "ffs-zip" else 0)
+
+
+def test_a_detection_of_another_path_is_not_taken(tmp_path):
+    """A worker that sees the evidence under another path (a cluster's mapping) detects it anew."""
+    folder, _facts = phones()
+    zip_detection = detect_extraction(folder / "android_ffs.zip")
+    tar = folder / "android_ffs.tar"
+    with open_extraction(tar) as extraction:
+        expected = _listing(extraction)
+    with open_extraction(tar, detection=zip_detection) as extraction:
+        assert extraction.detection.format == "ffs-tar"
+        assert _listing(extraction) == expected

@@ -179,6 +179,36 @@ def test_only_the_first_rank_goes_out_while_the_walk_lists(case_with, first_aler
     assert sorted(rest) == sorted(paths.values()) and sorted(rest[: len(listed)]) == sorted(listed)
 
 
+def test_a_big_first_rank_item_waits_for_the_walks_end_to_be_hashed(
+    case_with,
+    first_alert_image,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """While the walk lists, a first-rank item over ``QUICK_HOLD_BYTES`` is not hashed (a worker busy on
+    a long video would delay the pictures listed after it); once the walk has ended it is hashed, still
+    before any item's whole processing."""
+    from forensics.pipeline import ranked_feed
+
+    db, evidence_id = _enumerated(case_with, first_alert_image[0])
+    paths = _paths(db)
+    enumeration = FakeEnumeration(ended=False)
+    first_rank = [
+        w for w in _drain_work(RankedFeed(db, evidence_id, "E", FakeEnumeration(True), Progress(), ORDER))
+    ]
+    sizes = sorted(w.size for w in first_rank if w.hash_only)
+    monkeypatch.setattr(ranked_feed, "QUICK_HOLD_BYTES", sizes[-1] - 1)  # the biggest one is held
+    feed = RankedFeed(db, evidence_id, "EXH-1", enumeration, Progress(), ORDER)
+    listed: list[WorkItem] = []
+    while batch := next(feed):
+        listed += batch
+    assert sorted(w.size for w in listed) == sizes[:-1]  # all but the biggest
+    enumeration.ended = True
+    rest = _drain_work(feed)
+    assert rest[0].hash_only and rest[0].size == sizes[-1]  # hashed once the walk is over, first
+    assert all(not w.hash_only for w in rest[1:])
+    assert sorted(paths[w.file_id] for w in rest[1:]) == sorted(paths.values())
+
+
 def test_head_probe_reads_the_first_bytes_without_the_file_system(first_alert_image) -> None:  # noqa: F811
     image = first_alert_image[0]
     with HeadProbe(image) as probe:

@@ -9,7 +9,7 @@ taken off; members outside the root keep their archive path and no device path.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,7 +21,7 @@ from forensics.evidence.extractions.device_paths import (
 from forensics.evidence.extractions.folder_files import open_readonly
 from forensics.evidence.extractions.records import FOLDER_FILE, ExtractionMember
 from forensics.evidence.extractions.tar_members import iter_tar_contents, list_tar
-from forensics.evidence.extractions.zip_members import list_zip, zip_names
+from forensics.evidence.extractions.zip_members import list_zip, read_central_directory
 from forensics.evidence.logical import resolve_display_path, walk_folder
 
 ROOT_SCAN_MEMBERS = 20_000
@@ -35,34 +35,43 @@ def _with_device_paths(
         yield member
 
 
-def zip_root(stream: BinaryIO, where: str) -> ExtractionRoot | None:
-    """The device root of a zip extraction (from its central directory)."""
-    return find_extraction_root(itertools.islice(zip_names(stream, where), ROOT_SCAN_MEMBERS))
+def root_from_names(names: Iterable[str]) -> ExtractionRoot | None:
+    """The device root voted over the first ``ROOT_SCAN_MEMBERS`` member names."""
+    return find_extraction_root(itertools.islice(names, ROOT_SCAN_MEMBERS))
 
 
 def tar_root(stream: BinaryIO, compression: str | None, where: str) -> ExtractionRoot | None:
     """The device root of a tar extraction (from its first members' names)."""
-    names = (member.path for member in list_tar(stream, compression, where))
-    return find_extraction_root(itertools.islice(names, ROOT_SCAN_MEMBERS))
+    return root_from_names(member.path for member in list_tar(stream, compression, where))
 
 
-def list_ffs_zip(stream: BinaryIO, where: str) -> Iterator[ExtractionMember]:
-    """Members of a zip extraction with device paths."""
-    root = zip_root(stream, where)
-    yield from _with_device_paths(list_zip(stream, where), root)
+def list_ffs_zip(
+    stream: BinaryIO, where: str, root: ExtractionRoot | None = None
+) -> Iterator[ExtractionMember]:
+    """Members of a zip extraction with device paths (``root``: the device root detection found; else
+    it is found here), from one read of the central directory."""
+    infos = read_central_directory(stream, where)
+    if root is None:
+        root = root_from_names(info.filename for info in infos)
+    yield from _with_device_paths(list_zip(stream, where, infos), root)
 
 
-def list_ffs_tar(stream: BinaryIO, compression: str | None, where: str) -> Iterator[ExtractionMember]:
-    """Members of a tar / tar.gz extraction with device paths."""
-    root = tar_root(stream, compression, where)
+def list_ffs_tar(
+    stream: BinaryIO, compression: str | None, where: str, root: ExtractionRoot | None = None
+) -> Iterator[ExtractionMember]:
+    """Members of a tar / tar.gz extraction with device paths (``root`` as for ``list_ffs_zip``)."""
+    if root is None:
+        root = tar_root(stream, compression, where)
     yield from _with_device_paths(list_tar(stream, compression, where), root)
 
 
 def iter_ffs_tar_contents(
-    stream: BinaryIO, compression: str | None, where: str
+    stream: BinaryIO, compression: str | None, where: str, root: ExtractionRoot | None = None
 ) -> Iterator[tuple[ExtractionMember, BinaryIO | None]]:
-    """Members of a tar extraction with their bytes, in one sequential pass (after the root scan)."""
-    root = tar_root(stream, compression, where)
+    """Members of a tar extraction with their bytes, in one sequential pass (after the root scan, unless
+    ``root`` is known)."""
+    if root is None:
+        root = tar_root(stream, compression, where)
     for member, reader in iter_tar_contents(stream, compression, where):
         member.device_path = device_path_in_root(member.path, root)
         yield member, reader

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forensics.evidence.extractions import adb_backup
-from forensics.evidence.extractions.android_ffs import folder_root, tar_root, zip_root
+from forensics.evidence.extractions.android_ffs import folder_root, root_from_names, tar_root
 from forensics.evidence.extractions.cellebrite import REPORT_XML, read_ufd
 from forensics.evidence.extractions.errors import ExtractionError
 from forensics.evidence.extractions.folder_files import open_readonly
@@ -73,10 +73,10 @@ def _detect_folder(path: Path) -> Detection | None:
 
 def _detect_zip(path: Path) -> Detection | None:
     with open_readonly(path) as handle:
-        names = zip_names(handle, str(path))
-        if REPORT_XML in names:
-            return Detection("ufdr", path, "Cellebrite UFDR report (zip with report.xml)")
-        root = zip_root(handle, str(path))
+        names = zip_names(handle, str(path))  # one read of the central directory for both questions
+    if REPORT_XML in names:
+        return Detection("ufdr", path, "Cellebrite UFDR report (zip with report.xml)")
+    root = root_from_names(names)
     if root is None:
         return None
     where = f"root '{root.prefix}'" if root.prefix else "at its top"

@@ -29,6 +29,7 @@ from forensics.evidence.extractions.android_ffs import (
 from forensics.evidence.extractions.cellebrite import list_ufdr
 from forensics.evidence.extractions.cursor import DecodedCursor, OwnedStream
 from forensics.evidence.extractions.detect import Detection, detect_extraction
+from forensics.evidence.extractions.device_paths import ExtractionRoot
 from forensics.evidence.extractions.errors import ExtractionError, PasswordRequired
 from forensics.evidence.extractions.folder_files import open_readonly
 from forensics.evidence.extractions.ios_backup import IosBackup, unlock_ios_backup
@@ -111,13 +112,20 @@ class Extraction:
             self._ios = IosBackup(self.path, keys)
         return self._ios
 
+    def _root(self) -> ExtractionRoot | None:
+        """The device root detection found in an archive (None: found again while listing)."""
+        found = self.detection
+        if found.root_prefix is None or found.platform is None:
+            return None
+        return ExtractionRoot(prefix=found.root_prefix, platform=found.platform, votes=0)
+
     def members(self) -> Iterator[ExtractionMember]:
         """Every member, as the extraction records it (see ``ExtractionMember``)."""
         fmt, where = self.detection.format, str(self.path)
         if fmt == "ffs-zip":
-            yield from list_ffs_zip(self._parent(), where)
+            yield from list_ffs_zip(self._parent(), where, self._root())
         elif fmt == "ffs-tar":
-            yield from list_ffs_tar(self._parent(), self.detection.compression, where)
+            yield from list_ffs_tar(self._parent(), self.detection.compression, where, self._root())
         elif fmt == "ffs-folder":
             yield from list_ffs_folder(self.path)
         elif fmt == "adb-backup":
@@ -179,7 +187,7 @@ class Extraction:
         for tar-based formats; others open each member in turn."""
         fmt, where = self.detection.format, str(self.path)
         if fmt == "ffs-tar":
-            yield from iter_ffs_tar_contents(self._parent(), self.detection.compression, where)
+            yield from iter_ffs_tar_contents(self._parent(), self.detection.compression, where, self._root())
             return
         if fmt == "adb-backup":
             keys = self.secrets if isinstance(self.secrets, adb_backup.AdbKeys) else None
@@ -233,9 +241,14 @@ def open_extraction(
     password: str | None = None,
     secrets: Secrets = None,
     progress: ProgressCallback | None = None,
+    detection: Detection | None = None,
 ) -> Extraction:
-    """Detect the extraction at ``path`` and unlock it (``password``) or reuse the session's ``secrets``."""
-    detection = detect_extraction(Path(path))
+    """Detect the extraction at ``path`` and unlock it (``password``) or reuse the session's ``secrets``.
+
+    ``detection``: what an earlier detection of the same path found (used only for that path).
+    """
+    if detection is None or Path(detection.path) != Path(path):
+        detection = detect_extraction(Path(path))
     if detection is None:
         raise ExtractionError(f"{path}: not a phone extraction this version reads")
     target = detection.dump if detection.format == "ufd" and detection.dump else detection

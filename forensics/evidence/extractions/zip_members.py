@@ -100,24 +100,27 @@ def member_from_info(index: int, info: zipfile.ZipInfo) -> ExtractionMember:
     return member
 
 
-def list_zip(stream: BinaryIO, where: str) -> Iterator[ExtractionMember]:
-    """Every central-directory entry of the zip in ``stream``, in directory order."""
+def read_central_directory(stream: BinaryIO, where: str) -> list[zipfile.ZipInfo]:
+    """Every central-directory entry of the zip in ``stream``, in directory order (one read of it)."""
     try:
-        archive = zipfile.ZipFile(stream)
+        with zipfile.ZipFile(stream) as archive:  # a stream passed in stays open
+            return archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ExtractionError(f"{where}: not a readable zip archive ({exc})") from exc
-    with archive:
-        for index, info in enumerate(archive.infolist()):
-            yield member_from_info(index, info)
+
+
+def list_zip(
+    stream: BinaryIO, where: str, infos: list[zipfile.ZipInfo] | None = None
+) -> Iterator[ExtractionMember]:
+    """Every central-directory entry of the zip in ``stream``, in directory order (``infos``: the entries
+    when the caller has read them already)."""
+    for index, info in enumerate(infos if infos is not None else read_central_directory(stream, where)):
+        yield member_from_info(index, info)
 
 
 def zip_names(stream: BinaryIO, where: str) -> list[str]:
     """The member names of a zip (central directory only)."""
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            return archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ExtractionError(f"{where}: not a readable zip archive ({exc})") from exc
+    return [info.filename for info in read_central_directory(stream, where)]
 
 
 def _decompressor(compress_type: int) -> Any:
