@@ -27,6 +27,7 @@ class JobState:
     errors: int = 0
     videos: int = 0
     frames: int = 0
+    hashed_ahead: int = 0  # first-rank items hashed ahead of their analysis, while that first pass runs
     # Findings made while the ingest runs (matching during ingest): files with an alert, and the stage of
     # the processing order being handed out
     alerts: int = 0
@@ -87,6 +88,7 @@ class ItemJob(QObject):
         s.eta_seconds = record.eta_seconds
         s.errors = record.errors
         s.videos, s.frames = record.videos, record.frames
+        s.hashed_ahead = record.hashed_ahead
         s.alerts, s.stage = max(s.alerts, record.alerts), record.stage
         self.changed.emit(s.item)
 

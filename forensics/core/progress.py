@@ -30,6 +30,9 @@ class Progress:
     # alerts matching has confirmed so far in this job.
     stage: str = ""
     alerts: int = 0
+    # Items of the first rank hashed ahead of their analysis (a profile's ``hash_first``): they count as
+    # done only once analysed, so this says what the workers are doing meanwhile.
+    hashed_ahead: int = 0
 
     @property
     def elapsed(self) -> float:
@@ -79,8 +82,9 @@ def format_progress(p: Progress) -> str:
     videos = f" ({video_text(p.videos, p.frames)})" if p.videos else ""
     alerts = f", {p.alerts} alert{'s' if p.alerts != 1 else ''}" if p.alerts else ""
     stage = f" ({p.stage})" if p.stage else ""
+    ahead = f" ({p.hashed_ahead:,} hashed ahead)" if p.hashed_ahead else ""
     return (
-        f"{p.phase}{stage}: {items} items{videos}, {mb_done:.1f}/{mb_total:.1f} MB, "
+        f"{p.phase}{stage}: {items} items{ahead}{videos}, {mb_done:.1f}/{mb_total:.1f} MB, "
         f"{p.rate_bytes / 1e6:.1f} MB/s, {eta_text} left, {p.errors} errors{alerts}"
     )
 
@@ -112,6 +116,7 @@ class ProgressRecord:
     frames: int = 0
     stage: str = ""
     alerts: int = 0
+    hashed_ahead: int = 0
 
     @classmethod
     def of(cls, item: str, progress: Progress) -> ProgressRecord:
@@ -131,6 +136,7 @@ class ProgressRecord:
             frames=progress.frames,
             stage=progress.stage,
             alerts=progress.alerts,
+            hashed_ahead=progress.hashed_ahead,
         )
 
     def to_json(self) -> str:
@@ -164,6 +170,7 @@ class ProgressRecord:
                 frames=int(value.get("frames") or 0),
                 stage=str(value.get("stage") or ""),
                 alerts=int(value.get("alerts") or 0),
+                hashed_ahead=int(value.get("hashed_ahead") or 0),
             )
         except (TypeError, ValueError):
             return None

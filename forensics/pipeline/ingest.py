@@ -262,6 +262,8 @@ def run_job(
         progress.bytes_done = base_bytes + writer.bytes_written + writer.buffered_bytes
         progress.errors = writer.errors_written
         progress.videos, progress.frames = writer.videos_written, writer.frames_written
+        ahead = isinstance(feed, RankedFeed) and feed.hashing_ahead
+        progress.hashed_ahead = writer.hashed_written if ahead else 0
         busy = executor.busy_items()
         progress.current = ", ".join(work.locator.get("path") or work.name for work in busy)
         if isinstance(feed, RankedFeed):  # the rank of what the workers are on, not of what is queued

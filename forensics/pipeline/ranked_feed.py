@@ -119,6 +119,11 @@ class RankedFeed(PendingFeed):
         return min(usual, max(FIRST_BATCH_ITEMS, self._handed_count))
 
     @property
+    def hashing_ahead(self) -> bool:
+        """Whether the first pass (hashed first) still has items to hand out or is waiting for the walk."""
+        return self.hash_first and (self._state == LISTING or bool(self._quick) or bool(self._quick_held))
+
+    @property
     def finished(self) -> bool:
         return self._state == DONE
 

@@ -58,3 +58,18 @@ def test_verify_writes_machine_readable_byte_progress(tmp_path, capsys, monkeypa
     records = [json.loads(line) for line in run.err.splitlines() if line.startswith("{")]
     assert records and all(r["phase"] == "verifying" for r in records)
     assert records[0]["bytes_total"] == 4194304  # dfvfs: the ext2 volume is 4 MiB
+
+
+def test_the_first_pass_shows_how_many_items_were_hashed_ahead() -> None:
+    """While the first rank is hashed ahead of its analysis, its items are not done yet: the line and the
+    JSON record say how many were hashed meanwhile, and a front end reads the count back."""
+    from forensics.core.progress import ProgressRecord
+
+    progress = _halfway()
+    progress.hashed_ahead = 1234
+    assert "50/100 items (1,234 hashed ahead)," in format_progress(progress)
+    stream = io.StringIO()
+    JsonProgress("EXH-1", stream=stream).emit(progress)
+    record = ProgressRecord.parse(stream.getvalue())
+    assert record is not None and record.hashed_ahead == 1234
+    assert "hashed ahead" not in format_progress(_halfway())

@@ -202,8 +202,10 @@ def test_a_big_first_rank_item_waits_for_the_walks_end_to_be_hashed(
     while batch := next(feed):
         listed += batch
     assert sorted(w.size for w in listed) == sizes[:-1]  # all but the biggest
+    assert feed.hashing_ahead  # the first pass is not over: the big one waits
     enumeration.ended = True
     rest = _drain_work(feed)
+    assert not feed.hashing_ahead
     assert rest[0].hash_only and rest[0].size == sizes[-1]  # hashed once the walk is over, first
     assert all(not w.hash_only for w in rest[1:])
     assert sorted(paths[w.file_id] for w in rest[1:]) == sorted(paths.values())

@@ -68,3 +68,14 @@ def test_cancel_and_resume_keep_the_ui_responsive(qtbot, tmp_path, fixture_many_
     # A raw image stores no hash: the verification has no reference, but its MD5 is the build's.
     assert verdict == "no-reference"
     assert media_md5 == facts["evidence"]["media_md5"]
+
+
+def test_progress_row_says_how_many_items_were_hashed_ahead():
+    """While the first rank is hashed ahead of its analysis, the Items cell says so."""
+    from ui.jobs import JobState
+
+    state = JobState(item="EXH-1", phase="processing", items_done=3, items_total=40, running=True)
+    state.hashed_ahead = 1500
+    assert state_cells(state)[2] == "3 / 40 (1,500 hashed ahead)"
+    state.hashed_ahead = 0
+    assert state_cells(state)[2] == "3 / 40"

@@ -33,6 +33,8 @@ def eta_text(seconds: float | None) -> str:
 
 def state_cells(s: JobState) -> list[str]:
     items = f"{s.items_done:,} / {s.items_total:,}" if s.items_total else f"{s.items_done:,}"
+    if s.hashed_ahead:
+        items += f" ({s.hashed_ahead:,} hashed ahead)"
     if s.videos:
         items += f" ({video_text(s.videos, s.frames)})"
     total = f" / {human_size(s.bytes_total)}" if s.bytes_total else ""
