@@ -55,7 +55,12 @@ from photo_corpus import load_manifest, load_photo, summary  # noqa: E402
 from bench import results  # noqa: E402
 from forensics.analysis.api import HEAD_SIZE, AnalysisOptions, analyze  # noqa: E402
 from forensics.analysis.decode import decode_image  # noqa: E402
-from forensics.analysis.perceptual import hash_grey, pdq_with_dihedral, perceptual_hashes  # noqa: E402
+from forensics.analysis.perceptual import (  # noqa: E402
+    hash_grey,
+    luma_of,
+    pdq_with_dihedral,
+    perceptual_hashes,
+)
 from forensics.analysis.region_hashes import region_hashes  # noqa: E402
 from forensics.hashsets.picture_list import picture_hashes  # noqa: E402
 
@@ -374,9 +379,10 @@ def perceptual_cost(data: bytes, options: AnalysisOptions) -> tuple[float, float
     imagehash.phash(grey), imagehash.dhash(grey), pdq_with_dihedral(image)
     today_s = time.process_time() - start
     start = time.process_time()
-    grey = hash_grey(image, options)
+    luma = luma_of(image)  # as the ingest does: one greyscale copy for the hashes and region detection
+    grey = hash_grey(image, options, luma)
     perceptual_hashes(image, options, grey)
-    region_hashes(image, grey, (decoded.info.width or 0, decoded.info.height or 0))
+    region_hashes(image, grey, (decoded.info.width or 0, decoded.info.height or 0), luma)
     new_s = time.process_time() - start
     return decode_s, today_s, new_s
 

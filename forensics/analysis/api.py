@@ -17,7 +17,7 @@ from forensics.analysis.exif import read_exif
 from forensics.analysis.filetype import analyse_type
 from forensics.analysis.media_kind import media_container
 from forensics.analysis.options import ANALYSIS_TASKS, AnalysisOptions
-from forensics.analysis.perceptual import hash_grey, perceptual_hashes
+from forensics.analysis.perceptual import hash_grey, luma_of, perceptual_hashes
 from forensics.analysis.problems import describe
 from forensics.analysis.region_hashes import region_hashes
 from forensics.analysis.results import (
@@ -99,11 +99,12 @@ def _pixel_tasks(
             if deadline.expired():
                 warnings.append("perceptual hashes skipped: time budget exceeded")
             else:
-                grey = hash_grey(decoded.image, options)
+                luma = luma_of(decoded.image)  # converted once: the hashes' grey copy and region detection
+                grey = hash_grey(decoded.image, options, luma)
                 hashes = perceptual_hashes(decoded.image, options, grey)
                 if options.regions and not deadline.expired():
                     source = (decoded.info.width or 0, decoded.info.height or 0)
-                    regions = region_hashes(decoded.image, grey, source if all(source) else None)
+                    regions = region_hashes(decoded.image, grey, source if all(source) else None, luma)
                     hashes = replace(hashes, regions=regions)
         if "thumbnail" in options.tasks:
             if deadline.expired():

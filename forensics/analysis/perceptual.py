@@ -91,10 +91,16 @@ def is_blank(grey: Image.Image, max_stddev: float) -> bool:
     return float(probe.std()) <= max_stddev
 
 
-def hash_grey(image: Image.Image, options: AnalysisOptions) -> Image.Image:
-    """The greyscale copy that pHash, dHash and the blank test read (box-reduced in a reduced decode)."""
-    grey = _grey(image)
+def hash_grey(image: Image.Image, options: AnalysisOptions, luma: Image.Image | None = None) -> Image.Image:
+    """The greyscale copy that pHash, dHash and the blank test read (box-reduced in a reduced decode);
+    ``luma``: the picture's full-size greyscale copy (:func:`luma_of`), when the caller made it."""
+    grey = luma if luma is not None else _grey(image)
     return _within(grey, REDUCED_HASH_SIDE) if options.reduced_decode else grey
+
+
+def luma_of(image: Image.Image) -> Image.Image:
+    """The picture's greyscale ("L") copy at its decoded size (itself when it is greyscale already)."""
+    return _grey(image)
 
 
 def perceptual_hashes(

@@ -34,15 +34,24 @@ def _scaled(region: Region, scale_x: float, scale_y: float) -> tuple[int, int, i
 
 
 def region_hashes(
-    image: Image.Image, grey: Image.Image, source_size: tuple[int, int] | None = None
+    image: Image.Image,
+    grey: Image.Image,
+    source_size: tuple[int, int] | None = None,
+    luma: Image.Image | None = None,
 ) -> tuple[RegionHashes, ...]:
     """The regions of a decoded picture with their hashes; ``grey`` is any greyscale copy of it.
 
-    ``source_size`` is the file's own width and height when the picture was decoded scaled (JPEG draft).
+    ``source_size`` is the file's own width and height when the picture was decoded scaled (JPEG draft);
+    ``luma``: the picture's greyscale copy at its decoded size, when the caller has one.
     """
     # Look for regions at the decoded picture's resolution (up to DETECT_SIDE), not on the reduced grey
     # copy of a triage decode: edges found there are a few pixels off, which costs PDQ many bits.
-    source = grey if grey.size == image.size else (image if image.mode == "L" else image.convert("L"))
+    if luma is not None and luma.size == image.size:
+        source = luma
+    elif grey.size == image.size:
+        source = grey
+    else:
+        source = image if image.mode == "L" else image.convert("L")
     detect = _within(source, DETECT_SIDE)
     regions = find_regions(detect)
     if not regions:
