@@ -70,12 +70,32 @@ def test_cancel_and_resume_keep_the_ui_responsive(qtbot, tmp_path, fixture_many_
     assert media_md5 == facts["evidence"]["media_md5"]
 
 
-def test_progress_row_says_how_many_items_were_hashed_ahead():
-    """While the first rank is hashed ahead of its analysis, the Items cell says so."""
-    from ui.jobs import JobState
+def test_progress_row_says_how_many_items_were_hashed_ahead(qtbot, screenshot_dir):
+    """While the first rank is hashed ahead of its analysis, the Items cell says so (from the child's
+    progress record, as a running ingest sends it)."""
+    from forensics.core.progress import ProgressRecord
+    from tests.ui.screens import shoot
 
-    state = JobState(item="EXH-1", phase="processing", items_done=3, items_total=40, running=True)
-    state.hashed_ahead = 1500
-    assert state_cells(state)[2] == "3 / 40 (1,500 hashed ahead)"
-    state.hashed_ahead = 0
-    assert state_cells(state)[2] == "3 / 40"
+    view = ProgressView()
+    qtbot.addWidget(view)
+    job = ItemJob("PHONE-1", [], {})
+    view.add_job(job)
+    record = ProgressRecord(
+        item="PHONE-1",
+        phase="processing",
+        items_done=3,
+        items_total=29032,
+        bytes_done=4_000_000,
+        bytes_total=4_600_000_000,
+        rate_bytes=120e6,
+        eta_seconds=80.0,
+        stage="pictures and videos in user media folders",
+        hashed_ahead=1500,
+    )
+    job.state.running = True
+    job._progress(record)
+    assert view.table.item(0, 2).text() == "3 / 29,032 (1,500 hashed ahead)"
+    assert view.table.item(0, 1).text() == "processing (pictures and videos in user media folders)"
+    shoot(view, screenshot_dir, "progress-hashed-ahead", sizes=((1366, 400),))
+    job._progress(ProgressRecord(item="PHONE-1", phase="processing", items_done=40, items_total=29032))
+    assert view.table.item(0, 2).text() == "40 / 29,032"
